@@ -1,0 +1,83 @@
+// What perception, tracking and the detectors produce. Plain data; frames of reference in every name.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sensors/box3d.h"
+#include "sensors/time.h"
+
+namespace longtail::pipeline {
+
+using sensors::Box3D;
+using sensors::Duration;
+using sensors::ObjectClass;
+using sensors::Timestamp;
+
+// One object found in one scan.
+struct DetectedObject {
+  Box3D box;  // vehicle frame
+  ObjectClass object_class = ObjectClass::kUnknown;
+  double class_confidence = 0;  // [0,1]
+  int num_points = 0;           // lidar points in the cluster
+  double ground_z = 0;          // m, vehicle frame: local ground height under the object
+};
+
+struct Perception {
+  std::vector<DetectedObject> objects;
+  std::int64_t num_points = 0;         // valid points in the scan
+  std::int64_t num_ground_points = 0;  // of those, classified as ground
+  std::int64_t num_invalid_points = 0; // NaN/inf or out of range, dropped
+};
+
+// An object followed over time.
+struct Track {
+  int id = 0;
+  ObjectClass object_class = ObjectClass::kUnknown;
+  double class_confidence = 0;
+  Box3D box;                                              // vehicle frame, at this frame's time
+  Eigen::Vector2d velocity_world = Eigen::Vector2d::Zero();  // m/s in the world frame (ego motion removed)
+  Eigen::Vector2d velocity_vehicle = Eigen::Vector2d::Zero();  // m/s over ground, in vehicle axes
+  int age = 0;         // frames since birth
+  int hits = 0;        // frames in which it was observed
+  int num_points = 0;  // lidar points at this frame (0 when coasting)
+};
+
+// The ego's motion at one frame, measured (oxts, poses) or estimated from the lidar.
+struct EgoMotion {
+  bool known = false;
+  bool estimated = false;  // from the lidar rather than a pose source
+  Eigen::Matrix4d world_from_vehicle = Eigen::Matrix4d::Identity();
+  double speed = 0;         // m/s, forward
+  double acceleration = 0;  // m/s^2, forward
+  double yaw_rate = 0;      // rad/s
+};
+
+// Everything the pipeline knows about one frame after tracking.
+struct FrameResult {
+  std::int64_t index = 0;
+  Timestamp stamp;
+  Perception perception;
+  std::vector<Track> tracks;
+  EgoMotion ego;
+  std::vector<Duration> camera_skews;  // one per camera in the frame
+};
+
+// A rare event: what fired, when, on whom, and why (with the numbers).
+struct Event {
+  std::string detector;      // registry name, e.g. "ego_corridor"
+  int detector_version = 1;  // bumped when the detector's logic changes
+  std::string type;          // e.g. "object_in_corridor"
+  double severity = 0;       // [0,1]
+  std::int64_t first_frame = 0, last_frame = 0;  // inclusive
+  Timestamp start, end;
+  std::vector<int> track_ids;
+  std::string reason;                    // for a person: "car #3 in the ego corridor 12.4 m ahead ..."
+  std::map<std::string, double> values;  // the numbers behind the reason, by name with unit suffix
+};
+
+}  // namespace longtail::pipeline

@@ -1,0 +1,29 @@
+#include "sensors/log_reader.h"
+
+#include <filesystem>
+
+#include "sensors/kitti/kitti_object_reader.h"
+#include "sensors/kitti/kitti_raw_reader.h"
+
+namespace longtail::sensors {
+
+const std::vector<LogFormat>& LogFormats() {
+  // Probe order: most specific first. One line per format.
+  static const std::vector<LogFormat> formats = {
+      KittiRawLogFormat(),
+      KittiObjectLogFormat(),
+  };
+  return formats;
+}
+
+std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog* issues) {
+  if (!std::filesystem::exists(path)) throw LogError(path, "no such file or directory");
+  for (const LogFormat& format : LogFormats()) {
+    if (format.probe(path)) return format.open(path, issues);
+  }
+  std::string known;
+  for (const LogFormat& format : LogFormats()) known += (known.empty() ? "" : ", ") + format.name;
+  throw LogError(path, "not a log in any known format (" + known + ")");
+}
+
+}  // namespace longtail::sensors
