@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,11 +34,14 @@ class KittiBenchmark {
  private:
   struct Entry {
     std::string sequence, id;
-    std::int64_t index;
+    std::int64_t index;  // frame number within the sequence
   };
   bool tracking_ = false;
   std::filesystem::path root_;  // the training/ folder
   std::vector<Entry> entries_;
+  // Labels by sequence ("" for the object benchmark, keyed by id there), parsed once at Open so
+  // that Load is const and may run concurrently.
+  std::map<std::string, std::vector<KittiLabel>> labels_;
   IssueLog* issues_ = nullptr;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "sensors/frame.h"
@@ -27,6 +28,7 @@ class KittiRawWriter {
   std::vector<Timestamp> lidar_stamps_;
   std::vector<std::vector<Timestamp>> camera_stamps_;  // per calibration camera
   std::vector<Timestamp> oxts_stamps_;
+  std::optional<double> mercator_scale_;
   bool finished_ = false;
 };
 

@@ -1,0 +1,106 @@
+#include "pipeline/options.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/text_format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace longtail::pipeline {
+namespace {
+
+namespace pb = google::protobuf;
+
+class CollectErrors : public pb::io::ErrorCollector {
+ public:
+  explicit CollectErrors(std::string source) : source_(std::move(source)) {}
+  void AddError(int line, pb::io::ColumnNumber column, const std::string& message) override {
+    errors_ += source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
+               message + "\n";
+  }
+  const std::string& errors() const { return errors_; }
+
+ private:
+  std::string source_;
+  std::string errors_;
+};
+
+// Sets every unset singular field to its default, recursing into sub-messages.
+void FillDefaults(pb::Message* message) {
+  const pb::Descriptor* descriptor = message->GetDescriptor();
+  const pb::Reflection* reflection = message->GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const pb::FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated()) continue;
+    if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      FillDefaults(reflection->MutableMessage(message, field));
+      continue;
+    }
+    if (reflection->HasField(*message, field)) continue;
+    switch (field->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_INT32: reflection->SetInt32(message, field, field->default_value_int32()); break;
+      case pb::FieldDescriptor::CPPTYPE_INT64: reflection->SetInt64(message, field, field->default_value_int64()); break;
+      case pb::FieldDescriptor::CPPTYPE_UINT32: reflection->SetUInt32(message, field, field->default_value_uint32()); break;
+      case pb::FieldDescriptor::CPPTYPE_UINT64: reflection->SetUInt64(message, field, field->default_value_uint64()); break;
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE: reflection->SetDouble(message, field, field->default_value_double()); break;
+      case pb::FieldDescriptor::CPPTYPE_FLOAT: reflection->SetFloat(message, field, field->default_value_float()); break;
+      case pb::FieldDescriptor::CPPTYPE_BOOL: reflection->SetBool(message, field, field->default_value_bool()); break;
+      case pb::FieldDescriptor::CPPTYPE_ENUM: reflection->SetEnum(message, field, field->default_value_enum()); break;
+      case pb::FieldDescriptor::CPPTYPE_STRING: reflection->SetString(message, field, field->default_value_string()); break;
+      case pb::FieldDescriptor::CPPTYPE_MESSAGE: break;
+    }
+  }
+}
+
+}  // namespace
+
+proto::RunOptions ParseRunOptions(const std::string& text, const std::string& source_name) {
+  proto::RunOptions options;
+  CollectErrors errors(source_name);
+  pb::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &options)) {
+    throw OptionsError("invalid run options:\n" + errors.errors());
+  }
+  return options;
+}
+
+proto::RunOptions LoadRunOptions(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw OptionsError(path + ": cannot open config file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseRunOptions(text.str(), path);
+}
+
+proto::RunOptions EffectiveOptions(const proto::RunOptions& options) {
+  proto::RunOptions effective = options;
+  FillDefaults(&effective);
+  return effective;
+}
+
+std::string OptionsHash(const proto::RunOptions& options) {
+  std::string bytes;
+  pb::io::StringOutputStream stream(&bytes);
+  {
+    pb::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    EffectiveOptions(options).SerializeToCodedStream(&coded);
+  }
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (unsigned char c : bytes) hash = (hash ^ c) * 0x100000001b3ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+std::string ToText(const proto::RunOptions& options) {
+  std::string text;
+  pb::TextFormat::PrintToString(options, &text);
+  return text;
+}
+
+}  // namespace longtail::pipeline

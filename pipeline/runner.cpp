@@ -1,0 +1,152 @@
+#include "pipeline/runner.h"
+
+#include <tbb/info.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "pipeline/detectors/detector.h"
+#include "pipeline/ego_motion/ego_motion.h"
+#include "pipeline/perception/perceive.h"
+#include "pipeline/tracking/tracker.h"
+
+namespace longtail::pipeline {
+namespace {
+
+struct InFlight {
+  sensors::Frame frame;
+  Perception perception;
+};
+
+// The serial end of the pipeline: everything that needs frames in time order.
+class SerialStage {
+ public:
+  SerialStage(const proto::RunOptions& options, const MineCallbacks& callbacks, MineStats* stats)
+      : ego_motion_(options.ego_motion()),
+        tracker_(options.tracker()),
+        detectors_(CreateDetectors(options.detectors())),
+        windows_(options.runner()),
+        callbacks_(callbacks),
+        stats_(stats) {
+    for (const auto& detector : detectors_) {
+      lookback_ = std::max(lookback_, detector->lookback_frames());
+      lookahead_ = std::max(lookahead_, detector->lookahead_frames());
+    }
+  }
+
+  void Process(InFlight& item) {
+    FrameResult result;
+    result.index = item.frame.index;
+    result.stamp = item.frame.lidar.stamp;
+    result.ego = ego_motion_.Update(item.frame, item.perception);
+    result.tracks = tracker_.Update(result.stamp, item.perception.objects, result.ego);
+    for (const auto& camera : item.frame.cameras) result.camera_skews.push_back(camera.skew);
+    result.perception = std::move(item.perception);
+    stats_->frames += 1;
+    stats_->points += result.perception.num_points + result.perception.num_invalid_points;
+    stats_->invalid_points += result.perception.num_invalid_points;
+    stats_->ego_motion_estimated |= result.ego.estimated;
+    // Points are not needed past this stage: keep the history small.
+    result.perception.registration_points.clear();
+    result.perception.registration_points.shrink_to_fit();
+    history_.push_back(std::move(result));
+    if (callbacks_.on_frame) callbacks_.on_frame(history_.back());
+    // The frame `lookahead_` frames back now has all the future its detectors want.
+    const std::int64_t judged = static_cast<std::int64_t>(history_.size()) - 1 - lookahead_;
+    if (judged >= judged_from_) Judge(judged);
+  }
+
+  void Finish() {
+    for (std::int64_t i = judged_from_; i < static_cast<std::int64_t>(history_.size()); ++i) Judge(i);
+    Emit(windows_.Flush());
+  }
+
+ private:
+  // Runs the detectors on history_[index] with its look-back and look-ahead.
+  void Judge(std::int64_t index) {
+    const std::int64_t first = std::max<std::int64_t>(0, index - lookback_);
+    const std::int64_t last = std::min<std::int64_t>(history_.size() - 1, index + lookahead_);
+    window_frames_.assign(history_.begin() + first, history_.begin() + last + 1);
+    const FrameWindow window{window_frames_, static_cast<std::size_t>(index - first)};
+    std::vector<Event> events;
+    for (const auto& detector : detectors_) {
+      for (Event& event : detector->Process(window)) events.push_back(std::move(event));
+    }
+    const Timestamp now = history_[index].stamp;
+    Emit(windows_.Add(events, now));
+    judged_from_ = index + 1;
+    // Drop frames no window and no detector will look at again.
+    const Timestamp keep_from = windows_.EarliestNeeded(now);
+    while (judged_from_ - lookback_ > 0 && history_.front().stamp < keep_from) {
+      history_.pop_front();
+      --judged_from_;
+    }
+  }
+
+  void Emit(std::vector<ReviewWindow> closed) {
+    for (const ReviewWindow& window : closed) {
+      stats_->windows += 1;
+      for (const Event& event : window.events) stats_->events_by_type[event.type] += 1;
+      if (callbacks_.on_window) callbacks_.on_window(window, history_);
+    }
+  }
+
+  EgoMotionEstimator ego_motion_;
+  Tracker tracker_;
+  std::vector<std::unique_ptr<Detector>> detectors_;
+  WindowBuilder windows_;
+  const MineCallbacks& callbacks_;
+  MineStats* stats_;
+  int lookback_ = 0, lookahead_ = 0;
+  std::deque<FrameResult> history_;
+  std::vector<FrameResult> window_frames_;
+  std::int64_t judged_from_ = 0;  // index into history_ of the next frame to judge
+};
+
+}  // namespace
+
+MineStats MineLog(sensors::LogReader& reader, const proto::RunOptions& options,
+                  const MineCallbacks& callbacks) {
+  const auto started = std::chrono::steady_clock::now();
+  MineStats stats;
+  SerialStage serial(options, callbacks, &stats);
+  const int threads = options.runner().threads() > 0 ? options.runner().threads()
+                                                     : tbb::info::default_concurrency();
+  const int in_flight = options.runner().max_frames_in_flight() > 0
+                            ? options.runner().max_frames_in_flight()
+                            : 2 * threads;
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        static_cast<std::size_t>(in_flight),
+        tbb::make_filter<void, InFlight*>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& control) -> InFlight* {
+              std::optional<sensors::Frame> frame = reader.Next();
+              if (!frame) {
+                control.stop();
+                return nullptr;
+              }
+              return new InFlight{std::move(*frame), {}};
+            }) &
+            tbb::make_filter<InFlight*, InFlight*>(
+                tbb::filter_mode::parallel,
+                [&](InFlight* item) {
+                  item->perception = Perceive(item->frame, options.perception());
+                  return item;
+                }) &
+            tbb::make_filter<InFlight*, void>(tbb::filter_mode::serial_in_order,
+                                              [&](InFlight* item) {
+                                                std::unique_ptr<InFlight> owned(item);
+                                                serial.Process(*owned);
+                                              }));
+  });
+  serial.Finish();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return stats;
+}
+
+}  // namespace longtail::pipeline

@@ -1,0 +1,23 @@
+// Decoding camera images on demand: frames carry encoded bytes, stages that need pixels decode.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "sensors/frame.h"
+
+namespace longtail::sensors {
+
+struct DecodedImage {
+  int width = 0, height = 0;
+  int channels = 0;                  // 1 (grey) or 3 (BGR)
+  std::vector<std::uint8_t> pixels;  // row-major, height * width * channels
+};
+
+// Decodes PNG/JPEG bytes; nullopt when they are not a decodable image.
+std::optional<DecodedImage> DecodeImage(const CameraImage& image);
+// Encodes 8-bit BGR or grey pixels as "png" or "jpeg"; throws std::invalid_argument on bad input.
+CameraImage EncodeImage(const DecodedImage& image, const std::string& format, int jpeg_quality = 90);
+
+}  // namespace longtail::sensors

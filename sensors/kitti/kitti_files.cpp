@@ -1,0 +1,102 @@
+#include "sensors/kitti/kitti_files.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+
+namespace longtail::sensors::kitti {
+
+std::optional<std::vector<LidarPoint>> ReadVelodyneBin(const std::filesystem::path& file,
+                                                       IssueLog* issues) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(file, error);
+  if (error) {
+    issues->Report({file.string(), 0, 0, "cannot read lidar scan: " + error.message()});
+    return std::nullopt;
+  }
+  if (size == 0) {
+    issues->Report({file.string(), 0, 0, "empty lidar scan"});
+    return std::nullopt;
+  }
+  if (size % sizeof(LidarPoint) != 0) {
+    issues->Report({file.string(), size - size % sizeof(LidarPoint), size,
+                    "truncated lidar scan: " + std::to_string(size) +
+                        " bytes is not a multiple of the 16-byte point"});
+    return std::nullopt;
+  }
+  std::vector<LidarPoint> points(size / sizeof(LidarPoint));
+  std::ifstream in(file, std::ios::binary);
+  if (!in.read(reinterpret_cast<char*>(points.data()), static_cast<std::streamsize>(size))) {
+    issues->Report({file.string(), static_cast<std::uint64_t>(std::max<std::streamsize>(in.gcount(), 0)),
+                    size, "short read of lidar scan"});
+    return std::nullopt;
+  }
+  return points;
+}
+
+std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, IssueLog* issues) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    issues->Report({file.string(), 0, 0, "cannot open image"});
+    return std::nullopt;
+  }
+  auto data = std::make_shared<std::vector<std::uint8_t>>(std::istreambuf_iterator<char>(in),
+                                                          std::istreambuf_iterator<char>());
+  static constexpr std::uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  static constexpr std::uint8_t kJpeg[] = {0xff, 0xd8, 0xff};
+  CameraImage image;
+  if (data->size() >= sizeof(kPng) && std::memcmp(data->data(), kPng, sizeof(kPng)) == 0) {
+    image.format = "png";
+  } else if (data->size() >= sizeof(kJpeg) && std::memcmp(data->data(), kJpeg, sizeof(kJpeg)) == 0) {
+    image.format = "jpeg";
+  } else {
+    issues->Report({file.string(), 0, data->size(),
+                    data->empty() ? "empty image file" : "not a PNG or JPEG image"});
+    return std::nullopt;
+  }
+  image.data = std::move(data);
+  return image;
+}
+
+std::vector<std::optional<Timestamp>> ReadTimestamps(const std::filesystem::path& file,
+                                                     IssueLog* issues) {
+  std::vector<std::optional<Timestamp>> stamps;
+  std::ifstream in(file);
+  if (!in) {
+    issues->Report({file.string(), 0, 0, "cannot open timestamps"});
+    return stamps;
+  }
+  std::string line;
+  std::uint64_t offset = 0;
+  while (std::getline(in, line)) {
+    const std::uint64_t line_offset = offset;
+    offset += line.size() + 1;
+    if (line.find_first_not_of(" \r") == std::string::npos) continue;
+    std::optional<Timestamp> stamp = ParseKittiTimestamp(line);
+    if (!stamp) {
+      issues->Report({file.string(), line_offset, line.size(), "bad timestamp line '" + line + "'"});
+    }
+    stamps.push_back(stamp);
+  }
+  return stamps;
+}
+
+std::vector<std::pair<std::int64_t, std::filesystem::path>> NumberedFiles(
+    const std::filesystem::path& dir, const std::string& ext) {
+  std::vector<std::pair<std::int64_t, std::filesystem::path>> files;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (entry.path().extension() != ext) continue;
+    const std::string stem = entry.path().stem().string();
+    std::int64_t number;
+    const auto [end, parse_error] = std::from_chars(stem.data(), stem.data() + stem.size(), number);
+    if (parse_error == std::errc() && end == stem.data() + stem.size()) {
+      files.emplace_back(number, entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace longtail::sensors::kitti

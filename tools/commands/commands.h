@@ -1,0 +1,18 @@
+// The subcommands of `longtail`. Each Add*Command registers one subcommand on `app`; its callback
+// stores the command's exit code in `*exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace longtail::tools {
+
+// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;        // a runtime failure (I/O, database, bug)
+inline constexpr int kExitUsage = 2;          // bad command line or config
+inline constexpr int kExitCorruptInput = 3;   // corrupt input that stopped a log
+
+void AddMineCommand(CLI::App& app, int* exit_code);
+void AddInspectCommand(CLI::App& app, int* exit_code);
+
+}  // namespace longtail::tools

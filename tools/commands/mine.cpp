@@ -1,0 +1,185 @@
+// `longtail mine LOG... --queue DB`: stream logs through perception and the detectors, and queue
+// every flagged window for review.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "labeling/queue/review_queue.h"
+#include "labeling/tasks.h"
+#include "pipeline/options.h"
+#include "pipeline/runner.h"
+#include "tools/commands/commands.h"
+#include "tools/progress.h"
+
+namespace longtail::tools {
+namespace {
+
+struct MineOptions {
+  std::vector<std::string> logs;
+  std::string queue;
+  std::string config;
+  int threads = 0;
+  bool json = false;
+};
+
+struct LogOutcome {
+  std::string path;
+  std::string log_id;
+  std::string error;  // set when the log could not be mined to its end
+  pipeline::MineStats stats;
+  labeling::EnqueueResult enqueued;
+  std::vector<sensors::DataIssue> issues;
+  std::size_t issue_count = 0;
+};
+
+LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& options,
+                   const std::string& options_hash, labeling::ReviewQueue& queue, bool show_progress) {
+  LogOutcome outcome;
+  outcome.path = path;
+  sensors::IssueLog issues;
+  try {
+    const auto reader = sensors::OpenLog(path, &issues);
+    outcome.log_id = reader->info().log_id;
+    std::int64_t total = 0;
+    for (const auto& stream : reader->info().streams) {
+      if (stream.kind == "lidar") total = std::max(total, stream.count);
+    }
+    ProgressBar progress(outcome.log_id, total, show_progress);
+    pipeline::MineCallbacks callbacks;
+    callbacks.on_frame = [&](const pipeline::FrameResult&) { progress.Advance(); };
+    callbacks.on_window = [&](const pipeline::ReviewWindow& window,
+                              const std::deque<pipeline::FrameResult>& frames) {
+      // One transaction per window: a killed run keeps every window it had queued.
+      const auto result =
+          queue.Enqueue({labeling::MakeTaskDraft(reader->info(), window, frames, options_hash)});
+      outcome.enqueued.inserted += result.inserted;
+      outcome.enqueued.already_present += result.already_present;
+    };
+    outcome.stats = pipeline::MineLog(*reader, options, callbacks);
+    progress.Done();
+  } catch (const sensors::LogError& e) {
+    outcome.error = e.what();
+  }
+  outcome.issues = issues.issues();
+  outcome.issue_count = issues.count();
+  return outcome;
+}
+
+nlohmann::json ToJson(const LogOutcome& o) {
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const auto& issue : o.issues) {
+    skipped.push_back({{"file", issue.file}, {"offset", issue.offset}, {"reason", issue.reason}});
+  }
+  return {{"path", o.path},
+          {"log_id", o.log_id},
+          {"ok", o.error.empty()},
+          {"error", o.error},
+          {"frames", o.stats.frames},
+          {"seconds", o.stats.seconds},
+          {"frames_per_second", o.stats.seconds > 0 ? o.stats.frames / o.stats.seconds : 0.0},
+          {"windows", o.stats.windows},
+          {"tasks_inserted", o.enqueued.inserted},
+          {"tasks_already_present", o.enqueued.already_present},
+          {"events_by_type", o.stats.events_by_type},
+          {"ego_motion_estimated", o.stats.ego_motion_estimated},
+          {"invalid_points", o.stats.invalid_points},
+          {"skipped_inputs", o.issue_count},
+          {"skipped", skipped}};
+}
+
+void PrintSummary(const LogOutcome& o) {
+  std::cout << o.path << "\n";
+  if (!o.error.empty()) std::cout << "  STOPPED: " << o.error << "\n";
+  std::printf("  frames %lld in %.2f s (%.1f frames/s)\n", static_cast<long long>(o.stats.frames),
+              o.stats.seconds, o.stats.seconds > 0 ? o.stats.frames / o.stats.seconds : 0.0);
+  std::printf("  flagged windows %lld: %d new tasks, %d already queued\n",
+              static_cast<long long>(o.stats.windows), o.enqueued.inserted, o.enqueued.already_present);
+  for (const auto& [type, count] : o.stats.events_by_type) {
+    std::printf("    %-28s %lld\n", type.c_str(), static_cast<long long>(count));
+  }
+  if (o.stats.ego_motion_estimated) std::cout << "  ego motion estimated from the lidar (no poses)\n";
+  std::printf("  skipped inputs %zu\n", o.issue_count);
+  for (const auto& issue : o.issues) std::cout << "    " << ToString(issue) << "\n";
+}
+
+int RunMine(const MineOptions& options) {
+  pipeline::proto::RunOptions run_options;
+  try {
+    if (!options.config.empty()) run_options = pipeline::LoadRunOptions(options.config);
+  } catch (const pipeline::OptionsError& e) {
+    std::cerr << "longtail mine: " << e.what();
+    return kExitUsage;
+  }
+  if (options.threads > 0) run_options.mutable_runner()->set_threads(options.threads);
+  run_options = pipeline::EffectiveOptions(run_options);
+  // Threads change speed, not results: they are left out of the hash that keys the tasks.
+  pipeline::proto::RunOptions hashed = run_options;
+  hashed.mutable_runner()->clear_threads();
+  hashed.mutable_runner()->clear_max_frames_in_flight();
+  const std::string options_hash = pipeline::OptionsHash(hashed);
+
+  std::unique_ptr<labeling::ReviewQueue> queue;
+  try {
+    queue = labeling::OpenQueue(options.queue);
+  } catch (const labeling::QueueError& e) {
+    std::cerr << "longtail mine: " << e.what() << "\n";
+    return kExitFailure;
+  }
+
+  const bool show_progress = !options.json && ::isatty(STDERR_FILENO);
+  int exit_code = kExitOk;
+  nlohmann::json logs = nlohmann::json::array();
+  for (const std::string& path : options.logs) {
+    LogOutcome outcome;
+    try {
+      outcome = MineOne(path, run_options, options_hash, *queue, show_progress);
+    } catch (const labeling::QueueError& e) {
+      std::cerr << "longtail mine: " << path << ": " << e.what() << "\n";
+      return kExitFailure;
+    }
+    if (!outcome.error.empty()) exit_code = kExitCorruptInput;
+    if (options.json) {
+      logs.push_back(ToJson(outcome));
+    } else {
+      PrintSummary(outcome);
+    }
+  }
+  if (options.json) {
+    std::cout << nlohmann::json{{"options_hash", options_hash},
+                                {"queue", options.queue},
+                                {"tasks_in_queue", queue->CountTasks()},
+                                {"logs", logs}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << "queue " << options.queue << ": " << queue->CountTasks()
+              << " tasks (options hash " << options_hash << ")\n";
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void AddMineCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<MineOptions>();
+  CLI::App* command = app.add_subcommand(
+      "mine",
+      "Stream drive logs through perception and the rare-event detectors and queue every flagged\n"
+      "window for review. Re-mining a log with the same options adds no duplicate tasks.\n"
+      "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 corrupt input stopped a log\n"
+      "(files skipped inside a log are listed in the summary but do not change the exit code).");
+  command->add_option("logs", options->logs, "KITTI drive or benchmark folders, or MCAP files")
+      ->required();
+  command->add_option("--queue", options->queue, "review queue: a SQLite file or a postgresql:// URL")
+      ->required();
+  command->add_option("--config", options->config,
+                      "run options in protobuf text format (pipeline/proto/run.proto)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--threads", options->threads, "worker threads (default: every core)");
+  command->add_flag("--json", options->json, "print the summary as JSON");
+  command->callback([options, exit_code] { *exit_code = RunMine(*options); });
+}
+
+}  // namespace longtail::tools

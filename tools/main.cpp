@@ -1,0 +1,28 @@
+// `longtail`: one binary, one subcommand per job. The commands live in tools/commands/.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "tools/commands/commands.h"
+
+int main(int argc, char** argv) {
+  namespace tools = longtail::tools;
+  CLI::App app{
+      "longtail mines autonomous-driving drive logs for rare events, pre-labels them with 3D boxes\n"
+      "and queues them for human review."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "longtail 0.1.0");
+  int exit_code = tools::kExitOk;
+  tools::AddMineCommand(app, &exit_code);
+  tools::AddInspectCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? tools::kExitOk : tools::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "longtail: " << e.what() << "\n";
+    return tools::kExitFailure;
+  }
+  return exit_code;
+}
