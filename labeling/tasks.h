@@ -15,9 +15,10 @@ namespace longtail::labeling {
 // confidence.
 FramePrelabels PrelabelsOf(const pipeline::FrameResult& frame);
 
-// One draft for `window`; `frames` holds at least the frames whose stamp lies in the window, in order
-// (others are ignored). first_frame/last_frame are the first and last of those frames.
+// One draft for `window`; `frames` holds at least the frames whose stamp lies in the window, in
+// order (others are ignored). first_frame/last_frame are the first and last of those frames.
 TaskDraft MakeTaskDraft(const sensors::LogInfo& log, const pipeline::ReviewWindow& window,
-                        const std::deque<pipeline::FrameResult>& frames, const std::string& options_hash);
+                        const std::deque<pipeline::FrameResult>& frames,
+                        const std::string& options_hash);
 
 }  // namespace longtail::labeling

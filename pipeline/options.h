@@ -13,8 +13,8 @@ class OptionsError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Parses a protobuf text-format RunOptions file. Unknown fields and syntax errors throw OptionsError
-// naming the file, line and column.
+// Parses a protobuf text-format RunOptions file. Unknown fields and syntax errors throw
+// OptionsError naming the file, line and column.
 proto::RunOptions LoadRunOptions(const std::string& path);
 proto::RunOptions ParseRunOptions(const std::string& text, const std::string& source_name);
 

@@ -60,7 +60,8 @@ class SerialStage {
   }
 
   void Finish() {
-    for (std::int64_t i = judged_from_; i < static_cast<std::int64_t>(history_.size()); ++i) Judge(i);
+    for (std::int64_t i = judged_from_; i < static_cast<std::int64_t>(history_.size()); ++i)
+      Judge(i);
     Emit(windows_.Flush());
   }
 
@@ -122,22 +123,21 @@ MineStats MineLog(sensors::LogReader& reader, const proto::RunOptions& options,
   arena.execute([&] {
     tbb::parallel_pipeline(
         static_cast<std::size_t>(in_flight),
-        tbb::make_filter<void, InFlight*>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& control) -> InFlight* {
-              std::optional<sensors::Frame> frame = reader.Next();
-              if (!frame) {
-                control.stop();
-                return nullptr;
-              }
-              return new InFlight{std::move(*frame), {}};
-            }) &
-            tbb::make_filter<InFlight*, InFlight*>(
-                tbb::filter_mode::parallel,
-                [&](InFlight* item) {
-                  item->perception = Perceive(item->frame, options.perception());
-                  return item;
-                }) &
+        tbb::make_filter<void, InFlight*>(tbb::filter_mode::serial_in_order,
+                                          [&](tbb::flow_control& control) -> InFlight* {
+                                            std::optional<sensors::Frame> frame = reader.Next();
+                                            if (!frame) {
+                                              control.stop();
+                                              return nullptr;
+                                            }
+                                            return new InFlight{std::move(*frame), {}};
+                                          }) &
+            tbb::make_filter<InFlight*, InFlight*>(tbb::filter_mode::parallel,
+                                                   [&](InFlight* item) {
+                                                     item->perception = Perceive(
+                                                         item->frame, options.perception());
+                                                     return item;
+                                                   }) &
             tbb::make_filter<InFlight*, void>(tbb::filter_mode::serial_in_order,
                                               [&](InFlight* item) {
                                                 std::unique_ptr<InFlight> owned(item);

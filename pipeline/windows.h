@@ -11,10 +11,10 @@
 namespace longtail::pipeline {
 
 struct ReviewWindow {
-  Timestamp start, end;      // with context; frames whose stamp lies in [start, end] belong to it
-  double severity = 0;       // the highest of its events
-  std::vector<Event> events; // in order of first firing
-  std::string detectors;     // sorted, comma-separated names of the detectors that fired
+  Timestamp start, end;       // with context; frames whose stamp lies in [start, end] belong to it
+  double severity = 0;        // the highest of its events
+  std::vector<Event> events;  // in order of first firing
+  std::string detectors;      // sorted, comma-separated names of the detectors that fired
 };
 
 // Streams events in time order and hands back windows once no later event can join them.
@@ -26,7 +26,8 @@ class WindowBuilder {
   std::vector<ReviewWindow> Add(const std::vector<Event>& events, Timestamp now);
   // Closes every open window (end of the log).
   std::vector<ReviewWindow> Flush();
-  // The earliest stamp an open or future window may start at: frames before it are no longer needed.
+  // The earliest stamp an open or future window may start at: frames before it are no longer
+  // needed.
   Timestamp EarliestNeeded(Timestamp now) const;
 
  private:

@@ -21,7 +21,9 @@ Polygon Footprint(const Box3D& box) {
   return polygon;
 }
 
-double Cross(const Eigen::Vector2d& a, const Eigen::Vector2d& b) { return a.x() * b.y() - a.y() * b.x(); }
+double Cross(const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+  return a.x() * b.y() - a.y() * b.x();
+}
 
 double Area(const Polygon& polygon) {
   double twice = 0;
@@ -68,8 +70,8 @@ bool Contains(const Box3D& box, const Eigen::Vector3d& point, double margin) {
   const double c = std::cos(box.yaw), s = std::sin(box.yaw);
   const double local_x = c * d.x() + s * d.y();
   const double local_y = -s * d.x() + c * d.y();
-  return std::abs(local_x) <= box.length / 2 + margin && std::abs(local_y) <= box.width / 2 + margin &&
-         std::abs(d.z()) <= box.height / 2 + margin;
+  return std::abs(local_x) <= box.length / 2 + margin &&
+         std::abs(local_y) <= box.width / 2 + margin && std::abs(d.z()) <= box.height / 2 + margin;
 }
 
 double BevIoU(const Box3D& a, const Box3D& b) {
@@ -89,14 +91,22 @@ double WrapAngle(double radians) {
 
 std::string_view ToString(ObjectClass c) {
   switch (c) {
-    case ObjectClass::kCar: return "Car";
-    case ObjectClass::kVan: return "Van";
-    case ObjectClass::kTruck: return "Truck";
-    case ObjectClass::kPedestrian: return "Pedestrian";
-    case ObjectClass::kCyclist: return "Cyclist";
-    case ObjectClass::kTram: return "Tram";
-    case ObjectClass::kMisc: return "Misc";
-    case ObjectClass::kUnknown: break;
+    case ObjectClass::kCar:
+      return "Car";
+    case ObjectClass::kVan:
+      return "Van";
+    case ObjectClass::kTruck:
+      return "Truck";
+    case ObjectClass::kPedestrian:
+      return "Pedestrian";
+    case ObjectClass::kCyclist:
+      return "Cyclist";
+    case ObjectClass::kTram:
+      return "Tram";
+    case ObjectClass::kMisc:
+      return "Misc";
+    case ObjectClass::kUnknown:
+      break;
   }
   return "Unknown";
 }

@@ -12,8 +12,8 @@
 
 namespace longtail::sensors {
 
-// One lidar return, in the lidar's own frame (x forward, y left, z up). 16 bytes: the KITTI .bin and
-// Foxglove PointCloud layout, so scans are read and written without conversion.
+// One lidar return, in the lidar's own frame (x forward, y left, z up). 16 bytes: the KITTI .bin
+// and Foxglove PointCloud layout, so scans are read and written without conversion.
 struct LidarPoint {
   float x = 0, y = 0, z = 0;  // m
   float intensity = 0;        // reflectance in [0,1] (KITTI) or the sensor's raw scale
@@ -30,7 +30,8 @@ struct CameraImage {
   std::string camera;  // the CameraModel::name it was taken with, e.g. "image_02"
   Timestamp stamp;
   std::string format;  // "png" or "jpeg"
-  std::shared_ptr<const std::vector<std::uint8_t>> data;  // shared: frames are copied through stages
+  std::shared_ptr<const std::vector<std::uint8_t>>
+      data;  // shared: frames are copied through stages
 };
 
 // A rectified pinhole camera. A vehicle-frame point X projects to pixel
@@ -47,11 +48,13 @@ struct Calibration {
   // Lidar frame -> vehicle frame. KITTI logs use the Velodyne frame as the vehicle frame: identity.
   Eigen::Isometry3d vehicle_from_lidar = Eigen::Isometry3d::Identity();
   std::vector<CameraModel> cameras;
-  // Height of the lidar above the road, m (KITTI HDL-64E: 1.73). Used as a prior by ground segmentation.
+  // Height of the lidar above the road, m (KITTI HDL-64E: 1.73). Used as a prior by ground
+  // segmentation.
   double lidar_height_m = 1.73;
 };
 
-// Where the vehicle is in a fixed world frame (x east, y north, z up for oxts; any fixed frame otherwise).
+// Where the vehicle is in a fixed world frame (x east, y north, z up for oxts; any fixed frame
+// otherwise).
 struct EgoPose {
   Timestamp stamp;
   Eigen::Isometry3d world_from_vehicle = Eigen::Isometry3d::Identity();

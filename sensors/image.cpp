@@ -23,7 +23,8 @@ std::optional<DecodedImage> DecodeImage(const CameraImage& image) {
 CameraImage EncodeImage(const DecodedImage& image, const std::string& format, int jpeg_quality) {
   if ((image.channels != 1 && image.channels != 3) ||
       image.pixels.size() != std::size_t(image.width) * image.height * image.channels) {
-    throw std::invalid_argument("EncodeImage: pixel buffer does not match width x height x channels");
+    throw std::invalid_argument(
+        "EncodeImage: pixel buffer does not match width x height x channels");
   }
   const cv::Mat mat(image.height, image.width, CV_8UC(image.channels),
                     const_cast<std::uint8_t*>(image.pixels.data()));
@@ -39,7 +40,8 @@ CameraImage EncodeImage(const DecodedImage& image, const std::string& format, in
   } else {
     throw std::invalid_argument("EncodeImage: format must be png or jpeg, not " + format);
   }
-  if (!cv::imencode(extension, mat, bytes, params)) throw std::runtime_error("image encoding failed");
+  if (!cv::imencode(extension, mat, bytes, params))
+    throw std::runtime_error("image encoding failed");
   CameraImage result;
   result.format = format;
   result.data = std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));

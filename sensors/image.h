@@ -18,6 +18,7 @@ struct DecodedImage {
 // Decodes PNG/JPEG bytes; nullopt when they are not a decodable image.
 std::optional<DecodedImage> DecodeImage(const CameraImage& image);
 // Encodes 8-bit BGR or grey pixels as "png" or "jpeg"; throws std::invalid_argument on bad input.
-CameraImage EncodeImage(const DecodedImage& image, const std::string& format, int jpeg_quality = 90);
+CameraImage EncodeImage(const DecodedImage& image, const std::string& format,
+                        int jpeg_quality = 90);
 
 }  // namespace longtail::sensors

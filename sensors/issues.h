@@ -1,5 +1,5 @@
-// Bad-data reporting: readers tell an IssueLog about every file or byte range they could not use and
-// keep going (the leveldb log::Reader::Reporter pattern). Thread-safe.
+// Bad-data reporting: readers tell an IssueLog about every file or byte range they could not use
+// and keep going (the leveldb log::Reader::Reporter pattern). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,8 @@ struct DataIssue {
   std::string file;          // path of the file that holds the bad data
   std::uint64_t offset = 0;  // byte offset of the bad data in `file` (0 when the whole file is bad)
   std::uint64_t bytes = 0;   // bytes dropped because of it (0 when unknown)
-  std::string reason;        // what was wrong, for a person: "truncated: 1000 bytes is not a multiple of 16"
+  std::string
+      reason;  // what was wrong, for a person: "truncated: 1000 bytes is not a multiple of 16"
 };
 
 class IssueLog {

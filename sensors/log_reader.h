@@ -25,11 +25,11 @@ class LogError : public std::runtime_error {
 };
 
 struct StreamInfo {
-  std::string name;          // "velodyne_points", "image_02", "oxts", or an MCAP topic
-  std::string kind;          // "lidar", "camera", "pose"
-  std::int64_t count = 0;    // messages or files
-  Timestamp first, last;     // stamps of the first and last message
-  Duration largest_gap{0};   // the longest interval between consecutive stamps
+  std::string name;         // "velodyne_points", "image_02", "oxts", or an MCAP topic
+  std::string kind;         // "lidar", "camera", "pose"
+  std::int64_t count = 0;   // messages or files
+  Timestamp first, last;    // stamps of the first and last message
+  Duration largest_gap{0};  // the longest interval between consecutive stamps
 };
 
 struct LogInfo {
@@ -39,7 +39,8 @@ struct LogInfo {
   std::vector<StreamInfo> streams;
   bool has_calibration = false;
   bool has_ego_pose = false;
-  std::vector<std::string> notes;  // facts a user should know, e.g. "oxts/ absent: ego motion unknown"
+  std::vector<std::string>
+      notes;  // facts a user should know, e.g. "oxts/ absent: ego motion unknown"
 };
 
 class LogReader {

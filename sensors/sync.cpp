@@ -17,7 +17,8 @@ std::optional<std::size_t> NearestStamp(const std::vector<Timestamp>& sorted, Ti
 
 Duration LargestGap(const std::vector<Timestamp>& sorted) {
   Duration largest{0};
-  for (std::size_t i = 1; i < sorted.size(); ++i) largest = std::max(largest, sorted[i] - sorted[i - 1]);
+  for (std::size_t i = 1; i < sorted.size(); ++i)
+    largest = std::max(largest, sorted[i] - sorted[i - 1]);
   return largest;
 }
 

@@ -1,4 +1,5 @@
-// Time synchronisation of streams: pairing each lidar scan with the nearest message of another stream.
+// Time synchronisation of streams: pairing each lidar scan with the nearest message of another
+// stream.
 #pragma once
 
 #include <optional>
@@ -8,8 +9,8 @@
 
 namespace longtail::sensors {
 
-// Index of the stamp in `sorted` (ascending) nearest to `t`, or nullopt when `sorted` is empty or the
-// nearest is farther than `max_skew`. Ties go to the earlier stamp.
+// Index of the stamp in `sorted` (ascending) nearest to `t`, or nullopt when `sorted` is empty or
+// the nearest is farther than `max_skew`. Ties go to the earlier stamp.
 std::optional<std::size_t> NearestStamp(const std::vector<Timestamp>& sorted, Timestamp t,
                                         Duration max_skew = Duration::max());
 

@@ -28,7 +28,8 @@ std::filesystem::path ScratchDir() {
   for (char& c : name) {
     if (c == '/') c = '_';
   }
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "longtail-tests" / name;
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "longtail-tests" / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -17,6 +17,6 @@ std::filesystem::path ScratchDir();
 }  // namespace longtail::testing
 
 // Skips the current test (or fails it under CI) when shared data is missing.
-#define LONGTAIL_REQUIRE_DATA(var, relative)                                  \
+#define LONGTAIL_REQUIRE_DATA(var, relative)                                          \
   const std::filesystem::path var = ::longtail::testing::RequireSharedData(relative); \
   if (var.empty()) GTEST_SKIP() << "../shared/data/" << relative << " is absent"

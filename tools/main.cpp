@@ -8,7 +8,8 @@
 int main(int argc, char** argv) {
   namespace tools = longtail::tools;
   CLI::App app{
-      "longtail mines autonomous-driving drive logs for rare events, pre-labels them with 3D boxes\n"
+      "longtail mines autonomous-driving drive logs for rare events, pre-labels them with 3D "
+      "boxes\n"
       "and queues them for human review."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "longtail 0.1.0");

@@ -110,7 +110,8 @@ Calibration ReadKittiRawCalibration(const std::filesystem::path& date_dir) {
   const Eigen::Isometry3d cam0_from_velo =
       Rigid(Matrix3(Require(velo, velo_file, {"R"}, 9)),
             Eigen::Vector3d(Require(velo, velo_file, {"T"}, 3).data()));
-  const Eigen::Isometry3d rect0_from_cam0 = Rotation(Matrix3(Require(cam, cam_file, {"R_rect_00"}, 9)));
+  const Eigen::Isometry3d rect0_from_cam0 =
+      Rotation(Matrix3(Require(cam, cam_file, {"R_rect_00"}, 9)));
 
   Calibration calibration;  // vehicle frame = Velodyne frame
   for (int i = 0; i < 4; ++i) {
@@ -130,7 +131,8 @@ Calibration ReadKittiRawCalibration(const std::filesystem::path& date_dir) {
   return calibration;
 }
 
-Calibration ReadKittiBenchmarkCalibration(const std::filesystem::path& file, int width, int height) {
+Calibration ReadKittiBenchmarkCalibration(const std::filesystem::path& file, int width,
+                                          int height) {
   const Values values = ParseKittiCalibrationFile(file);
   const auto& tr = Require(values, file, {"Tr_velo_to_cam", "Tr_velo_cam"}, 12);
   Eigen::Isometry3d cam0_from_velo = Eigen::Isometry3d::Identity();
@@ -147,20 +149,21 @@ Calibration ReadKittiBenchmarkCalibration(const std::filesystem::path& file, int
   return calibration;
 }
 
-void WriteKittiRawCalibration(const Calibration& calibration, const std::filesystem::path& date_dir) {
+void WriteKittiRawCalibration(const Calibration& calibration,
+                              const std::filesystem::path& date_dir) {
   if (calibration.cameras.empty()) throw std::invalid_argument("calibration has no camera");
   // camera_from_vehicle = R_rect_00 * velo_to_cam0; we write R_rect_00 = I and fold it all into
   // velo_to_cam, which reproduces the same camera_from_vehicle on reading.
-  const Eigen::Isometry3d cam_from_velo = calibration.cameras.front().camera_from_vehicle *
-                                          calibration.vehicle_from_lidar;
+  const Eigen::Isometry3d cam_from_velo =
+      calibration.cameras.front().camera_from_vehicle * calibration.vehicle_from_lidar;
   std::ostringstream velo;
   const Eigen::Matrix<double, 3, 3, Eigen::RowMajor> r = cam_from_velo.linear();
   const Eigen::Vector3d t = cam_from_velo.translation();
   velo << "calib_time: synthesised\nR: " << FormatValues(r.data(), 9)
        << "\nT: " << FormatValues(t.data(), 3) << "\n";
   std::ostringstream cam;
-  cam << "calib_time: synthesised\n";
   const double identity[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  cam << "calib_time: synthesised\nR_rect_00: " << FormatValues(identity, 9) << "\n";
   for (const CameraModel& camera : calibration.cameras) {
     if (camera.name.size() != 8 || camera.name.rfind("image_0", 0) != 0) {
       throw std::invalid_argument("KITTI camera names are image_00..image_03, not " + camera.name);
@@ -168,9 +171,9 @@ void WriteKittiRawCalibration(const Calibration& calibration, const std::filesys
     const std::string suffix = camera.name.substr(5);
     const double size[2] = {double(camera.width), double(camera.height)};
     const Eigen::Matrix<double, 3, 4, Eigen::RowMajor> p = camera.projection;
-    cam << "S_rect" << suffix << ": " << FormatValues(size, 2) << "\n"
-        << "R_rect" << suffix << ": " << FormatValues(identity, 9) << "\n"
-        << "P_rect" << suffix << ": " << FormatValues(p.data(), 12) << "\n";
+    cam << "S_rect" << suffix << ": " << FormatValues(size, 2) << "\n";
+    if (suffix != "_00") cam << "R_rect" << suffix << ": " << FormatValues(identity, 9) << "\n";
+    cam << "P_rect" << suffix << ": " << FormatValues(p.data(), 12) << "\n";
   }
   std::filesystem::create_directories(date_dir);
   WriteFileAtomically(date_dir / "calib_velo_to_cam.txt", velo.str());

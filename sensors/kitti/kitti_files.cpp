@@ -28,8 +28,9 @@ std::optional<std::vector<LidarPoint>> ReadVelodyneBin(const std::filesystem::pa
   std::vector<LidarPoint> points(size / sizeof(LidarPoint));
   std::ifstream in(file, std::ios::binary);
   if (!in.read(reinterpret_cast<char*>(points.data()), static_cast<std::streamsize>(size))) {
-    issues->Report({file.string(), static_cast<std::uint64_t>(std::max<std::streamsize>(in.gcount(), 0)),
-                    size, "short read of lidar scan"});
+    issues->Report({file.string(),
+                    static_cast<std::uint64_t>(std::max<std::streamsize>(in.gcount(), 0)), size,
+                    "short read of lidar scan"});
     return std::nullopt;
   }
   return points;
@@ -48,7 +49,8 @@ std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, I
   CameraImage image;
   if (data->size() >= sizeof(kPng) && std::memcmp(data->data(), kPng, sizeof(kPng)) == 0) {
     image.format = "png";
-  } else if (data->size() >= sizeof(kJpeg) && std::memcmp(data->data(), kJpeg, sizeof(kJpeg)) == 0) {
+  } else if (data->size() >= sizeof(kJpeg) &&
+             std::memcmp(data->data(), kJpeg, sizeof(kJpeg)) == 0) {
     image.format = "jpeg";
   } else {
     issues->Report({file.string(), 0, data->size(),
@@ -75,7 +77,8 @@ std::vector<std::optional<Timestamp>> ReadTimestamps(const std::filesystem::path
     if (line.find_first_not_of(" \r") == std::string::npos) continue;
     std::optional<Timestamp> stamp = ParseKittiTimestamp(line);
     if (!stamp) {
-      issues->Report({file.string(), line_offset, line.size(), "bad timestamp line '" + line + "'"});
+      issues->Report(
+          {file.string(), line_offset, line.size(), "bad timestamp line '" + line + "'"});
     }
     stamps.push_back(stamp);
   }

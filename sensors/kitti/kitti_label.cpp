@@ -28,14 +28,16 @@ bool ParseNumber(std::string_view text, T& out) {
   return error == std::errc() && end == text.data() + text.size() && std::isfinite(double(out));
 }
 
-// The heading's direction in the camera frame for rotation_y (rotation about camera +y of the +x axis).
+// The heading's direction in the camera frame for rotation_y (rotation about camera +y of the +x
+// axis).
 Eigen::Vector3d HeadingInCamera(double rotation_y) {
   return {std::cos(rotation_y), 0.0, -std::sin(rotation_y)};
 }
 
 }  // namespace
 
-std::optional<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking, std::string* error) {
+std::optional<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking,
+                                          std::string* error) {
   const std::vector<std::string_view> fields = SplitFields(line);
   const std::size_t offset = tracking ? 2 : 0;
   if (fields.size() != offset + 15 && fields.size() != offset + 16) {
@@ -44,7 +46,8 @@ std::optional<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking, 
     return std::nullopt;
   }
   KittiLabel label;
-  if (tracking && (!ParseNumber(fields[0], label.frame) || !ParseNumber(fields[1], label.track_id))) {
+  if (tracking &&
+      (!ParseNumber(fields[0], label.frame) || !ParseNumber(fields[1], label.track_id))) {
     *error = "frame and track id must be integers";
     return std::nullopt;
   }
@@ -76,16 +79,17 @@ std::string FormatKittiLabel(const KittiLabel& label, bool tracking) {
   if (tracking) n = std::snprintf(buffer, sizeof(buffer), "%d %d ", label.frame, label.track_id);
   n += std::snprintf(buffer + n, sizeof(buffer) - n,
                      "%s %.2f %d %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f",
-                     label.type.c_str(), label.truncated, label.occluded, label.alpha, label.bbox[0],
-                     label.bbox[1], label.bbox[2], label.bbox[3], label.height, label.width,
-                     label.length, label.location.x(), label.location.y(), label.location.z(),
-                     label.rotation_y);
+                     label.type.c_str(), label.truncated, label.occluded, label.alpha,
+                     label.bbox[0], label.bbox[1], label.bbox[2], label.bbox[3], label.height,
+                     label.width, label.length, label.location.x(), label.location.y(),
+                     label.location.z(), label.rotation_y);
   if (label.score) std::snprintf(buffer + n, sizeof(buffer) - n, " %.4f", *label.score);
   return buffer;
 }
 
 LabeledBox KittiLabelToBox(const KittiLabel& label, const Eigen::Isometry3d& camera_from_vehicle) {
-  const Eigen::Isometry3d vehicle_from_camera = camera_from_vehicle.inverse();
+  // A general inverse: calibrations are printed with 7 digits and are not exactly orthonormal.
+  const Eigen::Isometry3d vehicle_from_camera(camera_from_vehicle.matrix().inverse());
   // KITTI's location is the bottom centre and camera y points down: the centre is h/2 "up" (-y).
   const Eigen::Vector3d center_camera = label.location - Eigen::Vector3d(0, label.height / 2, 0);
   const Eigen::Vector3d heading = vehicle_from_camera.linear() * HeadingInCamera(label.rotation_y);
@@ -108,7 +112,8 @@ KittiLabel BoxToKittiLabel(const LabeledBox& box, const CameraModel& camera) {
   const Eigen::Vector3d center_camera = camera_from_vehicle * box.box.center;
 
   KittiLabel label;
-  label.type = box.object_class == ObjectClass::kUnknown ? "Misc" : std::string(ToString(box.object_class));
+  label.type =
+      box.object_class == ObjectClass::kUnknown ? "Misc" : std::string(ToString(box.object_class));
   label.track_id = box.track_id;
   label.height = box.box.height;
   label.width = box.box.width;

@@ -56,7 +56,8 @@ class BenchmarkReader : public LogReader {
     info_.notes.push_back(std::string(benchmark_.is_tracking() ? "tracking" : "object") +
                           " benchmark layout: no timestamps, frames placed 100 ms apart");
     info_.notes.push_back("no ego pose: ego motion unknown");
-    StreamInfo lidar{"velodyne", "lidar", static_cast<std::int64_t>(benchmark_.size()), {}, {}, kFramePeriod};
+    StreamInfo lidar{"velodyne", "lidar", static_cast<std::int64_t>(benchmark_.size()),
+                     {},         {},      kFramePeriod};
     if (benchmark_.size() > 0) lidar.last = Timestamp(kFramePeriod * (benchmark_.size() - 1));
     info_.streams.push_back(lidar);
   }
@@ -85,7 +86,8 @@ KittiBenchmark KittiBenchmark::Open(const fs::path& path, IssueLog* issues) {
   benchmark.issues_ = issues;
   const fs::path velodyne = benchmark.root_ / "velodyne";
   if (!fs::is_directory(velodyne) || !fs::is_directory(benchmark.root_ / "calib")) {
-    throw LogError(path.string(), "not a KITTI object or tracking layout (needs velodyne/ and calib/)");
+    throw LogError(path.string(),
+                   "not a KITTI object or tracking layout (needs velodyne/ and calib/)");
   }
   std::vector<fs::path> sequences;
   for (const auto& entry : fs::directory_iterator(velodyne)) {
@@ -106,7 +108,8 @@ KittiBenchmark KittiBenchmark::Open(const fs::path& path, IssueLog* issues) {
     for (const auto& [number, file] : kitti::NumberedFiles(velodyne, ".bin")) {
       const std::string id = file.stem().string();
       benchmark.entries_.push_back({"", id, number});
-      benchmark.labels_[id] = ReadLabelFile(benchmark.root_ / "label_2" / (id + ".txt"), false, issues);
+      benchmark.labels_[id] =
+          ReadLabelFile(benchmark.root_ / "label_2" / (id + ".txt"), false, issues);
     }
   }
   return benchmark;
@@ -136,7 +139,8 @@ LabeledFrame KittiBenchmark::Load(std::size_t i) const {
   }
   const fs::path calib = tracking_ ? root_ / "calib" / (entry.sequence + ".txt")
                                    : root_ / "calib" / (entry.id + ".txt");
-  frame.calibration = std::make_shared<Calibration>(ReadKittiBenchmarkCalibration(calib, width, height));
+  frame.calibration =
+      std::make_shared<Calibration>(ReadKittiBenchmarkCalibration(calib, width, height));
 
   if (tracking_) {
     for (const KittiLabel& label : labels_.at(entry.sequence)) {

@@ -1,5 +1,5 @@
-// KITTI benchmark layouts: the 3D object benchmark (training/{velodyne,image_2,calib,label_2}) and the
-// tracking benchmark (training/{velodyne/NNNN,image_02/NNNN,calib/NNNN.txt,label_02/NNNN.txt}).
+// KITTI benchmark layouts: the 3D object benchmark (training/{velodyne,image_2,calib,label_2}) and
+// the tracking benchmark (training/{velodyne/NNNN,image_02/NNNN,calib/NNNN.txt,label_02/NNNN.txt}).
 #pragma once
 
 #include <filesystem>
@@ -13,7 +13,8 @@
 
 namespace longtail::sensors {
 
-// A frame of a benchmark with its ground truth (raw lines: DontCare regions are kept for evaluation).
+// A frame of a benchmark with its ground truth (raw lines: DontCare regions are kept for
+// evaluation).
 struct LabeledFrame {
   std::string sequence;  // "" for the object benchmark, "0000" for tracking
   std::string id;        // "000001"

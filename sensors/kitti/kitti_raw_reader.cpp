@@ -45,7 +45,8 @@ std::vector<Timestamp> StampsOf(const std::vector<StampedFile>& files) {
   return stamps;
 }
 
-StreamInfo Stream(const std::string& name, const std::string& kind, const std::vector<StampedFile>& files) {
+StreamInfo Stream(const std::string& name, const std::string& kind,
+                  const std::vector<StampedFile>& files) {
   StreamInfo info{name, kind, static_cast<std::int64_t>(files.size()), {}, {}, Duration{0}};
   if (!files.empty()) {
     info.first = files.front().stamp;
@@ -68,7 +69,8 @@ class KittiRawReader : public LogReader {
 
     auto calibration = std::make_shared<Calibration>();
     const fs::path date_dir = drive.parent_path();
-    if (fs::exists(date_dir / "calib_cam_to_cam.txt") && fs::exists(date_dir / "calib_velo_to_cam.txt")) {
+    if (fs::exists(date_dir / "calib_cam_to_cam.txt") &&
+        fs::exists(date_dir / "calib_velo_to_cam.txt")) {
       *calibration = ReadKittiRawCalibration(date_dir);  // malformed calibration stops the log
       info_.has_calibration = true;
     } else {
@@ -90,7 +92,8 @@ class KittiRawReader : public LogReader {
     }
 
     if (fs::is_directory(drive / "oxts")) {
-      ReadPoses(drive / "oxts", date_dir / "calib_imu_to_velo.txt", calibration->vehicle_from_lidar);
+      ReadPoses(drive / "oxts", date_dir / "calib_imu_to_velo.txt",
+                calibration->vehicle_from_lidar);
     } else {
       info_.notes.push_back("oxts/ absent: no ego pose, ego motion unknown");
     }
@@ -139,10 +142,12 @@ class KittiRawReader : public LogReader {
     if (fs::exists(imu_calib_file)) {
       const auto values = ParseKittiCalibrationFile(imu_calib_file);
       const auto r = values.find("R"), t = values.find("T");
-      if (r == values.end() || t == values.end() || r->second.size() != 9 || t->second.size() != 3) {
+      if (r == values.end() || t == values.end() || r->second.size() != 9 ||
+          t->second.size() != 3) {
         throw LogError(imu_calib_file.string(), "needs R (9 values) and T (3 values)");
       }
-      lidar_from_imu.linear() = Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>>(r->second.data());
+      lidar_from_imu.linear() =
+          Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>>(r->second.data());
       lidar_from_imu.translation() = Eigen::Vector3d(t->second.data());
     } else {
       info_.notes.push_back("calib_imu_to_velo.txt absent: IMU assumed at the lidar");

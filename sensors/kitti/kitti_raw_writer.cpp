@@ -50,14 +50,17 @@ void KittiRawWriter::Write(const Frame& frame) {
 
   for (const CameraFrame& camera : frame.cameras) {
     std::size_t slot = 0;
-    while (slot < calibration_.cameras.size() && calibration_.cameras[slot].name != camera.image.camera) {
+    while (slot < calibration_.cameras.size() &&
+           calibration_.cameras[slot].name != camera.image.camera) {
       ++slot;
     }
     if (slot == calibration_.cameras.size()) {
-      throw std::invalid_argument("image from camera '" + camera.image.camera + "' not in the calibration");
+      throw std::invalid_argument("image from camera '" + camera.image.camera +
+                                  "' not in the calibration");
     }
     if (camera.image.format != "png") {
-      throw std::invalid_argument("the KITTI raw layout stores PNG images; got " + camera.image.format);
+      throw std::invalid_argument("the KITTI raw layout stores PNG images; got " +
+                                  camera.image.format);
     }
     // One image per frame and camera, numbered like the scan, as in KITTI's synced drives.
     const fs::path dir = drive_dir_ / camera.image.camera / "data";
@@ -80,7 +83,8 @@ void KittiRawWriter::Write(const Frame& frame) {
       record.vu = frame.ego->velocity->z();
     }
     fs::create_directories(drive_dir_ / "oxts" / "data");
-    WriteFileAtomically(drive_dir_ / "oxts" / "data" / DataName(frame.index, "txt"), FormatOxts(record) + "\n");
+    WriteFileAtomically(drive_dir_ / "oxts" / "data" / DataName(frame.index, "txt"),
+                        FormatOxts(record) + "\n");
     oxts_stamps_.push_back(frame.ego->stamp);
   }
 }
@@ -89,7 +93,8 @@ void KittiRawWriter::Finish() {
   if (finished_) return;
   WriteTimestamps(drive_dir_ / "velodyne_points", lidar_stamps_);
   for (std::size_t i = 0; i < calibration_.cameras.size(); ++i) {
-    if (!camera_stamps_[i].empty()) WriteTimestamps(drive_dir_ / calibration_.cameras[i].name, camera_stamps_[i]);
+    if (!camera_stamps_[i].empty())
+      WriteTimestamps(drive_dir_ / calibration_.cameras[i].name, camera_stamps_[i]);
   }
   if (!oxts_stamps_.empty()) WriteTimestamps(drive_dir_ / "oxts", oxts_stamps_);
   finished_ = true;

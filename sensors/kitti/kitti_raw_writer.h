@@ -9,10 +9,11 @@
 
 namespace longtail::sensors {
 
-// Writes DATE_DIR/DRIVE_NAME/{velodyne_points,image_0N,oxts}/ with data/ and timestamps.txt, and the
-// calibration files into DATE_DIR. Every file is written to a temporary name and renamed into place;
-// timestamps.txt files are rewritten on Finish(), so a killed writer leaves no timestamps.txt that
-// lists frames that are not there. Camera images are written as their encoded bytes, unchanged.
+// Writes DATE_DIR/DRIVE_NAME/{velodyne_points,image_0N,oxts}/ with data/ and timestamps.txt, and
+// the calibration files into DATE_DIR. Every file is written to a temporary name and renamed into
+// place; timestamps.txt files are rewritten on Finish(), so a killed writer leaves no
+// timestamps.txt that lists frames that are not there. Camera images are written as their encoded
+// bytes, unchanged.
 class KittiRawWriter {
  public:
   KittiRawWriter(const std::filesystem::path& date_dir, const std::string& drive_name,

@@ -44,7 +44,8 @@ std::optional<OxtsRecord> ParseOxts(const std::string& line, std::string* error)
 std::string FormatOxts(const OxtsRecord& r) {
   std::string text;
   char buffer[48];
-  const double head[11] = {r.lat, r.lon, r.alt, r.roll, r.pitch, r.yaw, r.vn, r.ve, r.vf, r.vl, r.vu};
+  const double head[11] = {r.lat, r.lon, r.alt, r.roll, r.pitch, r.yaw,
+                           r.vn,  r.ve,  r.vf,  r.vl,   r.vu};
   for (double v : head) {
     std::snprintf(buffer, sizeof(buffer), "%.15g ", v);
     text += buffer;

@@ -35,7 +35,8 @@ struct LogOutcome {
 };
 
 LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& options,
-                   const std::string& options_hash, labeling::ReviewQueue& queue, bool show_progress) {
+                   const std::string& options_hash, labeling::ReviewQueue& queue,
+                   bool show_progress) {
   LogOutcome outcome;
   outcome.path = path;
   sensors::IssueLog issues;
@@ -95,11 +96,13 @@ void PrintSummary(const LogOutcome& o) {
   std::printf("  frames %lld in %.2f s (%.1f frames/s)\n", static_cast<long long>(o.stats.frames),
               o.stats.seconds, o.stats.seconds > 0 ? o.stats.frames / o.stats.seconds : 0.0);
   std::printf("  flagged windows %lld: %d new tasks, %d already queued\n",
-              static_cast<long long>(o.stats.windows), o.enqueued.inserted, o.enqueued.already_present);
+              static_cast<long long>(o.stats.windows), o.enqueued.inserted,
+              o.enqueued.already_present);
   for (const auto& [type, count] : o.stats.events_by_type) {
     std::printf("    %-28s %lld\n", type.c_str(), static_cast<long long>(count));
   }
-  if (o.stats.ego_motion_estimated) std::cout << "  ego motion estimated from the lidar (no poses)\n";
+  if (o.stats.ego_motion_estimated)
+    std::cout << "  ego motion estimated from the lidar (no poses)\n";
   std::printf("  skipped inputs %zu\n", o.issue_count);
   for (const auto& issue : o.issues) std::cout << "    " << ToString(issue) << "\n";
 }
@@ -154,8 +157,8 @@ int RunMine(const MineOptions& options) {
                      .dump(2)
               << "\n";
   } else {
-    std::cout << "queue " << options.queue << ": " << queue->CountTasks()
-              << " tasks (options hash " << options_hash << ")\n";
+    std::cout << "queue " << options.queue << ": " << queue->CountTasks() << " tasks (options hash "
+              << options_hash << ")\n";
   }
   return exit_code;
 }
@@ -172,10 +175,12 @@ void AddMineCommand(CLI::App& app, int* exit_code) {
       "(files skipped inside a log are listed in the summary but do not change the exit code).");
   command->add_option("logs", options->logs, "KITTI drive or benchmark folders, or MCAP files")
       ->required();
-  command->add_option("--queue", options->queue, "review queue: a SQLite file or a postgresql:// URL")
+  command
+      ->add_option("--queue", options->queue, "review queue: a SQLite file or a postgresql:// URL")
       ->required();
-  command->add_option("--config", options->config,
-                      "run options in protobuf text format (pipeline/proto/run.proto)")
+  command
+      ->add_option("--config", options->config,
+                   "run options in protobuf text format (pipeline/proto/run.proto)")
       ->check(CLI::ExistingFile);
   command->add_option("--threads", options->threads, "worker threads (default: every core)");
   command->add_flag("--json", options->json, "print the summary as JSON");

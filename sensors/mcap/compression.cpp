@@ -1,0 +1,99 @@
+#include "sensors/mcap/compression.h"
+
+#include <lz4frame.h>
+#include <zstd.h>
+
+#include <stdexcept>
+
+namespace longtail::sensors::mcap {
+
+bool IsSupportedCompression(const std::string& compression) {
+  return compression.empty() || compression == "zstd" || compression == "lz4";
+}
+
+Decompressed Decompress(const std::string& compression, ByteView compressed,
+                        std::uint64_t uncompressed_size) {
+  Decompressed out;
+  if (compression.empty()) {
+    if (compressed.size() != uncompressed_size) {
+      out.error = "uncompressed chunk holds " + std::to_string(compressed.size()) +
+                  " bytes but claims " + std::to_string(uncompressed_size);
+      return out;
+    }
+    out.bytes.assign(compressed.begin(), compressed.end());
+    return out;
+  }
+  if (!IsSupportedCompression(compression)) {
+    out.error = "unsupported compression '" + compression + "'";
+    return out;
+  }
+  out.bytes.resize(uncompressed_size);
+  if (compression == "zstd") {
+    const std::size_t n = ZSTD_decompress(out.bytes.data(), out.bytes.size(), compressed.data(),
+                                          compressed.size());
+    if (ZSTD_isError(n)) {
+      out.error = std::string("zstd: ") + ZSTD_getErrorName(n);
+    } else if (n != uncompressed_size) {
+      out.error = "zstd gave " + std::to_string(n) + " bytes, chunk claims " +
+                  std::to_string(uncompressed_size);
+    }
+  } else {
+    // lz4 frame: decompress in a loop, since one call may stop early at block boundaries.
+    LZ4F_dctx* dctx = nullptr;
+    if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
+      out.error = "lz4: cannot create a decompression context";
+      return out;
+    }
+    std::size_t in_pos = 0, out_pos = 0;
+    std::size_t hint = 1;
+    while (hint != 0 && in_pos < compressed.size()) {
+      std::size_t dst = out.bytes.size() - out_pos;
+      std::size_t src = compressed.size() - in_pos;
+      hint = LZ4F_decompress(dctx, out.bytes.data() + out_pos, &dst, compressed.data() + in_pos,
+                             &src, nullptr);
+      if (LZ4F_isError(hint)) {
+        out.error = std::string("lz4: ") + LZ4F_getErrorName(hint);
+        break;
+      }
+      in_pos += src;
+      out_pos += dst;
+      if (src == 0 && dst == 0) {
+        out.error = "lz4: no progress (output larger than the chunk claims)";
+        break;
+      }
+    }
+    LZ4F_freeDecompressionContext(dctx);
+    if (out.error.empty() && hint != 0) out.error = "lz4: frame ends early";
+    if (out.error.empty() && out_pos != uncompressed_size) {
+      out.error = "lz4 gave " + std::to_string(out_pos) + " bytes, chunk claims " +
+                  std::to_string(uncompressed_size);
+    }
+  }
+  if (!out.error.empty()) out.bytes.clear();
+  return out;
+}
+
+Bytes Compress(const std::string& compression, ByteView raw, int level) {
+  if (compression.empty()) return Bytes(raw.begin(), raw.end());
+  Bytes out;
+  if (compression == "zstd") {
+    out.resize(ZSTD_compressBound(raw.size()));
+    const std::size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), level);
+    if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(n));
+    out.resize(n);
+    return out;
+  }
+  if (compression == "lz4") {
+    LZ4F_preferences_t prefs{};
+    prefs.compressionLevel = level;
+    prefs.frameInfo.contentSize = raw.size();
+    out.resize(LZ4F_compressFrameBound(raw.size(), &prefs));
+    const std::size_t n = LZ4F_compressFrame(out.data(), out.size(), raw.data(), raw.size(), &prefs);
+    if (LZ4F_isError(n)) throw std::runtime_error(std::string("lz4: ") + LZ4F_getErrorName(n));
+    out.resize(n);
+    return out;
+  }
+  throw std::invalid_argument("unsupported MCAP compression '" + compression + "'");
+}
+
+}  // namespace longtail::sensors::mcap

@@ -1,0 +1,25 @@
+// Chunk compression for MCAP: "" (none), "lz4" (the LZ4 *frame* format) and "zstd".
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sensors/mcap/mcap_records.h"
+
+namespace longtail::sensors::mcap {
+
+struct Decompressed {
+  Bytes bytes;        // exactly `uncompressed_size` bytes when `error` is empty
+  std::string error;  // "unsupported compression 'brotli'", "zstd: Unknown frame descriptor" …
+};
+// Decompresses a chunk's records. Never allocates more than `uncompressed_size` bytes, which the
+// caller must have checked against its own memory limit.
+Decompressed Decompress(const std::string& compression, ByteView compressed,
+                        std::uint64_t uncompressed_size);
+
+// Compresses with "zstd" (at `level`), "lz4" (frame format) or "" (a copy).
+Bytes Compress(const std::string& compression, ByteView raw, int level);
+
+bool IsSupportedCompression(const std::string& compression);
+
+}  // namespace longtail::sensors::mcap

@@ -1,0 +1,180 @@
+// Reading MCAP files: a streaming reader (one linear pass, chunks decompressed and CRC-checked,
+// corrupt or truncated data reported and skipped) and an indexed reader (footer -> summary -> chunk
+// indexes -> only the chunks that overlap the requested topics and time range).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sensors/issues.h"
+#include "sensors/mcap/mcap_records.h"
+
+namespace longtail::sensors::mcap {
+
+// Random-access bytes: a file (pread) or a buffer in memory (tests, the fuzzer).
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual std::uint64_t size() const = 0;
+  // Up to `n` bytes at `offset` (fewer only at the end); valid until the next call.
+  virtual ByteView Read(std::uint64_t offset, std::size_t n) = 0;
+  virtual const std::string& name() const = 0;  // the path, for issue reports
+};
+// Throws LogError when the file cannot be opened.
+std::unique_ptr<ByteSource> OpenFileSource(const std::filesystem::path& path);
+std::unique_ptr<ByteSource> MemorySource(Bytes bytes, std::string name = "<memory>");
+
+struct StreamReaderOptions {
+  bool validate_crcs = true;  // chunk, data section, summary and attachment CRCs
+  // A record or decompressed chunk claiming more bytes than this is treated as corrupt, bytes.
+  std::uint64_t max_record_bytes = std::uint64_t{4} << 30;
+};
+
+// What a pass lost and why. Offsets are byte offsets in the file.
+struct StreamReport {
+  std::uint64_t records_read = 0;     // records returned, chunk contents included
+  std::uint64_t records_dropped = 0;  // records (or whole chunks) that could not be used
+  std::uint64_t bytes_dropped = 0;    // bytes of the file that could not be used
+  bool header_seen = false;
+  bool data_end_seen = false;
+  bool footer_seen = false;
+  bool trailing_magic_ok = false;        // the file ends with footer + magic: it was closed
+  std::optional<std::uint64_t> truncated_at;  // where the readable data stopped, when it did
+  std::uint64_t chunks = 0;
+  std::map<std::string, std::uint64_t> chunks_by_compression;  // "zstd" -> count, "" = none
+  std::uint64_t crc_failures = 0;
+};
+
+// A record and where it came from.
+struct RecordAt {
+  Record record;
+  std::uint64_t offset = 0;                  // of the record, or of its chunk when in_chunk
+  std::optional<std::uint64_t> chunk_offset;  // offset inside the decompressed chunk, when in one
+};
+
+// One linear pass over a file. Chunks come back as a Chunk record (its `records` empty) followed
+// by the records inside it. Unknown opcodes and unknown trailing fields are skipped. Every problem
+// is reported to `issues` (file + offset + bytes dropped) and the pass goes on where it can: past
+// a bad chunk to the next record, or stopping at a truncated record.
+class McapStreamReader {
+ public:
+  McapStreamReader(std::unique_ptr<ByteSource> source, IssueLog* issues,
+                   StreamReaderOptions options = {});
+  std::optional<RecordAt> Next();
+  const StreamReport& report() const { return report_; }
+
+ private:
+  std::optional<RecordAt> NextInChunk();
+  void Fail(std::uint64_t offset, std::uint64_t bytes, std::uint64_t records, std::string reason);
+  void StopTruncated(std::uint64_t offset, std::string reason);
+  void CheckSummaryCrc(const Footer& footer, std::uint64_t footer_offset);
+
+  std::unique_ptr<ByteSource> source_;
+  IssueLog* issues_;
+  StreamReaderOptions options_;
+  StreamReport report_;
+  std::uint64_t pos_ = 0;
+  bool done_ = false;
+  std::uint32_t data_crc_ = 0;  // running CRC of the data section
+  Bytes chunk_;                 // the current chunk's decompressed records
+  std::size_t chunk_pos_ = 0;
+  std::uint64_t chunk_offset_ = 0;
+};
+
+// Messages wanted from the indexed reader.
+struct MessageFilter {
+  std::set<std::string> topics;  // empty = every topic
+  std::uint64_t start_time = 0;  // ns, inclusive
+  std::uint64_t end_time = std::numeric_limits<std::uint64_t>::max();  // ns, inclusive
+};
+
+struct Summary {
+  std::optional<Header> header;
+  std::map<std::uint16_t, Schema> schemas;
+  std::map<std::uint16_t, Channel> channels;
+  std::vector<ChunkIndex> chunk_indexes;
+  std::vector<AttachmentIndex> attachment_indexes;
+  std::vector<MetadataIndex> metadata_indexes;
+  std::optional<Statistics> statistics;
+  std::vector<SummaryOffset> summary_offsets;
+  Footer footer;
+};
+
+// Random access through the summary. Open() gives nullopt when the file has no usable summary
+// (not closed, or written without one): use the streaming reader then.
+class McapIndexedReader {
+ public:
+  static std::optional<McapIndexedReader> Open(std::unique_ptr<ByteSource> source,
+                                               IssueLog* issues);
+  const Summary& summary() const { return summary_; }
+
+  // Matching messages in log_time order (file order among equal times). Reads only the chunks
+  // whose time range and channels overlap the filter; a corrupt chunk is reported and skipped.
+  // Files whose summary has no chunk indexes are scanned linearly instead.
+  std::vector<Message> ReadMessages(const MessageFilter& filter);
+  // The same, one chunk at a time: calls `visit` for each message in order.
+  template <typename Visit>
+  void ForEachMessage(const MessageFilter& filter, Visit&& visit);
+
+  // Reads the MessageIndex records after a chunk (empty if none or corrupt).
+  std::vector<MessageIndex> ReadMessageIndexes(const ChunkIndex& index);
+  // Reads one chunk's records, decompressed; nullopt (reported) when corrupt.
+  std::optional<Bytes> ReadChunk(const ChunkIndex& index);
+  std::optional<Metadata> ReadMetadata(const MetadataIndex& index);
+  ByteSource& source() { return *source_; }
+
+ private:
+  McapIndexedReader(std::unique_ptr<ByteSource> source, IssueLog* issues)
+      : source_(std::move(source)), issues_(issues) {}
+  std::set<std::uint16_t> WantedChannels(const MessageFilter& filter) const;
+  void Report(std::uint64_t offset, std::uint64_t bytes, std::string reason);
+  // Messages of one chunk that pass the filter, in chunk order.
+  std::vector<Message> ChunkMessages(const ChunkIndex& index, const std::set<std::uint16_t>& wanted,
+                                     const MessageFilter& filter);
+  std::vector<Message> LinearMessages(const MessageFilter& filter);
+  std::vector<const ChunkIndex*> ChunksInTimeOrder(const MessageFilter& filter,
+                                                   const std::set<std::uint16_t>& wanted) const;
+
+  std::unique_ptr<ByteSource> source_;
+  IssueLog* issues_;
+  Summary summary_;
+};
+
+// Merges chunks that overlap in time: a chunk is opened once the earliest pending message is no
+// earlier than the chunk's start, so the output stays in log_time order with bounded memory.
+template <typename Visit>
+void McapIndexedReader::ForEachMessage(const MessageFilter& filter, Visit&& visit) {
+  if (summary_.chunk_indexes.empty()) {
+    for (Message& message : LinearMessages(filter)) visit(message);
+    return;
+  }
+  const std::set<std::uint16_t> wanted = WantedChannels(filter);
+  const std::vector<const ChunkIndex*> chunks = ChunksInTimeOrder(filter, wanted);
+  // Pending messages keyed by (log_time, chunk order, position): a stable time-ordered merge.
+  std::map<std::tuple<std::uint64_t, std::size_t, std::size_t>, Message> pending;
+  std::size_t next = 0;
+  while (next < chunks.size() || !pending.empty()) {
+    while (next < chunks.size() &&
+           (pending.empty() || chunks[next]->message_start_time <= std::get<0>(pending.begin()->first))) {
+      std::vector<Message> messages = ChunkMessages(*chunks[next], wanted, filter);
+      for (std::size_t i = 0; i < messages.size(); ++i) {
+        const std::uint64_t time = messages[i].log_time;
+        pending.emplace(std::make_tuple(time, next, i), std::move(messages[i]));
+      }
+      ++next;
+    }
+    if (pending.empty()) continue;
+    auto first = pending.begin();
+    visit(first->second);
+    pending.erase(first);
+  }
+}
+
+}  // namespace longtail::sensors::mcap
