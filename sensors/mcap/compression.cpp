@@ -29,8 +29,8 @@ Decompressed Decompress(const std::string& compression, ByteView compressed,
   }
   out.bytes.resize(uncompressed_size);
   if (compression == "zstd") {
-    const std::size_t n = ZSTD_decompress(out.bytes.data(), out.bytes.size(), compressed.data(),
-                                          compressed.size());
+    const std::size_t n =
+        ZSTD_decompress(out.bytes.data(), out.bytes.size(), compressed.data(), compressed.size());
     if (ZSTD_isError(n)) {
       out.error = std::string("zstd: ") + ZSTD_getErrorName(n);
     } else if (n != uncompressed_size) {
@@ -88,7 +88,8 @@ Bytes Compress(const std::string& compression, ByteView raw, int level) {
     prefs.compressionLevel = level;
     prefs.frameInfo.contentSize = raw.size();
     out.resize(LZ4F_compressFrameBound(raw.size(), &prefs));
-    const std::size_t n = LZ4F_compressFrame(out.data(), out.size(), raw.data(), raw.size(), &prefs);
+    const std::size_t n =
+        LZ4F_compressFrame(out.data(), out.size(), raw.data(), raw.size(), &prefs);
     if (LZ4F_isError(n)) throw std::runtime_error(std::string("lz4: ") + LZ4F_getErrorName(n));
     out.resize(n);
     return out;

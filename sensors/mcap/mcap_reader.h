@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sensors/issues.h"
@@ -45,7 +46,7 @@ struct StreamReport {
   bool header_seen = false;
   bool data_end_seen = false;
   bool footer_seen = false;
-  bool trailing_magic_ok = false;        // the file ends with footer + magic: it was closed
+  bool trailing_magic_ok = false;             // the file ends with footer + magic: it was closed
   std::optional<std::uint64_t> truncated_at;  // where the readable data stopped, when it did
   std::uint64_t chunks = 0;
   std::map<std::string, std::uint64_t> chunks_by_compression;  // "zstd" -> count, "" = none
@@ -55,7 +56,7 @@ struct StreamReport {
 // A record and where it came from.
 struct RecordAt {
   Record record;
-  std::uint64_t offset = 0;                  // of the record, or of its chunk when in_chunk
+  std::uint64_t offset = 0;                   // of the record, or of its chunk when in_chunk
   std::optional<std::uint64_t> chunk_offset;  // offset inside the decompressed chunk, when in one
 };
 
@@ -90,8 +91,8 @@ class McapStreamReader {
 
 // Messages wanted from the indexed reader.
 struct MessageFilter {
-  std::set<std::string> topics;  // empty = every topic
-  std::uint64_t start_time = 0;  // ns, inclusive
+  std::set<std::string> topics;                                        // empty = every topic
+  std::uint64_t start_time = 0;                                        // ns, inclusive
   std::uint64_t end_time = std::numeric_limits<std::uint64_t>::max();  // ns, inclusive
 };
 
@@ -161,8 +162,8 @@ void McapIndexedReader::ForEachMessage(const MessageFilter& filter, Visit&& visi
   std::map<std::tuple<std::uint64_t, std::size_t, std::size_t>, Message> pending;
   std::size_t next = 0;
   while (next < chunks.size() || !pending.empty()) {
-    while (next < chunks.size() &&
-           (pending.empty() || chunks[next]->message_start_time <= std::get<0>(pending.begin()->first))) {
+    while (next < chunks.size() && (pending.empty() || chunks[next]->message_start_time <=
+                                                           std::get<0>(pending.begin()->first))) {
       std::vector<Message> messages = ChunkMessages(*chunks[next], wanted, filter);
       for (std::size_t i = 0; i < messages.size(); ++i) {
         const std::uint64_t time = messages[i].log_time;

@@ -220,11 +220,10 @@ struct ContentWriter {
 }  // namespace
 
 std::string OpcodeName(std::uint8_t opcode) {
-  static const char* const kNames[] = {"",           "Header",          "Footer",     "Schema",
-                                       "Channel",    "Message",         "Chunk",      "MessageIndex",
-                                       "ChunkIndex", "Attachment",      "AttachmentIndex",
-                                       "Statistics", "Metadata",        "MetadataIndex",
-                                       "SummaryOffset", "DataEnd"};
+  static const char* const kNames[] = {
+      "",         "Header",        "Footer",        "Schema",     "Channel",         "Message",
+      "Chunk",    "MessageIndex",  "ChunkIndex",    "Attachment", "AttachmentIndex", "Statistics",
+      "Metadata", "MetadataIndex", "SummaryOffset", "DataEnd"};
   if (opcode >= 1 && opcode <= 0x0F) return kNames[opcode];
   static const char* const kHex = "0123456789abcdef";
   return std::string("0x") + kHex[opcode >> 4] + kHex[opcode & 15];
@@ -302,7 +301,8 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
     case Opcode::kChunk: {
       std::optional<ChunkView> view = ParseChunkView(content, &parsed.error);
       if (!view) return parsed;
-      if (copy_chunk_records) view->header.records.assign(view->records.begin(), view->records.end());
+      if (copy_chunk_records)
+        view->header.records.assign(view->records.begin(), view->records.end());
       parsed.record = std::move(view->header);
       return parsed;
     }

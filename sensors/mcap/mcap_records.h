@@ -1,6 +1,6 @@
 // MCAP records (https://mcap.dev/spec, major version 0): plain structs, one per opcode, and their
-// binary encoding. Integers are little-endian; MCAP timestamps are uint64 nanoseconds since an epoch
-// the writer chose (longtail writes the Unix epoch).
+// binary encoding. Integers are little-endian; MCAP timestamps are uint64 nanoseconds since an
+// epoch the writer chose (longtail writes the Unix epoch).
 #pragma once
 
 #include <cstdint>
@@ -48,7 +48,7 @@ struct Header {
 struct Footer {
   std::uint64_t summary_start = 0;         // byte offset of the summary section, 0 if none
   std::uint64_t summary_offset_start = 0;  // byte offset of the summary offset section, 0 if none
-  std::uint32_t summary_crc = 0;           // CRC-32 from the summary start to here, 0 = not computed
+  std::uint32_t summary_crc = 0;  // CRC-32 from the summary start to here, 0 = not computed
 };
 struct Schema {
   std::uint16_t id = 0;  // 1.. (0 is invalid)
@@ -141,9 +141,9 @@ struct DataEnd {
   std::uint32_t data_section_crc = 0;  // CRC-32 of every byte before this record, 0 = not computed
 };
 
-using Record = std::variant<Header, Footer, Schema, Channel, Message, Chunk, MessageIndex, ChunkIndex,
-                            Attachment, AttachmentIndex, Statistics, Metadata, MetadataIndex,
-                            SummaryOffset, DataEnd>;
+using Record = std::variant<Header, Footer, Schema, Channel, Message, Chunk, MessageIndex,
+                            ChunkIndex, Attachment, AttachmentIndex, Statistics, Metadata,
+                            MetadataIndex, SummaryOffset, DataEnd>;
 
 Opcode OpcodeOf(const Record& record);
 
