@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian 12 machine: install everything the tests need (a PostgreSQL server and
+# Chromium included), build, and run the whole suite with ctest. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/build.sh --test
+# A throwaway PostgreSQL on 127.0.0.1 for the queue's conformance tests; stopped when we exit.
+if [ -x scripts/start-test-postgres.sh ]; then
+  eval "$(bash scripts/start-test-postgres.sh)"
+  trap 'bash scripts/start-test-postgres.sh --stop >/dev/null 2>&1 || true' EXIT
+fi
+ctest --preset "$([ "${CI:-}" = "true" ] && echo ci || echo release)" --timeout 900
