@@ -57,6 +57,17 @@ struct EgoMotion {
   double yaw_rate = 0;      // rad/s
 };
 
+// Pixel statistics of one camera image, for the camera-fault detectors
+// (pipeline/detectors/image_stats.h computes them from the encoded image).
+struct ImageStats {
+  bool valid = false;                // false when the image could not be decoded
+  double mean_brightness = 0;        // mean grey level, [0,255]
+  double overexposed_fraction = 0;   // of pixels at grey >= 250, [0,1]
+  double underexposed_fraction = 0;  // of pixels at grey <= 5, [0,1]
+  double sharpness = 0;              // variance of the grey image's Laplacian, grey levels^2
+  std::uint64_t hash = 0;  // of every grey pixel: equal on consecutive frames = a frozen image
+};
+
 // Everything the pipeline knows about one frame after tracking.
 struct FrameResult {
   std::int64_t index = 0;
@@ -65,6 +76,7 @@ struct FrameResult {
   std::vector<Track> tracks;
   EgoMotion ego;
   std::vector<Duration> camera_skews;  // one per camera in the frame
+  std::vector<ImageStats> camera_stats;  // one per camera, as camera_skews; empty when not computed
 };
 
 // A rare event: what fired, when, on whom, and why (with the numbers).

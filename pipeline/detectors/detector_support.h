@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/proto/detectors.pb.h"
 #include "pipeline/types.h"
 
 namespace longtail::pipeline {
@@ -21,5 +22,15 @@ std::string Fixed(double value, int decimals = 1);
 std::string Describe(const Track& track);
 // The track with this id in `frame`, or nullptr.
 const Track* FindTrack(const FrameResult& frame, int id);
+
+// The ego's own footprint as a box in its vehicle frame.
+sensors::Box3D EgoFootprint(const proto::EgoBodyOptions& body);
+// Shortest distance between two boxes' footprints seen from above, m; 0 when they overlap.
+double FootprintDistance(const sensors::Box3D& a, const sensors::Box3D& b);
+// The ego's velocity over ground in its own axes, m/s: (speed, 0) when known, else zero (a log
+// without ego motion is judged as if the ego stood still).
+Eigen::Vector2d EgoVelocity(const EgoMotion& ego);
+// Median of `values` (0 when empty).
+double Median(std::vector<double> values);
 
 }  // namespace longtail::pipeline

@@ -4,8 +4,17 @@
 #include <functional>
 #include <stdexcept>
 
+#include "pipeline/detectors/camera_health.h"
+#include "pipeline/detectors/cut_in.h"
+#include "pipeline/detectors/debris.h"
 #include "pipeline/detectors/detector.h"
 #include "pipeline/detectors/ego_corridor.h"
+#include "pipeline/detectors/harsh_ego.h"
+#include "pipeline/detectors/lidar_health.h"
+#include "pipeline/detectors/low_ttc.h"
+#include "pipeline/detectors/roadway_incursion.h"
+#include "pipeline/detectors/sudden_appearance.h"
+#include "pipeline/detectors/vulnerable_road_user.h"
 
 namespace longtail::pipeline {
 namespace {
@@ -25,6 +34,15 @@ Registration Register() {
 const std::vector<Registration>& Registry() {
   static const std::vector<Registration> registry = {
       Register<EgoCorridorDetector>(),
+      Register<RoadwayIncursionDetector>(),
+      Register<VulnerableRoadUserDetector>(),
+      Register<LowTtcDetector>(),
+      Register<CutInDetector>(),
+      Register<DebrisDetector>(),
+      Register<SuddenAppearanceDetector>(),
+      Register<HarshEgoDetector>(),
+      Register<LidarHealthDetector>(),
+      Register<CameraHealthDetector>(),
   };
   return registry;
 }

@@ -1,0 +1,25 @@
+// Low time-to-collision and near misses: each track's footprint moved with constant velocity
+// relative to the ego's footprint (ego_body options); "low_ttc" when they touch within the
+// threshold, "near_miss" when they pass closer than the near-miss distance without touching.
+#pragma once
+
+#include "pipeline/detectors/detector.h"
+
+namespace longtail::pipeline {
+
+class LowTtcDetector : public Detector {
+ public:
+  static constexpr std::string_view kName = "low_ttc";
+  explicit LowTtcDetector(const proto::DetectorsOptions& options);
+
+  std::string_view name() const override { return kName; }
+  int version() const override { return 1; }
+  // At most one event per track.
+  std::vector<Event> Process(const FrameWindow& window) override;
+
+ private:
+  proto::LowTtcOptions options_;
+  proto::EgoBodyOptions body_;
+};
+
+}  // namespace longtail::pipeline

@@ -1,0 +1,58 @@
+#include "pipeline/detectors/roadway_incursion.h"
+
+#include "pipeline/detectors/detector_support.h"
+#include "pipeline/detectors/ego_path.h"
+
+namespace longtail::pipeline {
+
+RoadwayIncursionDetector::RoadwayIncursionDetector(const proto::DetectorsOptions& options)
+    : options_(options.roadway_incursion()), path_options_(options.ego_path()) {}
+
+int RoadwayIncursionDetector::lookahead_frames() const {
+  return path_options_.use_future_poses() ? path_options_.future_frames() : 0;
+}
+
+std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) {
+  const FrameResult& frame = window.now();
+  std::vector<Event> events;
+  if (frame.tracks.empty()) return events;
+  const double half_width = options_.corridor_width_m() / 2;
+  const double start = options_.start_m(), end = options_.length_m();
+  const double horizon = options_.horizon_s();
+  const EgoPath path = PredictEgoPath(window, end, path_options_);
+  const double ego_speed = EgoVelocity(frame.ego).x();
+  for (const Track& track : frame.tracks) {
+    if (track.hits < options_.min_hits() || track.box.height < options_.min_height_m()) continue;
+    // Beside the corridor (anywhere along the path for now; the entry point is checked below).
+    const FootprintOnPath on_path = ProjectFootprint(path, track.box, -1e9, 1e9);
+    const double gap = on_path.lateral_gap - half_width;
+    if (!on_path.in_range || gap <= 0) continue;
+    const PathPoint center = ToPathCoordinates(path, track.box.center.head<2>());
+    const Eigen::Vector2d velocity = ToPathVelocity(center, track.velocity_vehicle);
+    const double toward = center.d > 0 ? -velocity.y() : velocity.y();
+    if (toward < options_.min_lateral_speed_mps()) continue;
+    const double time_to_entry = gap / toward;
+    if (time_to_entry > horizon) continue;
+    // Constant velocities: where along the path it enters, and how far ahead of the ego's front
+    // that is by then. An object the ego has already passed is no incursion ahead of it.
+    const double entry_s = center.s + velocity.x() * time_to_entry;
+    const double ahead_of_ego = entry_s - ego_speed * time_to_entry;
+    if (entry_s > end || ahead_of_ego < start) continue;
+    const double severity = 1.0 - 0.7 * time_to_entry / horizon;
+    std::string reason = Describe(track) + " " + Fixed(gap) + " m " +
+                         (center.d > 0 ? "left" : "right") + " of the ego corridor " +
+                         Fixed(center.s) + " m ahead, moving toward it at " + Fixed(toward) +
+                         " m/s: enters in " + Fixed(time_to_entry) + " s, " + Fixed(ahead_of_ego) +
+                         " m ahead of the ego";
+    events.push_back(MakeFrameEvent(frame, kName, version(), "roadway_incursion", severity,
+                                    {track.id}, std::move(reason),
+                                    {{"lateral_gap_m", gap},
+                                     {"distance_m", center.s},
+                                     {"lateral_speed_mps", toward},
+                                     {"time_to_entry_s", time_to_entry},
+                                     {"entry_ahead_of_ego_m", ahead_of_ego}}));
+  }
+  return events;
+}
+
+}  // namespace longtail::pipeline

@@ -1,0 +1,36 @@
+#include "pipeline/detectors/sudden_appearance.h"
+
+#include "pipeline/detectors/detector_support.h"
+
+namespace longtail::pipeline {
+
+SuddenAppearanceDetector::SuddenAppearanceDetector(const proto::DetectorsOptions& options)
+    : options_(options.sudden_appearance()), body_(options.ego_body()) {}
+
+std::vector<Event> SuddenAppearanceDetector::Process(const FrameWindow& window) {
+  const FrameResult& frame = window.now();
+  std::vector<Event> events;
+  const sensors::Box3D ego_box = EgoFootprint(body_);
+  const double max_distance = options_.max_distance_m();
+  for (const Track& track : frame.tracks) {
+    // Every id is remembered, also those born during the warm-up or far away: only a track's
+    // first frame can be a sudden appearance.
+    if (!seen_track_ids_.insert(track.id).second) continue;
+    if (frame.index < options_.warmup_frames() || track.box.height < options_.min_height_m() ||
+        track.num_points < options_.min_points()) {
+      continue;
+    }
+    const double distance = FootprintDistance(ego_box, track.box);
+    if (distance > max_distance) continue;
+    const double severity = 0.4 + 0.5 * (1.0 - distance / std::max(max_distance, 1e-9));
+    std::string reason = Describe(track) + " appeared " + Fixed(distance) +
+                         " m from the ego (first seen at frame " + std::to_string(frame.index) +
+                         ", " + std::to_string(track.num_points) + " lidar points)";
+    events.push_back(MakeFrameEvent(
+        frame, kName, version(), "sudden_appearance", severity, {track.id}, std::move(reason),
+        {{"distance_m", distance}, {"num_points", static_cast<double>(track.num_points)}}));
+  }
+  return events;
+}
+
+}  // namespace longtail::pipeline

@@ -1,0 +1,55 @@
+#include "pipeline/detectors/vulnerable_road_user.h"
+
+#include <algorithm>
+
+#include "pipeline/detectors/detector_support.h"
+#include "pipeline/detectors/ego_path.h"
+
+namespace longtail::pipeline {
+
+VulnerableRoadUserDetector::VulnerableRoadUserDetector(const proto::DetectorsOptions& options)
+    : options_(options.vulnerable_road_user()), path_options_(options.ego_path()) {}
+
+int VulnerableRoadUserDetector::lookahead_frames() const {
+  return path_options_.use_future_poses() ? path_options_.future_frames() : 0;
+}
+
+std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window) {
+  const FrameResult& frame = window.now();
+  std::vector<Event> events;
+  const double half_width = options_.corridor_width_m() / 2;
+  const double start = options_.start_m(), end = options_.length_m();
+  if (end <= start) return events;
+  const bool any = std::any_of(frame.tracks.begin(), frame.tracks.end(), [](const Track& t) {
+    return sensors::IsVulnerableRoadUser(t.object_class);
+  });
+  if (!any) return events;
+  const EgoPath path = PredictEgoPath(window, end, path_options_);
+  for (const Track& track : frame.tracks) {
+    if (!sensors::IsVulnerableRoadUser(track.object_class) || track.hits < options_.min_hits() ||
+        track.class_confidence < options_.min_class_confidence()) {
+      continue;
+    }
+    const FootprintOnPath on_path = ProjectFootprint(path, track.box, start, end);
+    if (!on_path.in_range || on_path.lateral_gap > half_width + options_.near_margin_m()) continue;
+    const bool in_path = on_path.lateral_gap <= half_width;
+    const double outside = std::max(0.0, on_path.lateral_gap - half_width);
+    const double closeness = std::clamp(1.0 - (on_path.s_min - start) / (end - start), 0.0, 1.0);
+    const double severity = in_path ? 0.6 + 0.4 * closeness : 0.3 + 0.3 * closeness;
+    std::string reason = Describe(track) + (in_path ? " in" : " near") + " the ego path " +
+                         Fixed(on_path.s_min) + " m ahead, " +
+                         (in_path ? Fixed(on_path.center_d) + " m left of its centre"
+                                  : Fixed(outside) + " m outside the " +
+                                        Fixed(options_.corridor_width_m()) + " m corridor") +
+                         " (path from " + std::string(ToString(path.source)) + ")";
+    events.push_back(MakeFrameEvent(frame, kName, version(),
+                                    in_path ? "vru_in_path" : "vru_near_path", severity, {track.id},
+                                    std::move(reason),
+                                    {{"distance_m", on_path.s_min},
+                                     {"center_offset_m", on_path.center_d},
+                                     {"outside_corridor_m", outside}}));
+  }
+  return events;
+}
+
+}  // namespace longtail::pipeline
