@@ -1,0 +1,132 @@
+// End to end: the `longtail` binary on the bundled sample log and on real KITTI drives.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "tests/test_support.h"
+#include "tests/tools/cli/cli_runner.h"
+
+namespace longtail {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunLongtail;
+
+const fs::path kSampleDrive =
+    fs::path(LONGTAIL_SOURCE_DIR) / "sample_logs/kitti/2026_01_01/2026_01_01_drive_0001_sync";
+
+nlohmann::json MineJson(const fs::path& log, const fs::path& queue, int expected_exit = 0) {
+  const auto result = RunLongtail("mine '" + log.string() + "' --queue '" + queue.string() + "' --json");
+  EXPECT_EQ(result.exit_code, expected_exit) << result.out;
+  return nlohmann::json::parse(result.out);
+}
+
+TEST(MineEndToEnd, SampleLogIsFlaggedAndReminingAddsNothing) {
+  const fs::path queue = testing::ScratchDir() / "q.db";
+  const auto first = MineJson(kSampleDrive, queue);
+  const auto& log = first["logs"][0];
+  EXPECT_TRUE(log["ok"].get<bool>());
+  EXPECT_GT(log["frames"].get<int>(), 5);
+  EXPECT_GT(log["windows"].get<int>(), 0);
+  const int tasks = first["tasks_in_queue"].get<int>();
+  EXPECT_EQ(log["tasks_inserted"].get<int>(), tasks);
+  EXPECT_GT(tasks, 0);
+  EXPECT_EQ(log["skipped_inputs"].get<int>(), 0);
+
+  const auto second = MineJson(kSampleDrive, queue);
+  EXPECT_EQ(second["tasks_in_queue"].get<int>(), tasks);
+  EXPECT_EQ(second["logs"][0]["tasks_inserted"].get<int>(), 0);
+  EXPECT_EQ(second["logs"][0]["tasks_already_present"].get<int>(), tasks);
+  EXPECT_EQ(second["options_hash"], first["options_hash"]);
+}
+
+TEST(MineEndToEnd, TruncatedAndEmptyScansAreCountedAndTheRestIsMined) {
+  const fs::path dir = testing::ScratchDir();
+  fs::copy(kSampleDrive.parent_path(), dir / "date", fs::copy_options::recursive);
+  const fs::path drive = dir / "date" / kSampleDrive.filename();
+  const fs::path data = drive / "velodyne_points" / "data";
+  const auto frames_total = std::distance(fs::directory_iterator(data), fs::directory_iterator());
+  fs::resize_file(data / "0000000002.bin", 1000);  // not a multiple of 16 bytes
+  fs::resize_file(data / "0000000003.bin", 0);
+  const auto json = MineJson(drive, dir / "q.db");
+  const auto& log = json["logs"][0];
+  EXPECT_TRUE(log["ok"].get<bool>());
+  EXPECT_EQ(log["frames"].get<int>(), frames_total - 2);
+  EXPECT_EQ(log["skipped_inputs"].get<int>(), 2);
+  EXPECT_NE(log["skipped"][0]["file"].get<std::string>().find("0000000002.bin"), std::string::npos);
+}
+
+TEST(MineEndToEnd, UnusableLogExitsThreeAndOtherLogsAreStillMined) {
+  const fs::path dir = testing::ScratchDir();
+  fs::create_directories(dir / "not_a_log");
+  const auto result = RunLongtail("mine '" + (dir / "not_a_log").string() + "' '" +
+                                  kSampleDrive.string() + "' --queue '" + (dir / "q.db").string() + "' --json");
+  EXPECT_EQ(result.exit_code, 3);
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_FALSE(json["logs"][0]["ok"].get<bool>());
+  EXPECT_NE(json["logs"][0]["error"].get<std::string>().find("not_a_log"), std::string::npos);
+  EXPECT_TRUE(json["logs"][1]["ok"].get<bool>());
+  EXPECT_GT(json["logs"][1]["frames"].get<int>(), 0);
+}
+
+TEST(MineEndToEnd, BadConfigIsAUsageError) {
+  const fs::path dir = testing::ScratchDir();
+  std::ofstream(dir / "run.pbtxt") << "runner { no_such_field: 3 }\n";
+  const auto result = RunLongtail("mine '" + kSampleDrive.string() + "' --queue '" + (dir / "q.db").string() +
+                                  "' --config '" + (dir / "run.pbtxt").string() + "' 2>&1");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.out.find("run.pbtxt:1"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("no_such_field"), std::string::npos) << result.out;
+}
+
+TEST(MineEndToEnd, RealDrive0052FlagsTheVehicleAheadAndIsIdempotent) {
+  LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync");
+  const fs::path queue = testing::ScratchDir() / "q.db";
+  const auto first = MineJson(drive, queue);
+  const auto& log = first["logs"][0];
+  EXPECT_EQ(log["frames"].get<int>(), 30);
+  EXPECT_GT(log["frames_per_second"].get<double>(), 0);
+  EXPECT_GE(log["events_by_type"].value("object_in_corridor", 0), 1) << log.dump(2);
+  const int tasks = first["tasks_in_queue"].get<int>();
+  EXPECT_GE(tasks, 1);
+  EXPECT_EQ(MineJson(drive, queue)["tasks_in_queue"].get<int>(), tasks);
+}
+
+TEST(MineEndToEnd, RealLidarOnlyDrive0005IsMined) {
+  LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0005_sync");
+  const auto json = MineJson(drive, testing::ScratchDir() / "q.db");
+  EXPECT_EQ(json["logs"][0]["frames"].get<int>(), 40);
+  EXPECT_TRUE(json["logs"][0]["ego_motion_estimated"].get<bool>());
+}
+
+TEST(InspectEndToEnd, RealDrivesListTheirStreamsAndMissingOxts) {
+  LONGTAIL_REQUIRE_DATA(date, "kitti-raw/2011_09_26");
+  const auto result = RunLongtail("inspect '" + (date / "2011_09_26_drive_0052_sync").string() + "' --json");
+  ASSERT_EQ(result.exit_code, 0) << result.out;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_FALSE(json["has_ego_pose"].get<bool>());
+  EXPECT_TRUE(json["has_calibration"].get<bool>());
+  std::map<std::string, nlohmann::json> streams;
+  for (const auto& s : json["streams"]) streams[s["name"]] = s;
+  EXPECT_EQ(streams["velodyne_points"]["count"].get<int>(), 30);
+  EXPECT_EQ(streams["image_02"]["count"].get<int>(), 30);
+  EXPECT_NEAR(streams["velodyne_points"]["rate_hz"].get<double>(), 9.65, 0.5);
+  EXPECT_NE(json["notes"].dump().find("oxts"), std::string::npos);
+
+  const auto lidar_only = RunLongtail("inspect '" + (date / "2011_09_26_drive_0005_sync").string() + "' --json");
+  ASSERT_EQ(lidar_only.exit_code, 0) << lidar_only.out;
+  const auto json5 = nlohmann::json::parse(lidar_only.out);
+  ASSERT_EQ(json5["streams"].size(), 1u);
+  EXPECT_EQ(json5["streams"][0]["count"].get<int>(), 40);
+}
+
+TEST(InspectEndToEnd, MissingLogIsAClearErrorWithExitThree) {
+  const auto result = RunLongtail("inspect /no/such/drive 2>&1");
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_NE(result.out.find("/no/such/drive"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace longtail
