@@ -26,4 +26,14 @@ std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog* issues) {
   throw LogError(path, "not a log in any known format (" + known + ")");
 }
 
+std::optional<Frame> ReadFrameAt(const std::string& path, std::int64_t index, IssueLog* issues) {
+  const auto reader = OpenLog(path, issues);
+  reader->Seek(index);
+  while (auto frame = reader->Next()) {
+    if (frame->index == index) return frame;
+    if (frame->index > index) break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace longtail::sensors

@@ -50,6 +50,9 @@ class LogReader {
   // The next frame in time order, or nullopt at the end. Bad records are reported to the IssueLog
   // given at open time and skipped; only a log that cannot go on at all throws LogError.
   virtual std::optional<Frame> Next() = 0;
+  // Positions the reader so that Next() returns the frame whose Frame::index is `index` (or the
+  // first after it). Returns false when the format cannot seek; callers then scan with Next().
+  virtual bool Seek(std::int64_t /*index*/) { return false; }
 };
 
 struct LogFormat {
@@ -63,5 +66,9 @@ struct LogFormat {
 const std::vector<LogFormat>& LogFormats();
 // Opens `path` with the first format whose probe accepts it; throws LogError if none does.
 std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog* issues);
+
+// Random access for reviewers: the frame with Frame::index == `index`, or nullopt when the log has
+// none. Seeks where the format can, else scans from the start.
+std::optional<Frame> ReadFrameAt(const std::string& path, std::int64_t index, IssueLog* issues);
 
 }  // namespace longtail::sensors

@@ -1,5 +1,6 @@
 #include "sensors/kitti/kitti_raw_reader.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "sensors/kitti/kitti_calibration.h"
@@ -102,6 +103,13 @@ class KittiRawReader : public LogReader {
   }
 
   const LogInfo& info() const override { return info_; }
+
+  bool Seek(std::int64_t index) override {
+    next_ = std::lower_bound(lidar_.begin(), lidar_.end(), index,
+                             [](const StampedFile& f, std::int64_t i) { return f.number < i; }) -
+            lidar_.begin();
+    return true;
+  }
 
   std::optional<Frame> Next() override {
     while (next_ < lidar_.size()) {

@@ -140,6 +140,16 @@ TEST(KittiRawReader, MalformedCalibrationStopsTheLogWithAClearError) {
   }
 }
 
+TEST(KittiRawReader, ReadFrameAtSeeksToOneFrame) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  IssueLog issues;
+  const auto frame = ReadFrameAt(drive.string(), 2, &issues);
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->index, 2);
+  EXPECT_FLOAT_EQ(frame->lidar.points[0].x, 3.0f);
+  EXPECT_FALSE(ReadFrameAt(drive.string(), 7, &issues));
+}
+
 TEST(KittiRawReader, UnknownPathsAreRejected) {
   IssueLog issues;
   EXPECT_THROW(OpenLog("/nonexistent/drive", &issues), LogError);
