@@ -1,0 +1,66 @@
+#include "pipeline/detectors/low_ttc.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/pipeline/detectors/test_frames.h"
+
+namespace longtail::pipeline {
+namespace {
+
+using sensors::ObjectClass;
+using testing::CarBox;
+using testing::MakeFrame;
+using testing::MakeTrack;
+using testing::MovingEgo;
+
+std::vector<Event> RunOn(std::vector<Track> tracks, EgoMotion ego = {}) {
+  std::vector<FrameResult> frames = {MakeFrame(0, std::move(tracks))};
+  frames[0].ego = ego;
+  LowTtcDetector detector{proto::DetectorsOptions()};
+  return detector.Process({frames, 0});
+}
+
+TEST(LowTtcTest, ClosingOnAStoppedCarFires) {
+  // Ego front at 2 m, car's rear at 17.75 m: 15.75 m at 10 m/s touches after 1.575 s.
+  const auto events =
+      RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(20, 0))}, MovingEgo({0, 0}, 0, 10));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "low_ttc");
+  EXPECT_NEAR(events[0].values.at("ttc_s"), 1.6, 1e-9);  // the first 0.05 s step at or past contact
+  EXPECT_NEAR(events[0].values.at("distance_m"), 15.75, 1e-9);
+  EXPECT_NEAR(events[0].values.at("relative_speed_mps"), 10, 1e-9);
+  EXPECT_NE(events[0].reason.find("Car #3: time to collision 1.60 s"), std::string::npos);
+}
+
+TEST(LowTtcTest, TtcThresholdIsTheThreshold) {
+  const EgoMotion ego = MovingEgo({0, 0}, 0, 10);
+  EXPECT_EQ(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(22, 0))}, ego).size(), 1u);   // 1.8 s
+  EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(24.5, 0))}, ego).empty());  // 2.05 s
+}
+
+TEST(LowTtcTest, CloseOncomingPassIsANearMiss) {
+  // Oncoming at 8 m/s, its side 0.2 m from the standing ego's side.
+  const auto events = RunOn({MakeTrack(7, ObjectClass::kTruck, CarBox(15, 2.0), {-8, 0})});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "near_miss");
+  EXPECT_NEAR(events[0].values.at("min_distance_m"), 0.2, 1e-9);
+  EXPECT_NE(events[0].reason.find("Truck #7 passes 0.20 m from the ego"), std::string::npos);
+  // 0.7 m apart is no near miss at a 0.5 m threshold; 0.45 m is.
+  EXPECT_TRUE(RunOn({MakeTrack(7, ObjectClass::kTruck, CarBox(15, 2.5), {-8, 0})}).empty());
+  EXPECT_EQ(RunOn({MakeTrack(7, ObjectClass::kTruck, CarBox(15, 2.25), {-8, 0})}).size(), 1u);
+}
+
+TEST(LowTtcTest, SlowRelativeMotionDoesNotFire) {
+  // Creeping toward the ego at 0.9 m/s from 1 m away: under the 1 m/s relative speed floor.
+  EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(5.25, 0), {-0.9, 0})}).empty());
+  EXPECT_EQ(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(5.25, 0), {-1.1, 0})}).size(), 1u);
+}
+
+TEST(LowTtcTest, RecedingOverlappingOrUnconfirmedTracksDoNotFire) {
+  EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(8, 0), {5, 0})}).empty());
+  EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(1, 0), {-5, 0})}).empty());
+  EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(8, 0), {-5, 0}, 2)}).empty());
+}
+
+}  // namespace
+}  // namespace longtail::pipeline

@@ -1,0 +1,79 @@
+#include "pipeline/detectors/roadway_incursion.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/pipeline/detectors/test_frames.h"
+
+namespace longtail::pipeline {
+namespace {
+
+using sensors::ObjectClass;
+using testing::MakeFrame;
+using testing::MakeTrack;
+using testing::MovingEgo;
+using testing::SizedBox;
+
+// A pedestrian 0.6 m wide centred `y` m to the side, 15 m ahead, walking at `vy` m/s.
+Track Walker(double y, double vy, int hits = 5) {
+  return MakeTrack(4, ObjectClass::kPedestrian, SizedBox(15, y, 0.6, 0.6, 1.7), {0, vy}, hits);
+}
+
+std::vector<Event> RunOn(std::vector<Track> tracks, EgoMotion ego = {}) {
+  std::vector<FrameResult> frames = {MakeFrame(3, std::move(tracks))};
+  frames[0].ego = ego;
+  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  return detector.Process({frames, 0});
+}
+
+TEST(RoadwayIncursionTest, WalkerHeadingIntoThePathFires) {
+  // Near edge 3.7 m from the path, corridor half width 1.3 m: 2.4 m to go at 1.5 m/s = 1.6 s.
+  const auto events = RunOn({Walker(4.0, -1.5)});
+  ASSERT_EQ(events.size(), 1u);
+  const Event& e = events[0];
+  EXPECT_EQ(e.type, "roadway_incursion");
+  EXPECT_EQ(e.track_ids, std::vector<int>{4});
+  EXPECT_NEAR(e.values.at("lateral_gap_m"), 2.4, 1e-9);
+  EXPECT_NEAR(e.values.at("lateral_speed_mps"), 1.5, 1e-9);
+  EXPECT_NEAR(e.values.at("time_to_entry_s"), 1.6, 1e-9);
+  EXPECT_NE(e.reason.find("Pedestrian #4 2.4 m left of the ego corridor"), std::string::npos);
+  EXPECT_NE(e.reason.find("enters in 1.6 s"), std::string::npos);
+}
+
+TEST(RoadwayIncursionTest, FromTheRightToo) {
+  const auto events = RunOn({Walker(-4.0, 1.5)});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].reason.find("right"), std::string::npos);
+}
+
+TEST(RoadwayIncursionTest, EntryWithinTheHorizonIsTheThreshold) {
+  // 2.4 m to go, horizon 3 s: 0.81 m/s enters in 2.96 s, 0.79 m/s in 3.04 s.
+  EXPECT_EQ(RunOn({Walker(4.0, -0.81)}).size(), 1u);
+  EXPECT_TRUE(RunOn({Walker(4.0, -0.79)}).empty());
+}
+
+TEST(RoadwayIncursionTest, MinimumLateralSpeedIsTheThreshold) {
+  // Right beside the corridor (0.2 m to go): only the speed decides.
+  EXPECT_EQ(RunOn({Walker(1.8, -0.55)}).size(), 1u);
+  EXPECT_TRUE(RunOn({Walker(1.8, -0.45)}).empty());
+}
+
+TEST(RoadwayIncursionTest, MovingAwayOrAlreadyInsideDoesNotFire) {
+  EXPECT_TRUE(RunOn({Walker(4.0, 1.5)}).empty());
+  EXPECT_TRUE(RunOn({Walker(0.5, -1.5)}).empty());
+}
+
+TEST(RoadwayIncursionTest, EntryBehindThePassingEgoDoesNotFire) {
+  // At 15 m/s the ego is 24 m on when the walker enters 15 m ahead of where it is now.
+  EXPECT_TRUE(RunOn({Walker(4.0, -1.5)}, MovingEgo({0, 0}, 0, 15)).empty());
+  EXPECT_EQ(RunOn({Walker(4.0, -1.5)}, MovingEgo({0, 0}, 0, 5)).size(), 1u);
+}
+
+TEST(RoadwayIncursionTest, YoungTracksAndLowObjectsDoNotFire) {
+  EXPECT_TRUE(RunOn({Walker(4.0, -1.5, 2)}).empty());
+  EXPECT_TRUE(
+      RunOn({MakeTrack(4, ObjectClass::kUnknown, SizedBox(15, 4, 0.6, 0.6, 0.3), {0, -1.5})})
+          .empty());
+}
+
+}  // namespace
+}  // namespace longtail::pipeline

@@ -1,0 +1,59 @@
+#include "pipeline/detectors/sudden_appearance.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/pipeline/detectors/test_frames.h"
+
+namespace longtail::pipeline {
+namespace {
+
+using sensors::ObjectClass;
+using testing::CarBox;
+using testing::MakeFrame;
+using testing::MakeTrack;
+
+std::vector<Event> Judge(SuddenAppearanceDetector& detector, std::int64_t index,
+                         std::vector<Track> tracks) {
+  const std::vector<FrameResult> frames = {MakeFrame(index, std::move(tracks))};
+  return detector.Process({frames, 0});
+}
+
+TEST(SuddenAppearanceTest, NewTrackCloseToTheEgoFiresOnce) {
+  SuddenAppearanceDetector detector{proto::DetectorsOptions()};
+  const Track car = MakeTrack(12, ObjectClass::kCar, CarBox(6, 0));
+  const auto events = Judge(detector, 10, {car});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "sudden_appearance");
+  EXPECT_NEAR(events[0].values.at("distance_m"), 1.75, 1e-9);
+  EXPECT_NE(events[0].reason.find("Car #12 appeared 1.8 m from the ego (first seen at frame 10"),
+            std::string::npos);
+  EXPECT_TRUE(Judge(detector, 11, {car}).empty());
+}
+
+TEST(SuddenAppearanceTest, DistanceIsTheThreshold) {
+  SuddenAppearanceDetector detector{proto::DetectorsOptions()};
+  // Rear at x - 2.25 against the ego's front at 2 m: 7.95 m and 8.05 m away.
+  EXPECT_EQ(Judge(detector, 10, {MakeTrack(1, ObjectClass::kCar, CarBox(12.2, 0))}).size(), 1u);
+  EXPECT_TRUE(Judge(detector, 10, {MakeTrack(2, ObjectClass::kCar, CarBox(12.3, 0))}).empty());
+}
+
+TEST(SuddenAppearanceTest, TracksBornInTheWarmUpAreNeverSudden) {
+  SuddenAppearanceDetector detector{proto::DetectorsOptions()};
+  const Track car = MakeTrack(3, ObjectClass::kCar, CarBox(6, 0));
+  EXPECT_TRUE(Judge(detector, 4, {car}).empty());
+  EXPECT_TRUE(Judge(detector, 5, {car}).empty());
+  EXPECT_EQ(Judge(detector, 5, {MakeTrack(4, ObjectClass::kCar, CarBox(6, 3))}).size(), 1u);
+}
+
+TEST(SuddenAppearanceTest, SparseOrLowNewbornsAreClutter) {
+  SuddenAppearanceDetector detector{proto::DetectorsOptions()};
+  Track sparse = MakeTrack(5, ObjectClass::kUnknown, CarBox(6, 0));
+  sparse.num_points = 19;
+  EXPECT_TRUE(Judge(detector, 10, {sparse}).empty());
+  Track low = MakeTrack(6, ObjectClass::kUnknown, CarBox(6, 0));
+  low.box.height = 0.7;
+  EXPECT_TRUE(Judge(detector, 10, {low}).empty());
+}
+
+}  // namespace
+}  // namespace longtail::pipeline
