@@ -4,6 +4,7 @@
 
 #include "sensors/kitti/kitti_object_reader.h"
 #include "sensors/kitti/kitti_raw_reader.h"
+#include "sensors/mcap/mcap_log_reader.h"
 
 namespace longtail::sensors {
 
@@ -12,6 +13,7 @@ const std::vector<LogFormat>& LogFormats() {
   static const std::vector<LogFormat> formats = {
       KittiRawLogFormat(),
       KittiObjectLogFormat(),
+      McapLogFormat(),
   };
   return formats;
 }

@@ -534,8 +534,42 @@ std::vector<Message> McapIndexedReader::LinearMessages(const MessageFilter& filt
 
 std::vector<Message> McapIndexedReader::ReadMessages(const MessageFilter& filter) {
   std::vector<Message> messages;
-  ForEachMessage(filter, [&messages](Message& message) { messages.push_back(std::move(message)); });
+  IndexedMessageCursor cursor(*this, filter);
+  while (std::optional<Message> message = cursor.Next()) messages.push_back(std::move(*message));
   return messages;
+}
+
+IndexedMessageCursor::IndexedMessageCursor(McapIndexedReader& reader, MessageFilter filter)
+    : reader_(reader), filter_(std::move(filter)) {
+  linear_mode_ = reader_.summary().chunk_indexes.empty();
+  if (linear_mode_) {
+    linear_ = reader_.LinearMessages(filter_);
+  } else {
+    wanted_ = reader_.WantedChannels(filter_);
+    chunks_ = reader_.ChunksInTimeOrder(filter_, wanted_);
+  }
+}
+
+std::optional<Message> IndexedMessageCursor::Next() {
+  if (linear_mode_) {
+    if (linear_pos_ >= linear_.size()) return std::nullopt;
+    return std::move(linear_[linear_pos_++]);
+  }
+  while (next_chunk_ < chunks_.size() &&
+         (pending_.empty() ||
+          chunks_[next_chunk_]->message_start_time <= std::get<0>(pending_.begin()->first))) {
+    std::vector<Message> messages = reader_.ChunkMessages(*chunks_[next_chunk_], wanted_, filter_);
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      const std::uint64_t time = messages[i].log_time;
+      pending_.emplace(std::make_tuple(time, next_chunk_, i), std::move(messages[i]));
+    }
+    ++next_chunk_;
+  }
+  if (pending_.empty()) return std::nullopt;
+  auto first = pending_.begin();
+  Message message = std::move(first->second);
+  pending_.erase(first);
+  return message;
 }
 
 std::vector<MessageIndex> McapIndexedReader::ReadMessageIndexes(const ChunkIndex& index) {

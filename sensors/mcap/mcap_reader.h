@@ -120,10 +120,6 @@ class McapIndexedReader {
   // whose time range and channels overlap the filter; a corrupt chunk is reported and skipped.
   // Files whose summary has no chunk indexes are scanned linearly instead.
   std::vector<Message> ReadMessages(const MessageFilter& filter);
-  // The same, one chunk at a time: calls `visit` for each message in order.
-  template <typename Visit>
-  void ForEachMessage(const MessageFilter& filter, Visit&& visit);
-
   // Reads the MessageIndex records after a chunk (empty if none or corrupt).
   std::vector<MessageIndex> ReadMessageIndexes(const ChunkIndex& index);
   // Reads one chunk's records, decompressed; nullopt (reported) when corrupt.
@@ -131,51 +127,45 @@ class McapIndexedReader {
   std::optional<Metadata> ReadMetadata(const MetadataIndex& index);
   ByteSource& source() { return *source_; }
 
- private:
-  McapIndexedReader(std::unique_ptr<ByteSource> source, IssueLog* issues)
-      : source_(std::move(source)), issues_(issues) {}
+  // Building blocks of the cursor below.
   std::set<std::uint16_t> WantedChannels(const MessageFilter& filter) const;
-  void Report(std::uint64_t offset, std::uint64_t bytes, std::string reason);
   // Messages of one chunk that pass the filter, in chunk order.
   std::vector<Message> ChunkMessages(const ChunkIndex& index, const std::set<std::uint16_t>& wanted,
                                      const MessageFilter& filter);
+  // Every matching message by a linear scan (files without chunk indexes), in log_time order.
   std::vector<Message> LinearMessages(const MessageFilter& filter);
   std::vector<const ChunkIndex*> ChunksInTimeOrder(const MessageFilter& filter,
                                                    const std::set<std::uint16_t>& wanted) const;
+
+ private:
+  McapIndexedReader(std::unique_ptr<ByteSource> source, IssueLog* issues)
+      : source_(std::move(source)), issues_(issues) {}
+  void Report(std::uint64_t offset, std::uint64_t bytes, std::string reason);
 
   std::unique_ptr<ByteSource> source_;
   IssueLog* issues_;
   Summary summary_;
 };
 
-// Merges chunks that overlap in time: a chunk is opened once the earliest pending message is no
-// earlier than the chunk's start, so the output stays in log_time order with bounded memory.
-template <typename Visit>
-void McapIndexedReader::ForEachMessage(const MessageFilter& filter, Visit&& visit) {
-  if (summary_.chunk_indexes.empty()) {
-    for (Message& message : LinearMessages(filter)) visit(message);
-    return;
-  }
-  const std::set<std::uint16_t> wanted = WantedChannels(filter);
-  const std::vector<const ChunkIndex*> chunks = ChunksInTimeOrder(filter, wanted);
-  // Pending messages keyed by (log_time, chunk order, position): a stable time-ordered merge.
-  std::map<std::tuple<std::uint64_t, std::size_t, std::size_t>, Message> pending;
-  std::size_t next = 0;
-  while (next < chunks.size() || !pending.empty()) {
-    while (next < chunks.size() && (pending.empty() || chunks[next]->message_start_time <=
-                                                           std::get<0>(pending.begin()->first))) {
-      std::vector<Message> messages = ChunkMessages(*chunks[next], wanted, filter);
-      for (std::size_t i = 0; i < messages.size(); ++i) {
-        const std::uint64_t time = messages[i].log_time;
-        pending.emplace(std::make_tuple(time, next, i), std::move(messages[i]));
-      }
-      ++next;
-    }
-    if (pending.empty()) continue;
-    auto first = pending.begin();
-    visit(first->second);
-    pending.erase(first);
-  }
-}
+// ReadMessages one message at a time, holding only the chunks that overlap the current time.
+// A chunk is opened once the earliest pending message is no earlier than the chunk's start, so
+// chunks that overlap in time still come out in log_time order.
+class IndexedMessageCursor {
+ public:
+  IndexedMessageCursor(McapIndexedReader& reader, MessageFilter filter);
+  std::optional<Message> Next();
+
+ private:
+  McapIndexedReader& reader_;
+  MessageFilter filter_;
+  std::set<std::uint16_t> wanted_;
+  std::vector<const ChunkIndex*> chunks_;
+  std::size_t next_chunk_ = 0;
+  // Pending messages keyed by (log_time, chunk order, position in chunk): a stable merge.
+  std::map<std::tuple<std::uint64_t, std::size_t, std::size_t>, Message> pending_;
+  std::vector<Message> linear_;  // files without chunk indexes
+  std::size_t linear_pos_ = 0;
+  bool linear_mode_ = false;
+};
 
 }  // namespace longtail::sensors::mcap
