@@ -1,10 +1,114 @@
 #include "pipeline/detectors/low_ttc.h"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
 #include <optional>
 
 #include "pipeline/detectors/detector_support.h"
 
 namespace longtail::pipeline {
+namespace {
+
+using Polygon = std::vector<Eigen::Vector2d>;
+
+double Cross(const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+  return a.x() * b.y() - a.y() * b.x();
+}
+
+std::array<Eigen::Vector2d, 4> Footprint(const sensors::Box3D& box) {
+  const auto corners = sensors::Corners(box);
+  return {corners[0].head<2>(), corners[1].head<2>(), corners[2].head<2>(), corners[3].head<2>()};
+}
+
+// Convex hull, counter-clockwise (Andrew's monotone chain).
+Polygon ConvexHull(std::vector<Eigen::Vector2d> points) {
+  std::sort(points.begin(), points.end(), [](const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+    return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y());
+  });
+  Polygon hull(2 * points.size());
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    while (k >= 2 && Cross(hull[k - 1] - hull[k - 2], points[i] - hull[k - 2]) <= 0) --k;
+    hull[k++] = points[i];
+  }
+  for (std::size_t i = points.size() - 1, lower = k + 1; i-- > 0;) {
+    while (k >= lower && Cross(hull[k - 1] - hull[k - 2], points[i] - hull[k - 2]) <= 0) --k;
+    hull[k++] = points[i];
+  }
+  hull.resize(k - 1);
+  return hull;
+}
+
+// Closest point parameter of `p` on segment a-b, in [0, 1].
+double Project(const Eigen::Vector2d& p, const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+  const Eigen::Vector2d ab = b - a;
+  const double length2 = ab.squaredNorm();
+  return length2 > 0 ? std::clamp((p - a).dot(ab) / length2, 0.0, 1.0) : 0.0;
+}
+
+struct Encounter {
+  std::optional<double> contact_time;  // s, first touch within the horizon
+  double min_distance = 0;             // m, over [0, horizon]
+  double min_time = 0;                 // s, when
+};
+
+// The object's footprint moves by velocity * t relative to the ego's. The distance between the two
+// is the distance from the point velocity * t to the Minkowski difference D = ego - object, a
+// convex polygon: contact is the segment entering D (Cyrus-Beck clipping), and the closest
+// approach of a segment that misses D lies at a segment end or a vertex of D.
+Encounter Predict(const sensors::Box3D& ego, const sensors::Box3D& object,
+                  const Eigen::Vector2d& velocity, double horizon) {
+  std::vector<Eigen::Vector2d> sums;
+  sums.reserve(16);
+  const auto e = Footprint(ego), o = Footprint(object);
+  for (const auto& a : e) {
+    for (const auto& b : o) sums.push_back(a - b);
+  }
+  const Polygon d = ConvexHull(std::move(sums));
+  const Eigen::Vector2d end = velocity * horizon;
+
+  double enter = 0, leave = horizon;
+  for (std::size_t i = 0; i < d.size() && enter <= leave; ++i) {
+    const Eigen::Vector2d edge = d[(i + 1) % d.size()] - d[i];
+    // Inside this edge's half-plane where rate * t >= offset.
+    const double rate = Cross(edge, velocity), offset = Cross(edge, d[i]);
+    if (std::abs(rate) < 1e-12) {
+      if (offset > 0) leave = -1;  // parallel and outside
+    } else if (rate > 0) {
+      enter = std::max(enter, offset / rate);
+    } else {
+      leave = std::min(leave, offset / rate);
+    }
+  }
+  Encounter result;
+  if (enter <= leave) {
+    result.contact_time = enter;
+    result.min_time = enter;
+    return result;
+  }
+  result.min_distance = std::numeric_limits<double>::infinity();
+  const auto consider = [&](double distance, double t) {
+    if (distance < result.min_distance) {
+      result.min_distance = distance;
+      result.min_time = t;
+    }
+  };
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const Eigen::Vector2d& a = d[i];
+    const Eigen::Vector2d& b = d[(i + 1) % d.size()];
+    for (const auto& [point, t] :
+         {std::pair{Eigen::Vector2d::Zero().eval(), 0.0}, std::pair{end, horizon}}) {
+      consider((point - (a + Project(point, a, b) * (b - a))).norm(), t);
+    }
+    const double along = Project(a, Eigen::Vector2d::Zero(), end);
+    consider((a - along * end).norm(), along * horizon);
+  }
+  return result;
+}
+
+}  // namespace
 
 LowTtcDetector::LowTtcDetector(const proto::DetectorsOptions& options)
     : options_(options.low_ttc()), body_(options.ego_body()) {}
@@ -15,7 +119,6 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
   const sensors::Box3D ego_box = EgoFootprint(body_);
   const Eigen::Vector2d ego_velocity = EgoVelocity(frame.ego);
   const double horizon = options_.horizon_s();
-  const double step = std::max(1e-3, options_.time_step_s());
   const double near_miss = options_.near_miss_distance_m();
   for (const Track& track : frame.tracks) {
     if (track.hits < options_.min_hits()) continue;
@@ -25,28 +128,14 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
     if (relative_speed < options_.min_relative_speed_mps()) continue;
     const double now_distance = FootprintDistance(ego_box, track.box);
     // Overlapping the ego now is a perception artefact, and a track that cannot come within the
-    // near-miss distance over the horizon is skipped without simulating it.
+    // near-miss distance over the horizon needs no prediction.
     if (now_distance <= 0 || now_distance - relative_speed * horizon > near_miss) continue;
-    std::optional<double> ttc;
-    double min_distance = now_distance, min_time = 0;
-    for (int i = 1; i * step <= horizon + 1e-9; ++i) {
-      const double t = i * step;
-      sensors::Box3D moved = track.box;
-      moved.center.head<2>() += relative * t;
-      const double distance = FootprintDistance(ego_box, moved);
-      if (distance < min_distance) {
-        min_distance = distance;
-        min_time = t;
-      }
-      if (distance <= 0) {
-        ttc = t;
-        break;
-      }
-    }
+    const Encounter encounter = Predict(ego_box, track.box, relative, horizon);
     const std::map<std::string, double> values = {{"distance_m", now_distance},
                                                   {"relative_speed_mps", relative_speed},
-                                                  {"min_distance_m", min_distance},
-                                                  {"time_of_min_distance_s", min_time}};
+                                                  {"min_distance_m", encounter.min_distance},
+                                                  {"time_of_min_distance_s", encounter.min_time}};
+    const std::optional<double>& ttc = encounter.contact_time;
     if (ttc && *ttc <= options_.ttc_threshold_s()) {
       auto with_ttc = values;
       with_ttc["ttc_s"] = *ttc;
@@ -57,14 +146,14 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
                                           " m from the ego, closing at " + Fixed(relative_speed) +
                                           " m/s)",
                                       std::move(with_ttc)));
-    } else if (!ttc && min_time > 0 && min_distance <= near_miss) {
-      events.push_back(MakeFrameEvent(frame, kName, version(), "near_miss",
-                                      0.5 + 0.3 * (1.0 - min_distance / near_miss), {track.id},
-                                      Describe(track) + " passes " + Fixed(min_distance, 2) +
-                                          " m from the ego in " + Fixed(min_time) + " s at " +
-                                          Fixed(relative_speed) + " m/s relative (now " +
-                                          Fixed(now_distance) + " m away)",
-                                      values));
+    } else if (!ttc && encounter.min_time > 0 && encounter.min_distance <= near_miss) {
+      events.push_back(MakeFrameEvent(
+          frame, kName, version(), "near_miss",
+          0.5 + 0.3 * (1.0 - encounter.min_distance / near_miss), {track.id},
+          Describe(track) + " passes " + Fixed(encounter.min_distance, 2) + " m from the ego in " +
+              Fixed(encounter.min_time) + " s at " + Fixed(relative_speed) + " m/s relative (now " +
+              Fixed(now_distance) + " m away)",
+          values));
     }
   }
   return events;

@@ -21,13 +21,13 @@ std::vector<Event> RunOn(std::vector<Track> tracks, EgoMotion ego = {}) {
 }
 
 TEST(LowTtcTest, ClosingOnAStoppedCarFires) {
-  // Ego front at 2 m, car's rear at 17.75 m: 15.75 m at 10 m/s touches after 1.575 s.
+  // Ego front at 2 m, car's rear at 18 m: 16 m at 10 m/s touches after 1.6 s.
   const auto events =
-      RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(20, 0))}, MovingEgo({0, 0}, 0, 10));
+      RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(20.25, 0))}, MovingEgo({0, 0}, 0, 10));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, "low_ttc");
-  EXPECT_NEAR(events[0].values.at("ttc_s"), 1.6, 1e-9);  // the first 0.05 s step at or past contact
-  EXPECT_NEAR(events[0].values.at("distance_m"), 15.75, 1e-9);
+  EXPECT_NEAR(events[0].values.at("ttc_s"), 1.6, 1e-9);
+  EXPECT_NEAR(events[0].values.at("distance_m"), 16, 1e-9);
   EXPECT_NEAR(events[0].values.at("relative_speed_mps"), 10, 1e-9);
   EXPECT_NE(events[0].reason.find("Car #3: time to collision 1.60 s"), std::string::npos);
 }
@@ -44,6 +44,7 @@ TEST(LowTtcTest, CloseOncomingPassIsANearMiss) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, "near_miss");
   EXPECT_NEAR(events[0].values.at("min_distance_m"), 0.2, 1e-9);
+  EXPECT_NEAR(events[0].values.at("time_of_min_distance_s"), (15 - 2.25 - 2.0) / 8, 1e-9);
   EXPECT_NE(events[0].reason.find("Truck #7 passes 0.20 m from the ego"), std::string::npos);
   // 0.7 m apart is no near miss at a 0.5 m threshold; 0.45 m is.
   EXPECT_TRUE(RunOn({MakeTrack(7, ObjectClass::kTruck, CarBox(15, 2.5), {-8, 0})}).empty());
