@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "pipeline/detectors/detector.h"
+#include "pipeline/detectors/image_stats.h"
 #include "pipeline/ego_motion/ego_motion.h"
 #include "pipeline/perception/perceive.h"
 #include "pipeline/tracking/tracker.h"
@@ -19,6 +20,7 @@ namespace {
 struct InFlight {
   sensors::Frame frame;
   Perception perception;
+  std::vector<ImageStats> camera_stats;  // one per frame.cameras entry
 };
 
 // The serial end of the pipeline: everything that needs frames in time order.
@@ -44,6 +46,7 @@ class SerialStage {
     result.ego = ego_motion_.Update(item.frame, item.perception);
     result.tracks = tracker_.Update(result.stamp, item.perception.objects, result.ego);
     for (const auto& camera : item.frame.cameras) result.camera_skews.push_back(camera.skew);
+    result.camera_stats = std::move(item.camera_stats);
     result.perception = std::move(item.perception);
     stats_->frames += 1;
     stats_->points += result.perception.num_points + result.perception.num_invalid_points;
