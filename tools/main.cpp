@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   int exit_code = tools::kExitOk;
   tools::AddMineCommand(app, &exit_code);
   tools::AddInspectCommand(app, &exit_code);
+  tools::AddRegressCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
