@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "longtail 0.1.0");
   int exit_code = tools::kExitOk;
   tools::AddMineCommand(app, &exit_code);
+  tools::AddQueueCommand(app, &exit_code);
   tools::AddInspectCommand(app, &exit_code);
   tools::AddRegressCommand(app, &exit_code);
   try {

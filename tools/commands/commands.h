@@ -13,6 +13,7 @@ inline constexpr int kExitUsage = 2;          // bad command line or config
 inline constexpr int kExitCorruptInput = 3;   // corrupt input that stopped a log
 
 void AddMineCommand(CLI::App& app, int* exit_code);
+void AddQueueCommand(CLI::App& app, int* exit_code);
 void AddInspectCommand(CLI::App& app, int* exit_code);
 void AddRegressCommand(CLI::App& app, int* exit_code);
 

@@ -1,0 +1,174 @@
+#include "labeling/queue/queue_json.h"
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace longtail::labeling::json {
+namespace {
+
+using nlohmann::json;
+
+json Number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
+double ReadNumber(const json& value) {
+  return value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>();
+}
+
+json BoxJson(const sensors::LabeledBox& labeled) {
+  const sensors::Box3D& b = labeled.box;
+  return json{{"x_m", Number(b.center.x())},
+              {"y_m", Number(b.center.y())},
+              {"z_m", Number(b.center.z())},
+              {"length_m", Number(b.length)},
+              {"width_m", Number(b.width)},
+              {"height_m", Number(b.height)},
+              {"yaw_rad", Number(b.yaw)},
+              {"class", std::string(sensors::ToString(labeled.object_class))},
+              {"track_id", labeled.track_id},
+              {"score", Number(labeled.score)}};
+}
+
+sensors::LabeledBox BoxFrom(const json& j) {
+  sensors::LabeledBox labeled;
+  labeled.box.center = {ReadNumber(j.at("x_m")), ReadNumber(j.at("y_m")), ReadNumber(j.at("z_m"))};
+  labeled.box.length = ReadNumber(j.at("length_m"));
+  labeled.box.width = ReadNumber(j.at("width_m"));
+  labeled.box.height = ReadNumber(j.at("height_m"));
+  labeled.box.yaw = ReadNumber(j.at("yaw_rad"));
+  labeled.object_class = sensors::ParseObjectClass(j.at("class").get<std::string>())
+                             .value_or(sensors::ObjectClass::kUnknown);
+  labeled.track_id = j.value("track_id", -1);
+  labeled.score = j.contains("score") ? ReadNumber(j.at("score")) : 1.0;
+  return labeled;
+}
+
+json BoxesJson(const std::vector<sensors::LabeledBox>& boxes) {
+  json out = json::array();
+  for (const auto& box : boxes) out.push_back(BoxJson(box));
+  return out;
+}
+
+std::vector<sensors::LabeledBox> BoxesFrom(const json& j) {
+  std::vector<sensors::LabeledBox> out;
+  for (const auto& box : j) out.push_back(BoxFrom(box));
+  return out;
+}
+
+json Parse(const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(std::string("bad JSON in the queue database: ") + e.what());
+  }
+}
+
+}  // namespace
+
+std::string EventsToJson(const std::vector<pipeline::Event>& events) {
+  json out = json::array();
+  for (const auto& e : events) {
+    json values = json::object();
+    for (const auto& [name, value] : e.values) values[name] = Number(value);
+    out.push_back(json{{"detector", e.detector},
+                       {"detector_version", e.detector_version},
+                       {"type", e.type},
+                       {"severity", Number(e.severity)},
+                       {"first_frame", e.first_frame},
+                       {"last_frame", e.last_frame},
+                       {"start_ns", sensors::ToNanos(e.start)},
+                       {"end_ns", sensors::ToNanos(e.end)},
+                       {"track_ids", e.track_ids},
+                       {"reason", e.reason},
+                       {"values", values}});
+  }
+  return out.dump();
+}
+
+std::vector<pipeline::Event> EventsFromJson(const std::string& text) {
+  std::vector<pipeline::Event> out;
+  for (const auto& j : Parse(text)) {
+    pipeline::Event e;
+    e.detector = j.at("detector").get<std::string>();
+    e.detector_version = j.at("detector_version").get<int>();
+    e.type = j.at("type").get<std::string>();
+    e.severity = ReadNumber(j.at("severity"));
+    e.first_frame = j.at("first_frame").get<std::int64_t>();
+    e.last_frame = j.at("last_frame").get<std::int64_t>();
+    e.start = sensors::FromNanos(j.at("start_ns").get<std::int64_t>());
+    e.end = sensors::FromNanos(j.at("end_ns").get<std::int64_t>());
+    e.track_ids = j.at("track_ids").get<std::vector<int>>();
+    e.reason = j.at("reason").get<std::string>();
+    for (const auto& [name, value] : j.at("values").items()) e.values[name] = ReadNumber(value);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string BoxesToJson(const std::vector<sensors::LabeledBox>& boxes) {
+  return BoxesJson(boxes).dump();
+}
+
+std::vector<sensors::LabeledBox> BoxesFromJson(const std::string& text) {
+  return BoxesFrom(Parse(text));
+}
+
+std::string FramesToJson(const std::vector<FramePrelabels>& frames) {
+  json out = json::array();
+  for (const auto& f : frames) {
+    out.push_back(json{{"frame_index", f.frame_index},
+                       {"stamp_ns", sensors::ToNanos(f.stamp)},
+                       {"boxes", BoxesJson(f.boxes)}});
+  }
+  return out.dump();
+}
+
+std::vector<FramePrelabels> FramesFromJson(const std::string& text) {
+  std::vector<FramePrelabels> out;
+  if (text.empty()) return out;
+  for (const auto& j : Parse(text)) {
+    FramePrelabels f;
+    f.frame_index = j.at("frame_index").get<std::int64_t>();
+    f.stamp = sensors::FromNanos(j.at("stamp_ns").get<std::int64_t>());
+    f.boxes = BoxesFrom(j.at("boxes"));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::string DisagreementsToJson(const std::vector<Disagreement>& disagreements) {
+  json out = json::array();
+  for (const auto& d : disagreements) {
+    out.push_back(json{{"kind", d.kind},
+                       {"reviewer_a", d.reviewer_a},
+                       {"reviewer_b", d.reviewer_b},
+                       {"frame_index", d.frame_index},
+                       {"iou", Number(d.iou)},
+                       {"detail", d.detail}});
+  }
+  return out.dump();
+}
+
+std::vector<Disagreement> DisagreementsFromJson(const std::string& text) {
+  std::vector<Disagreement> out;
+  if (text.empty()) return out;
+  for (const auto& j : Parse(text)) {
+    Disagreement d;
+    d.kind = j.at("kind").get<std::string>();
+    d.reviewer_a = j.at("reviewer_a").get<std::string>();
+    d.reviewer_b = j.at("reviewer_b").get<std::string>();
+    d.frame_index = j.at("frame_index").get<std::int64_t>();
+    d.iou = ReadNumber(j.at("iou"));
+    d.detail = j.at("detail").get<std::string>();
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::string Object(const std::vector<std::pair<std::string, std::string>>& fields) {
+  json out = json::object();
+  for (const auto& [key, value] : fields) out[key] = value;
+  return out.dump();
+}
+
+}  // namespace longtail::labeling::json

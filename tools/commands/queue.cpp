@@ -1,0 +1,395 @@
+// `longtail queue stats|list|show|claim|heartbeat|submit|release|skip|adjudicate|requeue-expired|
+// export --queue URL [--json]`: look into and drive the review queue from a shell.
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "labeling/queue/queue_json.h"
+#include "labeling/queue/review_queue.h"
+#include "sensors/atomic_file.h"
+#include "tools/commands/commands.h"
+
+namespace longtail::tools {
+namespace {
+
+using nlohmann::json;
+
+struct QueueCommandOptions {
+  std::string queue;
+  bool json = false;
+  // list / export
+  std::string state, log_id, reviewer;
+  std::int64_t after_id = 0;
+  int limit = 50;
+  std::string out;
+  // show / adjudicate / claim / submit / release / skip / heartbeat
+  std::int64_t task_id = 0, claim_id = 0;
+  std::string verdict, corrections_file, comment;
+  double lease_s = 0;
+};
+
+json FramesJson(const std::vector<labeling::FramePrelabels>& frames) {
+  return json::parse(labeling::json::FramesToJson(frames));
+}
+
+json SummaryJson(const labeling::TaskSummary& s) {
+  return {{"id", s.id},
+          {"state", labeling::ToString(s.state)},
+          {"log_id", s.log_id},
+          {"log_path", s.log_path},
+          {"log_format", s.log_format},
+          {"detectors", s.detectors},
+          {"options_hash", s.options_hash},
+          {"first_frame", s.first_frame},
+          {"last_frame", s.last_frame},
+          {"start_ns", sensors::ToNanos(s.start)},
+          {"end_ns", sensors::ToNanos(s.end)},
+          {"severity", s.severity},
+          {"required_reviews", s.required_reviews},
+          {"submitted_reviews", s.submitted_reviews},
+          {"live_claims", s.live_claims},
+          {"skips", s.skips},
+          {"needs_adjudication", s.needs_adjudication},
+          {"created_ns", sensors::ToNanos(s.created)},
+          {"updated_ns", sensors::ToNanos(s.updated)}};
+}
+
+json DetailJson(const labeling::TaskDetail& d) {
+  json reviews = json::array();
+  for (const auto& r : d.reviews) {
+    reviews.push_back({{"claim_id", r.claim_id},
+                       {"reviewer", r.reviewer},
+                       {"state", labeling::ToString(r.state)},
+                       {"claimed_ns", sensors::ToNanos(r.claimed)},
+                       {"lease_expires_ns", sensors::ToNanos(r.lease_expires)},
+                       {"finished_ns", r.finished ? json(sensors::ToNanos(*r.finished)) : json()},
+                       {"verdict", r.verdict ? json(labeling::ToString(*r.verdict)) : json()},
+                       {"corrections", FramesJson(r.corrections)},
+                       {"comment", r.comment}});
+  }
+  json out = SummaryJson(d.summary);
+  out["events"] = json::parse(labeling::json::EventsToJson(d.events));
+  out["prelabels"] = FramesJson(d.prelabels);
+  out["reviews"] = reviews;
+  out["disagreements"] = json::parse(labeling::json::DisagreementsToJson(d.disagreements));
+  out["final_verdict"] = d.final_verdict ? json(labeling::ToString(*d.final_verdict)) : json();
+  out["final_labels"] = FramesJson(d.final_labels);
+  return out;
+}
+
+json AuditJson(const std::vector<labeling::AuditEntry>& entries) {
+  json out = json::array();
+  for (const auto& a : entries) {
+    out.push_back({{"id", a.id},
+                   {"at_ns", sensors::ToNanos(a.at)},
+                   {"actor", a.actor},
+                   {"action", a.action},
+                   {"from_state", a.from_state},
+                   {"to_state", a.to_state},
+                   {"details", json::parse(a.details_json)}});
+  }
+  return out;
+}
+
+json StatsJson(const labeling::QueueStats& s) {
+  return {{"backend", s.backend},
+          {"schema_version", s.schema_version},
+          {"tasks", s.tasks},
+          {"queued", s.queued},
+          {"claimed", s.claimed},
+          {"submitted", s.submitted},
+          {"accepted", s.accepted},
+          {"corrected", s.corrected},
+          {"rejected", s.rejected},
+          {"skipped", s.skipped},
+          {"needs_adjudication", s.needs_adjudication},
+          {"live_claims", s.live_claims},
+          {"expired_claims", s.expired_claims},
+          {"mined_logs", s.mined_logs}};
+}
+
+labeling::TaskFilter FilterOf(const QueueCommandOptions& o) {
+  labeling::TaskFilter filter;
+  if (!o.state.empty()) {
+    filter.state = labeling::ParseTaskState(o.state);
+    if (!filter.state) throw CLI::ValidationError("--state", "unknown state '" + o.state + "'");
+  }
+  if (!o.log_id.empty()) filter.log_id = o.log_id;
+  if (!o.reviewer.empty()) filter.reviewer = o.reviewer;
+  filter.after_id = o.after_id;
+  filter.limit = o.limit;
+  return filter;
+}
+
+labeling::Verdict VerdictOf(const std::string& text) {
+  const auto verdict = labeling::ParseVerdict(text);
+  if (!verdict) {
+    throw CLI::ValidationError("--verdict", "'" + text + "' is not accept, correct or reject");
+  }
+  return *verdict;
+}
+
+std::vector<labeling::FramePrelabels> CorrectionsOf(const std::string& file) {
+  if (file.empty()) return {};
+  std::ifstream in(file);
+  if (!in) throw CLI::ValidationError("--corrections", "cannot read " + file);
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return labeling::json::FramesFromJson(text.str());
+  } catch (const std::exception& e) {
+    throw CLI::ValidationError("--corrections", file + ": " + e.what());
+  }
+}
+
+std::unique_ptr<labeling::ReviewQueue> Open(const QueueCommandOptions& o, bool read_only) {
+  labeling::proto::QueueOptions options;
+  options.set_read_only(read_only);
+  if (o.lease_s > 0) options.set_lease_s(o.lease_s);
+  return labeling::OpenQueue(o.queue, options);
+}
+
+void Print(const QueueCommandOptions& o, const json& value, const std::string& text) {
+  if (o.json) {
+    std::cout << value.dump(2) << "\n";
+  } else {
+    std::cout << text;
+  }
+}
+
+int Stats(const QueueCommandOptions& o) {
+  const auto s = Open(o, true)->Stats();
+  std::ostringstream text;
+  text << o.queue << " (" << s.backend << ", schema " << s.schema_version << ")\n"
+       << "  tasks " << s.tasks << ": queued " << s.queued << ", claimed " << s.claimed
+       << ", submitted " << s.submitted << " (needs adjudication " << s.needs_adjudication
+       << "), accepted " << s.accepted << ", corrected " << s.corrected << ", rejected "
+       << s.rejected << ", skipped " << s.skipped << "\n"
+       << "  claims: live " << s.live_claims << ", expired " << s.expired_claims
+       << "\n  mined logs " << s.mined_logs << "\n";
+  Print(o, StatsJson(s), text.str());
+  return kExitOk;
+}
+
+int List(const QueueCommandOptions& o) {
+  const auto tasks = Open(o, true)->ListTasks(FilterOf(o));
+  json out = json::array();
+  std::ostringstream text;
+  text << std::left << std::setw(8) << "id" << std::setw(11) << "state" << std::setw(9)
+       << "severity" << std::setw(14) << "frames" << std::setw(8) << "reviews"
+       << "log / detectors\n";
+  for (const auto& t : tasks) {
+    out.push_back(SummaryJson(t));
+    text << std::left << std::setw(8) << t.id << std::setw(11) << labeling::ToString(t.state)
+         << std::setw(9) << std::fixed << std::setprecision(2) << t.severity << std::setw(14)
+         << (std::to_string(t.first_frame) + "-" + std::to_string(t.last_frame)) << std::setw(8)
+         << (std::to_string(t.submitted_reviews) + "/" + std::to_string(t.required_reviews))
+         << t.log_id << " / " << t.detectors << "\n";
+  }
+  Print(o, out, text.str());
+  return kExitOk;
+}
+
+int Show(const QueueCommandOptions& o) {
+  auto queue = Open(o, true);
+  const auto detail = queue->GetTask(o.task_id);
+  if (!detail) {
+    std::cerr << "longtail queue show: no task " << o.task_id << "\n";
+    return kExitFailure;
+  }
+  const auto audit = queue->AuditTrail(o.task_id);
+  json out = DetailJson(*detail);
+  out["audit"] = AuditJson(audit);
+  std::ostringstream text;
+  const auto& s = detail->summary;
+  text << "task " << s.id << " [" << labeling::ToString(s.state) << "] severity " << s.severity
+       << "\n  log " << s.log_id << " (" << s.log_format << ") " << s.log_path << "\n  frames "
+       << s.first_frame << "-" << s.last_frame << ", detectors " << s.detectors << "\n";
+  for (const auto& e : detail->events) text << "  event " << e.type << ": " << e.reason << "\n";
+  for (const auto& f : detail->prelabels) {
+    text << "  frame " << f.frame_index << ": " << f.boxes.size() << " pre-labelled boxes\n";
+  }
+  for (const auto& r : detail->reviews) {
+    text << "  claim " << r.claim_id << " by " << r.reviewer << ": " << labeling::ToString(r.state)
+         << (r.verdict ? " (" + std::string(labeling::ToString(*r.verdict)) + ")" : "") << "\n";
+  }
+  for (const auto& d : detail->disagreements) {
+    text << "  disagreement " << d.kind << " " << d.reviewer_a << " vs " << d.reviewer_b << ": "
+         << d.detail << "\n";
+  }
+  for (const auto& a : audit) {
+    text << "  audit " << a.id << " " << a.actor << " " << a.action << " " << a.from_state << " -> "
+         << a.to_state << "\n";
+  }
+  Print(o, out, text.str());
+  return kExitOk;
+}
+
+int Claim(const QueueCommandOptions& o) {
+  const auto claim = Open(o, false)->Claim(o.reviewer);
+  if (!claim) {
+    Print(o, json{{"claimed", false}}, "no task to claim\n");
+    return kExitOk;
+  }
+  Print(o,
+        {{"claimed", true},
+         {"claim_id", claim->claim_id},
+         {"task_id", claim->task_id},
+         {"lease_expires_ns", sensors::ToNanos(claim->lease_expires)}},
+        "claim " + std::to_string(claim->claim_id) + " on task " + std::to_string(claim->task_id) +
+            "\n");
+  return kExitOk;
+}
+
+int Heartbeat(const QueueCommandOptions& o) {
+  const auto expires = Open(o, false)->Heartbeat(o.claim_id, o.reviewer);
+  Print(o, {{"claim_id", o.claim_id}, {"lease_expires_ns", sensors::ToNanos(expires)}},
+        "lease extended\n");
+  return kExitOk;
+}
+
+int Submit(const QueueCommandOptions& o) {
+  const labeling::TaskState state = Open(o, false)->Submit(
+      {o.claim_id, o.reviewer, VerdictOf(o.verdict), CorrectionsOf(o.corrections_file), o.comment});
+  Print(o, {{"claim_id", o.claim_id}, {"task_state", labeling::ToString(state)}},
+        "submitted; task is " + std::string(labeling::ToString(state)) + "\n");
+  return kExitOk;
+}
+
+int Release(const QueueCommandOptions& o) {
+  Open(o, false)->Release(o.claim_id, o.reviewer);
+  Print(o, {{"claim_id", o.claim_id}, {"released", true}}, "released\n");
+  return kExitOk;
+}
+
+int Skip(const QueueCommandOptions& o) {
+  const auto state = Open(o, false)->Skip(o.claim_id, o.reviewer, o.comment);
+  Print(o, {{"claim_id", o.claim_id}, {"task_state", labeling::ToString(state)}},
+        "skipped; task is " + std::string(labeling::ToString(state)) + "\n");
+  return kExitOk;
+}
+
+int Adjudicate(const QueueCommandOptions& o) {
+  const auto state = Open(o, false)->Adjudicate(
+      {o.task_id, o.reviewer, VerdictOf(o.verdict), CorrectionsOf(o.corrections_file), o.comment});
+  Print(o, {{"task_id", o.task_id}, {"task_state", labeling::ToString(state)}},
+        "task is " + std::string(labeling::ToString(state)) + "\n");
+  return kExitOk;
+}
+
+int RequeueExpired(const QueueCommandOptions& o) {
+  const int n = Open(o, false)->RequeueExpired();
+  Print(o, {{"expired_claims", n}}, std::to_string(n) + " expired claims returned to the queue\n");
+  return kExitOk;
+}
+
+// JSON Lines, one resolved task per line with its final labels; written to a temporary file and
+// renamed so that a reader never sees half an export.
+int Export(const QueueCommandOptions& o) {
+  auto queue = Open(o, true);
+  labeling::TaskFilter filter = FilterOf(o);
+  filter.limit = 500;
+  std::ostringstream lines;
+  std::int64_t count = 0;
+  while (true) {
+    const auto page = queue->ListTasks(filter);
+    if (page.empty()) break;
+    for (const auto& summary : page) {
+      filter.after_id = summary.id;
+      if (!labeling::IsResolved(summary.state) || summary.state == labeling::TaskState::kSkipped) {
+        continue;
+      }
+      const auto detail = queue->GetTask(summary.id);
+      if (!detail) continue;
+      lines << DetailJson(*detail).dump() << "\n";
+      ++count;
+    }
+  }
+  if (o.out.empty() || o.out == "-") {
+    std::cout << lines.str();
+  } else {
+    sensors::WriteFileAtomically(o.out, lines.str());
+    std::cerr << "exported " << count << " resolved tasks to " << o.out << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddQueueCommand(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<QueueCommandOptions>();
+  CLI::App* command =
+      app.add_subcommand("queue",
+                         "Look into and drive the review queue: stats, list, show, claim, "
+                         "heartbeat, submit, release,\n"
+                         "skip, adjudicate, requeue-expired, export. Exit code 1 when the queue "
+                         "cannot be used or the\n"
+                         "request conflicts with a task's state (e.g. a lost lease).");
+  command->require_subcommand(1);
+  auto add = [&](const std::string& name, const std::string& help, auto run) {
+    CLI::App* sub = command->add_subcommand(name, help);
+    sub->add_option("--queue", o->queue, "review queue: a SQLite file or a postgresql:// URL")
+        ->required();
+    sub->add_flag("--json", o->json, "print JSON");
+    sub->callback([o, exit_code, run, name] {
+      try {
+        *exit_code = run(*o);
+      } catch (const labeling::QueueError& e) {
+        std::cerr << "longtail queue " << name << ": " << e.what() << "\n";
+        *exit_code = kExitFailure;
+      } catch (const labeling::TaskConflict& e) {
+        std::cerr << "longtail queue " << name << ": " << e.what() << "\n";
+        *exit_code = kExitFailure;
+      }
+    });
+    return sub;
+  };
+  auto filters = [&](CLI::App* sub) {
+    sub->add_option("--state", o->state, "only tasks in this state (queued, claimed, ...)");
+    sub->add_option("--log", o->log_id, "only tasks of this log id");
+    sub->add_option("--reviewer", o->reviewer, "only tasks this reviewer claimed");
+    sub->add_option("--after", o->after_id, "only task ids greater than this (paging)");
+  };
+  auto claim_args = [&](CLI::App* sub) {
+    sub->add_option("--reviewer", o->reviewer, "who is reviewing")->required();
+    sub->add_option("--claim", o->claim_id, "the claim id `claim` printed")->required();
+  };
+
+  add("stats", "task counts by state, live and expired claims, mined logs", Stats);
+  auto* list = add("list", "task summaries, by id", List);
+  filters(list);
+  list->add_option("--limit", o->limit, "at most this many tasks");
+  auto* show = add("show", "one task: events, pre-labels, reviews, disagreements, audit", Show);
+  show->add_option("task", o->task_id, "task id")->required();
+  auto* claim = add("claim", "claim the next task for a reviewer", Claim);
+  claim->add_option("--reviewer", o->reviewer, "who is reviewing")->required();
+  claim->add_option("--lease-s", o->lease_s, "lease length, s (default from the queue options)");
+  auto* heartbeat = add("heartbeat", "extend a claim's lease", Heartbeat);
+  claim_args(heartbeat);
+  heartbeat->add_option("--lease-s", o->lease_s, "new lease length from now, s");
+  auto* submit = add("submit", "submit a review of a claimed task", Submit);
+  claim_args(submit);
+  submit->add_option("--verdict", o->verdict, "accept, correct or reject")->required();
+  submit->add_option("--corrections", o->corrections_file,
+                     "JSON file: [{frame_index, stamp_ns, boxes: [...]}] (verdict correct)");
+  submit->add_option("--comment", o->comment, "a note for the record");
+  auto* release = add("release", "give a claimed task back unreviewed", Release);
+  claim_args(release);
+  auto* skip = add("skip", "give a claimed task back for good (not offered to you again)", Skip);
+  claim_args(skip);
+  skip->add_option("--reason", o->comment, "why");
+  auto* adjudicate = add("adjudicate", "decide a task whose reviews disagree", Adjudicate);
+  adjudicate->add_option("task", o->task_id, "task id")->required();
+  adjudicate->add_option("--reviewer", o->reviewer, "the adjudicator")->required();
+  adjudicate->add_option("--verdict", o->verdict, "accept, correct or reject")->required();
+  adjudicate->add_option("--corrections", o->corrections_file, "JSON file, as for submit");
+  adjudicate->add_option("--comment", o->comment, "a note for the record");
+  add("requeue-expired", "return every task whose lease expired to the queue", RequeueExpired);
+  auto* exporter = add("export", "resolved tasks with their final labels as JSON Lines", Export);
+  filters(exporter);
+  exporter->add_option("--out", o->out, "output file (written atomically); default stdout");
+}
+
+}  // namespace longtail::tools
