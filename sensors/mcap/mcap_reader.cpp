@@ -83,6 +83,13 @@ std::string At(std::uint64_t offset) { return " at offset " + std::to_string(off
 
 }  // namespace
 
+bool PlausibleChunkSize(const std::string& compression, std::uint64_t compressed,
+                        std::uint64_t uncompressed) {
+  if (compression.empty()) return compressed == uncompressed;
+  const std::uint64_t ratio = compression == "lz4" ? 256 : 65536;
+  return uncompressed <= (compressed + 64) * ratio;
+}
+
 std::unique_ptr<ByteSource> OpenFileSource(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw LogError(path.string(), std::string("cannot open: ") + std::strerror(errno));
@@ -170,7 +177,7 @@ std::optional<RecordAt> McapStreamReader::NextInChunk() {
     return std::nullopt;
   }
   ++report_.records_read;
-  return RecordAt{std::move(*parsed.record), chunk_offset_, inner};
+  return RecordAt{std::move(*parsed.record), chunk_offset_, inner, kRecordPrefixBytes + length};
 }
 
 std::optional<RecordAt> McapStreamReader::Next() {
@@ -246,10 +253,13 @@ std::optional<RecordAt> McapStreamReader::Next() {
       }
       ++report_.chunks;
       ++report_.chunks_by_compression[view->header.compression];
-      if (view->header.uncompressed_size > options_.max_record_bytes) {
+      if (view->header.uncompressed_size > options_.max_record_bytes ||
+          !PlausibleChunkSize(view->header.compression, view->records.size(),
+                              view->header.uncompressed_size)) {
         Fail(offset, kRecordPrefixBytes + length, 1,
              where + " claims " + std::to_string(view->header.uncompressed_size) +
-                 " uncompressed bytes, over the reader's limit; its records are lost");
+                 " uncompressed bytes from " + std::to_string(view->records.size()) +
+                 ", over the reader's limit or any compression ratio; its records are lost");
         continue;
       }
       Decompressed records =
@@ -276,7 +286,7 @@ std::optional<RecordAt> McapStreamReader::Next() {
       chunk_pos_ = 0;
       chunk_offset_ = offset;
       ++report_.records_read;
-      return RecordAt{std::move(view->header), offset, std::nullopt};
+      return RecordAt{std::move(view->header), offset, std::nullopt, kRecordPrefixBytes + length};
     }
 
     ParsedRecord parsed = ParseRecord(opcode, content, false);
@@ -305,7 +315,7 @@ std::optional<RecordAt> McapStreamReader::Next() {
       report_.header_seen = true;
     }
     ++report_.records_read;
-    return RecordAt{std::move(*parsed.record), offset, std::nullopt};
+    return RecordAt{std::move(*parsed.record), offset, std::nullopt, kRecordPrefixBytes + length};
   }
 }
 
@@ -317,7 +327,8 @@ void McapIndexedReader::Report(std::uint64_t offset, std::uint64_t bytes, std::s
 }
 
 std::optional<McapIndexedReader> McapIndexedReader::Open(std::unique_ptr<ByteSource> source,
-                                                         IssueLog* issues) {
+                                                         IssueLog* issues,
+                                                         std::uint64_t max_chunk_bytes) {
   constexpr std::uint64_t kFooterRecord = kRecordPrefixBytes + 20;
   const std::uint64_t size = source->size();
   if (size < 8 + kFooterRecord + 8) return std::nullopt;
@@ -336,6 +347,7 @@ std::optional<McapIndexedReader> McapIndexedReader::Open(std::unique_ptr<ByteSou
       ParseRecord(footer_bytes[0], ByteView(footer_bytes).subspan(kRecordPrefixBytes));
   if (!parsed_footer.record) return std::nullopt;
   McapIndexedReader reader(std::move(source), issues);
+  reader.max_chunk_bytes_ = max_chunk_bytes;
   Summary& summary = reader.summary_;
   summary.footer = std::get<Footer>(*parsed_footer.record);
   const Footer& footer = summary.footer;
@@ -457,7 +469,9 @@ std::optional<Bytes> McapIndexedReader::ReadChunk(const ChunkIndex& index) {
     Report(offset, index.chunk_length, where + ": " + error);
     return std::nullopt;
   }
-  if (view->header.uncompressed_size > (std::uint64_t{4} << 30)) {
+  if (view->header.uncompressed_size > max_chunk_bytes_ ||
+      !PlausibleChunkSize(view->header.compression, view->records.size(),
+                          view->header.uncompressed_size)) {
     Report(offset, index.chunk_length, where + ": implausible uncompressed size");
     return std::nullopt;
   }
@@ -514,7 +528,9 @@ std::vector<Message> McapIndexedReader::ChunkMessages(const ChunkIndex& index,
 
 std::vector<Message> McapIndexedReader::LinearMessages(const MessageFilter& filter) {
   std::vector<Message> messages;
-  McapStreamReader stream(std::make_unique<BorrowedSource>(*source_), issues_);
+  StreamReaderOptions options;
+  options.max_record_bytes = max_chunk_bytes_;
+  McapStreamReader stream(std::make_unique<BorrowedSource>(*source_), issues_, options);
   std::map<std::uint16_t, std::string> topics;
   while (std::optional<RecordAt> record = stream.Next()) {
     if (const auto* channel = std::get_if<Channel>(&record->record)) {

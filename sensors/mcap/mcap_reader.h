@@ -19,6 +19,11 @@
 
 namespace longtail::sensors::mcap {
 
+// True when `uncompressed` bytes could come from `compressed` bytes: zstd peaks near 32768:1
+// (run-length blocks), lz4 near 255:1; anything beyond is a corrupt size field, not data.
+bool PlausibleChunkSize(const std::string& compression, std::uint64_t compressed,
+                        std::uint64_t uncompressed);
+
 // Random-access bytes: a file (pread) or a buffer in memory (tests, the fuzzer).
 class ByteSource {
  public:
@@ -58,6 +63,7 @@ struct RecordAt {
   Record record;
   std::uint64_t offset = 0;                   // of the record, or of its chunk when in_chunk
   std::optional<std::uint64_t> chunk_offset;  // offset inside the decompressed chunk, when in one
+  std::uint64_t length = 0;                   // bytes of the record, its 9-byte prefix included
 };
 
 // One linear pass over a file. Chunks come back as a Chunk record (its `records` empty) followed
@@ -112,8 +118,10 @@ struct Summary {
 // (not closed, or written without one): use the streaming reader then.
 class McapIndexedReader {
  public:
-  static std::optional<McapIndexedReader> Open(std::unique_ptr<ByteSource> source,
-                                               IssueLog* issues);
+  // `max_chunk_bytes`: a chunk claiming more uncompressed bytes is treated as corrupt.
+  static std::optional<McapIndexedReader> Open(std::unique_ptr<ByteSource> source, IssueLog* issues,
+                                               std::uint64_t max_chunk_bytes = std::uint64_t{4}
+                                                                               << 30);
   const Summary& summary() const { return summary_; }
 
   // Matching messages in log_time order (file order among equal times). Reads only the chunks
@@ -144,6 +152,7 @@ class McapIndexedReader {
 
   std::unique_ptr<ByteSource> source_;
   IssueLog* issues_;
+  std::uint64_t max_chunk_bytes_ = 0;
   Summary summary_;
 };
 
