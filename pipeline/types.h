@@ -32,6 +32,9 @@ struct Perception {
   std::int64_t num_points = 0;         // valid points in the scan
   std::int64_t num_ground_points = 0;  // of those, classified as ground
   std::int64_t num_invalid_points = 0; // NaN/inf or out of range, dropped
+  // Voxel-downsampled non-ground points, m, vehicle frame: what lidar ego-motion estimation
+  // registers.
+  std::vector<Eigen::Vector3f> registration_points;
 };
 
 // An object followed over time.

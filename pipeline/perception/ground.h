@@ -1,0 +1,36 @@
+// Ground segmentation on a polar grid with a per-sector outward walk (a local line fit per sector):
+// robust to slopes, curbs and range, unlike one global plane.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <vector>
+
+#include "pipeline/proto/perception.pb.h"
+
+namespace longtail::pipeline {
+
+struct GroundSegmentation {
+  std::vector<std::uint8_t> is_ground;  // one per input point: 1 = ground (or below-ground noise)
+  std::int64_t num_ground = 0;          // points with is_ground = 1
+
+  // The local ground height, m, vehicle frame, under the vehicle-frame point (x, y), m.
+  double HeightAt(double x, double y) const;
+
+  // The polar grid around the sensor, kept so later stages can ask for the local ground height.
+  Eigen::Vector2d sensor_xy = Eigen::Vector2d::Zero();  // m, vehicle frame
+  double sector_rad = 0, ring_m = 0;                    // rad, m
+  int num_sectors = 0, num_rings = 0;
+  std::vector<float> cell_ground_z;  // m, vehicle frame, num_sectors x num_rings (sector-major)
+};
+
+// `points` are in the vehicle frame; `sensor_origin` is the lidar's position in it, m, and
+// `expected_ground_z` the road height right under the sensor, m (origin z - mounting height).
+GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
+                                 const Eigen::Vector3d& sensor_origin, double expected_ground_z,
+                                 double max_range_m, const proto::GroundOptions& options);
+
+// atan2 to about 2e-4 rad, several times faster than std::atan2 (the per-point hot path).
+float FastAtan2(float y, float x);
+
+}  // namespace longtail::pipeline

@@ -1,0 +1,33 @@
+// The per-scan perception path: ground removal, clustering, oriented boxes and a class guess.
+#pragma once
+
+#include "pipeline/proto/perception.pb.h"
+#include "pipeline/types.h"
+#include "sensors/frame.h"
+
+namespace longtail::pipeline {
+
+// Finds the objects in one lidar scan. Input points are in the lidar frame; they are moved to the
+// vehicle frame with `frame.calibration->vehicle_from_lidar` (identity when there is no
+// calibration) and every output box is in the vehicle frame. Pure and thread-safe: frames are
+// perceived in parallel. NaN/inf points and points outside [min_range, max_range] are counted in
+// `num_invalid_points` and dropped.
+Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions& options);
+
+// Wall time of each step of Perceive, ms, for benchmarks.
+struct PerceptionTimes {
+  double transform_ms = 0;     // validity filter and lidar -> vehicle frame
+  double ground_ms = 0;        // ground segmentation
+  double clustering_ms = 0;    // clustering
+  double boxes_ms = 0;         // box fitting, class guess, size priors
+  double registration_ms = 0;  // downsampled cloud for ego motion
+};
+struct TimedPerception {
+  Perception perception;
+  PerceptionTimes times;
+};
+// Perceive, timing each step (same result as Perceive).
+TimedPerception PerceiveWithTimes(const sensors::Frame& frame,
+                                  const proto::PerceptionOptions& options);
+
+}  // namespace longtail::pipeline

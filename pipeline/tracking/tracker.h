@@ -1,0 +1,44 @@
+// Multi-object tracking in the world frame: a constant-velocity Kalman filter per track, Hungarian
+// association on the distance between predictions and detections, birth and death rules.
+#pragma once
+
+#include <Eigen/Core>
+#include <array>
+#include <optional>
+#include <vector>
+
+#include "pipeline/proto/perception.pb.h"
+#include "pipeline/types.h"
+
+namespace longtail::pipeline {
+
+class Tracker {
+ public:
+  explicit Tracker(const proto::TrackerOptions& options);
+
+  // One frame, in time order. `objects` are in the vehicle frame at `stamp`; `ego` places the
+  // vehicle in the world (when ego motion is unknown the tracker works in the vehicle frame, and
+  // velocities then include the ego's own motion). Returns the confirmed tracks at this frame:
+  // boxes in the vehicle frame, velocities with the ego motion removed.
+  std::vector<Track> Update(sensors::Timestamp stamp, const std::vector<DetectedObject>& objects,
+                            const EgoMotion& ego);
+
+ private:
+  // One track: Kalman state [x y vx vy] in the world frame (m, m/s) and what the output needs.
+  struct State {
+    int id = 0;
+    Eigen::Vector4d x = Eigen::Vector4d::Zero();
+    Eigen::Matrix4d covariance = Eigen::Matrix4d::Identity();
+    Box3D box_world;  // last observed box moved to the world frame; size smoothed
+    std::array<double, 8> class_votes{};  // decayed confidence per sensors::ObjectClass
+    int age = 0, hits = 0, misses = 0, num_points = 0;
+    double ground_z = 0;  // m, vehicle frame, of the last observation
+  };
+
+  proto::TrackerOptions options_;
+  std::vector<State> tracks_;
+  int next_id_ = 1;
+  std::optional<sensors::Timestamp> last_stamp_;
+};
+
+}  // namespace longtail::pipeline

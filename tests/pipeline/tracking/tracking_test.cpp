@@ -1,0 +1,124 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "pipeline/tracking/hungarian.h"
+#include "pipeline/tracking/tracker.h"
+
+namespace longtail::pipeline {
+namespace {
+
+using sensors::ObjectClass;
+
+sensors::Timestamp At(double seconds) { return sensors::Timestamp(sensors::FromSeconds(seconds)); }
+
+DetectedObject Car(double x, double y) {
+  DetectedObject object;
+  object.box.center = {x, y, -1};
+  object.box.length = 4, object.box.width = 1.7, object.box.height = 1.5;
+  object.object_class = ObjectClass::kCar;
+  object.class_confidence = 0.9;
+  object.num_points = 200;
+  return object;
+}
+
+EgoMotion EgoAt(double x) {
+  EgoMotion ego;
+  ego.known = true;
+  ego.world_from_vehicle(0, 3) = x;
+  return ego;
+}
+
+TEST(SolveAssignment, FindsTheMinimumCostMatching) {
+  Eigen::MatrixXd cost(3, 3);
+  cost << 4, 1, 3,  //
+      2, 0, 5,      //
+      3, 2, 2;
+  EXPECT_EQ(SolveAssignment(cost), (std::vector<int>{1, 0, 2}));  // 1 + 2 + 2 = 5
+}
+
+TEST(SolveAssignment, HandlesMoreRowsOrMoreColumns) {
+  Eigen::MatrixXd wide(2, 3);
+  wide << 5, 1, 9,  //
+      1, 5, 9;
+  EXPECT_EQ(SolveAssignment(wide), (std::vector<int>{1, 0}));
+  Eigen::MatrixXd tall(3, 2);
+  tall << 9, 9,  //
+      1, 5,      //
+      5, 1;
+  EXPECT_EQ(SolveAssignment(tall), (std::vector<int>{-1, 0, 1}));
+  EXPECT_TRUE(SolveAssignment(Eigen::MatrixXd(0, 0)).empty());
+}
+
+TEST(Tracker, ConfirmsATrackOnlyAfterEnoughHits) {
+  Tracker tracker{proto::TrackerOptions()};
+  EXPECT_TRUE(tracker.Update(At(0), {Car(10, 0)}, EgoAt(0)).empty());
+  const std::vector<Track> tracks = tracker.Update(At(0.1), {Car(10, 0)}, EgoAt(0));
+  ASSERT_EQ(tracks.size(), 1u);
+  EXPECT_EQ(tracks[0].hits, 2);
+  EXPECT_EQ(tracks[0].object_class, ObjectClass::kCar);
+}
+
+TEST(Tracker, FollowsAMovingCarWithOneIdAndItsVelocity) {
+  Tracker tracker{proto::TrackerOptions()};
+  std::vector<Track> tracks;
+  int id = -1;
+  for (int i = 0; i < 20; ++i) {
+    tracks = tracker.Update(At(0.1 * i), {Car(10 + 0.5 * i, 2), Car(-8 - 0.3 * i, -3)}, EgoAt(0));
+    if (i == 1) id = tracks.at(0).id;
+    if (i >= 1) {
+      ASSERT_EQ(tracks.size(), 2u);
+      EXPECT_EQ(tracks[0].id, id);
+    }
+  }
+  EXPECT_NEAR(tracks[0].velocity_world.x(), 5, 0.3);
+  EXPECT_NEAR(tracks[0].velocity_world.y(), 0, 0.3);
+  EXPECT_NEAR(tracks[1].velocity_world.x(), -3, 0.3);
+  EXPECT_NEAR(tracks[0].box.center.x(), 10 + 0.5 * 19, 0.3);
+}
+
+TEST(Tracker, RemovesEgoMotionFromVelocities) {
+  // The ego drives at 10 m/s; a parked car ahead comes 1 m closer each frame in the vehicle frame.
+  Tracker tracker{proto::TrackerOptions()};
+  std::vector<Track> tracks;
+  for (int i = 0; i < 15; ++i) {
+    tracks = tracker.Update(At(0.1 * i), {Car(30 - 1.0 * i, 3)}, EgoAt(1.0 * i));
+  }
+  ASSERT_EQ(tracks.size(), 1u);
+  EXPECT_LT(tracks[0].velocity_world.norm(), 0.2);
+  EXPECT_NEAR(tracks[0].box.center.x(), 30 - 14, 0.1);  // reported in the vehicle frame
+}
+
+TEST(Tracker, DeletesATrackAfterTooManyMissesAndStartsANewId) {
+  proto::TrackerOptions options;
+  options.set_max_frames_missed(2);
+  Tracker tracker{options};
+  tracker.Update(At(0), {Car(10, 0)}, EgoAt(0));
+  const int id = tracker.Update(At(0.1), {Car(10, 0)}, EgoAt(0)).at(0).id;
+  EXPECT_TRUE(tracker.Update(At(0.2), {}, EgoAt(0)).empty());  // coasting tracks are not reported
+  EXPECT_TRUE(tracker.Update(At(0.3), {}, EgoAt(0)).empty());
+  // Missed twice: still alive, so the car comes back under the same id.
+  EXPECT_EQ(tracker.Update(At(0.4), {Car(10, 0)}, EgoAt(0)).at(0).id, id);
+  for (int i = 5; i < 8; ++i) tracker.Update(At(0.1 * i), {}, EgoAt(0));
+  tracker.Update(At(0.8), {Car(10, 0)}, EgoAt(0));
+  const std::vector<Track> tracks = tracker.Update(At(0.9), {Car(10, 0)}, EgoAt(0));
+  ASSERT_EQ(tracks.size(), 1u);
+  EXPECT_NE(tracks[0].id, id);
+}
+
+TEST(Tracker, NeverAssociatesBeyondTheGateOrAcrossVehicleAndPedestrian) {
+  Tracker tracker{proto::TrackerOptions()};
+  tracker.Update(At(0), {Car(10, 0)}, EgoAt(0));
+  const int id = tracker.Update(At(0.1), {Car(10, 0)}, EgoAt(0)).at(0).id;
+  DetectedObject person = Car(10, 0);
+  person.object_class = ObjectClass::kPedestrian;
+  // Far jump: a new (tentative) track; same place but a pedestrian: also a new one.
+  std::vector<Track> tracks = tracker.Update(At(0.2), {Car(20, 0)}, EgoAt(0));
+  EXPECT_TRUE(tracks.empty());
+  tracks = tracker.Update(At(0.3), {person}, EgoAt(0));
+  for (const Track& track : tracks) EXPECT_NE(track.id, id);
+}
+
+}  // namespace
+}  // namespace longtail::pipeline
