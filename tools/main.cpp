@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   tools::AddMineCommand(app, &exit_code);
   tools::AddQueueCommand(app, &exit_code);
   tools::AddInspectCommand(app, &exit_code);
+  tools::AddReviewCommand(app, &exit_code);
   tools::AddRegressCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

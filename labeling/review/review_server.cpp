@@ -1,0 +1,353 @@
+#include "labeling/review/review_server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <list>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <utility>
+
+#include "labeling/review/review_json.h"
+#include "sensors/log_reader.h"
+
+namespace longtail::labeling::review {
+namespace {
+
+using nlohmann::json;
+
+void SendJson(httplib::Response& res, const json& body, int status = 200) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(body.dump(), "application/json");
+}
+
+void SendError(httplib::Response& res, int status, const std::string& message) {
+  SendJson(res, {{"error", message}, {"status", status}}, status);
+}
+
+std::int64_t PathNumber(const httplib::Request& req, std::size_t group) {
+  try {
+    return std::stoll(req.matches[group].str());
+  } catch (const std::exception&) {
+    // Only digits reach here (the route's pattern), so this is an overflow.
+    throw RequestError(404, "no such id: " + req.matches[group].str());
+  }
+}
+
+// Decoded frames by (log path, frame index), least recently used dropped first. Reading a frame
+// decodes a whole scan and an image; the page asks for its metadata, points and image in turn.
+class FrameCache {
+ public:
+  explicit FrameCache(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
+
+  // Throws RequestError(404) when the log has no such frame, (500) when the log cannot be read.
+  std::shared_ptr<const sensors::Frame> Get(const std::string& log_path, std::int64_t index) {
+    std::lock_guard lock(mutex_);
+    const Key key{log_path, index};
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first == key) {
+        entries_.splice(entries_.begin(), entries_, it);
+        return it->second;
+      }
+    }
+    sensors::IssueLog issues;
+    std::optional<sensors::Frame> frame;
+    try {
+      frame = sensors::ReadFrameAt(log_path, index, &issues);
+    } catch (const sensors::LogError& e) {
+      throw RequestError(500, std::string("the task's log cannot be read: ") + e.what());
+    }
+    if (!frame || frame->index != index) {
+      std::string message = "frame " + std::to_string(index) + " is not in " + log_path;
+      if (issues.count() > 0) message += " (" + sensors::ToString(issues.issues().front()) + ")";
+      throw RequestError(404, message);
+    }
+    auto shared = std::make_shared<const sensors::Frame>(std::move(*frame));
+    entries_.emplace_front(key, shared);
+    if (entries_.size() > capacity_) entries_.pop_back();
+    return shared;
+  }
+
+ private:
+  using Key = std::pair<std::string, std::int64_t>;
+  std::mutex mutex_;
+  std::size_t capacity_;
+  std::list<std::pair<Key, std::shared_ptr<const sensors::Frame>>> entries_;
+};
+
+}  // namespace
+
+std::string BuiltWebRoot() { return LONGTAIL_REVIEW_WEB_DIR; }
+
+struct ReviewServer::State {
+  proto::ReviewServerOptions options;
+  std::string web_root;
+  // One ReviewQueue is one connection and not thread-safe; the HTTP worker threads take turns.
+  std::mutex queue_mutex;
+  std::unique_ptr<ReviewQueue> queue;
+  FrameCache frames;
+  httplib::Server http;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> serving{false};
+
+  State(std::unique_ptr<ReviewQueue> q, const proto::ReviewServerOptions& o)
+      : options(o),
+        web_root(o.web_root().empty() ? BuiltWebRoot() : o.web_root()),
+        queue(std::move(q)),
+        frames(static_cast<std::size_t>(o.frame_cache_frames())) {}
+
+  // Runs `body` and turns every failure into an error answer: nothing a request sends can take the
+  // server down or leave a half-applied change (the queue applies each call in one transaction).
+  template <typename Body>
+  void Handle(httplib::Response& res, Body&& body) {
+    try {
+      body();
+    } catch (const RequestError& e) {
+      SendError(res, e.status(), e.what());
+    } catch (const TaskConflict& e) {
+      SendError(res, 409, e.what());
+    } catch (const QueueError& e) {
+      SendError(res, 500, std::string("review queue: ") + e.what());
+    } catch (const json::exception& e) {
+      SendError(res, 400, std::string("malformed request: ") + e.what());
+    } catch (const std::exception& e) {
+      SendError(res, 500, e.what());
+    }
+  }
+
+  TaskDetail Task(std::int64_t id) {
+    std::lock_guard lock(queue_mutex);
+    auto task = queue->GetTask(id);
+    if (!task) throw RequestError(404, "no task " + std::to_string(id));
+    return std::move(*task);
+  }
+
+  std::shared_ptr<const sensors::Frame> TaskFrame(const httplib::Request& req) {
+    const std::int64_t id = PathNumber(req, 1);
+    const std::int64_t index = PathNumber(req, 2);
+    const TaskSummary summary = Task(id).summary;
+    if (index < summary.first_frame || index > summary.last_frame) {
+      throw RequestError(404, "frame " + std::to_string(index) + " is outside task " +
+                                  std::to_string(id) + "'s window [" +
+                                  std::to_string(summary.first_frame) + ", " +
+                                  std::to_string(summary.last_frame) + "]");
+    }
+    return frames.Get(summary.log_path, index);
+  }
+
+  void AddRoutes() {
+    http.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
+      Handle(res, [&] {
+        std::lock_guard lock(queue_mutex);
+        const QueueStats s = queue->Stats();
+        SendJson(res, {{"tasks", s.tasks},
+                       {"queued", s.queued},
+                       {"claimed", s.claimed},
+                       {"submitted", s.submitted},
+                       {"accepted", s.accepted},
+                       {"corrected", s.corrected},
+                       {"rejected", s.rejected},
+                       {"skipped", s.skipped},
+                       {"live_claims", s.live_claims},
+                       {"backend", s.backend}});
+      });
+    });
+    http.Get("/api/tasks", [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(res, [&] {
+        TaskFilter filter;
+        if (req.has_param("state")) {
+          filter.state = ParseTaskState(req.get_param_value("state"));
+          if (!filter.state)
+            throw RequestError(400, "unknown state '" + req.get_param_value("state") + "'");
+        }
+        try {
+          if (req.has_param("after")) filter.after_id = std::stoll(req.get_param_value("after"));
+          if (req.has_param("limit")) filter.limit = std::stoi(req.get_param_value("limit"));
+        } catch (const std::exception&) {
+          throw RequestError(400, "'after' and 'limit' must be integers");
+        }
+        if (filter.limit < 1 || filter.limit > 1000)
+          throw RequestError(400, "'limit' must be in [1, 1000]");
+        std::vector<TaskSummary> tasks;
+        {
+          std::lock_guard lock(queue_mutex);
+          tasks = queue->ListTasks(filter);
+        }
+        json out = json::array();
+        for (const auto& t : tasks) out.push_back(SummaryToJson(t));
+        SendJson(res, {{"tasks", out}});
+      });
+    });
+    http.Get(R"(/api/tasks/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(res, [&] { SendJson(res, TaskToJson(Task(PathNumber(req, 1)))); });
+    });
+    http.Get(R"(/api/tasks/(\d+)/frames/(\d+))", [this](const httplib::Request& req,
+                                                        httplib::Response& res) {
+      Handle(res, [&] { SendJson(res, FrameToJson(PathNumber(req, 1), *TaskFrame(req))); });
+    });
+    http.Get(R"(/api/tasks/(\d+)/frames/(\d+)/points)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               Handle(res, [&] {
+                 const auto frame = TaskFrame(req);
+                 res.set_header("Cache-Control", "no-store");
+                 res.set_header("X-Point-Count", std::to_string(frame->lidar.points.size()));
+                 res.set_content(PointsToBytes(*frame), "application/octet-stream");
+               });
+             });
+    http.Get(R"(/api/tasks/(\d+)/frames/(\d+)/cameras/([^/]+)/image)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               Handle(res, [&] {
+                 const auto frame = TaskFrame(req);
+                 const std::string name = req.matches[3].str();
+                 for (const auto& camera : frame->cameras) {
+                   if (camera.image.camera != name || !camera.image.data) continue;
+                   const auto& bytes = *camera.image.data;
+                   res.set_header("Cache-Control", "no-store");
+                   res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
+                                   camera.image.format == "png" ? "image/png" : "image/jpeg");
+                   return;
+                 }
+                 throw RequestError(404, "frame " + std::to_string(frame->index) +
+                                             " has no image from camera '" + name + "'");
+               });
+             });
+    http.Post("/api/claim", [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(res, [&] {
+        const std::string reviewer = ParseReviewer(req.body);
+        std::optional<ClaimedTask> claim;
+        {
+          std::lock_guard lock(queue_mutex);
+          claim = queue->Claim(reviewer);
+        }
+        if (!claim) {
+          SendJson(res, {{"claim", nullptr}, {"message", "no task is waiting for " + reviewer}});
+          return;
+        }
+        SendJson(res, {{"claim",
+                        {{"claim_id", claim->claim_id},
+                         {"task_id", claim->task_id},
+                         {"lease_expires_ns", sensors::ToNanos(claim->lease_expires)}}}});
+      });
+    });
+    http.Post("/api/heartbeat", [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(res, [&] {
+        const ClaimRef ref = ParseClaimRef(req.body);
+        std::lock_guard lock(queue_mutex);
+        const auto expires = queue->Heartbeat(ref.claim_id, ref.reviewer);
+        SendJson(res, {{"lease_expires_ns", sensors::ToNanos(expires)}});
+      });
+    });
+    http.Post("/api/release", [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(res, [&] {
+        const ClaimRef ref = ParseClaimRef(req.body);
+        std::lock_guard lock(queue_mutex);
+        queue->Release(ref.claim_id, ref.reviewer);
+        SendJson(res, {{"released", ref.claim_id}});
+      });
+    });
+    http.Post("/api/skip", [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(res, [&] {
+        const ClaimRef ref = ParseClaimRef(req.body);
+        std::lock_guard lock(queue_mutex);
+        const TaskState state = queue->Skip(ref.claim_id, ref.reviewer, ref.reason);
+        SendJson(res, {{"state", std::string(ToString(state))}});
+      });
+    });
+    http.Post(R"(/api/tasks/(\d+)/submit)",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                Handle(res, [&] { Submit(PathNumber(req, 1), req.body, res); });
+              });
+  }
+
+  void Submit(std::int64_t task_id, const std::string& body, httplib::Response& res) {
+    std::lock_guard lock(queue_mutex);
+    const auto task = queue->GetTask(task_id);
+    if (!task) throw RequestError(404, "no task " + std::to_string(task_id));
+    SubmitRequest request = ParseSubmit(body, task->summary, options);
+    // The claim must be this reviewer's on this task: a claim id from another task would otherwise
+    // file the review under the wrong task.
+    bool own_claim = false;
+    for (const auto& review : task->reviews) {
+      if (review.claim_id == request.submission.claim_id) {
+        own_claim = review.reviewer == request.submission.reviewer;
+      }
+    }
+    if (!own_claim) {
+      throw RequestError(409, "claim " + std::to_string(request.submission.claim_id) + " is not " +
+                                  request.submission.reviewer + "'s claim on task " +
+                                  std::to_string(task_id));
+    }
+    // Frames keep their stamps from the pre-labels: the page edits boxes, not time.
+    for (auto& frame : request.submission.corrections) {
+      for (const auto& pre : task->prelabels) {
+        if (pre.frame_index == frame.frame_index) frame.stamp = pre.stamp;
+      }
+    }
+    const TaskState state = queue->Submit(request.submission);
+    SendJson(res, {{"task_id", task_id},
+                   {"state", std::string(ToString(state))},
+                   {"verdict", std::string(ToString(request.submission.verdict))}});
+  }
+};
+
+ReviewServer::ReviewServer(std::unique_ptr<ReviewQueue> queue,
+                           const proto::ReviewServerOptions& options)
+    : state_(std::make_unique<State>(std::move(queue), options)) {
+  State& s = *state_;
+  s.http.set_payload_max_length(static_cast<std::size_t>(options.max_body_bytes()));
+  s.AddRoutes();
+  // Static files after the API so /api/... never falls through to the file system.
+  s.http.set_mount_point("/", s.web_root);
+  s.http.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        // Handlers always fill in a body; an empty one is httplib's own refusal (unknown path, body
+        // over the limit): say what it was in the API's error shape.
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string message = "no such resource: " + req.method + " " + req.path;
+        if (res.status == 413) message = "the request body is larger than the server accepts";
+        if (res.status == 400) message = "malformed HTTP request";
+        SendError(res, res.status, message);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+}
+
+ReviewServer::~ReviewServer() { Stop(); }
+
+int ReviewServer::Bind() {
+  State& s = *state_;
+  if (s.options.port() == 0) {
+    const int port = s.http.bind_to_any_port(s.options.host());
+    if (port <= 0) throw std::runtime_error("cannot bind " + s.options.host() + " on any port");
+    return port;
+  }
+  if (!s.http.bind_to_port(s.options.host(), s.options.port())) {
+    throw std::runtime_error("cannot bind " + s.options.host() + ":" +
+                             std::to_string(s.options.port()) + " (in use, or not an address)");
+  }
+  return s.options.port();
+}
+
+void ReviewServer::Serve() {
+  State& s = *state_;
+  s.serving = true;
+  if (!s.stop_requested) s.http.listen_after_bind();
+  s.serving = false;
+}
+
+void ReviewServer::Stop() {
+  State& s = *state_;
+  s.stop_requested = true;
+  // httplib's stop() only acts on a running loop; wait for a Serve() that is just starting.
+  while (s.serving && !s.http.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  s.http.stop();
+}
+
+const std::string& ReviewServer::web_root() const { return state_->web_root; }
+
+}  // namespace longtail::labeling::review

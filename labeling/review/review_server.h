@@ -1,0 +1,52 @@
+// The review server: the static review page and a JSON API over one review queue.
+//
+//   GET  /api/stats                                  queue counters
+//   GET  /api/tasks?state=queued&after=0&limit=100   task summaries
+//   GET  /api/tasks/{id}                             events, pre-labels, reviews
+//   GET  /api/tasks/{id}/frames/{index}              frame stamp, calibration, camera list
+//   GET  /api/tasks/{id}/frames/{index}/points       float32 x,y,z,intensity (vehicle frame)
+//   GET  /api/tasks/{id}/frames/{index}/cameras/{name}/image   the image's original bytes
+//   POST /api/claim      {"reviewer"}                -> {"claim_id","task_id","lease_expires_ns"}
+//   POST /api/heartbeat  {"claim_id","reviewer"}     -> {"lease_expires_ns"}
+//   POST /api/release    {"claim_id","reviewer"}
+//   POST /api/skip       {"claim_id","reviewer","reason"}
+//   POST /api/tasks/{id}/submit  {"claim_id","reviewer","verdict","corrections","comment"}
+// Errors answer {"error": message} with 400 (malformed), 404 (unknown task, frame or camera),
+// 409 (stale or foreign claim), 413 (body too large) or 500 (database or log unusable).
+#pragma once
+
+#include <memory>
+
+#include "labeling/queue/review_queue.h"
+#include "labeling/review/review_options.pb.h"
+
+namespace longtail::labeling::review {
+
+class ReviewServer {
+ public:
+  // Takes the queue the API serves; nothing listens until Bind().
+  ReviewServer(std::unique_ptr<ReviewQueue> queue, const proto::ReviewServerOptions& options);
+  ~ReviewServer();
+  ReviewServer(const ReviewServer&) = delete;
+  ReviewServer& operator=(const ReviewServer&) = delete;
+
+  // Binds options.host:options.port (port 0: any free port) and returns the bound port. Throws
+  // std::runtime_error when the address cannot be bound.
+  int Bind();
+  // Answers requests until Stop(); call after Bind(), from any thread.
+  void Serve();
+  // Makes Serve() return; safe from any thread and before Serve() started.
+  void Stop();
+
+  // Where the page's files are served from.
+  const std::string& web_root() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// The folder the build copied the page (and three.js) into.
+std::string BuiltWebRoot();
+
+}  // namespace longtail::labeling::review

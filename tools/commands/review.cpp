@@ -1,0 +1,80 @@
+// `longtail review --queue URL [--port N] [--host ADDR]`: serve the review page over a queue.
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include "labeling/queue/review_queue.h"
+#include "labeling/review/review_server.h"
+#include "tools/commands/commands.h"
+
+namespace longtail::tools {
+namespace {
+
+struct ReviewCommandOptions {
+  std::string queue;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string web_root;
+};
+
+// The server that Ctrl-C / SIGTERM stops; one per process.
+labeling::review::ReviewServer* running_server = nullptr;
+
+extern "C" void StopOnSignal(int) {
+  // Stop() only flips flags and shuts the listening socket: safe enough here, and the only way
+  // to leave the accept loop cleanly.
+  if (running_server != nullptr) running_server->Stop();
+}
+
+int RunReview(const ReviewCommandOptions& o) {
+  labeling::review::proto::ReviewServerOptions options;
+  options.set_host(o.host);
+  options.set_port(o.port);
+  if (!o.web_root.empty()) options.set_web_root(o.web_root);
+  if (o.port < 0 || o.port > 65535) {
+    std::cerr << "longtail review: --port must be in [0, 65535]\n";
+    return kExitUsage;
+  }
+  try {
+    labeling::review::ReviewServer server(labeling::OpenQueue(o.queue), options);
+    const int port = server.Bind();
+    running_server = &server;
+    std::signal(SIGINT, StopOnSignal);
+    std::signal(SIGTERM, StopOnSignal);
+    // One line a script can wait for and parse (the browser test does).
+    std::cout << "longtail review: serving " << o.queue << " at http://" << o.host << ":" << port
+              << "/" << std::endl;
+    server.Serve();
+    running_server = nullptr;
+  } catch (const labeling::QueueError& e) {
+    std::cerr << "longtail review: " << e.what() << "\n";
+    return kExitFailure;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "longtail review: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddReviewCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<ReviewCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "review",
+      "Serve the review page: annotators claim tasks, see the camera and the point cloud with the\n"
+      "pre-labels, fix boxes and accept, correct or reject. Prints the URL once listening.");
+  command->add_option("--queue", options->queue, "review queue URL (sqlite path or postgresql://)")
+      ->required();
+  command->add_option("--port", options->port, "TCP port; 0 picks a free one")
+      ->capture_default_str();
+  command
+      ->add_option("--host", options->host,
+                   "address to listen on (loopback by default: the API has no login)")
+      ->capture_default_str();
+  command->add_option("--web-root", options->web_root,
+                      "serve the page from this folder instead of the built copy");
+  command->callback([options, exit_code] { *exit_code = RunReview(*options); });
+}
+
+}  // namespace longtail::tools
