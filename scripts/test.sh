@@ -6,8 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/build.sh --test
 # A throwaway PostgreSQL on 127.0.0.1 for the queue's conformance tests; stopped when we exit.
-if [ -x scripts/start-test-postgres.sh ]; then
-  eval "$(bash scripts/start-test-postgres.sh)"
-  trap 'bash scripts/start-test-postgres.sh --stop >/dev/null 2>&1 || true' EXIT
-fi
+LONGTAIL_TEST_POSTGRES_URL=$(bash scripts/start-test-postgres.sh)
+export LONGTAIL_TEST_POSTGRES_URL
+trap 'bash scripts/start-test-postgres.sh --stop >/dev/null 2>&1 || true' EXIT
 ctest --preset "$([ "${CI:-}" = "true" ] && echo ci || echo release)" --timeout 900
