@@ -1,0 +1,173 @@
+#include "labeling/formats/queue_export.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "labeling/formats/kitti_labels.h"
+#include "labeling/formats/kitti_tracklets.h"
+#include "labeling/formats/openlabel.h"
+
+namespace longtail::labeling {
+namespace {
+
+std::vector<LabeledFrame> ToFrames(const std::vector<FramePrelabels>& source) {
+  std::vector<LabeledFrame> frames;
+  frames.reserve(source.size());
+  for (const FramePrelabels& prelabels : source) {
+    LabeledFrame frame;
+    frame.frame_index = prelabels.frame_index;
+    frame.stamp = prelabels.stamp;
+    for (const sensors::LabeledBox& box : prelabels.boxes) frame.objects.push_back({box, "", {}});
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
+
+std::string Padded(std::int64_t number) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%06lld", static_cast<long long>(number));
+  return buffer;
+}
+
+bool NeedsCamera(ExportFormat format) {
+  return format == ExportFormat::kKitti || format == ExportFormat::kKittiTracking;
+}
+
+// Writes one task's files; returns the path of its file or folder, relative to `dir`.
+std::string WriteTask(const LabelSet& labels, std::int64_t task_id, const ExportOptions& options,
+                      ExportSummary& summary) {
+  const std::filesystem::path& dir = options.output_dir;
+  const std::string task = "task_" + Padded(task_id);
+  switch (options.format) {
+    case ExportFormat::kOpenLabel:
+      WriteOpenLabel(dir / (task + ".json"), labels);
+      ++summary.files_written;
+      return task + ".json";
+    case ExportFormat::kKittiTracking: {
+      const std::string file = "label_02/" + Padded(task_id) + ".txt";
+      WriteKittiTrackingLabels(dir / file, labels.frames,
+                               FindCamera(labels.calibration, options.camera));
+      ++summary.files_written;
+      return file;
+    }
+    case ExportFormat::kTracklets:
+      std::filesystem::create_directories(dir / task);
+      WriteKittiTracklets(dir / task / "tracklet_labels.xml", labels.frames, labels.calibration);
+      ++summary.files_written;
+      return task + "/tracklet_labels.xml";
+    case ExportFormat::kKitti: {
+      const sensors::CameraModel& camera = FindCamera(labels.calibration, options.camera);
+      std::filesystem::create_directories(dir / task / "label_2");
+      for (const LabeledFrame& frame : labels.frames) {
+        WriteKittiObjectLabels(dir / task / "label_2" / (Padded(frame.frame_index) + ".txt"), frame,
+                               camera);
+        ++summary.files_written;
+      }
+      return task + "/label_2";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<ExportFormat> ParseExportFormat(std::string_view name) {
+  if (name == "kitti") return ExportFormat::kKitti;
+  if (name == "kitti-tracking") return ExportFormat::kKittiTracking;
+  if (name == "openlabel") return ExportFormat::kOpenLabel;
+  if (name == "tracklets") return ExportFormat::kTracklets;
+  return std::nullopt;
+}
+
+std::optional<LabelSet> TaskLabels(const TaskDetail& task, bool include_prelabels) {
+  const TaskState state = task.summary.state;
+  const std::vector<FramePrelabels>* source = nullptr;
+  if (state == TaskState::kAccepted || state == TaskState::kCorrected) {
+    source = &task.final_labels;
+  } else if (include_prelabels && !IsResolved(state)) {
+    source = &task.prelabels;
+  }
+  if (source == nullptr) return std::nullopt;
+  LabelSet labels;
+  labels.name = task.summary.log_id;
+  labels.options_hash = task.summary.options_hash;
+  labels.events = task.events;
+  labels.frames = ToFrames(*source);
+  return labels;
+}
+
+ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
+                          const CalibrationSource& calibration_of, const ExportProgress& progress,
+                          sensors::IssueLog& issues) {
+  ExportSummary summary;
+  std::filesystem::create_directories(options.output_dir);
+  if (options.format == ExportFormat::kKittiTracking) {
+    std::filesystem::create_directories(options.output_dir / "label_02");
+  }
+  const std::filesystem::path manifest_path = options.output_dir / "manifest.tsv";
+  const std::filesystem::path manifest_temporary = manifest_path.string() + ".tmp";
+  std::ofstream manifest(manifest_temporary, std::ios::trunc);
+  if (!manifest) throw FormatError(manifest_temporary.string() + ": cannot create");
+  manifest << "task_id\tstate\tlabels\tlog_id\tlog_path\tfirst_frame\tlast_frame\tpath\n";
+
+  const std::int64_t total = queue.Stats().tasks;
+  // The calibration of the last log seen: tasks come in id order, which groups them by log.
+  std::string cached_log;
+  std::optional<sensors::Calibration> cached_calibration;
+  TaskFilter filter;
+  filter.limit = options.page_size;
+  while (true) {
+    const std::vector<TaskSummary> page = queue.ListTasks(filter);
+    if (page.empty()) break;
+    for (const TaskSummary& summary_row : page) {
+      filter.after_id = std::max(filter.after_id, summary_row.id);
+      ++summary.tasks_seen;
+      const std::optional<TaskDetail> detail = queue.GetTask(summary_row.id);
+      std::optional<LabelSet> labels;
+      if (detail) labels = TaskLabels(*detail, options.include_prelabels);
+      if (!labels) {
+        ++summary.tasks_without_labels;
+      } else {
+        try {
+          if (summary_row.log_path != cached_log || !cached_calibration) {
+            cached_log = summary_row.log_path;
+            cached_calibration.reset();
+            try {
+              cached_calibration = calibration_of(summary_row);
+            } catch (const std::exception& e) {
+              // OpenLABEL and tracklets are complete without cameras; KITTI files are not.
+              if (NeedsCamera(options.format)) throw;
+              issues.Report({summary_row.log_path, 0, 0,
+                             std::string("no calibration, exported without cameras: ") + e.what()});
+              cached_calibration = sensors::Calibration{};
+            }
+          }
+          labels->calibration = *cached_calibration;
+          const std::string path = WriteTask(*labels, summary_row.id, options, summary);
+          ++summary.tasks_exported;
+          summary.frames += static_cast<std::int64_t>(labels->frames.size());
+          for (const LabeledFrame& frame : labels->frames) {
+            summary.boxes += static_cast<std::int64_t>(frame.objects.size());
+          }
+          const bool reviewed = summary_row.state == TaskState::kAccepted ||
+                                summary_row.state == TaskState::kCorrected;
+          manifest << summary_row.id << '\t' << ToString(summary_row.state) << '\t'
+                   << (reviewed ? "reviewed" : "prelabels") << '\t' << summary_row.log_id << '\t'
+                   << summary_row.log_path << '\t' << summary_row.first_frame << '\t'
+                   << summary_row.last_frame << '\t' << path << '\n';
+        } catch (const std::exception& e) {
+          ++summary.tasks_failed;
+          issues.Report({summary_row.log_path, 0, 0,
+                         "task " + std::to_string(summary_row.id) + " not exported: " + e.what()});
+        }
+      }
+      if (progress) progress(summary.tasks_seen, total);
+    }
+  }
+  manifest.close();
+  if (!manifest) throw FormatError(manifest_temporary.string() + ": write failed");
+  std::filesystem::rename(manifest_temporary, manifest_path);
+  return summary;
+}
+
+}  // namespace longtail::labeling
