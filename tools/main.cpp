@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   tools::AddMineCommand(app, &exit_code);
   tools::AddQueueCommand(app, &exit_code);
   tools::AddInspectCommand(app, &exit_code);
+  tools::AddExportCommand(app, &exit_code);
+  tools::AddImportCommand(app, &exit_code);
   tools::AddReviewCommand(app, &exit_code);
   tools::AddRegressCommand(app, &exit_code);
   try {

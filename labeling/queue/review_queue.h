@@ -122,5 +122,7 @@ inline constexpr int kQueueSchemaVersion = 2;
 std::unique_ptr<ReviewQueue> OpenQueue(const std::string& url);
 std::unique_ptr<ReviewQueue> OpenQueue(const std::string& url, const proto::QueueOptions& options,
                                        QueueClock clock = nullptr);
+// The URL with any password replaced by "***", for printing.
+std::string RedactedQueueUrl(const std::string& url);
 
 }  // namespace longtail::labeling

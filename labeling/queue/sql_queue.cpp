@@ -877,6 +877,8 @@ class SqlReviewQueue final : public ReviewQueue {
 
 }  // namespace
 
+std::string RedactedQueueUrl(const std::string& url) { return sql::RedactUrl(url); }
+
 std::unique_ptr<ReviewQueue> OpenQueue(const std::string& url) {
   return OpenQueue(url, proto::QueueOptions(), nullptr);
 }

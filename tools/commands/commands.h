@@ -15,6 +15,8 @@ inline constexpr int kExitCorruptInput = 3;   // corrupt input that stopped a lo
 void AddMineCommand(CLI::App& app, int* exit_code);
 void AddQueueCommand(CLI::App& app, int* exit_code);
 void AddInspectCommand(CLI::App& app, int* exit_code);
+void AddExportCommand(CLI::App& app, int* exit_code);
+void AddImportCommand(CLI::App& app, int* exit_code);
 void AddReviewCommand(CLI::App& app, int* exit_code);
 void AddRegressCommand(CLI::App& app, int* exit_code);
 

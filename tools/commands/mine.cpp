@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "labeling/queue/review_queue.h"
+#include "labeling/queue/sharding.h"
 #include "labeling/tasks.h"
 #include "pipeline/options.h"
 #include "pipeline/runner.h"
@@ -18,6 +19,8 @@ namespace {
 
 struct MineOptions {
   std::vector<std::string> logs;
+  std::string manifest;  // one log per line; with the logs above, the list sharding splits
+  std::string shard;     // "i/N"; empty: from the Kubernetes / Slurm environment, else 0/1
   std::string queue;
   std::string config;
   int threads = 0;
@@ -27,7 +30,8 @@ struct MineOptions {
 struct LogOutcome {
   std::string path;
   std::string log_id;
-  std::string error;  // set when the log could not be mined to its end
+  std::string error;           // set when the log could not be mined to its end
+  bool already_mined = false;  // in the queue's ledger for this options hash: skipped
   pipeline::MineStats stats;
   labeling::EnqueueResult enqueued;
   std::vector<sensors::DataIssue> issues;
@@ -36,13 +40,22 @@ struct LogOutcome {
 
 LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& options,
                    const std::string& options_hash, labeling::ReviewQueue& queue,
-                   bool show_progress) {
+                   bool show_progress, bool skip_mined) {
   LogOutcome outcome;
   outcome.path = path;
   sensors::IssueLog issues;
+  std::optional<labeling::TaskDraft> pending;
+  auto add = [&outcome](const labeling::EnqueueResult& result) {
+    outcome.enqueued.inserted += result.inserted;
+    outcome.enqueued.already_present += result.already_present;
+  };
   try {
     const auto reader = sensors::OpenLog(path, &issues);
     outcome.log_id = reader->info().log_id;
+    if (skip_mined && queue.IsMined(outcome.log_id, options_hash)) {
+      outcome.already_mined = true;
+      return outcome;
+    }
     std::int64_t total = 0;
     for (const auto& stream : reader->info().streams) {
       if (stream.kind == "lidar") total = std::max(total, stream.count);
@@ -52,16 +65,24 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
     callbacks.on_frame = [&](const pipeline::FrameResult&) { progress.Advance(); };
     callbacks.on_window = [&](const pipeline::ReviewWindow& window,
                               const std::deque<pipeline::FrameResult>& frames) {
-      // One transaction per window: a killed run keeps every window it had queued.
-      const auto result =
-          queue.Enqueue({labeling::MakeTaskDraft(reader->info(), window, frames, options_hash)});
-      outcome.enqueued.inserted += result.inserted;
-      outcome.enqueued.already_present += result.already_present;
+      // One transaction per window: a killed run keeps every window it had queued. The newest
+      // window waits for the next one (or the end) so the last can share the ledger's transaction.
+      if (pending) add(queue.Enqueue({*pending}));
+      pending = labeling::MakeTaskDraft(reader->info(), window, frames, options_hash);
     };
     outcome.stats = pipeline::MineLog(*reader, options, callbacks);
     progress.Done();
+    // The log's last enqueue and its ledger row commit together: a kill leaves both or neither.
+    std::vector<labeling::TaskDraft> last;
+    if (pending) last.push_back(std::move(*pending));
+    pending.reset();
+    const std::int64_t tasks = outcome.enqueued.inserted + outcome.enqueued.already_present +
+                               static_cast<std::int64_t>(last.size());
+    add(queue.EnqueueAndMarkMined(last, {outcome.log_id, options_hash, path, tasks}));
   } catch (const sensors::LogError& e) {
     outcome.error = e.what();
+    // A log that stopped early is not marked mined, so a rerun tries it again.
+    if (pending) add(queue.Enqueue({*pending}));
   }
   outcome.issues = issues.issues();
   outcome.issue_count = issues.count();
@@ -76,6 +97,7 @@ nlohmann::json ToJson(const LogOutcome& o) {
   return {{"path", o.path},
           {"log_id", o.log_id},
           {"ok", o.error.empty()},
+          {"already_mined", o.already_mined},
           {"error", o.error},
           {"frames", o.stats.frames},
           {"seconds", o.stats.seconds},
@@ -93,6 +115,10 @@ nlohmann::json ToJson(const LogOutcome& o) {
 void PrintSummary(const LogOutcome& o) {
   std::cout << o.path << "\n";
   if (!o.error.empty()) std::cout << "  STOPPED: " << o.error << "\n";
+  if (o.already_mined) {
+    std::cout << "  already mined with these options (queue ledger): skipped\n";
+    return;
+  }
   std::printf("  frames %lld in %.2f s (%.1f frames/s)\n", static_cast<long long>(o.stats.frames),
               o.stats.seconds, o.stats.seconds > 0 ? o.stats.frames / o.stats.seconds : 0.0);
   std::printf("  flagged windows %lld: %d new tasks, %d already queued\n",
@@ -123,6 +149,27 @@ int RunMine(const MineOptions& options) {
   hashed.mutable_runner()->clear_max_frames_in_flight();
   const std::string options_hash = pipeline::OptionsHash(hashed);
 
+  // The logs of this shard: the command line's and the manifest's, split by --shard or the
+  // Kubernetes / Slurm environment.
+  std::vector<std::string> all_logs = options.logs;
+  labeling::ShardSpec shard;
+  try {
+    if (!options.manifest.empty()) {
+      const auto listed = labeling::ReadManifest(options.manifest);
+      all_logs.insert(all_logs.end(), listed.begin(), listed.end());
+    }
+    shard = labeling::ResolveShard(
+        options.shard.empty() ? std::nullopt : std::optional<std::string>(options.shard));
+  } catch (const std::exception& e) {
+    std::cerr << "longtail mine: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (all_logs.empty()) {
+    std::cerr << "longtail mine: no logs: give LOG... or --manifest FILE\n";
+    return kExitUsage;
+  }
+  const std::vector<std::string> shard_logs = labeling::SelectShard(all_logs, shard);
+
   std::unique_ptr<labeling::ReviewQueue> queue;
   try {
     queue = labeling::OpenQueue(options.queue);
@@ -134,10 +181,12 @@ int RunMine(const MineOptions& options) {
   const bool show_progress = !options.json && ::isatty(STDERR_FILENO);
   int exit_code = kExitOk;
   nlohmann::json logs = nlohmann::json::array();
-  for (const std::string& path : options.logs) {
+  for (const std::string& path : shard_logs) {
     LogOutcome outcome;
     try {
-      outcome = MineOne(path, run_options, options_hash, *queue, show_progress);
+      // Batch runs (--manifest) skip logs the ledger has; logs named alone are always re-mined.
+      outcome = MineOne(path, run_options, options_hash, *queue, show_progress,
+                        !options.manifest.empty());
     } catch (const labeling::QueueError& e) {
       std::cerr << "longtail mine: " << path << ": " << e.what() << "\n";
       return kExitFailure;
@@ -151,14 +200,17 @@ int RunMine(const MineOptions& options) {
   }
   if (options.json) {
     std::cout << nlohmann::json{{"options_hash", options_hash},
-                                {"queue", options.queue},
+                                {"queue", labeling::RedactedQueueUrl(options.queue)},
+                                {"shard",
+                                 std::to_string(shard.index) + "/" + std::to_string(shard.count)},
+                                {"shard_source", shard.source},
                                 {"tasks_in_queue", queue->CountTasks()},
                                 {"logs", logs}}
                      .dump(2)
               << "\n";
   } else {
-    std::cout << "queue " << options.queue << ": " << queue->CountTasks() << " tasks (options hash "
-              << options_hash << ")\n";
+    std::cout << "queue " << labeling::RedactedQueueUrl(options.queue) << ": "
+              << queue->CountTasks() << " tasks (options hash " << options_hash << ")\n";
   }
   return exit_code;
 }
@@ -173,8 +225,13 @@ void AddMineCommand(CLI::App& app, int* exit_code) {
       "window for review. Re-mining a log with the same options adds no duplicate tasks.\n"
       "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 corrupt input stopped a log\n"
       "(files skipped inside a log are listed in the summary but do not change the exit code).");
-  command->add_option("logs", options->logs, "KITTI drive or benchmark folders, or MCAP files")
-      ->required();
+  command->add_option("logs", options->logs, "KITTI drive or benchmark folders, or MCAP files");
+  command->add_option("--manifest", options->manifest,
+                      "file listing one log per line (# comments; paths relative to the file);\n"
+                      "logs the queue records as mined with the same options are skipped");
+  command->add_option("--shard", options->shard,
+                      "mine shard i of N of the logs (i/N); default from JOB_COMPLETION_INDEX/\n"
+                      "JOB_COMPLETIONS or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, else 0/1");
   command
       ->add_option("--queue", options->queue, "review queue: a SQLite file or a postgresql:// URL")
       ->required();

@@ -1,0 +1,99 @@
+// `longtail export --queue URL --format F [-o DIR]`: reviewed labels (and, on request, pre-labels)
+// out of the review queue in the formats the rest of the toolchain reads.
+#include <iostream>
+#include <memory>
+
+#include "labeling/formats/queue_export.h"
+#include "labeling/queue/review_queue.h"
+#include "sensors/log_reader.h"
+#include "tools/commands/commands.h"
+
+namespace longtail::tools {
+namespace {
+
+struct ExportCommandOptions {
+  std::string queue;
+  std::string format;
+  std::string output = "export";
+  std::string camera;
+  bool include_prelabels = false;
+};
+
+// A task's calibration: that of the first frame of its window, read from the source log.
+sensors::Calibration CalibrationOfLog(const labeling::TaskSummary& task) {
+  sensors::IssueLog issues;
+  const std::optional<sensors::Frame> frame =
+      sensors::ReadFrameAt(task.log_path, task.first_frame, &issues);
+  if (!frame || !frame->calibration) {
+    throw std::runtime_error("cannot read the calibration of frame " +
+                             std::to_string(task.first_frame) + " of " + task.log_path);
+  }
+  return *frame->calibration;
+}
+
+int RunExport(const ExportCommandOptions& options) {
+  labeling::ExportOptions export_options;
+  export_options.format = *labeling::ParseExportFormat(options.format);
+  export_options.output_dir = options.output;
+  export_options.include_prelabels = options.include_prelabels;
+  export_options.camera = options.camera;
+  sensors::IssueLog issues;
+  labeling::ExportSummary summary;
+  try {
+    const std::unique_ptr<labeling::ReviewQueue> queue = labeling::OpenQueue(options.queue);
+    std::int64_t last_percent = -1;
+    const auto progress = [&](std::int64_t done, std::int64_t total) {
+      const std::int64_t percent = total > 0 ? done * 100 / total : 100;
+      if (percent == last_percent && done != total) return;
+      last_percent = percent;
+      std::cerr << "\rexport: " << done << "/" << total << " tasks (" << percent << "%)"
+                << std::flush;
+    };
+    summary = labeling::ExportQueue(*queue, export_options, CalibrationOfLog, progress, issues);
+    std::cerr << "\n";
+  } catch (const labeling::QueueError& e) {
+    std::cerr << "longtail export: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  std::cout << "exported " << summary.tasks_exported << " of " << summary.tasks_seen << " tasks ("
+            << summary.frames << " frames, " << summary.boxes << " boxes, " << summary.files_written
+            << " files) to " << options.output << "\n";
+  if (summary.tasks_without_labels > 0) {
+    std::cout << summary.tasks_without_labels << " tasks had no labels to export ("
+              << (options.include_prelabels ? "rejected or skipped"
+                                            : "not reviewed yet: --include-prelabels adds them")
+              << ")\n";
+  }
+  for (const sensors::DataIssue& issue : issues.issues()) {
+    std::cerr << "problem: " << sensors::ToString(issue) << "\n";
+  }
+  return summary.tasks_failed > 0 ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void AddExportCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<ExportCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "export",
+      "Write the queue's labels as files: reviewed (accepted or corrected) tasks by default.\n"
+      "  kitti           DIR/task_<id>/label_2/<frame>.txt (camera frame, bottom centre, h w l)\n"
+      "  kitti-tracking  DIR/label_02/<task id>.txt\n"
+      "  openlabel       DIR/task_<id>.json (ASAM OpenLABEL 1.0, with the rare events and tags)\n"
+      "  tracklets       DIR/task_<id>/tracklet_labels.xml (KITTI raw; imports into CVAT)\n"
+      "DIR/manifest.tsv lists every exported task. Progress goes to stderr.");
+  command->add_option("--queue", options->queue, "review queue: sqlite path/URL or postgresql://")
+      ->required();
+  command->add_option("--format", options->format, "kitti, kitti-tracking, openlabel or tracklets")
+      ->required()
+      ->check(CLI::IsMember({"kitti", "kitti-tracking", "openlabel", "tracklets"}));
+  command->add_option("-o,--output", options->output, "output folder (created if absent)")
+      ->capture_default_str();
+  command->add_option("--camera", options->camera,
+                      "camera the KITTI formats project into (default: the log's first)");
+  command->add_flag("--include-prelabels", options->include_prelabels,
+                    "also export the pre-labels of tasks not reviewed yet");
+  command->callback([options, exit_code] { *exit_code = RunExport(*options); });
+}
+
+}  // namespace longtail::tools
