@@ -1,0 +1,244 @@
+// `longtail detect --tracks LABEL_02 --calib CALIB [--poses FILE] [--queue DB]`: bring your own
+// perception. Runs the rare-event detectors on object lists a team already has (KITTI tracking
+// label_02) instead of our perception, and queues the flagged windows like `longtail mine`.
+#include <deque>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "labeling/queue/review_queue.h"
+#include "labeling/tasks.h"
+#include "pipeline/detectors/detector.h"
+#include "pipeline/detectors/track_import.h"
+#include "pipeline/options.h"
+#include "pipeline/windows.h"
+#include "sensors/kitti/kitti_calibration.h"
+#include "sensors/log_reader.h"
+#include "tools/commands/commands.h"
+
+namespace longtail::tools {
+namespace {
+
+struct DetectOptions {
+  std::string tracks;
+  std::string calib;
+  std::string poses;
+  std::string queue;
+  std::string config;
+  double rate_hz = 10;
+  bool json = false;
+};
+
+// vehicle_from_imu from the tracking calibration's Tr_imu_to_velo (or the devkit's Tr_imu_velo);
+// identity when absent, which only matters for oxts poses.
+Eigen::Isometry3d VehicleFromImu(const std::filesystem::path& calib,
+                                 const sensors::Calibration& calibration) {
+  const auto values = sensors::ParseKittiCalibrationFile(calib);
+  for (const char* key : {"Tr_imu_to_velo", "Tr_imu_velo"}) {
+    const auto it = values.find(key);
+    if (it == values.end() || it->second.size() != 12) continue;
+    Eigen::Matrix4d lidar_from_imu = Eigen::Matrix4d::Identity();
+    for (int i = 0; i < 12; ++i) lidar_from_imu(i / 4, i % 4) = it->second[i];
+    return calibration.vehicle_from_lidar * Eigen::Isometry3d(lidar_from_imu);
+  }
+  return Eigen::Isometry3d::Identity();
+}
+
+nlohmann::json ToJson(const pipeline::Event& e) {
+  return {{"detector", e.detector},
+          {"version", e.detector_version},
+          {"type", e.type},
+          {"severity", e.severity},
+          {"first_frame", e.first_frame},
+          {"last_frame", e.last_frame},
+          {"track_ids", e.track_ids},
+          {"reason", e.reason},
+          {"values", e.values}};
+}
+
+int RunDetect(const DetectOptions& options) {
+  pipeline::proto::RunOptions run;
+  try {
+    if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
+  } catch (const pipeline::OptionsError& e) {
+    std::cerr << "longtail detect: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  // Labels carry no lidar points or images: the sensor-health detectors have nothing to judge and
+  // the sudden-appearance point floor cannot apply, unless the config says otherwise.
+  auto& detectors_options = *run.mutable_detectors();
+  if (detectors_options.enabled().empty()) {
+    for (const std::string& name : pipeline::DetectorNames()) {
+      if (name != "lidar_health" && name != "camera_health") detectors_options.add_enabled(name);
+    }
+  }
+  if (!detectors_options.sudden_appearance().has_min_points()) {
+    detectors_options.mutable_sudden_appearance()->set_min_points(0);
+  }
+  run = pipeline::EffectiveOptions(run);
+  const std::string options_hash = pipeline::OptionsHash(run);
+  std::vector<std::unique_ptr<pipeline::Detector>> detectors;
+  try {
+    detectors = pipeline::CreateDetectors(run.detectors());
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "longtail detect: " << e.what() << "\n";
+    return kExitUsage;
+  }
+
+  sensors::IssueLog issues;
+  pipeline::TrackListInput input;
+  input.frame_rate_hz = options.rate_hz;
+  try {
+    const sensors::Calibration calibration = sensors::ReadKittiBenchmarkCalibration(options.calib);
+    input.camera_from_vehicle = calibration.cameras.at(0).camera_from_vehicle;
+    input.labels = pipeline::ReadLabel02File(options.tracks, issues);
+    if (!options.poses.empty()) {
+      input.poses =
+          pipeline::ReadPosesFile(options.poses, VehicleFromImu(options.calib, calibration),
+                                  input.camera_from_vehicle, issues);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "longtail detect: " << e.what() << "\n";
+    return kExitCorruptInput;
+  }
+  const std::vector<pipeline::FrameResult> frames = pipeline::FrameResultsFromLabels(input);
+
+  // Judge every frame in order with the whole sequence as look-back and look-ahead, and merge the
+  // events into review windows as the streaming runner does.
+  std::vector<pipeline::Event> events;
+  std::vector<pipeline::ReviewWindow> windows;
+  pipeline::WindowBuilder builder(run.runner());
+  std::map<std::string, int> events_by_type;
+  std::size_t track_count = 0;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    track_count += frames[i].tracks.size();
+    std::vector<pipeline::Event> fired;
+    for (auto& detector : detectors) {
+      for (auto& event : detector->Process({frames, i})) fired.push_back(std::move(event));
+    }
+    for (const auto& event : fired) ++events_by_type[event.type];
+    for (auto& window : builder.Add(fired, frames[i].stamp)) windows.push_back(std::move(window));
+    events.insert(events.end(), fired.begin(), fired.end());
+  }
+  for (auto& window : builder.Flush()) windows.push_back(std::move(window));
+
+  labeling::EnqueueResult enqueued;
+  std::int64_t tasks_in_queue = -1;
+  if (!options.queue.empty()) {
+    try {
+      const auto queue = labeling::OpenQueue(options.queue);
+      sensors::LogInfo log;
+      log.path = std::filesystem::absolute(options.tracks).string();
+      log.format = "kitti-tracking-labels";
+      const std::filesystem::path tracks(options.tracks);
+      log.log_id = tracks.parent_path().filename().string() + "/" + tracks.stem().string();
+      log.has_calibration = true;
+      log.has_ego_pose = !options.poses.empty();
+      const std::deque<pipeline::FrameResult> all(frames.begin(), frames.end());
+      std::vector<labeling::TaskDraft> drafts;
+      for (const auto& window : windows) {
+        drafts.push_back(labeling::MakeTaskDraft(log, window, all, options_hash));
+      }
+      enqueued = queue->Enqueue(drafts);
+      tasks_in_queue = queue->CountTasks();
+    } catch (const labeling::QueueError& e) {
+      std::cerr << "longtail detect: " << e.what() << "\n";
+      return kExitFailure;
+    }
+  }
+
+  if (options.json) {
+    nlohmann::json event_list = nlohmann::json::array(), window_list = nlohmann::json::array(),
+                   skipped = nlohmann::json::array();
+    for (const auto& e : events) event_list.push_back(ToJson(e));
+    for (const auto& w : windows) {
+      window_list.push_back({{"start_ns", sensors::ToNanos(w.start)},
+                             {"end_ns", sensors::ToNanos(w.end)},
+                             {"severity", w.severity},
+                             {"detectors", w.detectors},
+                             {"events", w.events.size()}});
+    }
+    for (const auto& issue : issues.issues()) {
+      skipped.push_back({{"file", issue.file}, {"offset", issue.offset}, {"reason", issue.reason}});
+    }
+    nlohmann::json out = {{"tracks_file", options.tracks},
+                          {"frames", frames.size()},
+                          {"track_boxes", track_count},
+                          {"options_hash", options_hash},
+                          {"events_by_type", events_by_type},
+                          {"events", event_list},
+                          {"windows", window_list},
+                          {"skipped_inputs", issues.count()},
+                          {"skipped", skipped}};
+    if (!options.queue.empty()) {
+      out["queue"] = options.queue;
+      out["tasks_inserted"] = enqueued.inserted;
+      out["tasks_already_present"] = enqueued.already_present;
+      out["tasks_in_queue"] = tasks_in_queue;
+    }
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << options.tracks << ": " << frames.size() << " frames, " << track_count
+              << " track boxes, " << events.size() << " events, " << windows.size()
+              << " review windows\n";
+    for (const auto& e : events) {
+      std::cout << "  frame " << e.first_frame << "  " << e.detector << "/" << e.type
+                << "  severity " << static_cast<int>(e.severity * 100) / 100.0 << "  " << e.reason
+                << "\n";
+    }
+    for (const auto& [type, count] : events_by_type) {
+      std::cout << "  " << type << ": " << count << "\n";
+    }
+    std::cout << "  skipped inputs " << issues.count() << "\n";
+    for (const auto& issue : issues.issues()) std::cout << "    " << ToString(issue) << "\n";
+    if (!options.queue.empty()) {
+      std::cout << "queue " << options.queue << ": " << enqueued.inserted << " new tasks, "
+                << enqueued.already_present << " already queued, " << tasks_in_queue
+                << " in all (options hash " << options_hash << ")\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddDetectCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<DetectOptions>();
+  CLI::App* command = app.add_subcommand(
+      "detect",
+      "Run the rare-event detectors on object tracks you already have (KITTI tracking label_02)\n"
+      "instead of longtail's perception, and queue the flagged windows for review. The lidar and\n"
+      "camera health detectors are off (labels carry no sensor data) unless --config enables "
+      "them.\n"
+      "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 unreadable calibration or tracks.");
+  command
+      ->add_option("--tracks", options->tracks, "KITTI tracking label_02 file (label_02/0000.txt)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command
+      ->add_option("--calib", options->calib,
+                   "KITTI tracking/object calibration of the sequence (calib/0000.txt)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command
+      ->add_option(
+          "--poses", options->poses,
+          "ego poses, one line per frame: KITTI oxts (30 values) or a 3x4 world_from_camera "
+          "matrix (12 values); without them ego motion is unknown")
+      ->check(CLI::ExistingFile);
+  command->add_option("--queue", options->queue,
+                      "review queue (SQLite file or postgresql:// URL); without it the events are "
+                      "only printed");
+  command
+      ->add_option("--config", options->config,
+                   "run options in protobuf text format (pipeline/proto/run.proto)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--rate", options->rate_hz, "frame rate of the label file, Hz")
+      ->default_val(10.0)
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--json", options->json, "print events, windows and the summary as JSON");
+  command->callback([options, exit_code] { *exit_code = RunDetect(*options); });
+}
+
+}  // namespace longtail::tools
