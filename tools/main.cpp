@@ -15,12 +15,18 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "longtail 0.1.0");
   int exit_code = tools::kExitOk;
   tools::AddMineCommand(app, &exit_code);
+  tools::AddDetectCommand(app, &exit_code);
   tools::AddQueueCommand(app, &exit_code);
   tools::AddInspectCommand(app, &exit_code);
+  tools::AddEvalBoxesCommand(app, &exit_code);
+  tools::AddBenchCommand(app, &exit_code);
+  tools::AddConvertCommand(app, &exit_code);
+  tools::AddDoctorCommand(app, &exit_code);
+  tools::AddRegressCommand(app, &exit_code);
   tools::AddExportCommand(app, &exit_code);
   tools::AddImportCommand(app, &exit_code);
   tools::AddReviewCommand(app, &exit_code);
-  tools::AddRegressCommand(app, &exit_code);
+  tools::AddSynthCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

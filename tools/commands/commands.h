@@ -8,16 +8,22 @@ namespace longtail::tools {
 
 // Exit codes shared by every command.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;        // a runtime failure (I/O, database, bug)
-inline constexpr int kExitUsage = 2;          // bad command line or config
-inline constexpr int kExitCorruptInput = 3;   // corrupt input that stopped a log
+inline constexpr int kExitFailure = 1;       // a runtime failure (I/O, database, bug)
+inline constexpr int kExitUsage = 2;         // bad command line or config
+inline constexpr int kExitCorruptInput = 3;  // corrupt input that stopped a log
 
 void AddMineCommand(CLI::App& app, int* exit_code);
+void AddDetectCommand(CLI::App& app, int* exit_code);
 void AddQueueCommand(CLI::App& app, int* exit_code);
 void AddInspectCommand(CLI::App& app, int* exit_code);
+void AddEvalBoxesCommand(CLI::App& app, int* exit_code);
+void AddBenchCommand(CLI::App& app, int* exit_code);
+void AddConvertCommand(CLI::App& app, int* exit_code);
+void AddDoctorCommand(CLI::App& app, int* exit_code);
+void AddRegressCommand(CLI::App& app, int* exit_code);
 void AddExportCommand(CLI::App& app, int* exit_code);
 void AddImportCommand(CLI::App& app, int* exit_code);
 void AddReviewCommand(CLI::App& app, int* exit_code);
-void AddRegressCommand(CLI::App& app, int* exit_code);
+void AddSynthCommand(CLI::App& app, int* exit_code);
 
 }  // namespace longtail::tools
