@@ -68,6 +68,10 @@ std::string Fixed(double value, int decimals) {
   return buffer;
 }
 
+std::string LeftOrRight(double offset_left_m) {
+  return Fixed(std::abs(offset_left_m)) + (offset_left_m >= 0 ? " m left" : " m right");
+}
+
 std::string Describe(const Track& track) {
   return std::string(sensors::ToString(track.object_class)) + " #" + std::to_string(track.id);
 }

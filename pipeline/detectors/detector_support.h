@@ -18,6 +18,8 @@ Event MakeFrameEvent(const FrameResult& frame, std::string_view detector, int ve
 
 // `value` with `decimals` digits after the point, e.g. Fixed(12.345, 1) == "12.3".
 std::string Fixed(double value, int decimals = 1);
+// "0.3 m left" / "1.7 m right": a signed offset to the left (m) as reasons say it.
+std::string LeftOrRight(double offset_left_m);
 // "Car #3", the way reasons name a track.
 std::string Describe(const Track& track);
 // The track with this id in `frame`, or nullptr.

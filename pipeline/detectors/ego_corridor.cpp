@@ -39,9 +39,9 @@ std::vector<Event> EgoCorridorDetector::Process(const FrameWindow& window) {
     // end.
     const double severity = 1.0 - 0.8 * (distance - start) / (end - start);
     std::string reason = Describe(track) + " in the ego corridor " + Fixed(distance) +
-                         " m ahead along the path, " + Fixed(on_path.center_d) +
-                         " m left of its centre (corridor " + Fixed(options_.width_m()) +
-                         " m wide, " + Fixed(start) + "-" + Fixed(end) + " m, path from " +
+                         " m ahead along the path, " + LeftOrRight(on_path.center_d) +
+                         " of its centre (corridor " + Fixed(options_.width_m()) + " m wide, " +
+                         Fixed(start) + "-" + Fixed(end) + " m, path from " +
                          std::string(ToString(path.source)) + ")";
     events.push_back(MakeFrameEvent(frame, kName, version(), "object_in_corridor", severity,
                                     {track.id}, std::move(reason),

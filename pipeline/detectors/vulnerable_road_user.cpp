@@ -38,7 +38,7 @@ std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window
     const double severity = in_path ? 0.6 + 0.4 * closeness : 0.3 + 0.3 * closeness;
     std::string reason = Describe(track) + (in_path ? " in" : " near") + " the ego path " +
                          Fixed(on_path.s_min) + " m ahead, " +
-                         (in_path ? Fixed(on_path.center_d) + " m left of its centre"
+                         (in_path ? LeftOrRight(on_path.center_d) + " of its centre"
                                   : Fixed(outside) + " m outside the " +
                                         Fixed(options_.corridor_width_m()) + " m corridor") +
                          " (path from " + std::string(ToString(path.source)) + ")";
