@@ -108,7 +108,9 @@ void McapWriter::FlushChunk() {
   chunk.uncompressed_size = chunk_.size();
   chunk.uncompressed_crc = Crc32(chunk_.bytes());
   chunk.compression = options_.compression();
-  chunk.records = Compress(chunk.compression, chunk_.bytes(), options_.compression_level());
+  const int level =
+      chunk.compression == "lz4" ? options_.lz4_compression_level() : options_.compression_level();
+  chunk.records = Compress(chunk.compression, chunk_.bytes(), level);
 
   ChunkIndex index;
   index.message_start_time = chunk.message_start_time;
