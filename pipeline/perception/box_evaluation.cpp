@@ -86,6 +86,13 @@ std::optional<Eigen::Vector2d> Project(const sensors::CameraModel& camera,
   return pixel.head<2>() / pixel.z();
 }
 
+// Distance on the ground from the camera, m: what KITTI users measure from label_2 locations
+// (hypot(x, z) in the camera frame), so "within 40 m" means the same here as in their scripts.
+double GroundRange(const sensors::CameraModel& camera, const Eigen::Vector3d& p) {
+  const Eigen::Vector3d in_camera = camera.camera_from_vehicle * p;
+  return std::hypot(in_camera.x(), in_camera.z());
+}
+
 bool InView(const sensors::CameraModel& camera, const Eigen::Vector3d& p) {
   const auto pixel = Project(camera, p);
   return pixel && pixel->x() >= 0 && pixel->y() >= 0 && pixel->x() < camera.width &&
@@ -202,7 +209,6 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
     }
     frame.lidar.stamp =
         sensors::Timestamp(sensors::FromSeconds(options.frame_period_s() * frame.index));
-    const Eigen::Vector3d sensor = frame.calibration->vehicle_from_lidar.translation();
 
     // Ground truth in the vehicle frame; DontCare regions as image rectangles.
     std::vector<Truth> truths;
@@ -223,7 +229,7 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
                                 label.type == "Cyclist";
       truth.group = label.type == "Person_sitting" ? kPedestrians : GroupOf(box.object_class);
       truth.scored = scored_class && InView(camera, truth.box.center) &&
-                     (truth.box.center - sensor).head<2>().norm() <= options.max_range_m() &&
+                     GroundRange(camera, truth.box.center) <= options.max_range_m() &&
                      PointsInside(truth.box, frame.lidar.points) >= options.min_points();
       truths.push_back(truth);
     }
@@ -238,7 +244,7 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
         p.neutral |=
             pixel.x() >= r[0] && pixel.x() <= r[2] && pixel.y() >= r[1] && pixel.y() <= r[3];
       }
-      p.neutral |= (box.center - sensor).head<2>().norm() > options.max_range_m();
+      p.neutral |= GroundRange(camera, box.center) > options.max_range_m();
       p.neutral |= num_points < options.min_points();
       return p;
     };

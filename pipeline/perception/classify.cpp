@@ -18,17 +18,21 @@ double Trapezoid(double value, double low, double high, double margin) {
 struct SizeRange {
   ObjectClass object_class;
   double length_low, length_high, length_margin;  // m, visible length
-  double width_high, width_margin;                // m, visible width
+  double width_low, width_high, width_margin;     // m, visible width
   double height_low, height_high, height_margin;  // m, ground to top
 };
 
-// Visible-size ranges. Vehicle lengths start low because a car seen end-on shows only its width.
-constexpr std::array<SizeRange, 5> kRanges = {{
-    {ObjectClass::kCar, 1.4, 5.4, 0.8, 2.2, 0.3, 1.2, 1.85, 0.3},
-    {ObjectClass::kVan, 1.8, 6.0, 0.8, 2.3, 0.3, 1.85, 2.6, 0.3},
-    {ObjectClass::kTruck, 5.5, 16.0, 2.0, 3.0, 0.4, 2.6, 4.2, 0.4},
-    {ObjectClass::kPedestrian, 0.2, 1.0, 0.3, 1.0, 0.2, 1.1, 2.0, 0.2},
-    {ObjectClass::kCyclist, 1.2, 2.1, 0.3, 1.0, 0.2, 1.3, 2.0, 0.2},
+// Visible-size ranges. A car seen end-on shows only its rear or front: a short, thin line. A short
+// footprint with some depth (0.45-1 m) is a cyclist, not a car corner. Cars stop at 1.7 m high and
+// cyclists start at 1.5 m. Pedestrians need some width: thinner upright things are poles and
+// trunks.
+constexpr std::array<SizeRange, 6> kRanges = {{
+    {ObjectClass::kCar, 2.2, 5.4, 0.8, 0.0, 2.2, 0.3, 1.2, 1.7, 0.25},
+    {ObjectClass::kCar, 1.3, 2.2, 0.3, 0.0, 0.45, 0.15, 1.1, 1.7, 0.25},  // seen end-on
+    {ObjectClass::kVan, 1.8, 6.0, 0.8, 0.0, 2.3, 0.3, 1.85, 2.6, 0.3},
+    {ObjectClass::kTruck, 5.5, 16.0, 2.0, 0.0, 3.0, 0.4, 2.6, 4.2, 0.4},
+    {ObjectClass::kPedestrian, 0.3, 1.0, 0.3, 0.25, 0.9, 0.15, 1.2, 2.0, 0.15},
+    {ObjectClass::kCyclist, 1.2, 2.1, 0.3, 0.45, 1.0, 0.15, 1.5, 2.0, 0.15},
 }};
 
 }  // namespace
@@ -38,7 +42,7 @@ ClassGuess GuessClass(const sensors::Box3D& box, int num_points,
   ClassGuess best;
   for (const SizeRange& r : kRanges) {
     const double score = Trapezoid(box.length, r.length_low, r.length_high, r.length_margin) *
-                         Trapezoid(box.width, 0, r.width_high, r.width_margin) *
+                         Trapezoid(box.width, r.width_low, r.width_high, r.width_margin) *
                          Trapezoid(box.height, r.height_low, r.height_high, r.height_margin);
     if (score > best.confidence) best = {r.object_class, score};
   }

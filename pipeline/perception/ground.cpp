@@ -79,7 +79,8 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
         const bool tall = highest[cell] - low > options.tall_cell_m();
         const double allowed =
             (tall ? 0.0 : options.max_slope() * (center_r - last_r)) + options.max_step_m();
-        if (rise <= allowed && rise >= -allowed - options.max_below_ground_m()) {
+        // Lower than the slope allows is noise (multipath returns under the road), not ground.
+        if (rise <= allowed && rise >= -allowed) {
           last_z = low;
           last_r = center_r;
           observed[cell] = 1;

@@ -94,6 +94,25 @@ class Stopwatch {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+// A vehicle is sometimes cut into a big cluster and a few small ones (a mirror, a roof rack, a
+// wheel arch behind a gap in the returns). A small object whose centre lies inside a vehicle's
+// (size-prior extended) box is a part of it, not an object of its own.
+std::vector<DetectedObject> DropFragmentsOfVehicles(std::vector<DetectedObject> objects) {
+  std::vector<char> fragment(objects.size(), false);
+  for (std::size_t v = 0; v < objects.size(); ++v) {
+    if (!sensors::IsVehicle(objects[v].object_class)) continue;
+    for (std::size_t o = 0; o < objects.size(); ++o) {
+      if (o == v || objects[o].num_points >= objects[v].num_points) continue;
+      fragment[o] = fragment[o] || sensors::Contains(objects[v].box, objects[o].box.center, 0.1);
+    }
+  }
+  std::vector<DetectedObject> kept;
+  for (std::size_t o = 0; o < objects.size(); ++o) {
+    if (!fragment[o]) kept.push_back(std::move(objects[o]));
+  }
+  return kept;
+}
+
 }  // namespace
 
 Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions& options) {
@@ -157,6 +176,7 @@ TimedPerception PerceiveWithTimes(const sensors::Frame& frame,
     out.objects.push_back(object);
   }
 
+  out.objects = DropFragmentsOfVehicles(std::move(out.objects));
   timed.times.boxes_ms = clock.Lap();
 
   // 5. A light cloud for lidar ego motion.
