@@ -32,7 +32,7 @@ function scratch() {
 
 function longtail(...args) {
   assert.ok(bin, "LONGTAIL_BIN must name the longtail binary");
-  return spawnSync(bin, args, { encoding: "utf8" });
+  return spawnSync(bin, args, { encoding: "utf8", maxBuffer: 1 << 28 });
 }
 
 // An IReadable over a file, for McapIndexedReader.
@@ -251,4 +251,34 @@ test("longtail doctor exits 3 on a damaged MCAP", async (t) => {
   const cut = path.join(dir, "cut.mcap");
   fs.writeFileSync(cut, bytes.subarray(0, 1000000));
   assert.equal(longtail("doctor", cut).status, 3);
+});
+
+test("mining a KITTI drive and its MCAP gives the same tasks and pre-labels", async (t) => {
+  if (!requireData(t)) return;
+  const dir = scratch();
+  const mcapFile = path.join(dir, "drive.mcap");
+  assert.equal(longtail("convert", drive, "-o", mcapFile).status, 0);
+  const tasks = (log, queue) => {
+    const mine = longtail("mine", log, "--queue", queue, "--json", "--threads", "2");
+    assert.equal(mine.status, 0, mine.stdout + mine.stderr);
+    const summary = JSON.parse(mine.stdout);
+    const shown = [];
+    for (let id = 1; id <= summary.tasks_in_queue; id++) {
+      const show = longtail("queue", "show", "--queue", queue, String(id), "--json");
+      assert.equal(show.status, 0, show.stderr);
+      const task = JSON.parse(show.stdout);
+      // Where the log lives and when it was queued differ by design; nothing else may.
+      for (const key of ["audit", "created_ns", "updated_ns", "log_id", "log_path", "log_format"]) {
+        delete task[key];
+      }
+      shown.push(task);
+    }
+    const { events_by_type, frames, windows, invalid_points } = summary.logs[0];
+    return { counts: { events_by_type, frames, windows, invalid_points }, shown };
+  };
+  const fromKitti = tasks(drive, path.join(dir, "kitti.db"));
+  const fromMcap = tasks(mcapFile, path.join(dir, "mcap.db"));
+  assert.ok(fromKitti.shown.length > 0, "drive 0052 should flag at least one window");
+  assert.deepEqual(fromMcap.counts, fromKitti.counts);
+  assert.deepEqual(fromMcap.shown, fromKitti.shown);
 });
