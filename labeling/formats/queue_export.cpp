@@ -33,37 +33,38 @@ bool NeedsCamera(ExportFormat format) {
   return format == ExportFormat::kKitti || format == ExportFormat::kKittiTracking;
 }
 
-// Writes one task's files; returns the path of its file or folder, relative to `dir`.
-std::string WriteTask(const LabelSet& labels, std::int64_t task_id, const ExportOptions& options,
-                      ExportSummary& summary) {
+// Writes one task's files; returns the path of its file or folder, relative to the output dir.
+// label_2 files take each frame's own calibration (the object benchmark's changes per frame).
+std::string WriteTask(const LabelSet& labels, const TaskSummary& task, const ExportOptions& options,
+                      const CalibrationSource& calibration_of, ExportSummary& summary) {
   const std::filesystem::path& dir = options.output_dir;
-  const std::string task = "task_" + Padded(task_id);
+  const std::string name = "task_" + Padded(task.id);
   switch (options.format) {
     case ExportFormat::kOpenLabel:
-      WriteOpenLabel(dir / (task + ".json"), labels);
+      WriteOpenLabel(dir / (name + ".json"), labels);
       ++summary.files_written;
-      return task + ".json";
+      return name + ".json";
     case ExportFormat::kKittiTracking: {
-      const std::string file = "label_02/" + Padded(task_id) + ".txt";
+      const std::string file = "label_02/" + Padded(task.id) + ".txt";
       WriteKittiTrackingLabels(dir / file, labels.frames,
                                FindCamera(labels.calibration, options.camera));
       ++summary.files_written;
       return file;
     }
     case ExportFormat::kTracklets:
-      std::filesystem::create_directories(dir / task);
-      WriteKittiTracklets(dir / task / "tracklet_labels.xml", labels.frames, labels.calibration);
+      std::filesystem::create_directories(dir / name);
+      WriteKittiTracklets(dir / name / "tracklet_labels.xml", labels.frames, labels.calibration);
       ++summary.files_written;
-      return task + "/tracklet_labels.xml";
+      return name + "/tracklet_labels.xml";
     case ExportFormat::kKitti: {
-      const sensors::CameraModel& camera = FindCamera(labels.calibration, options.camera);
-      std::filesystem::create_directories(dir / task / "label_2");
+      std::filesystem::create_directories(dir / name / "label_2");
       for (const LabeledFrame& frame : labels.frames) {
-        WriteKittiObjectLabels(dir / task / "label_2" / (Padded(frame.frame_index) + ".txt"), frame,
-                               camera);
+        const sensors::Calibration calibration = calibration_of(task, frame.frame_index);
+        WriteKittiObjectLabels(dir / name / "label_2" / (Padded(frame.frame_index) + ".txt"), frame,
+                               FindCamera(calibration, options.camera));
         ++summary.files_written;
       }
-      return task + "/label_2";
+      return name + "/label_2";
     }
   }
   return {};
@@ -111,9 +112,6 @@ ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
   manifest << "task_id\tstate\tlabels\tlog_id\tlog_path\tfirst_frame\tlast_frame\tpath\n";
 
   const std::int64_t total = queue.Stats().tasks;
-  // The calibration of the last log seen: tasks come in id order, which groups them by log.
-  std::string cached_log;
-  std::optional<sensors::Calibration> cached_calibration;
   TaskFilter filter;
   filter.limit = options.page_size;
   while (true) {
@@ -129,21 +127,16 @@ ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
         ++summary.tasks_without_labels;
       } else {
         try {
-          if (summary_row.log_path != cached_log || !cached_calibration) {
-            cached_log = summary_row.log_path;
-            cached_calibration.reset();
-            try {
-              cached_calibration = calibration_of(summary_row);
-            } catch (const std::exception& e) {
-              // OpenLABEL and tracklets are complete without cameras; KITTI files are not.
-              if (NeedsCamera(options.format)) throw;
-              issues.Report({summary_row.log_path, 0, 0,
-                             std::string("no calibration, exported without cameras: ") + e.what()});
-              cached_calibration = sensors::Calibration{};
-            }
+          try {
+            labels->calibration = calibration_of(summary_row, summary_row.first_frame);
+          } catch (const std::exception& e) {
+            // OpenLABEL and tracklets are complete without cameras; KITTI files are not.
+            if (NeedsCamera(options.format)) throw;
+            issues.Report({summary_row.log_path, 0, 0,
+                           std::string("no calibration, exported without cameras: ") + e.what()});
           }
-          labels->calibration = *cached_calibration;
-          const std::string path = WriteTask(*labels, summary_row.id, options, summary);
+          const std::string path =
+              WriteTask(*labels, summary_row, options, calibration_of, summary);
           ++summary.tasks_exported;
           summary.frames += static_cast<std::int64_t>(labels->frames.size());
           for (const LabeledFrame& frame : labels->frames) {

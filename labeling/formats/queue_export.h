@@ -47,9 +47,11 @@ struct ExportSummary {
   std::int64_t files_written = 0;  // label files, not counting manifest.tsv
 };
 
-// Returns the calibration of a task's log (e.g. read from its first frame). May throw: the task is
-// then reported and counted as failed.
-using CalibrationSource = std::function<sensors::Calibration(const TaskSummary&)>;
+// Returns the calibration of frame `frame_index` of a task's log (e.g. read from that frame);
+// called once per task, and once per frame for label_2 files. Callers cache. May throw: the task is
+// then reported, and counted as failed when its format needs a camera.
+using CalibrationSource =
+    std::function<sensors::Calibration(const TaskSummary&, std::int64_t frame_index)>;
 // Called after each task with (tasks seen, tasks in the queue).
 using ExportProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 

@@ -1,7 +1,11 @@
 // `longtail export --queue URL --format F [-o DIR]`: reviewed labels (and, on request, pre-labels)
 // out of the review queue in the formats the rest of the toolchain reads.
+#include <unistd.h>
+
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "labeling/formats/queue_export.h"
 #include "labeling/queue/review_queue.h"
@@ -19,17 +23,44 @@ struct ExportCommandOptions {
   bool include_prelabels = false;
 };
 
-// A task's calibration: that of the first frame of its window, read from the source log.
-sensors::Calibration CalibrationOfLog(const labeling::TaskSummary& task) {
-  sensors::IssueLog issues;
-  const std::optional<sensors::Frame> frame =
-      sensors::ReadFrameAt(task.log_path, task.first_frame, &issues);
-  if (!frame || !frame->calibration) {
-    throw std::runtime_error("cannot read the calibration of frame " +
-                             std::to_string(task.first_frame) + " of " + task.log_path);
+// Calibrations read from the source logs, by log, and by frame for logs whose calibration changes
+// from frame to frame (the KITTI object benchmark). Failures are remembered too, so a missing log
+// is read once, not once per task.
+class CalibrationCache {
+ public:
+  sensors::Calibration Get(const labeling::TaskSummary& task, std::int64_t frame_index) {
+    const bool per_frame = task.log_format == "kitti-object";
+    const std::pair<std::string, std::int64_t> key{task.log_path, per_frame ? frame_index : -1};
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      if (entries_.size() >= kMaxEntries) entries_.clear();  // memory stays bounded
+      it = entries_.emplace(key, Read(task.log_path, frame_index)).first;
+    }
+    if (!it->second.calibration) throw std::runtime_error(it->second.error);
+    return *it->second.calibration;
   }
-  return *frame->calibration;
-}
+
+ private:
+  struct Entry {
+    std::optional<sensors::Calibration> calibration;
+    std::string error;
+  };
+  static constexpr std::size_t kMaxEntries = 64;
+
+  static Entry Read(const std::string& log_path, std::int64_t frame_index) {
+    try {
+      sensors::IssueLog issues;
+      const std::optional<sensors::Frame> frame =
+          sensors::ReadFrameAt(log_path, frame_index, &issues);
+      if (frame && frame->calibration) return {*frame->calibration, ""};
+      return {std::nullopt, "no calibration at frame " + std::to_string(frame_index)};
+    } catch (const std::exception& e) {
+      return {std::nullopt, e.what()};
+    }
+  }
+
+  std::map<std::pair<std::string, std::int64_t>, Entry> entries_;
+};
 
 int RunExport(const ExportCommandOptions& options) {
   labeling::ExportOptions export_options;
@@ -41,16 +72,23 @@ int RunExport(const ExportCommandOptions& options) {
   labeling::ExportSummary summary;
   try {
     const std::unique_ptr<labeling::ReviewQueue> queue = labeling::OpenQueue(options.queue);
+    // A terminal gets one line redrawn at every percent; a log file a line every 10%.
+    const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    const int step = terminal ? 1 : 10;
     std::int64_t last_percent = -1;
     const auto progress = [&](std::int64_t done, std::int64_t total) {
       const std::int64_t percent = total > 0 ? done * 100 / total : 100;
-      if (percent == last_percent && done != total) return;
+      if (percent / step == last_percent / step && done != total) return;
       last_percent = percent;
-      std::cerr << "\rexport: " << done << "/" << total << " tasks (" << percent << "%)"
-                << std::flush;
+      std::cerr << (terminal ? "\r" : "") << "export: " << done << "/" << total << " tasks ("
+                << percent << "%)" << (terminal ? "" : "\n") << std::flush;
     };
-    summary = labeling::ExportQueue(*queue, export_options, CalibrationOfLog, progress, issues);
-    std::cerr << "\n";
+    CalibrationCache calibrations;
+    const auto calibration_of = [&](const labeling::TaskSummary& task, std::int64_t frame) {
+      return calibrations.Get(task, frame);
+    };
+    summary = labeling::ExportQueue(*queue, export_options, calibration_of, progress, issues);
+    if (terminal) std::cerr << "\n";
   } catch (const labeling::QueueError& e) {
     std::cerr << "longtail export: " << e.what() << "\n";
     return kExitFailure;

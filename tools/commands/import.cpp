@@ -53,18 +53,30 @@ SourceLog DescribeSource(const ImportCommandOptions& options, sensors::IssueLog&
   return source;
 }
 
-// label_2 folder: one file per frame, the frame number in its name.
-std::vector<labeling::LabeledFrame> ReadLabel2Folder(const std::filesystem::path& dir,
-                                                     const sensors::CameraModel& camera,
+// label_2 folder: one file per frame, the frame number in its name. The KITTI object benchmark
+// calibrates every frame on its own: its labels take the calibration of their frame.
+std::vector<labeling::LabeledFrame> ReadLabel2Folder(const ImportCommandOptions& options,
+                                                     const SourceLog& source,
                                                      sensors::IssueLog& issues) {
   std::vector<labeling::LabeledFrame> frames;
   static const std::regex kFrameFile("([0-9]+)\\.txt");
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+  for (const auto& entry : std::filesystem::directory_iterator(options.input)) {
     std::smatch match;
     const std::string name = entry.path().filename().string();
     if (!std::regex_match(name, match, kFrameFile)) continue;
-    labeling::LabeledFrame frame = labeling::ReadKittiObjectLabels(entry.path(), camera, issues);
-    frame.frame_index = std::stoll(match[1]);
+    const std::int64_t index = std::stoll(match[1]);
+    sensors::Calibration calibration = source.calibration;
+    if (source.log_format == "kitti-object" && options.calib.empty()) {
+      const std::optional<sensors::Frame> frame = sensors::ReadFrameAt(options.log, index, &issues);
+      if (!frame || !frame->calibration) {
+        issues.Report({entry.path().string(), 0, 0, "no calibration for this frame in the log"});
+        continue;
+      }
+      calibration = *frame->calibration;
+    }
+    labeling::LabeledFrame frame = labeling::ReadKittiObjectLabels(
+        entry.path(), labeling::FindCamera(calibration, options.camera), issues);
+    frame.frame_index = index;
     frames.push_back(std::move(frame));
   }
   return frames;
@@ -80,11 +92,11 @@ int RunImport(const ImportCommandOptions& options) {
       labels = labeling::ReadOpenLabel(options.input, options.vehicle_frame, issues);
     } else if (options.format == "tracklets") {
       labels.frames = labeling::ReadKittiTracklets(options.input, source.calibration, issues);
+    } else if (options.format == "kitti-tracking") {
+      labels.frames = labeling::ReadKittiTrackingLabels(
+          options.input, labeling::FindCamera(source.calibration, options.camera), issues);
     } else {
-      const sensors::CameraModel& camera = labeling::FindCamera(source.calibration, options.camera);
-      labels.frames = options.format == "kitti-tracking"
-                          ? labeling::ReadKittiTrackingLabels(options.input, camera, issues)
-                          : ReadLabel2Folder(options.input, camera, issues);
+      labels.frames = ReadLabel2Folder(options, source, issues);
     }
     labeling::ImportOptions import_options;
     import_options.log_id = source.log_id;
