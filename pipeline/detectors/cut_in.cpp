@@ -11,7 +11,9 @@
 namespace longtail::pipeline {
 
 CutInDetector::CutInDetector(const proto::DetectorsOptions& options)
-    : options_(options.cut_in()), path_options_(options.ego_path()) {}
+    : options_(options.cut_in()),
+      path_options_(options.ego_path()),
+      plausibility_(options.plausibility()) {}
 
 int CutInDetector::lookback_frames() const { return options_.lookback_frames(); }
 
@@ -39,7 +41,10 @@ std::vector<Event> CutInDetector::Process(const FrameWindow& window) {
       window.current -
       std::min<std::size_t>(window.current, std::max(0, options_.lookback_frames()));
   for (const Track& track : frame.tracks) {
-    if (!sensors::IsVehicle(track.object_class) || track.hits < options_.min_hits()) continue;
+    if (!sensors::IsVehicle(track.object_class) || track.hits < options_.min_hits() ||
+        !HasPlausibleSpeed(track, plausibility_)) {
+      continue;
+    }
     const FootprintOnPath on_path =
         ProjectFootprint(path_at(window.current), track.box, start, end);
     if (!on_path.in_range || std::abs(on_path.center_d) > half_lane) continue;

@@ -21,6 +21,7 @@ class CutInDetector : public Detector {
  private:
   proto::CutInOptions options_;
   proto::EgoPathOptions path_options_;
+  proto::TrackPlausibilityOptions plausibility_;
 };
 
 }  // namespace longtail::pipeline

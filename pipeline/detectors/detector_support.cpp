@@ -109,6 +109,30 @@ Eigen::Vector2d EgoVelocity(const EgoMotion& ego) {
   return ego.known ? Eigen::Vector2d(ego.speed, 0) : Eigen::Vector2d::Zero();
 }
 
+bool HasPlausibleSpeed(const Track& track, const proto::TrackPlausibilityOptions& options) {
+  const double speed = track.velocity_world.norm();
+  switch (track.object_class) {
+    case sensors::ObjectClass::kPedestrian:
+      return speed <= options.max_pedestrian_speed_mps();
+    case sensors::ObjectClass::kCyclist:
+      return speed <= options.max_cyclist_speed_mps();
+    case sensors::ObjectClass::kUnknown:
+    case sensors::ObjectClass::kMisc:
+      return speed <= options.max_unknown_speed_mps();
+    default:
+      return speed <= options.max_vehicle_speed_mps();
+  }
+}
+
+std::optional<PastObservation> EarliestObservation(const FrameWindow& window, int id,
+                                                   int max_frames_back) {
+  const std::size_t back = std::min<std::size_t>(window.current, std::max(0, max_frames_back));
+  for (std::size_t i = window.current - back; i < window.current; ++i) {
+    if (const Track* track = FindTrack(window.frames[i], id)) return PastObservation{i, track};
+  }
+  return std::nullopt;
+}
+
 double Median(std::vector<double> values) {
   if (values.empty()) return 0;
   const auto middle = values.begin() + values.size() / 2;

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pipeline/detectors/detector.h"
 #include "pipeline/proto/detectors.pb.h"
 #include "pipeline/types.h"
 
@@ -32,6 +34,16 @@ double FootprintDistance(const sensors::Box3D& a, const sensors::Box3D& b);
 // The ego's velocity over ground in its own axes, m/s: (speed, 0) when known, else zero (a log
 // without ego motion is judged as if the ego stood still).
 Eigen::Vector2d EgoVelocity(const EgoMotion& ego);
+// Whether the track's ground speed is one its class can reach (else it is perception noise).
+bool HasPlausibleSpeed(const Track& track, const proto::TrackPlausibilityOptions& options);
+// The earliest observation of track `id` in the up to `max_frames_back` frames before the judged
+// one: the frame's position in window.frames and the track there.
+struct PastObservation {
+  std::size_t frame = 0;
+  const Track* track = nullptr;
+};
+std::optional<PastObservation> EarliestObservation(const FrameWindow& window, int id,
+                                                   int max_frames_back);
 // Median of `values` (0 when empty).
 double Median(std::vector<double> values);
 

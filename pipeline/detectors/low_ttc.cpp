@@ -111,7 +111,11 @@ Encounter Predict(const sensors::Box3D& ego, const sensors::Box3D& object,
 }  // namespace
 
 LowTtcDetector::LowTtcDetector(const proto::DetectorsOptions& options)
-    : options_(options.low_ttc()), body_(options.ego_body()) {}
+    : options_(options.low_ttc()),
+      body_(options.ego_body()),
+      plausibility_(options.plausibility()) {}
+
+int LowTtcDetector::lookback_frames() const { return options_.confirm_frames(); }
 
 std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
   const FrameResult& frame = window.now();
@@ -121,7 +125,7 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
   const double horizon = options_.horizon_s();
   const double near_miss = options_.near_miss_distance_m();
   for (const Track& track : frame.tracks) {
-    if (track.hits < options_.min_hits()) continue;
+    if (track.hits < options_.min_hits() || !HasPlausibleSpeed(track, plausibility_)) continue;
     // Constant relative velocity in the ego's axes (the ego's turning is ignored over the horizon).
     const Eigen::Vector2d relative = track.velocity_vehicle - ego_velocity;
     const double relative_speed = relative.norm();
@@ -130,11 +134,22 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
     // Overlapping the ego now is a perception artefact, and a track that cannot come within the
     // near-miss distance over the horizon needs no prediction.
     if (now_distance <= 0 || now_distance - relative_speed * horizon > near_miss) continue;
+    // The constant-velocity model must explain the past: run back to an earlier observation, it
+    // has to give the distance observed then (a velocity from one jittering box does not).
+    const auto past = EarliestObservation(window, track.id, options_.confirm_frames());
+    if (!past) continue;
+    const double seconds = sensors::ToSeconds(frame.stamp - window.frames[past->frame].stamp);
+    sensors::Box3D modelled_then = track.box;
+    modelled_then.center.head<2>() -= relative * seconds;
+    const double observed_then = FootprintDistance(ego_box, past->track->box);
+    const double model_error = std::abs(FootprintDistance(ego_box, modelled_then) - observed_then);
+    if (model_error > options_.max_model_error_m()) continue;
     const Encounter encounter = Predict(ego_box, track.box, relative, horizon);
     const std::map<std::string, double> values = {{"distance_m", now_distance},
                                                   {"relative_speed_mps", relative_speed},
                                                   {"min_distance_m", encounter.min_distance},
-                                                  {"time_of_min_distance_s", encounter.min_time}};
+                                                  {"time_of_min_distance_s", encounter.min_time},
+                                                  {"model_error_m", model_error}};
     const std::optional<double>& ttc = encounter.contact_time;
     if (ttc && *ttc <= options_.ttc_threshold_s()) {
       auto with_ttc = values;

@@ -14,12 +14,14 @@ class LowTtcDetector : public Detector {
 
   std::string_view name() const override { return kName; }
   int version() const override { return 1; }
+  int lookback_frames() const override;
   // At most one event per track.
   std::vector<Event> Process(const FrameWindow& window) override;
 
  private:
   proto::LowTtcOptions options_;
   proto::EgoBodyOptions body_;
+  proto::TrackPlausibilityOptions plausibility_;
 };
 
 }  // namespace longtail::pipeline

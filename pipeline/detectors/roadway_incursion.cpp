@@ -6,7 +6,11 @@
 namespace longtail::pipeline {
 
 RoadwayIncursionDetector::RoadwayIncursionDetector(const proto::DetectorsOptions& options)
-    : options_(options.roadway_incursion()), path_options_(options.ego_path()) {}
+    : options_(options.roadway_incursion()),
+      path_options_(options.ego_path()),
+      plausibility_(options.plausibility()) {}
+
+int RoadwayIncursionDetector::lookback_frames() const { return options_.confirm_frames(); }
 
 int RoadwayIncursionDetector::lookahead_frames() const {
   return path_options_.use_future_poses() ? path_options_.future_frames() : 0;
@@ -22,7 +26,10 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
   const EgoPath path = PredictEgoPath(window, end, path_options_);
   const double ego_speed = EgoVelocity(frame.ego).x();
   for (const Track& track : frame.tracks) {
-    if (track.hits < options_.min_hits() || track.box.height < options_.min_height_m()) continue;
+    if (track.hits < options_.min_hits() || track.box.height < options_.min_height_m() ||
+        !HasPlausibleSpeed(track, plausibility_)) {
+      continue;
+    }
     // Beside the corridor (anywhere along the path for now; the entry point is checked below).
     const FootprintOnPath on_path = ProjectFootprint(path, track.box, -1e9, 1e9);
     const double gap = on_path.lateral_gap - half_width;
@@ -37,20 +44,34 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
     // that is by then. An object the ego has already passed is no incursion ahead of it.
     const double entry_s = center.s + velocity.x() * time_to_entry;
     const double ahead_of_ego = entry_s - ego_speed * time_to_entry;
-    if (entry_s > end || ahead_of_ego < start) continue;
+    if (center.s < 0 || entry_s > end || ahead_of_ego < start) continue;
+    // The approach must show in the past frames too: a velocity from one jittering box is noise.
+    const auto past = EarliestObservation(window, track.id, options_.confirm_frames());
+    if (!past) continue;
+    const EgoPath past_path = PredictEgoPath({window.frames, past->frame}, end, path_options_);
+    const FootprintOnPath then = ProjectFootprint(past_path, past->track->box, -1e9, 1e9);
+    const double seconds = sensors::ToSeconds(frame.stamp - window.frames[past->frame].stamp);
+    const double approached = (then.lateral_gap - half_width) - gap;
+    if ((then.center_d > 0) != (center.d > 0) ||
+        approached < options_.min_confirmed_fraction() * toward * seconds) {
+      continue;
+    }
     const double severity = 1.0 - 0.7 * time_to_entry / horizon;
     std::string reason = Describe(track) + " " + Fixed(gap) + " m " +
                          (center.d > 0 ? "left" : "right") + " of the ego corridor " +
                          Fixed(center.s) + " m ahead, moving toward it at " + Fixed(toward) +
                          " m/s: enters in " + Fixed(time_to_entry) + " s, " + Fixed(ahead_of_ego) +
-                         " m ahead of the ego";
+                         " m ahead of the ego (" + Fixed(approached) + " m closer than " +
+                         Fixed(seconds) + " s ago)";
     events.push_back(MakeFrameEvent(frame, kName, version(), "roadway_incursion", severity,
                                     {track.id}, std::move(reason),
                                     {{"lateral_gap_m", gap},
                                      {"distance_m", center.s},
                                      {"lateral_speed_mps", toward},
                                      {"time_to_entry_s", time_to_entry},
-                                     {"entry_ahead_of_ego_m", ahead_of_ego}}));
+                                     {"entry_ahead_of_ego_m", ahead_of_ego},
+                                     {"approached_m", approached},
+                                     {"approach_interval_s", seconds}}));
   }
   return events;
 }

@@ -14,6 +14,7 @@ class RoadwayIncursionDetector : public Detector {
 
   std::string_view name() const override { return kName; }
   int version() const override { return 1; }
+  int lookback_frames() const override;
   int lookahead_frames() const override;
   // One "roadway_incursion" event per track predicted to enter the corridor.
   std::vector<Event> Process(const FrameWindow& window) override;
@@ -21,6 +22,7 @@ class RoadwayIncursionDetector : public Detector {
  private:
   proto::RoadwayIncursionOptions options_;
   proto::EgoPathOptions path_options_;
+  proto::TrackPlausibilityOptions plausibility_;
 };
 
 }  // namespace longtail::pipeline

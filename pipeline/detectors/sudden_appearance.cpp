@@ -1,5 +1,7 @@
 #include "pipeline/detectors/sudden_appearance.h"
 
+#include <algorithm>
+
 #include "pipeline/detectors/detector_support.h"
 
 namespace longtail::pipeline {
@@ -17,8 +19,19 @@ std::vector<Event> SuddenAppearanceDetector::Process(const FrameWindow& window) 
     // first frame can be a sudden appearance.
     if (!seen_track_ids_.insert(track.id).second) continue;
     if (frame.index < options_.warmup_frames() || track.box.height < options_.min_height_m() ||
-        track.num_points < options_.min_points()) {
+        track.num_points < options_.min_points() ||
+        std::max(track.box.length, track.box.width) > options_.max_length_m()) {
       continue;
+    }
+    // A tracker that loses a track and starts it again under a new id is no appearance.
+    if (window.current > 0) {
+      const auto& previous = window.frames[window.current - 1].tracks;
+      const bool id_switch = std::any_of(previous.begin(), previous.end(), [&](const Track& other) {
+        return other.id != track.id &&
+               (other.box.center.head<2>() - track.box.center.head<2>()).norm() <=
+                   options_.id_switch_distance_m();
+      });
+      if (id_switch) continue;
     }
     const double distance = FootprintDistance(ego_box, track.box);
     if (distance > max_distance) continue;

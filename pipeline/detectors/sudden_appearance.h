@@ -15,6 +15,7 @@ class SuddenAppearanceDetector : public Detector {
 
   std::string_view name() const override { return kName; }
   int version() const override { return 1; }
+  int lookback_frames() const override { return 1; }
   // One "sudden_appearance" event per newborn track near the ego.
   std::vector<Event> Process(const FrameWindow& window) override;
 

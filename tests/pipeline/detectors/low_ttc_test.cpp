@@ -12,12 +12,13 @@ using testing::CarBox;
 using testing::MakeFrame;
 using testing::MakeTrack;
 using testing::MovingEgo;
+using testing::WithHistory;
 
+// Judges the last of frames in which the tracks moved with their velocities for 0.5 s.
 std::vector<Event> RunOn(std::vector<Track> tracks, EgoMotion ego = {}) {
-  std::vector<FrameResult> frames = {MakeFrame(0, std::move(tracks))};
-  frames[0].ego = ego;
+  const std::vector<FrameResult> frames = WithHistory(tracks, ego);
   LowTtcDetector detector{proto::DetectorsOptions()};
-  return detector.Process({frames, 0});
+  return detector.Process({frames, frames.size() - 1});
 }
 
 TEST(LowTtcTest, ClosingOnAStoppedCarFires) {
@@ -49,6 +50,29 @@ TEST(LowTtcTest, CloseOncomingPassIsANearMiss) {
   // 0.7 m apart is no near miss at a 0.5 m threshold; 0.45 m is.
   EXPECT_TRUE(RunOn({MakeTrack(7, ObjectClass::kTruck, CarBox(15, 2.5), {-8, 0})}).empty());
   EXPECT_EQ(RunOn({MakeTrack(7, ObjectClass::kTruck, CarBox(15, 2.25), {-8, 0})}).size(), 1u);
+}
+
+TEST(LowTtcTest, VelocityThePastDoesNotExplainDoesNotFire) {
+  // The car stood 5 m ahead of the standing ego for 0.5 s; now its box says 10 m/s toward it.
+  std::vector<FrameResult> frames = WithHistory({MakeTrack(3, ObjectClass::kCar, CarBox(9.25, 0))});
+  frames.back().tracks[0].velocity_vehicle = {-10, 0};
+  LowTtcDetector detector{proto::DetectorsOptions()};
+  EXPECT_TRUE(detector.Process({frames, frames.size() - 1}).empty());
+  // 0.9 m off what the model predicts for 0.5 s ago is within the 1 m tolerance.
+  frames = WithHistory({MakeTrack(3, ObjectClass::kCar, CarBox(9.25, 0), {-8.2, 0})});
+  frames.back().tracks[0].velocity_vehicle = {-10, 0};
+  const auto events = detector.Process({frames, frames.size() - 1});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NEAR(events[0].values.at("model_error_m"), 0.9, 1e-9);
+}
+
+TEST(LowTtcTest, TrackWithoutHistoryOrWithImplausibleSpeedDoesNotFire) {
+  const std::vector<FrameResult> frames = {
+      MakeFrame(0, {MakeTrack(3, ObjectClass::kCar, CarBox(9.25, 0), {-10, 0})})};
+  LowTtcDetector detector{proto::DetectorsOptions()};
+  EXPECT_TRUE(detector.Process({frames, 0}).empty());
+  EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kPedestrian, CarBox(9.25, 0), {-6, 0})}).empty());
+  EXPECT_EQ(RunOn({MakeTrack(3, ObjectClass::kPedestrian, CarBox(9.25, 0), {-4, 0})}).size(), 1u);
 }
 
 TEST(LowTtcTest, SlowRelativeMotionDoesNotFire) {

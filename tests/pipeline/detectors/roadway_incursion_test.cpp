@@ -12,17 +12,18 @@ using testing::MakeFrame;
 using testing::MakeTrack;
 using testing::MovingEgo;
 using testing::SizedBox;
+using testing::WithHistory;
 
 // A pedestrian 0.6 m wide centred `y` m to the side, 15 m ahead, walking at `vy` m/s.
 Track Walker(double y, double vy, int hits = 5) {
   return MakeTrack(4, ObjectClass::kPedestrian, SizedBox(15, y, 0.6, 0.6, 1.7), {0, vy}, hits);
 }
 
+// Judges the last of frames in which the tracks moved with their velocities for 0.5 s.
 std::vector<Event> RunOn(std::vector<Track> tracks, EgoMotion ego = {}) {
-  std::vector<FrameResult> frames = {MakeFrame(3, std::move(tracks))};
-  frames[0].ego = ego;
+  const std::vector<FrameResult> frames = WithHistory(tracks, ego);
   RoadwayIncursionDetector detector{proto::DetectorsOptions()};
-  return detector.Process({frames, 0});
+  return detector.Process({frames, frames.size() - 1});
 }
 
 TEST(RoadwayIncursionTest, WalkerHeadingIntoThePathFires) {
@@ -37,6 +38,31 @@ TEST(RoadwayIncursionTest, WalkerHeadingIntoThePathFires) {
   EXPECT_NEAR(e.values.at("time_to_entry_s"), 1.6, 1e-9);
   EXPECT_NE(e.reason.find("Pedestrian #4 2.4 m left of the ego corridor"), std::string::npos);
   EXPECT_NE(e.reason.find("enters in 1.6 s"), std::string::npos);
+  EXPECT_NEAR(e.values.at("approached_m"), 0.75, 1e-9);
+  EXPECT_NE(e.reason.find("(0.8 m closer than 0.5 s ago)"), std::string::npos);
+}
+
+TEST(RoadwayIncursionTest, VelocityTheTrackHistoryDoesNotShowDoesNotFire) {
+  // The walker stood still for 0.5 s: a 1.5 m/s velocity now is one jittering box.
+  std::vector<FrameResult> frames = WithHistory({Walker(4.0, 0)});
+  frames.back().tracks[0].velocity_vehicle = {0, -1.5};
+  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  EXPECT_TRUE(detector.Process({frames, frames.size() - 1}).empty());
+  // Half the claimed approach is enough: moved at 0.8 m/s, claims 1.5 m/s.
+  frames = WithHistory({Walker(4.0, -0.8)});
+  frames.back().tracks[0].velocity_vehicle = {0, -1.5};
+  EXPECT_EQ(detector.Process({frames, frames.size() - 1}).size(), 1u);
+}
+
+TEST(RoadwayIncursionTest, TrackWithoutHistoryDoesNotFire) {
+  const std::vector<FrameResult> frames = {MakeFrame(0, {Walker(4.0, -1.5)})};
+  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  EXPECT_TRUE(detector.Process({frames, 0}).empty());
+}
+
+TEST(RoadwayIncursionTest, ImplausiblyFastPedestrianIsNoise) {
+  EXPECT_TRUE(RunOn({Walker(4.0, -5.5)}).empty());
+  EXPECT_EQ(RunOn({Walker(4.0, -4.5)}).size(), 1u);
 }
 
 TEST(RoadwayIncursionTest, FromTheRightToo) {

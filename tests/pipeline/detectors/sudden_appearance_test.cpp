@@ -45,6 +45,26 @@ TEST(SuddenAppearanceTest, TracksBornInTheWarmUpAreNeverSudden) {
   EXPECT_EQ(Judge(detector, 5, {MakeTrack(4, ObjectClass::kCar, CarBox(6, 3))}).size(), 1u);
 }
 
+TEST(SuddenAppearanceTest, NewIdWhereAnotherTrackJustWasIsAnIdSwitch) {
+  SuddenAppearanceDetector detector{proto::DetectorsOptions()};
+  std::vector<FrameResult> frames = {
+      MakeFrame(9, {MakeTrack(1, ObjectClass::kCar, CarBox(7, 0))}),
+      MakeFrame(10, {MakeTrack(2, ObjectClass::kCar, CarBox(6, 0))})};
+  EXPECT_EQ(detector.Process({frames, 0}).size(), 1u);  // track 1 itself appears
+  EXPECT_TRUE(
+      detector.Process({frames, 1}).empty());  // 1 m from where track 1 was: a new id for it
+  frames[1].tracks[0].id = 3;
+  frames[1].tracks[0].box = CarBox(6, 3.5);  // 3.6 m from track 1: a real newcomer
+  EXPECT_EQ(detector.Process({frames, 1}).size(), 1u);
+}
+
+TEST(SuddenAppearanceTest, HugeNewbornsAreWallsOrMergedClusters) {
+  SuddenAppearanceDetector detector{proto::DetectorsOptions()};
+  Track wall = MakeTrack(5, ObjectClass::kUnknown, CarBox(6, 0));
+  wall.box.length = 16;
+  EXPECT_TRUE(Judge(detector, 10, {wall}).empty());
+}
+
 TEST(SuddenAppearanceTest, SparseOrLowNewbornsAreClutter) {
   SuddenAppearanceDetector detector{proto::DetectorsOptions()};
   Track sparse = MakeTrack(5, ObjectClass::kUnknown, CarBox(6, 0));

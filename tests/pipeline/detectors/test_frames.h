@@ -67,4 +67,23 @@ inline EgoMotion MovingEgo(Eigen::Vector2d position, double yaw, double speed, d
   return ego;
 }
 
+// `frames_back` frames at 10 Hz before a judged frame holding `tracks`, with the tracks where
+// constant motion relative to the ego (its speed along +x) puts them; the judged frame is last.
+inline std::vector<FrameResult> WithHistory(const std::vector<Track>& tracks,
+                                            const EgoMotion& ego = {}, int frames_back = 5) {
+  std::vector<FrameResult> frames;
+  const double ego_speed = ego.known ? ego.speed : 0.0;
+  for (int back = frames_back; back >= 0; --back) {
+    FrameResult frame = MakeFrame(20 - back);
+    frame.ego = ego;
+    for (Track track : tracks) {
+      const Eigen::Vector2d relative = track.velocity_vehicle - Eigen::Vector2d(ego_speed, 0);
+      track.box.center.head<2>() -= relative * 0.1 * back;
+      frame.tracks.push_back(track);
+    }
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
+
 }  // namespace longtail::pipeline::testing
