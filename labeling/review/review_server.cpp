@@ -299,6 +299,12 @@ ReviewServer::ReviewServer(std::unique_ptr<ReviewQueue> queue,
     : state_(std::make_unique<State>(std::move(queue), options)) {
   State& s = *state_;
   s.http.set_payload_max_length(static_cast<std::size_t>(options.max_body_bytes()));
+  // httplib serves each connection on one pool thread for as long as the browser keeps it alive; a
+  // browser opens up to six per page, so a small pool makes the next reviewer wait for keep-alive
+  // timeouts. A big pool and short keep-alive keep every page's requests flowing.
+  const std::size_t threads = static_cast<std::size_t>(std::max(1, options.worker_threads()));
+  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.http.set_keep_alive_timeout(options.keep_alive_s());
   s.AddRoutes();
   // Static files after the API so /api/... never falls through to the file system.
   s.http.set_mount_point("/", s.web_root);

@@ -74,6 +74,7 @@ test("review page: render, two reviewers, accept / correct / reject by keyboard"
     boxes: window.__review.state.labels.boxes(window.__review.state.frameIndex).length,
     firstRenderMs: window.__review.stats.firstRenderMs,
     frameLoadMs: window.__review.stats.frameLoads[0],
+    marks: window.__review.stats.marks,
   }));
   assert.ok(view.coverage > 0.005, `the WebGL canvas is not blank (lit fraction ${view.coverage})`);
   assert.ok(view.boxes > 0, "the frame has pre-labels");
@@ -94,6 +95,8 @@ test("review page: render, two reviewers, accept / correct / reject by keyboard"
               `after navigation (first frame fetched in ${view.frameLoadMs.toFixed(0)} ms); ` +
               `orbit frame time median ${median(frameTimes).toFixed(1)} ms, ` +
               `p95 ${percentile(frameTimes, 0.95).toFixed(1)} ms over ${frameTimes.length} frames`);
+  console.log(`review page: milestones after navigation, ms: ${JSON.stringify(view.marks, (k, v) =>
+    typeof v === "number" ? Math.round(v) : v)}`);
   assert.ok(view.points > 100000, "the synthesised cloud is a full 64-beam scan");
 
   // --- Screenshot of the synthesised log with a box selected (the README shows it).
@@ -111,9 +114,18 @@ test("review page: render, two reviewers, accept / correct / reject by keyboard"
   const second = await nextClaim(page, aliceClaim.claim_id);
   assert.ok(second, "a second task was claimed");
 
-  // --- Correct the second: select its first box, move it 0.5 m forward and 1 m left, make it
+  // --- Correct the second: select a box (Tab through the objects to one at least 0.5 m long and
+  // wide, so no size hits the page's 0.1 m floor), move it 0.5 m forward and 1 m left, make it
   // 0.3 m longer and 0.2 m wider, then submit.
-  await page.keyboard.press("Tab");
+  for (let i = 0; i < 50; ++i) {
+    await page.keyboard.press("Tab");
+    const big = await page.evaluate(() => {
+      const s = window.__review.state;
+      const b = s.labels.find(s.frameIndex, s.selected);
+      return b && b.length >= 0.5 && b.width >= 0.5;
+    });
+    if (big) break;
+  }
   const before = await page.evaluate(() => {
     const s = window.__review.state;
     return { frame: s.frameIndex, box: s.labels.find(s.frameIndex, s.selected) };
@@ -162,7 +174,8 @@ test("review page: render, two reviewers, accept / correct / reject by keyboard"
   const frame = corrected.final_labels.find((f) => f.frame_index === before.frame);
   const stored = frame.boxes.find((b) => b.track_id === before.box.track_id);
   for (const key of ["x", "y", "z", "length", "width", "height", "yaw"]) {
-    const value = key in stored ? stored[key] : stored.center?.[key];
+    // The queue's JSON names carry units: x_m ... yaw_rad.
+    const value = stored[key === "yaw" ? "yaw_rad" : `${key}_m`];
     assert.ok(Math.abs(value - edited[key]) < 1e-9, `stored ${key} ${value} == edited ${edited[key]}`);
   }
   assert.ok(corrected.audit.some((a) => a.action === "edit_labels" && a.actor === "alice"),

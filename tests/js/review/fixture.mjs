@@ -74,15 +74,14 @@ export function stopServer(server) {
   });
 }
 
-export async function launchChromium(chromium, dir) {
-  // launchPersistentContext gives the fresh --user-data-dir; extra contexts come from its browser.
-  const userData = fs.mkdtempSync(path.join(dir, "chromium-"));
+export async function launchChromium(chromium) {
+  // launch() starts Chromium on a fresh temporary profile (its own --user-data-dir, deleted on
+  // close); contexts made from it are isolated from each other like two browsers.
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
     args: ["--no-sandbox", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader",
-           "--use-angle=swiftshader", `--user-data-dir=${userData}`],
+           "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"],
   });
   return browser;
 }
@@ -97,7 +96,7 @@ export async function openPage(browser, url, reviewer, size = { width: 1600, hei
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()} (${m.location().url})`); });
   await page.goto(url);
   return { context, page, errors };
 }

@@ -1,0 +1,432 @@
+// The review page: claims a task, shows each frame of its window in the camera and 3D views, lets
+// the reviewer fix the boxes from the keyboard or mouse, and submits. State lives in `state`; every
+// change ends in redraw().
+import { api } from './api.js';
+import { CameraView } from './camera_view.js';
+import { CloudView } from './cloud_view.js';
+import { CLASSES, LabelSet } from './editing.js';
+import { KEYS, actionFor } from './keys.js';
+
+const $ = (id) => document.getElementById(id);
+const STEP_M = 0.1, BIG_STEP_M = 1.0, SIZE_STEP_M = 0.1, BIG_SIZE_STEP_M = 0.5;
+const STEP_RAD = Math.PI / 180, BIG_STEP_RAD = Math.PI / 18;
+
+const state = {
+  reviewer: localStorage.getItem('longtail.reviewer') || '',
+  claim: null,        // {claim_id, task_id, lease_expires_ns} while this page holds a lease
+  task: null,         // the server's task detail
+  labels: null,       // LabelSet
+  frameIndex: 0,
+  selected: null,     // uid of the selected box
+  cameraIndex: 0,
+  readOnly: false,    // looking back at a finished task
+  history: [],        // task ids reviewed or passed, for "previous task"
+  frameCache: new Map(),
+  heartbeat: null,
+  busy: false,
+};
+
+// What the browser test reads: timings and what is on screen.
+const stats = { firstRenderMs: null, pointsInView: 0, frameLoads: [], marks: {} };
+const mark = (name) => { if (!(name in stats.marks)) stats.marks[name] = performance.now(); };
+window.__review = { state, stats };
+
+const cameraView = new CameraView($('camera-canvas'), (uid) => select(uid));
+const cloudView = new CloudView($('cloud-canvas'), {
+  onPick: (uid) => select(uid),
+  onDragStart: () => { dragSnapshot = true; },
+  onDrag: ({ dx = 0, dy = 0, dyaw = 0 }) => dragEdit(dx, dy, dyaw),
+});
+window.__review.cloudView = cloudView;
+window.__review.cameraView = cameraView;
+let dragSnapshot = false;
+
+function status(text, isError = false) {
+  $('status').textContent = text;
+  $('status').classList.toggle('error', isError);
+}
+
+function boxesHere() { return state.labels ? state.labels.boxes(state.frameIndex) : []; }
+function selectedBox() { return state.labels && state.selected ? state.labels.find(state.frameIndex, state.selected) : null; }
+
+// ---- Loading --------------------------------------------------------------------------------------
+
+async function loadFrame(taskId, index) {
+  const key = `${taskId}/${index}`;
+  if (!state.frameCache.has(key)) {
+    const promise = (async () => {
+      const started = performance.now();
+      const meta = await api.frame(taskId, index);
+      const [points, images] = await Promise.all([
+        api.points(meta.points_url),
+        Promise.all(meta.cameras.map((c) => api.image(c.image_url).catch(() => null))),
+      ]);
+      stats.frameLoads.push(performance.now() - started);
+      return { meta, points, images };
+    })();
+    promise.catch(() => state.frameCache.delete(key));
+    state.frameCache.set(key, promise);
+    // Keep the neighbourhood only: a window of 120k-point frames is tens of MB.
+    if (state.frameCache.size > 12) state.frameCache.delete(state.frameCache.keys().next().value);
+  }
+  return state.frameCache.get(key);
+}
+
+async function showFrame(index) {
+  if (!state.task) return;
+  const t = state.task.task;
+  index = Math.min(t.last_frame, Math.max(t.first_frame, index));
+  state.frameIndex = index;
+  if (state.selected && !selectedBox()) state.selected = null;
+  redraw();
+  status(`loading frame ${index}…`);
+  try {
+    mark('frameRequested');
+    const frame = await loadFrame(t.id, index);
+    mark('frameLoaded');
+    if (state.frameIndex !== index || !state.task || state.task.task.id !== t.id) return;
+    state.frame = frame;
+    cloudView.setPoints(frame.points);
+    stats.pointsInView = frame.points.length / 4;
+    redraw();
+    if (stats.firstRenderMs === null) {
+      // Time to first render: from navigation start to the first frame with points drawn.
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      stats.firstRenderMs = performance.now();
+    }
+    status(`frame ${index}: ${frame.points.length / 4} points, ${frame.meta.cameras.length} camera(s)`);
+    for (const next of [index + 1, index - 1]) {
+      if (next >= t.first_frame && next <= t.last_frame) loadFrame(t.id, next).catch(() => {});
+    }
+  } catch (error) {
+    status(`frame ${index}: ${error.message}`, true);
+  }
+}
+
+async function openTask(taskId, claim) {
+  const detail = await api.task(taskId);
+  mark('task');
+  state.task = detail;
+  state.claim = claim;
+  state.readOnly = !claim;
+  state.frameCache.clear();
+  state.frame = null;
+  state.selected = null;
+  // A finished task shows what was decided; a claimed one starts from the pre-labels.
+  const labels = state.readOnly && detail.final_labels.length ? detail.final_labels : detail.prelabels;
+  state.labels = new LabelSet(labels);
+  const first = detail.events.length ? detail.events[0].first_frame : detail.task.first_frame;
+  await showFrame(first);
+  startHeartbeat();
+}
+
+async function claimNext() {
+  if (state.busy) return;
+  state.busy = true;
+  try {
+    // Claim the next task before giving this one back, so the queue cannot hand the same one again.
+    const previous = state.claim;
+    mark('claim');
+    const { claim, message } = await api.claim(state.reviewer);
+    mark('claimed');
+    if (previous) {
+      await api.release(previous.claim_id, state.reviewer).catch(() => {});
+      state.history.push(previous.task_id);
+    } else if (state.task) {
+      state.history.push(state.task.task.id);
+    }
+    if (!claim) {
+      state.claim = null;
+      state.task = null;
+      state.labels = null;
+      stopHeartbeat();
+      redraw();
+      status(message || 'no task is waiting');
+      return;
+    }
+    await openTask(claim.task_id, claim);
+  } catch (error) {
+    status(error.message, true);
+  } finally {
+    state.busy = false;
+  }
+}
+
+async function previousTask() {
+  const id = state.history.pop();
+  if (id === undefined) return status('no previous task');
+  if (state.claim) {
+    await api.release(state.claim.claim_id, state.reviewer).catch(() => {});
+    state.claim = null;
+  }
+  await openTask(id, null);
+  status(`task ${id} (view only: already reviewed or given back)`);
+}
+
+function startHeartbeat() {
+  stopHeartbeat();
+  if (!state.claim) return;
+  // A third of the lease, so two missed beats still keep it.
+  const leaseMs = Number(BigInt(state.claim.lease_expires_ns) / 1000000n) - Date.now();
+  const every = Math.max(5000, Math.min(60000, leaseMs / 3));
+  state.heartbeat = setInterval(async () => {
+    if (!state.claim) return;
+    try {
+      const { lease_expires_ns } = await api.heartbeat(state.claim.claim_id, state.reviewer);
+      state.claim.lease_expires_ns = lease_expires_ns;
+      redraw();
+    } catch (error) {
+      status(`lease lost: ${error.message}`, true);
+      state.claim = null;
+      stopHeartbeat();
+    }
+  }, every);
+}
+function stopHeartbeat() { if (state.heartbeat) clearInterval(state.heartbeat); state.heartbeat = null; }
+
+// ---- Submitting -----------------------------------------------------------------------------------
+
+async function submit(verdict, comment = '') {
+  if (!state.claim || state.busy) return status('no claimed task to submit', true);
+  const corrections = state.labels.corrections();
+  if (verdict === 'accept' && corrections.length) verdict = 'correct';
+  const body = { claim_id: state.claim.claim_id, reviewer: state.reviewer, verdict, comment,
+                 corrections: verdict === 'correct' ? corrections : [] };
+  try {
+    const result = await api.submit(state.claim.task_id, body);
+    status(`task ${result.task_id}: ${result.verdict} → ${result.state}`);
+    window.__review.lastSubmit = result;
+    state.history.push(state.claim.task_id);
+    state.claim = null;
+    stopHeartbeat();
+    await claimNext();
+  } catch (error) {
+    status(`submit refused: ${error.message}`, true);
+  }
+}
+
+// ---- Editing --------------------------------------------------------------------------------------
+
+function select(uid) {
+  state.selected = uid;
+  const box = selectedBox();
+  if (box && !state.readOnly) cloudView.focus(box);
+  redraw();
+}
+
+function cycleSelection(step) {
+  const boxes = boxesHere();
+  if (!boxes.length) return;
+  const i = boxes.findIndex((b) => b.uid === state.selected);
+  const next = i < 0 ? (step > 0 ? 0 : boxes.length - 1) : (i + step + boxes.length) % boxes.length;
+  select(boxes[next].uid);
+}
+
+function editSelected(operation) {
+  if (state.readOnly) return status('view only: this task is not claimed', true);
+  if (!state.selected) return status('select an object first (Tab)', true);
+  if (operation(state.labels, state.frameIndex, state.selected)) redraw();
+}
+
+// A mouse drag is one undo step: the first movement snapshots, the rest change the box in place.
+function dragEdit(dx, dy, dyaw) {
+  if (state.readOnly || !state.selected) return;
+  if (dragSnapshot) {
+    state.labels.move(state.frameIndex, state.selected, 0, 0, 0);
+    dragSnapshot = false;
+  }
+  const box = selectedBox();
+  if (!box) return;
+  box.x += dx; box.y += dy;
+  box.yaw += dyaw;
+  redraw();
+}
+
+function onKey(event) {
+  const nameOpen = !$('name-dialog').hidden, rejectOpen = !$('reject-dialog').hidden;
+  const helpOpen = !$('help-dialog').hidden;
+  if (nameOpen || rejectOpen) {
+    if (rejectOpen && event.key === 'Escape') $('reject-dialog').hidden = true;
+    return;
+  }
+  const action = actionFor(event);
+  if (!action) return;
+  if (helpOpen && action !== 'help' && action !== 'deselect') return;
+  event.preventDefault();
+  const big = event.shiftKey;
+  const step = big ? BIG_STEP_M : STEP_M, size = big ? BIG_SIZE_STEP_M : SIZE_STEP_M;
+  const angle = big ? BIG_STEP_RAD : STEP_RAD;
+  const L = state.labels;
+  switch (action) {
+    case 'help': $('help-dialog').hidden = !$('help-dialog').hidden; break;
+    case 'deselect': $('help-dialog').hidden = true; select(null); break;
+    case 'nextFrame': showFrame(state.frameIndex + 1); break;
+    case 'prevFrame': showFrame(state.frameIndex - 1); break;
+    case 'nextTask': claimNext(); break;
+    case 'prevTask': previousTask(); break;
+    case 'submit': submit('accept'); break;
+    case 'reject':
+      if (!state.claim) return status('no claimed task to reject', true);
+      $('reject-dialog').hidden = false;
+      $('reject-input').value = '';
+      $('reject-input').focus();
+      break;
+    case 'selectNext': cycleSelection(1); break;
+    case 'selectPrev': cycleSelection(-1); break;
+    case 'moveForward': editSelected((l, f, u) => l.move(f, u, step, 0)); break;
+    case 'moveBack': editSelected((l, f, u) => l.move(f, u, -step, 0)); break;
+    case 'moveLeft': editSelected((l, f, u) => l.move(f, u, 0, step)); break;
+    case 'moveRight': editSelected((l, f, u) => l.move(f, u, 0, -step)); break;
+    case 'moveUp': editSelected((l, f, u) => l.move(f, u, 0, 0, step)); break;
+    case 'moveDown': editSelected((l, f, u) => l.move(f, u, 0, 0, -step)); break;
+    case 'rotateLeft': editSelected((l, f, u) => l.rotate(f, u, angle)); break;
+    case 'rotateRight': editSelected((l, f, u) => l.rotate(f, u, -angle)); break;
+    case 'longer': editSelected((l, f, u) => l.resize(f, u, size, 0, 0)); break;
+    case 'shorter': editSelected((l, f, u) => l.resize(f, u, -size, 0, 0)); break;
+    case 'wider': editSelected((l, f, u) => l.resize(f, u, 0, size, 0)); break;
+    case 'narrower': editSelected((l, f, u) => l.resize(f, u, 0, -size, 0)); break;
+    case 'taller': editSelected((l, f, u) => l.resize(f, u, 0, 0, size)); break;
+    case 'lower': editSelected((l, f, u) => l.resize(f, u, 0, 0, -size)); break;
+    case 'class': editSelected((l, f, u) => l.setClass(f, u, CLASSES[Number(event.key)])); break;
+    case 'delete': editSelected((l, f, u) => { const ok = l.remove(f, u); state.selected = null; return ok; }); break;
+    case 'add':
+      if (state.readOnly || !L) return status('view only: this task is not claimed', true);
+      // KITTI's road is about 1.73 m below the lidar: the new box stands on it.
+      select(L.add(state.frameIndex, cloudView.view.target.x, cloudView.view.target.y, -1.73));
+      break;
+    case 'propagate':
+      editSelected((l, f, u) => {
+        const n = l.propagate(f, u);
+        status(`edit applied to ${n} other frame(s)`);
+        return n > 0;
+      });
+      break;
+    case 'undo': if (L && L.undo()) redraw(); break;
+    case 'redo': if (L && L.redo()) redraw(); break;
+    case 'topDown': status(cloudView.toggleTopDown() ? '3D view: top-down' : '3D view: orbit'); break;
+    case 'colour': status(`3D view: colour by ${cloudView.toggleColour()}`); break;
+    case 'camera': state.cameraIndex += 1; redraw(); break;
+  }
+}
+
+// ---- Drawing --------------------------------------------------------------------------------------
+
+function redraw() {
+  const boxes = boxesHere();
+  const frame = state.frame && state.frame.meta.frame_index === state.frameIndex ? state.frame : null;
+  const cameras = frame ? frame.meta.cameras : [];
+  const ci = cameras.length ? state.cameraIndex % cameras.length : 0;
+  cameraView.set(frame ? frame.images[ci] : null, cameras[ci] || null, boxes, state.selected);
+  cloudView.setBoxes(boxes, state.selected);
+  $('cloud-legend').textContent = `${stats.pointsInView} points · colour: ${cloudView.colourBy}` +
+    ` · ${cloudView.topDown ? 'top-down' : 'orbit'}${cameras[ci] ? ' · camera ' + cameras[ci].name : ''}`;
+
+  const t = state.task && state.task.task;
+  $('task-info').textContent = t
+    ? `task ${t.id} · ${t.log_id} · ${t.detectors} · severity ${t.severity.toFixed(2)}${state.readOnly ? ' · view only (' + t.state + ')' : ''}`
+    : 'no task';
+  $('frame-info').textContent = t ? `frame ${state.frameIndex} of ${t.first_frame}–${t.last_frame}` : '';
+  $('lease-info').textContent = state.claim
+    ? `lease until ${new Date(Number(BigInt(state.claim.lease_expires_ns) / 1000000n)).toLocaleTimeString()}` : '';
+  $('reviewer-info').textContent = state.reviewer ? `reviewer: ${state.reviewer}` : '';
+  const corrections = state.labels ? state.labels.corrections().length : 0;
+  $('edit-info').textContent = corrections ? `${corrections} frame(s) edited` : '';
+
+  const rows = boxes.map((b) => {
+    const tr = document.createElement('tr');
+    tr.dataset.uid = b.uid;
+    tr.className = (b.uid === state.selected ? 'selected ' : '') + (state.labels.isEdited(state.frameIndex, b.uid) ? 'edited' : '');
+    for (const text of [b.track_id, b.class, b.score.toFixed(2),
+                        `${b.length.toFixed(1)}×${b.width.toFixed(1)}×${b.height.toFixed(1)}`, '']) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    tr.addEventListener('click', () => select(b.uid));
+    return tr;
+  });
+  $('objects').tBodies[0].replaceChildren(...rows);
+  drawTimeline();
+}
+
+function drawTimeline() {
+  const timeline = $('timeline'), list = $('events');
+  if (!state.task) { timeline.replaceChildren(); list.replaceChildren(); return; }
+  const t = state.task.task;
+  const n = t.last_frame - t.first_frame + 1;
+  const cells = [];
+  for (let i = 0; i < n; ++i) {
+    const cell = document.createElement('div');
+    cell.className = 'cell' + (t.first_frame + i === state.frameIndex ? ' current' : '');
+    cell.style.left = `${(100 * i) / n}%`;
+    cell.style.width = `${100 / n}%`;
+    cell.title = `frame ${t.first_frame + i}`;
+    cell.addEventListener('click', () => showFrame(t.first_frame + i));
+    cells.push(cell);
+  }
+  const items = [];
+  state.task.events.forEach((e, row) => {
+    const bar = document.createElement('div');
+    bar.className = 'event';
+    bar.style.left = `${(100 * (Math.max(e.first_frame, t.first_frame) - t.first_frame)) / n}%`;
+    bar.style.width = `${(100 * (Math.min(e.last_frame, t.last_frame) - Math.max(e.first_frame, t.first_frame) + 1)) / n}%`;
+    bar.style.top = `${14 + (row % 3) * 10}px`;
+    bar.title = e.reason;
+    cells.push(bar);
+    const li = document.createElement('li');
+    li.className = state.frameIndex >= e.first_frame && state.frameIndex <= e.last_frame ? 'active' : '';
+    li.textContent = `${e.detector}/${e.type} (severity ${e.severity.toFixed(2)}, frames ${e.first_frame}–${e.last_frame}): ${e.reason}`;
+    li.addEventListener('click', () => showFrame(e.first_frame));
+    items.push(li);
+  });
+  timeline.replaceChildren(...cells);
+  list.replaceChildren(...items);
+}
+
+// ---- Start ----------------------------------------------------------------------------------------
+
+function start() {
+  mark('start');
+  $('help-table').replaceChildren(...KEYS.map((k) => {
+    const tr = document.createElement('tr');
+    tr.innerHTML = '<td></td><td></td>';
+    tr.children[0].textContent = (k.ctrl ? 'Ctrl+' : '') + (k.shift ? 'Shift+' : '') + k.key;
+    tr.children[1].textContent = k.text;
+    return tr;
+  }));
+  $('help-button').addEventListener('click', () => { $('help-dialog').hidden = !$('help-dialog').hidden; });
+  $('help-dialog').addEventListener('click', () => { $('help-dialog').hidden = true; });
+  document.addEventListener('keydown', onKey);
+  $('reject-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const reason = $('reject-input').value.trim();
+    if (!reason) return;
+    $('reject-dialog').hidden = true;
+    submit('reject', reason);
+  });
+  $('name-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    state.reviewer = $('name-input').value.trim();
+    if (!state.reviewer) return;
+    localStorage.setItem('longtail.reviewer', state.reviewer);
+    $('name-dialog').hidden = true;
+    claimNext();
+  });
+  // Give the task back when the tab closes, so nobody waits for the lease to run out.
+  window.addEventListener('pagehide', () => {
+    if (state.claim) {
+      navigator.sendBeacon('/api/release', new Blob(
+        [JSON.stringify({ claim_id: state.claim.claim_id, reviewer: state.reviewer })], { type: 'application/json' }));
+    }
+  });
+  redraw();
+  if (!state.reviewer) {
+    $('name-dialog').hidden = false;
+    $('name-input').focus();
+    status('who is reviewing?');
+  } else {
+    claimNext();
+  }
+}
+
+start();
