@@ -145,9 +145,10 @@ RenderedImage RenderCamera(const Scene& scene, const sensors::CameraModel& camer
       if (rects[i].top <= v && rects[i].bottom >= v) row.push_back(i);
     }
     std::vector<const Solid*> here;
-    // Per-row noise stream: the same image whatever the thread schedule.
+    // Per-row noise stream keyed by the scene time: the same image whatever the thread schedule,
+    // and a frozen camera repeats its noise too.
     Random random(MixSeed(scene.seed(), 0x5EED0000ULL + std::uint64_t(v) * 7919 +
-                                            std::uint64_t(stamp.time_since_epoch().count())));
+                                            std::uint64_t(std::llround(t * 1e6))));
     for (int u = 0; u < width; ++u) {
       here.clear();
       for (const std::size_t i : row) {

@@ -67,6 +67,14 @@ const Eigen::Vector3f kPalette[] = {
 double Interpolate(double a, double b, double f) { return a + (b - a) * f; }
 
 PlanarPose PoseAt(const std::vector<PlanarPose>& path, double t) {
+  // Before the log starts (the first scan's rolling shutter reaches half a period back) everything
+  // moves on as it started.
+  if (t < 0) {
+    PlanarPose pose = path.front();
+    pose.x += t * pose.speed * std::cos(pose.yaw);
+    pose.y += t * pose.speed * std::sin(pose.yaw);
+    return pose;
+  }
   const double position = std::clamp(t / Scene::kStep, 0.0, double(path.size() - 1));
   const std::size_t i = std::min(static_cast<std::size_t>(position), path.size() - 1);
   const std::size_t j = std::min(i + 1, path.size() - 1);

@@ -83,6 +83,7 @@ Synthesizer::Synthesizer(const proto::Scenario& scenario, std::uint64_t seed)
       KittiDefaultCalibration(camera.width(), camera.height()));
   calibration->lidar_height_m = scenario.lidar().mounting_height_m();
   calibration_ = std::move(calibration);
+  TruthWithoutFrames();  // throws now for an event anchored to an unknown actor
 }
 
 SyntheticFrame Synthesizer::Synthesize(std::int64_t index, bool with_pixel_track_ids) const {
