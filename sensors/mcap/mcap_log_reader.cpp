@@ -217,8 +217,17 @@ class McapLogReader final : public LogReader {
         info_.notes.push_back("topic " + info.name + " (" + channel->second.schema +
                               "): unsupported schema, its " + std::to_string(info.count) +
                               " messages are skipped");
+      } else {
+        info_.notes.push_back("topic " + info.name + ": " + channel->second.schema + " (protobuf)");
       }
     }
+    // Topic order, as `mcap info` lists them.
+    std::sort(info_.streams.begin(), info_.streams.end(),
+              [](const StreamInfo& a, const StreamInfo& b) { return a.name < b.name; });
+    std::int64_t total = 0;
+    for (const StreamInfo& stream : info_.streams) total += stream.count;
+    info_.notes.push_back(std::to_string(total) + " messages on " +
+                          std::to_string(info_.streams.size()) + " topics");
   }
 
   void AddCompressionNote(const std::string& name, std::uint64_t count) {
