@@ -37,8 +37,6 @@ class FoxgloveLogWriter {
   // The underlying writer, for callers that add their own channels (e.g. labels as SceneUpdate)
   // to the same file.
   McapWriter& writer() { return writer_; }
-  // The file's writer, for messages of other types in the same file (labels over the frames).
-  McapWriter& writer() { return writer_; }
 
  private:
   std::uint16_t Channel(const std::string& topic, const google::protobuf::Descriptor& type);
