@@ -314,3 +314,43 @@ TEST(FoxgloveLog, ProbeChoosesMcapByContentNotExtension) {
 
 }  // namespace
 }  // namespace longtail::sensors
+
+namespace longtail::sensors {
+namespace {
+
+// Frames with an ego pose: written as world -> vehicle FrameTransforms on /tf, paired back to the
+// nearest scan; LogInfo then says the log has ego pose.
+TEST(FoxgloveLog, EgoPosesGoOutAsTransformsAndComeBackWithTheirScans) {
+  auto calibration = std::make_shared<Calibration>();
+  calibration->vehicle_from_lidar.translation() = Eigen::Vector3d(0.5, 0, 1.7);
+  std::vector<Frame> frames;
+  for (int i = 0; i < 4; ++i) {
+    Frame frame;
+    frame.index = i;
+    frame.lidar.stamp = FromNanos(1'000'000'000'000 + i * 100'000'000LL);
+    frame.lidar.points = {{1.0f * i, 2, 3, 0.5f}};
+    EgoPose pose;
+    pose.stamp = frame.lidar.stamp + std::chrono::milliseconds(3);
+    pose.world_from_vehicle = Eigen::Translation3d(10.0 * i, -2, 0.1) *
+                              Eigen::AngleAxisd(0.1 * i, Eigen::Vector3d::UnitZ());
+    frame.ego = pose;
+    frame.calibration = calibration;
+    frames.push_back(frame);
+  }
+  const auto path = WriteMcap(frames, testing::ScratchDir() / "ego.mcap");
+  IssueLog issues;
+  auto reader = OpenLog(path.string(), &issues);
+  EXPECT_TRUE(reader->info().has_ego_pose);
+  const std::vector<Frame> back = ReadAllFrames(*reader);
+  ASSERT_EQ(back.size(), 4u);
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    ASSERT_TRUE(back[i].ego) << i;
+    EXPECT_EQ(back[i].ego->stamp, frames[i].ego->stamp);
+    EXPECT_TRUE(back[i].ego->world_from_vehicle.isApprox(frames[i].ego->world_from_vehicle, 1e-12));
+    EXPECT_TRUE(back[i].calibration->vehicle_from_lidar.isApprox(calibration->vehicle_from_lidar));
+  }
+  EXPECT_EQ(issues.count(), 0u);
+}
+
+}  // namespace
+}  // namespace longtail::sensors
