@@ -10,6 +10,7 @@
 
 #include "sensors/atomic_file.h"
 #include "sensors/kitti/kitti_raw_writer.h"
+#include "sensors/mcap/foxglove_log.h"
 #include "tools/synth/camera.h"
 #include "tools/synth/lidar.h"
 
@@ -185,30 +186,42 @@ GroundTruth Synthesizer::TruthWithoutFrames() const {
 }
 
 fs::path WriteSyntheticLog(const Synthesizer& synthesizer, const LogOutput& output) {
-  if (output.format == "mcap") {
-    throw std::invalid_argument("--format mcap is not available yet (the MCAP writer is not in)");
-  }
-  if (output.format != "kitti") {
+  if (output.format != "kitti" && output.format != "mcap") {
     throw std::invalid_argument("unknown format '" + output.format + "' (kitti or mcap)");
   }
   const Scene& scene = synthesizer.scene();
   const std::string date = KittiDate(scene.FrameStamp(0));
-  const fs::path date_dir = output.directory / date;
-  sensors::KittiRawWriter writer(date_dir, date + "_drive_" + output.drive + "_sync",
-                                 *synthesizer.calibration());
+  const std::string drive_name = date + "_drive_" + output.drive;
+  const sensors::CameraModel& camera = synthesizer.calibration()->cameras.front();
   GroundTruth truth = synthesizer.TruthWithoutFrames();
-  for (std::int64_t i = 0; i < synthesizer.frame_count(); ++i) {
-    SyntheticFrame frame = synthesizer.Synthesize(i);
-    writer.Write(frame.frame);
-    truth.frames.push_back(std::move(frame.truth));
+
+  fs::path log;
+  if (output.format == "kitti") {
+    sensors::KittiRawWriter writer(output.directory / date, drive_name + "_sync",
+                                   *synthesizer.calibration());
+    for (std::int64_t i = 0; i < synthesizer.frame_count(); ++i) {
+      SyntheticFrame frame = synthesizer.Synthesize(i);
+      writer.Write(frame.frame);
+      truth.frames.push_back(std::move(frame.truth));
+    }
+    writer.Finish();
+    log = writer.drive_dir();
+    sensors::WriteFileAtomically(log / "label_02.txt", ToKittiTrackingLabels(truth, camera));
+  } else {
+    fs::create_directories(output.directory);
+    log = output.directory / (drive_name + ".mcap");
+    sensors::mcap::FoxgloveLogWriter writer(log);
+    for (std::int64_t i = 0; i < synthesizer.frame_count(); ++i) {
+      SyntheticFrame frame = synthesizer.Synthesize(i);
+      writer.Write(frame.frame);
+      truth.frames.push_back(std::move(frame.truth));
+    }
+    writer.Close();
+    sensors::WriteFileAtomically(output.directory / (drive_name + ".label_02.txt"),
+                                 ToKittiTrackingLabels(truth, camera));
   }
-  writer.Finish();
-  const fs::path drive = writer.drive_dir();
-  WriteGroundTruth(truth, GroundTruthPathForLog(drive));
-  sensors::WriteFileAtomically(
-      drive / "label_02.txt",
-      ToKittiTrackingLabels(truth, synthesizer.calibration()->cameras.front()));
-  return drive;
+  WriteGroundTruth(truth, GroundTruthPathForLog(log));
+  return log;
 }
 
 }  // namespace longtail::tools::synth

@@ -44,15 +44,16 @@ class Synthesizer {
 };
 
 struct LogOutput {
-  std::filesystem::path directory;  // -o: the KITTI date folder goes in here, or the MCAP file
-  std::string format = "kitti";     // "kitti" (raw drive layout) or "mcap"
-  std::string drive = "0001";       // KITTI drive number: DATE_drive_NNNN_sync
+  std::filesystem::path directory;  // -o: where the KITTI date folder or the MCAP file goes
+  std::string format = "kitti";     // "kitti" (raw drive layout) or "mcap" (Foxglove schemas)
+  std::string drive = "0001";       // drive number: DATE_drive_NNNN_sync/ or DATE_drive_NNNN.mcap
 };
 
-// Synthesises every frame and writes the log through the sensors writers, then the ground truth
-// (GroundTruthPathForLog) and, for KITTI, the same boxes as tracking labels (label_02.txt in the
-// drive folder). Returns the log's path (the drive folder or the .mcap file). Throws
-// std::invalid_argument for an unknown or unavailable format, std::runtime_error on I/O failure.
+// Synthesises every frame and writes the log through the sensors writers (KittiRawWriter,
+// FoxgloveLogWriter), then the ground truth (GroundTruthPathForLog) and the same boxes as KITTI
+// tracking labels for image_02 (label_02.txt in the drive folder, or DATE_drive_NNNN.label_02.txt
+// beside the MCAP file). Returns the log's path (the drive folder or the .mcap file). Throws
+// std::invalid_argument for an unknown format, std::runtime_error on I/O failure.
 std::filesystem::path WriteSyntheticLog(const Synthesizer& synthesizer, const LogOutput& output);
 
 }  // namespace longtail::tools::synth

@@ -7,6 +7,7 @@
 
 #include "sensors/image.h"
 #include "sensors/kitti/kitti_raw_reader.h"
+#include "sensors/log_reader.h"
 #include "tests/test_support.h"
 #include "tools/synth/camera.h"
 #include "tools/synth/lidar.h"
@@ -412,6 +413,31 @@ TEST(SynthesizerTest, WrittenKittiLogReadsBackWithItsGroundTruth) {
     ++compared;
   }
   EXPECT_GT(compared, 10u);
+}
+
+TEST(SynthesizerTest, WrittenMcapLogReadsBackWithItsGroundTruth) {
+  const fs::path dir = testing::ScratchDir();
+  const Synthesizer synthesizer(Parse(kStreet), 4);
+  const fs::path log = WriteSyntheticLog(synthesizer, {.directory = dir / "a", .format = "mcap"});
+  EXPECT_EQ(log, dir / "a" / "2026_01_01_drive_0001.mcap");
+  EXPECT_EQ(ReadGroundTruth(dir / "a" / "2026_01_01_drive_0001.ground_truth.json").frames.size(),
+            std::size_t(synthesizer.frame_count()));
+  EXPECT_TRUE(fs::exists(dir / "a" / "2026_01_01_drive_0001.label_02.txt"));
+  sensors::IssueLog issues;
+  const auto reader = sensors::OpenLog(log.string(), &issues);
+  EXPECT_EQ(reader->info().format, "mcap");
+  std::int64_t frames = 0;
+  while (const auto frame = reader->Next()) {
+    EXPECT_EQ(frame->lidar.points.size(), synthesizer.Synthesize(frames).frame.lidar.points.size());
+    EXPECT_EQ(frame->cameras.size(), 1u);
+    ++frames;
+  }
+  EXPECT_EQ(frames, synthesizer.frame_count());
+  EXPECT_EQ(issues.count(), 0u);
+  const fs::path again = WriteSyntheticLog(synthesizer, {.directory = dir / "b", .format = "mcap"});
+  std::ifstream x(log, std::ios::binary), y(again, std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(x)), {}),
+            std::string((std::istreambuf_iterator<char>(y)), {}));
 }
 
 TEST(SynthesizerTest, UnknownFormatIsRejected) {
