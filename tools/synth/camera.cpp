@@ -16,7 +16,8 @@ namespace {
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 constexpr double kFarPlane = 1000.0;  // m: rays meeting nothing closer see the sky
 
-// Pixel rectangle a solid can cover, or the whole image when it reaches behind the camera.
+// Pixel rectangle a solid can cover: empty when it lies wholly behind the camera, the whole image
+// when it reaches from behind to in front (its projection is unbounded).
 struct PixelRect {
   int left, top, right, bottom;  // inclusive
 };
@@ -24,6 +25,7 @@ struct PixelRect {
 PixelRect ProjectedRect(const Solid& solid, const Eigen::Matrix<double, 3, 4>& image_from_world,
                         int width, int height) {
   double left = INFINITY, top = INFINITY, right = -INFINITY, bottom = -INFINITY;
+  int behind = 0;
   const double c = std::cos(solid.yaw), s = std::sin(solid.yaw);
   for (int corner = 0; corner < 8; ++corner) {
     const double lx = (corner & 1 ? 1 : -1) * solid.half_size.x();
@@ -32,12 +34,17 @@ PixelRect ProjectedRect(const Solid& solid, const Eigen::Matrix<double, 3, 4>& i
     const Eigen::Vector4d world(solid.center.x() + c * lx - s * ly,
                                 solid.center.y() + s * lx + c * ly, solid.center.z() + lz, 1.0);
     const Eigen::Vector3d pixel = image_from_world * world;
-    if (pixel.z() <= 0.05) return {0, 0, width - 1, height - 1};
+    if (pixel.z() <= 0.05) {
+      ++behind;
+      continue;
+    }
     left = std::min(left, pixel.x() / pixel.z());
     right = std::max(right, pixel.x() / pixel.z());
     top = std::min(top, pixel.y() / pixel.z());
     bottom = std::max(bottom, pixel.y() / pixel.z());
   }
+  if (behind == 8) return {0, 0, -1, -1};
+  if (behind > 0) return {0, 0, width - 1, height - 1};
   return {int(std::floor(left)) - 1, int(std::floor(top)) - 1, int(std::ceil(right)) + 1,
           int(std::ceil(bottom)) + 1};
 }
@@ -119,7 +126,10 @@ RenderedImage RenderCamera(const Scene& scene, const sensors::CameraModel& camer
   std::vector<const Solid*> candidates;
   for (const Solid& solid : solids) {
     const PixelRect rect = ProjectedRect(solid, image_from_world, width, height);
-    if (rect.right < 0 || rect.bottom < 0 || rect.left >= width || rect.top >= height) continue;
+    if (rect.right < rect.left || rect.right < 0 || rect.bottom < 0 || rect.left >= width ||
+        rect.top >= height) {
+      continue;
+    }
     rects.push_back(rect);
     candidates.push_back(&solid);
   }
