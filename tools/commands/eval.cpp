@@ -1,0 +1,176 @@
+// `longtail eval LOG... [--json]`: mine logs that carry the synthesiser's ground truth and score
+// the events: recall and lead time per expected event type, precision per detector, and the false
+// alarms on hard negatives. The box metrics of perception are `longtail eval-boxes`.
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/detectors/evaluation.h"
+#include "pipeline/options.h"
+#include "pipeline/runner.h"
+#include "sensors/log_reader.h"
+#include "tools/commands/commands.h"
+#include "tools/synth/ground_truth.h"
+
+namespace longtail::tools {
+namespace {
+
+struct EvalOptions {
+  std::vector<std::string> logs;
+  std::string config;
+  double slack_s = 0.5;
+  bool json = false;
+};
+
+nlohmann::json ToJson(const pipeline::Tally& t) {
+  return {{"expected", t.expected},
+          {"found", t.found},
+          {"recall", t.Recall()},
+          {"detected", t.detected},
+          {"true_positive", t.true_positive},
+          {"precision", t.Precision()},
+          {"median_lead_time_s", t.MedianLeadTime()}};
+}
+
+int RunEval(const EvalOptions& options) {
+  pipeline::proto::RunOptions run;
+  try {
+    if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
+  } catch (const pipeline::OptionsError& e) {
+    std::cerr << "longtail eval: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  run = pipeline::EffectiveOptions(run);
+
+  std::vector<pipeline::LogScore> scores;
+  nlohmann::json per_log = nlohmann::json::array();
+  int exit_code = kExitOk;
+  for (const std::string& path : options.logs) {
+    synth::GroundTruth truth;
+    try {
+      truth = synth::ReadGroundTruth(synth::GroundTruthPathForLog(path));
+    } catch (const std::exception& e) {
+      std::cerr << "longtail eval: " << path << ": no usable ground truth: " << e.what() << "\n";
+      return kExitUsage;
+    }
+    std::vector<pipeline::Event> detected;
+    sensors::IssueLog issues;
+    try {
+      const auto reader = sensors::OpenLog(path, &issues);
+      pipeline::MineCallbacks callbacks;
+      callbacks.on_window = [&](const pipeline::ReviewWindow& window,
+                                const std::deque<pipeline::FrameResult>&) {
+        detected.insert(detected.end(), window.events.begin(), window.events.end());
+      };
+      pipeline::MineLog(*reader, run, callbacks);
+    } catch (const sensors::LogError& e) {
+      std::cerr << "longtail eval: " << e.what() << "\n";
+      exit_code = kExitCorruptInput;
+      continue;
+    }
+    std::vector<pipeline::ExpectedWindow> expected;
+    for (const auto& x : truth.events) {
+      expected.push_back({x.type, x.first_frame, x.last_frame, x.start, x.end});
+    }
+    scores.push_back(pipeline::ScoreLog(expected, detected, truth.hard_negative,
+                                        sensors::FromSeconds(options.slack_s)));
+    const auto& score = scores.back();
+    nlohmann::json missed = nlohmann::json::array(), false_alarms = nlohmann::json::array();
+    for (const auto& x : score.expectations) {
+      if (!x.found)
+        missed.push_back({{"type", x.expected.type}, {"first_frame", x.expected.first_frame}});
+    }
+    for (const auto& d : score.detections) {
+      if (!d.true_positive) {
+        false_alarms.push_back({{"detector", d.event.detector},
+                                {"type", d.event.type},
+                                {"first_frame", d.event.first_frame},
+                                {"reason", d.event.reason}});
+      }
+    }
+    per_log.push_back({{"path", path},
+                       {"scenario", truth.scenario},
+                       {"seed", truth.seed},
+                       {"hard_negative", truth.hard_negative},
+                       {"expected", score.expectations.size()},
+                       {"detected", score.detections.size()},
+                       {"missed", missed},
+                       {"false_alarms", false_alarms},
+                       {"skipped_inputs", issues.count()}});
+    if (!options.json) {
+      std::printf("%s (%s, seed %llu%s): %zu expected, %zu missed, %zu events, %zu false alarms\n",
+                  path.c_str(), truth.scenario.c_str(), static_cast<unsigned long long>(truth.seed),
+                  truth.hard_negative ? ", hard negative" : "", score.expectations.size(),
+                  missed.size(), score.detections.size(), false_alarms.size());
+      for (const auto& m : missed) {
+        std::printf("    MISSED %s from frame %lld\n", m["type"].get<std::string>().c_str(),
+                    static_cast<long long>(m["first_frame"].get<std::int64_t>()));
+      }
+      for (const auto& f : false_alarms) {
+        std::printf("    false alarm %s: %s\n", f["type"].get<std::string>().c_str(),
+                    f["reason"].get<std::string>().c_str());
+      }
+    }
+  }
+
+  const pipeline::EvaluationSummary summary = pipeline::Summarize(scores);
+  if (options.json) {
+    nlohmann::json by_type = nlohmann::json::object(), by_detector = nlohmann::json::object();
+    for (const auto& [type, tally] : summary.by_expected_type) by_type[type] = ToJson(tally);
+    for (const auto& [name, tally] : summary.by_detector) by_detector[name] = ToJson(tally);
+    std::cout << nlohmann::json{{"options_hash", pipeline::OptionsHash(run)},
+                                {"slack_s", options.slack_s},
+                                {"logs", per_log},
+                                {"by_expected_type", by_type},
+                                {"by_detector", by_detector},
+                                {"overall", ToJson(summary.overall)},
+                                {"hard_negative_logs", summary.hard_negative_logs},
+                                {"hard_negative_events", summary.hard_negative_events}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::printf("\n%-24s %9s %7s %8s %14s\n", "expected type", "expected", "found", "recall",
+                "median lead s");
+    for (const auto& [type, t] : summary.by_expected_type) {
+      std::printf("%-24s %9d %7d %8.3f %14.2f\n", type.c_str(), t.expected, t.found, t.Recall(),
+                  t.MedianLeadTime());
+    }
+    std::printf("\n%-24s %9s %7s %10s\n", "detector", "events", "true", "precision");
+    for (const auto& [name, t] : summary.by_detector) {
+      std::printf("%-24s %9d %7d %10.3f\n", name.c_str(), t.detected, t.true_positive,
+                  t.Precision());
+    }
+    const pipeline::Tally& all = summary.overall;
+    std::printf("\noverall: recall %.3f (%d/%d), precision %.3f (%d/%d), median lead %.2f s\n",
+                all.Recall(), all.found, all.expected, all.Precision(), all.true_positive,
+                all.detected, all.MedianLeadTime());
+    std::printf("hard negatives: %d logs, %d events (false alarms)\n", summary.hard_negative_logs,
+                summary.hard_negative_events);
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void AddEvalCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<EvalOptions>();
+  CLI::App* command = app.add_subcommand(
+      "eval",
+      "Mine logs that carry the synthesiser's ground truth (ground_truth.json) and print event\n"
+      "recall and median lead time per expected type, precision per detector, and the events "
+      "raised\n"
+      "on hard negatives. Exit codes: 0 ok, 2 usage (no ground truth), 3 a log could not be read.");
+  command->add_option("logs", options->logs, "logs written by `longtail synth`")->required();
+  command
+      ->add_option("--config", options->config,
+                   "run options in protobuf text format (pipeline/proto/run.proto)")
+      ->check(CLI::ExistingFile);
+  command
+      ->add_option("--slack", options->slack_s,
+                   "an event within this of an expected window still matches it, s")
+      ->default_val(0.5);
+  command->add_flag("--json", options->json, "print the scores as JSON (for CI)");
+  command->callback([options, exit_code] { *exit_code = RunEval(*options); });
+}
+
+}  // namespace longtail::tools
