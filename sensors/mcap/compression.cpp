@@ -73,6 +73,48 @@ Decompressed Decompress(const std::string& compression, ByteView compressed,
   return out;
 }
 
+Bytes DecompressPrefix(const std::string& compression, ByteView partial, std::uint64_t max_size) {
+  Bytes out;
+  if (compression.empty()) {
+    out.assign(partial.begin(),
+               partial.begin() +
+                   static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(partial.size(), max_size)));
+    return out;
+  }
+  out.resize(max_size);
+  std::size_t produced = 0;
+  if (compression == "zstd") {
+    ZSTD_DCtx* dctx = ZSTD_createDCtx();
+    ZSTD_inBuffer in{partial.data(), partial.size(), 0};
+    ZSTD_outBuffer dst{out.data(), out.size(), 0};
+    while (in.pos < in.size && dst.pos < dst.size) {
+      const std::size_t before_in = in.pos, before_out = dst.pos;
+      if (ZSTD_isError(ZSTD_decompressStream(dctx, &dst, &in))) break;
+      if (in.pos == before_in && dst.pos == before_out) break;
+    }
+    produced = dst.pos;
+    ZSTD_freeDCtx(dctx);
+  } else if (compression == "lz4") {
+    LZ4F_dctx* dctx = nullptr;
+    if (!LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
+      std::size_t in_pos = 0;
+      while (in_pos < partial.size() && produced < out.size()) {
+        std::size_t dst = out.size() - produced;
+        std::size_t src = partial.size() - in_pos;
+        const std::size_t hint = LZ4F_decompress(dctx, out.data() + produced, &dst,
+                                                 partial.data() + in_pos, &src, nullptr);
+        if (LZ4F_isError(hint)) break;
+        in_pos += src;
+        produced += dst;
+        if ((src == 0 && dst == 0) || hint == 0) break;
+      }
+      LZ4F_freeDecompressionContext(dctx);
+    }
+  }
+  out.resize(produced);
+  return out;
+}
+
 Bytes Compress(const std::string& compression, ByteView raw, int level) {
   if (compression.empty()) return Bytes(raw.begin(), raw.end());
   Bytes out;

@@ -17,6 +17,10 @@ struct Decompressed {
 Decompressed Decompress(const std::string& compression, ByteView compressed,
                         std::uint64_t uncompressed_size);
 
+// Decompresses as much as a cut-off compressed stream still yields (a chunk whose end is missing
+// from a truncated file), at most `max_size` bytes. Never fails: gives what it could decode.
+Bytes DecompressPrefix(const std::string& compression, ByteView partial, std::uint64_t max_size);
+
 // Compresses with "zstd" (at `level`), "lz4" (frame format) or "" (a copy).
 Bytes Compress(const std::string& compression, ByteView raw, int level);
 

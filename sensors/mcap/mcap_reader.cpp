@@ -149,10 +149,45 @@ void McapStreamReader::CheckSummaryCrc(const Footer& footer, std::uint64_t foote
   }
 }
 
+std::uint64_t McapStreamReader::RecoverPartialChunk(std::uint64_t offset, std::uint64_t available) {
+  const ByteView content = source_->Read(offset + kRecordPrefixBytes, available);
+  // The fixed fields, then the compression string, then the records' length (which overruns).
+  constexpr std::size_t kFixed = 8 + 8 + 8 + 4;
+  if (content.size() < kFixed + 4) return 0;
+  const std::uint64_t uncompressed_size = LittleEndian64(content.data() + 16);
+  std::uint32_t name_length = 0;
+  for (int i = 3; i >= 0; --i) name_length = (name_length << 8) | content[kFixed + i];
+  const std::uint64_t records_at = kFixed + 4 + std::uint64_t{name_length} + 8;
+  if (records_at > content.size()) return 0;
+  const std::string compression(reinterpret_cast<const char*>(content.data() + kFixed + 4),
+                                name_length);
+  const ByteView partial = content.subspan(records_at);
+  const std::uint64_t compressed_size = LittleEndian64(content.data() + records_at - 8);
+  if (!IsSupportedCompression(compression) || uncompressed_size > options_.max_record_bytes ||
+      !PlausibleChunkSize(compression, compressed_size, uncompressed_size)) {
+    return 0;
+  }
+  Bytes records = DecompressPrefix(compression, partial, uncompressed_size);
+  if (records.empty()) return 0;
+  chunk_ = std::move(records);
+  chunk_pos_ = 0;
+  chunk_offset_ = offset;
+  partial_chunk_ = true;
+  ++report_.chunks;
+  ++report_.chunks_by_compression[compression];
+  return chunk_.size();
+}
+
 std::optional<RecordAt> McapStreamReader::NextInChunk() {
   const std::size_t remaining = chunk_.size() - chunk_pos_;
   const std::string where =
       "Chunk" + At(chunk_offset_) + ": record at uncompressed offset " + std::to_string(chunk_pos_);
+  if (partial_chunk_ &&
+      (remaining < kRecordPrefixBytes ||
+       LittleEndian64(chunk_.data() + chunk_pos_ + 1) > remaining - kRecordPrefixBytes)) {
+    chunk_pos_ = chunk_.size();  // the cut record: already counted in the truncation report
+    return std::nullopt;
+  }
   if (remaining < kRecordPrefixBytes) {
     Fail(chunk_offset_, 0, 1, where + ": " + std::to_string(remaining) + " stray bytes at its end");
     chunk_pos_ = chunk_.size();
@@ -225,10 +260,18 @@ std::optional<RecordAt> McapStreamReader::Next() {
     const std::uint64_t length = LittleEndian64(prefix + 1);
     const std::uint64_t offset = pos_;
     if (length > remaining - kRecordPrefixBytes) {
-      StopTruncated(offset, OpcodeName(opcode) + " record" + At(offset) + " claims " +
-                                std::to_string(length) + " bytes, only " +
-                                std::to_string(remaining - kRecordPrefixBytes) + " remain");
-      return std::nullopt;
+      std::string reason = OpcodeName(opcode) + " record" + At(offset) + " claims " +
+                           std::to_string(length) + " bytes, only " +
+                           std::to_string(remaining - kRecordPrefixBytes) + " remain";
+      if (opcode == static_cast<std::uint8_t>(Opcode::kChunk)) {
+        const std::uint64_t recovered = RecoverPartialChunk(offset, remaining - kRecordPrefixBytes);
+        if (recovered > 0) {
+          reason += "; the records in its first " + std::to_string(recovered) +
+                    " uncompressed bytes are recovered (their CRC cannot be checked)";
+        }
+      }
+      StopTruncated(offset, reason);
+      continue;  // the recovered records, if any, come out before the end
     }
     pos_ += kRecordPrefixBytes + length;
     if (length > options_.max_record_bytes) {
@@ -285,6 +328,7 @@ std::optional<RecordAt> McapStreamReader::Next() {
       chunk_ = std::move(records.bytes);
       chunk_pos_ = 0;
       chunk_offset_ = offset;
+      partial_chunk_ = false;
       ++report_.records_read;
       return RecordAt{std::move(view->header), offset, std::nullopt, kRecordPrefixBytes + length};
     }

@@ -81,6 +81,9 @@ class McapStreamReader {
   std::optional<RecordAt> NextInChunk();
   void Fail(std::uint64_t offset, std::uint64_t bytes, std::uint64_t records, std::string reason);
   void StopTruncated(std::uint64_t offset, std::string reason);
+  // Recovers the records at the start of a chunk whose end the file lost; returns how many
+  // uncompressed bytes it got.
+  std::uint64_t RecoverPartialChunk(std::uint64_t offset, std::uint64_t available);
   void CheckSummaryCrc(const Footer& footer, std::uint64_t footer_offset);
 
   std::unique_ptr<ByteSource> source_;
@@ -93,6 +96,7 @@ class McapStreamReader {
   Bytes chunk_;                 // the current chunk's decompressed records
   std::size_t chunk_pos_ = 0;
   std::uint64_t chunk_offset_ = 0;
+  bool partial_chunk_ = false;  // the chunk was cut off by truncation: its end is expected to break
 };
 
 // Messages wanted from the indexed reader.

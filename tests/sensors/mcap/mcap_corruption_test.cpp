@@ -100,6 +100,38 @@ TEST(McapCorruption, TruncationAtAnyOffsetKeepsTheWholeChunksBeforeTheCut) {
   EXPECT_GT(cases, 300);
 }
 
+// A recorder killed mid-chunk: the chunk's first messages are still there in its compressed
+// blocks (zstd 128 KiB, lz4 64 KiB), and come back.
+TEST(McapCorruption, ACutInsideALargeChunkRecoversTheMessagesAtItsStart) {
+  for (const std::string compression : {"zstd", "lz4", ""}) {
+    const auto path = testing::ScratchDir() / "big.mcap";
+    proto::McapWriterOptions options;
+    options.set_compression(compression);
+    McapWriter writer(path, options);  // one 4 MiB chunk
+    const std::uint16_t c = writer.AddChannel("/a", "raw", 0);
+    std::mt19937 random(3);
+    for (int i = 0; i < 300; ++i) {
+      Bytes data(10000);
+      for (auto& byte : data) byte = static_cast<std::uint8_t>(random());
+      writer.WriteMessage(c, i, i, data);
+    }
+    writer.Close();
+    const Bytes full = ReadAll(path);
+    const Pass whole = ReadStream(full);
+    ASSERT_EQ(whole.report.chunks, 1u);
+    const Pass pass = ReadStream(
+        Bytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(full.size() / 2)));
+    EXPECT_GT(pass.messages.size(), 100u) << compression;
+    EXPECT_LE(pass.messages.size(), 150u) << compression;
+    for (std::size_t i = 0; i < pass.messages.size(); ++i) {
+      ASSERT_TRUE(SameMessage(pass.messages[i], whole.messages[i])) << compression << " " << i;
+    }
+    ASSERT_EQ(pass.details.size(), 1u);
+    EXPECT_NE(pass.details[0].reason.find("recovered"), std::string::npos)
+        << pass.details[0].reason;
+  }
+}
+
 TEST(McapCorruption, TruncationIsReportedWithOffsetBytesAndRecords) {
   const Bytes full = SampleFile();
   const std::size_t cut = full.size() / 2;
