@@ -182,7 +182,6 @@ class McapLogReader final : public LogReader {
     }
     // The frame pass reports nothing new: the info pass already reported every problem.
     stream_ = std::make_unique<mcap::McapStreamReader>(mcap::OpenFileSource(path_), nullptr);
-    stream_schemas_ = std::move(schemas);
     next_message_ = [this]() -> std::optional<Message> {
       while (std::optional<mcap::RecordAt> record = stream_->Next()) {
         if (auto* message = std::get_if<Message>(&record->record)) return std::move(*message);
@@ -262,8 +261,7 @@ class McapLogReader final : public LogReader {
 
   void Handle(const Message& message) {
     auto channel = channels_.find(message.channel_id);
-    if (channel == channels_.end() && stream_) return;  // a channel the info pass never saw
-    if (channel == channels_.end()) return;
+    if (channel == channels_.end()) return;  // a channel the info pass never saw
     std::string error;
     switch (channel->second.kind) {
       case Kind::kLidar:
@@ -388,7 +386,6 @@ class McapLogReader final : public LogReader {
   std::optional<mcap::McapIndexedReader> indexed_;
   std::unique_ptr<mcap::IndexedMessageCursor> cursor_;
   std::unique_ptr<mcap::McapStreamReader> stream_;
-  std::map<std::uint16_t, mcap::Schema> stream_schemas_;
   std::function<std::optional<Message>()> next_message_;
   bool source_done_ = false;
   std::uint64_t latest_time_ = 0;  // ns, latest log_time read so far
