@@ -97,6 +97,20 @@ std::optional<double> PlaneDistance(const Eigen::Vector3d& o, const Eigen::Vecto
   return t;
 }
 
+// Ray against the ground `level` m above the road surface: flat before slope_start, sloped after.
+std::optional<double> SurfaceDistance(const RoadLayout& road, const Eigen::Vector3d& o,
+                                      const Eigen::Vector3d& d, double level) {
+  if (!road.slope_start) return PlaneDistance(o, d, road.slope, level);
+  const double x0 = *road.slope_start;
+  std::optional<double> best;
+  if (const auto t = PlaneDistance(o, d, 0.0, level); t && o.x() + *t * d.x() <= x0) best = t;
+  if (const auto t = PlaneDistance(o, d, road.slope, level - road.slope * x0);
+      t && o.x() + *t * d.x() >= x0 && (!best || *t < *best)) {
+    best = t;
+  }
+  return best;
+}
+
 // Slab test in the box's own frame; the normal is the face entered.
 std::optional<std::pair<double, Eigen::Vector3d>> BoxDistance(const Solid& solid,
                                                               const Eigen::Vector3d& origin,
@@ -161,9 +175,18 @@ std::uint64_t MixSeed(std::uint64_t seed, std::uint64_t stream) {
   return random.Next();
 }
 
+double RoadLayout::RoadHeight(double x) const {
+  if (!slope_start) return slope * x;
+  return x > *slope_start ? slope * (x - *slope_start) : 0.0;
+}
+
+double RoadLayout::SlopeAt(double x) const {
+  return !slope_start || x > *slope_start ? slope : 0.0;
+}
+
 double RoadLayout::Height(double x, double y) const {
   const bool on_road = y <= y_left && y >= y_right;
-  return slope * x + (on_road ? 0.0 : curb_height);
+  return RoadHeight(x) + (on_road ? 0.0 : curb_height);
 }
 
 Scene::Scene(const proto::Scenario& scenario, std::uint64_t seed)
@@ -210,6 +233,7 @@ void Scene::BuildRoad() {
   road_.y_right = -w / 2 - road.lanes_right() * w;
   road_.curb_height = road.curb_height_m();
   road_.slope = road.slope();
+  if (road.has_slope_start_m()) road_.slope_start = road.slope_start_m();
   road_.dash_length = road.dash_length_m();
   road_.dash_gap = road.dash_gap_m();
   // Edge lines a little inside the curbs; lane boundaries dashed except the centre line of a
@@ -406,10 +430,13 @@ Eigen::Isometry3d Scene::WorldFromVehicle(double t) const {
   Eigen::Isometry3d world_from_vehicle = Eigen::Isometry3d::Identity();
   world_from_vehicle.translation() = Eigen::Vector3d(
       pose.x, pose.y, road_.Height(pose.x, pose.y) + scenario_.lidar().mounting_height_m());
-  // Nose up on an uphill road: pitch is a negative rotation about y in ISO 8855.
+  // Nose up on an uphill road: pitch is a negative rotation about y in ISO 8855. The car spans its
+  // wheelbase (2.7 m), so at the foot of a slope it pitches by the mean rise under its wheels.
+  const double pitch_slope =
+      (road_.RoadHeight(pose.x + 1.35) - road_.RoadHeight(pose.x - 1.35)) / 2.7;
   world_from_vehicle.linear() =
       (Eigen::AngleAxisd(pose.yaw, Eigen::Vector3d::UnitZ()) *
-       Eigen::AngleAxisd(-std::atan(road_.slope * std::cos(pose.yaw)), Eigen::Vector3d::UnitY()))
+       Eigen::AngleAxisd(-std::atan(pitch_slope * std::cos(pose.yaw)), Eigen::Vector3d::UnitY()))
           .toRotationMatrix();
   return world_from_vehicle;
 }
@@ -507,14 +534,16 @@ std::optional<Hit> CastRay(const RoadLayout& road, const std::vector<const Solid
                            double max_distance) {
   std::optional<Hit> best;
   double nearest = max_distance;
-  const Eigen::Vector3d ground_normal = Eigen::Vector3d(-road.slope, 0, 1).normalized();
+  const auto ground_normal = [&](double x) {
+    return Eigen::Vector3d(-road.SlopeAt(x), 0, 1).normalized();
+  };
 
   // The road between the curbs, the sidewalks above them, and the curbs' faces.
-  if (const auto t = PlaneDistance(origin, direction, road.slope, 0.0); t && *t < nearest) {
+  if (const auto t = SurfaceDistance(road, origin, direction, 0.0); t && *t < nearest) {
     const Eigen::Vector3d p = origin + *t * direction;
     if (p.y() <= road.y_left && p.y() >= road.y_right) {
       nearest = *t;
-      best = Hit{*t, p, ground_normal, Material::kRoad, {0.30f, 0.30f, 0.31f}, 0};
+      best = Hit{*t, p, ground_normal(p.x()), Material::kRoad, {0.30f, 0.30f, 0.31f}, 0};
       const double period = road.dash_length + road.dash_gap;
       const double phase = p.x() - period * std::floor(p.x() / period);
       if (OnLine(p.y(), road.solid_lines_y, 0.075) ||
@@ -524,12 +553,12 @@ std::optional<Hit> CastRay(const RoadLayout& road, const std::vector<const Solid
       }
     }
   }
-  if (const auto t = PlaneDistance(origin, direction, road.slope, road.curb_height);
+  if (const auto t = SurfaceDistance(road, origin, direction, road.curb_height);
       t && *t < nearest) {
     const Eigen::Vector3d p = origin + *t * direction;
     if (p.y() > road.y_left || p.y() < road.y_right) {
       nearest = *t;
-      best = Hit{*t, p, ground_normal, Material::kSidewalk, {0.52f, 0.50f, 0.47f}, 0};
+      best = Hit{*t, p, ground_normal(p.x()), Material::kSidewalk, {0.52f, 0.50f, 0.47f}, 0};
     }
   }
   for (const double curb_y : {road.y_left, road.y_right}) {
@@ -537,7 +566,7 @@ std::optional<Hit> CastRay(const RoadLayout& road, const std::vector<const Solid
     const double t = (curb_y - origin.y()) / direction.y();
     if (t <= 0 || t >= nearest) continue;
     const Eigen::Vector3d p = origin + t * direction;
-    const double base = road.slope * p.x();
+    const double base = road.RoadHeight(p.x());
     // Only the face towards the road: the ray must come from the road's side of the curb.
     const bool from_road = (curb_y == road.y_left) == (direction.y() > 0);
     if (from_road && p.z() >= base && p.z() <= base + road.curb_height) {
@@ -560,7 +589,7 @@ std::optional<Hit> CastRay(const RoadLayout& road, const std::vector<const Solid
     // Facades have rows of windows (glass: darker, and the lidar loses more returns on them).
     if (solid->material == Material::kBuilding && std::abs(hit->second.y()) > 0.9) {
       const double along = p.x() - 3.0 * std::floor(p.x() / 3.0);
-      const double up = p.z() - road.slope * p.x();
+      const double up = p.z() - road.RoadHeight(p.x());
       const double storey = up - 3.2 * std::floor(up / 3.2);
       if (up > 2.6 && along > 0.7 && along < 2.3 && storey > 0.9 && storey < 2.4) {
         best->material = Material::kWindow;

@@ -72,10 +72,13 @@ struct RoadLayout {
   double y_left = 5.25, y_right = -1.75;    // m: the curbs' faces
   double curb_height = 0.15;                // m
   double slope = 0;                         // rise over run along +x
+  std::optional<double> slope_start;        // m: flat before this x (unset: sloped everywhere)
   std::vector<double> dashed_lines_y;       // m: lane boundaries drawn dashed
   std::vector<double> solid_lines_y;        // m: centre line and edge lines
   double dash_length = 3, dash_gap = 6;     // m
   double Height(double x, double y) const;  // m: the ground surface (road or sidewalk) at (x, y)
+  double RoadHeight(double x) const;        // m: the road surface at x
+  double SlopeAt(double x) const;           // rise over run of the road at x
 };
 
 // The ego or an actor at one instant, on the ground.

@@ -216,6 +216,34 @@ TEST(SynthesizerTest, ScansHaveTheHdl64Layout) {
   EXPECT_NEAR(frame.frame.ego->world_from_vehicle.translation().z(), 1.73, 1e-9);
 }
 
+TEST(SynthesizerTest, GroundFollowsASlopeAheadAndTheCurbs) {
+  // Flat up to 20 m, then 10 % uphill; the ego stands still on the flat part.
+  const char text[] = R"pb(
+    duration_s: 0.1
+    road { lanes_left: 1 lanes_right: 1 slope: 0.1 slope_start_m: 20 buildings: false }
+    ego { speed_mps { value: 0 } }
+    lidar { range_noise_m: 0 }
+  )pb";
+  const Synthesizer synthesizer(Parse(text), 1);
+  const SyntheticFrame frame = synthesizer.Synthesize(0);
+  int flat = 0, uphill = 0, sidewalk = 0;
+  for (const sensors::LidarPoint& p : frame.frame.lidar.points) {
+    if (std::abs(p.y) < 1.5 && p.x > 5 && p.x < 15) {
+      EXPECT_NEAR(p.z, -1.73, 1e-3);
+      ++flat;
+    } else if (std::abs(p.y) < 1.5 && p.x > 25 && p.x < 60) {
+      EXPECT_NEAR(p.z, -1.73 + 0.1 * (p.x - 20), 1e-3);
+      ++uphill;
+    } else if (p.y > 6 && p.y < 7.5 && p.x > 3 && p.x < 15) {
+      EXPECT_NEAR(p.z, -1.73 + 0.15, 1e-3);  // the sidewalk, one curb higher
+      ++sidewalk;
+    }
+  }
+  EXPECT_GT(flat, 500);
+  EXPECT_GT(uphill, 300);
+  EXPECT_GT(sidewalk, 100);
+}
+
 TEST(SynthesizerTest, BehavioursChangeSpeedAndLaneWhenTriggered) {
   const char text[] = R"pb(
     duration_s: 4
