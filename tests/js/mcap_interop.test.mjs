@@ -282,3 +282,23 @@ test("mining a KITTI drive and its MCAP gives the same tasks and pre-labels", as
   assert.deepEqual(fromMcap.counts, fromKitti.counts);
   assert.deepEqual(fromMcap.shown, fromKitti.shown);
 });
+
+test("longtail convert KITTI -> MCAP -> KITTI gives byte-identical .bin and .png files", async (t) => {
+  if (!requireData(t)) return;
+  const dir = scratch();
+  const mcapFile = path.join(dir, "drive.mcap");
+  assert.equal(longtail("convert", drive, "-o", mcapFile).status, 0);
+  const back = path.join(dir, "2011_09_26", "2011_09_26_drive_0052_sync");
+  const convert = longtail("convert", mcapFile, "-o", back);
+  assert.equal(convert.status, 0, convert.stdout + convert.stderr);
+  let compared = 0;
+  for (const stream of ["velodyne_points", "image_02"]) {
+    for (const name of fs.readdirSync(path.join(drive, stream, "data"))) {
+      const original = fs.readFileSync(path.join(drive, stream, "data", name));
+      const copy = fs.readFileSync(path.join(back, stream, "data", name));
+      assert.ok(copy.equals(original), `${stream}/${name} differs`);
+      compared++;
+    }
+  }
+  assert.equal(compared, 60);
+});
