@@ -5,6 +5,7 @@
 
 #include "labeling/formats/kitti_labels.h"
 #include "labeling/formats/kitti_tracklets.h"
+#include "labeling/formats/mcap_labels.h"
 #include "labeling/formats/openlabel.h"
 
 namespace longtail::labeling {
@@ -36,7 +37,8 @@ bool NeedsCamera(ExportFormat format) {
 // Writes one task's files; returns the path of its file or folder, relative to the output dir.
 // label_2 files take each frame's own calibration (the object benchmark's changes per frame).
 std::string WriteTask(const LabelSet& labels, const TaskSummary& task, const ExportOptions& options,
-                      const CalibrationSource& calibration_of, ExportSummary& summary) {
+                      const CalibrationSource& calibration_of, const FrameSource& frame_of,
+                      ExportSummary& summary) {
   const std::filesystem::path& dir = options.output_dir;
   const std::string name = "task_" + Padded(task.id);
   switch (options.format) {
@@ -44,6 +46,13 @@ std::string WriteTask(const LabelSet& labels, const TaskSummary& task, const Exp
       WriteOpenLabel(dir / (name + ".json"), labels);
       ++summary.files_written;
       return name + ".json";
+    case ExportFormat::kMcap: {
+      SourceFrames frames;
+      if (frame_of) frames = [&](std::int64_t index) { return frame_of(task, index); };
+      WriteLabelsMcap(dir / (name + ".mcap"), labels, frames);
+      ++summary.files_written;
+      return name + ".mcap";
+    }
     case ExportFormat::kKittiTracking: {
       const std::string file = "label_02/" + Padded(task.id) + ".txt";
       WriteKittiTrackingLabels(dir / file, labels.frames,
@@ -77,6 +86,7 @@ std::optional<ExportFormat> ParseExportFormat(std::string_view name) {
   if (name == "kitti-tracking") return ExportFormat::kKittiTracking;
   if (name == "openlabel") return ExportFormat::kOpenLabel;
   if (name == "tracklets") return ExportFormat::kTracklets;
+  if (name == "mcap") return ExportFormat::kMcap;
   return std::nullopt;
 }
 
@@ -99,7 +109,7 @@ std::optional<LabelSet> TaskLabels(const TaskDetail& task, bool include_prelabel
 
 ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
                           const CalibrationSource& calibration_of, const ExportProgress& progress,
-                          sensors::IssueLog& issues) {
+                          sensors::IssueLog& issues, const FrameSource& frame_of) {
   ExportSummary summary;
   std::filesystem::create_directories(options.output_dir);
   if (options.format == ExportFormat::kKittiTracking) {
@@ -136,7 +146,7 @@ ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
                            std::string("no calibration, exported without cameras: ") + e.what()});
           }
           const std::string path =
-              WriteTask(*labels, summary_row, options, calibration_of, summary);
+              WriteTask(*labels, summary_row, options, calibration_of, frame_of, summary);
           ++summary.tasks_exported;
           summary.frames += static_cast<std::int64_t>(labels->frames.size());
           for (const LabeledFrame& frame : labels->frames) {

@@ -21,8 +21,9 @@ enum class ExportFormat {
   kKittiTracking,  // label_02/<task id>.txt, one sequence per task
   kOpenLabel,      // task_<id>.json
   kTracklets,      // task_<id>/tracklet_labels.xml
+  kMcap,           // task_<id>.mcap: the source frames with the labels as Foxglove messages
 };
-// "kitti", "kitti-tracking", "openlabel", "tracklets".
+// "kitti", "kitti-tracking", "openlabel", "tracklets", "mcap".
 std::optional<ExportFormat> ParseExportFormat(std::string_view name);
 
 // The labels a task contributes: its final labels once accepted or corrected; with
@@ -52,6 +53,10 @@ struct ExportSummary {
 // then reported, and counted as failed when its format needs a camera.
 using CalibrationSource =
     std::function<sensors::Calibration(const TaskSummary&, std::int64_t frame_index)>;
+// Returns frame `frame_index` of a task's log, or nullopt when it cannot be read (the MCAP export
+// then holds the labels alone).
+using FrameSource =
+    std::function<std::optional<sensors::Frame>(const TaskSummary&, std::int64_t frame_index)>;
 // Called after each task with (tasks seen, tasks in the queue).
 using ExportProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 
@@ -59,6 +64,6 @@ using ExportProgress = std::function<void(std::int64_t done, std::int64_t total)
 // task: id, state, label source, log, frames, file), all write-then-rename.
 ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
                           const CalibrationSource& calibration_of, const ExportProgress& progress,
-                          sensors::IssueLog& issues);
+                          sensors::IssueLog& issues, const FrameSource& frame_of = nullptr);
 
 }  // namespace longtail::labeling

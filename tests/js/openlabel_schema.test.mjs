@@ -1,6 +1,6 @@
 // Every OpenLABEL file longtail writes validates against the official ASAM OpenLABEL 1.0.0 JSON
 // schema, checked by an independent validator (ajv). The files come from the C++ writer through
-// tests/labeling/formats/write_openlabel_samples (path in $LONGTAIL_OPENLABEL_SAMPLES).
+// tests/labeling/formats/write_label_samples (path in $LONGTAIL_LABEL_SAMPLES).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,9 +14,9 @@ import addFormats from 'ajv-formats';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sharedData = process.env.LONGTAIL_SHARED_DATA ?? join(repo, '..', 'shared', 'data');
 const schemaPath = join(sharedData, 'openlabel', 'openlabel_json_schema-v1.0.0.json');
-const writer = process.env.LONGTAIL_OPENLABEL_SAMPLES ??
+const writer = process.env.LONGTAIL_LABEL_SAMPLES ??
     join(process.env.LONGTAIL_BINARY_DIR ?? join(repo, 'build'), 'tests', 'labeling', 'formats',
-         'write_openlabel_samples');
+         'write_label_samples');
 const inCi = process.env.CI === 'true';
 
 function missing(t, what) {

@@ -87,7 +87,20 @@ int RunExport(const ExportCommandOptions& options) {
     const auto calibration_of = [&](const labeling::TaskSummary& task, std::int64_t frame) {
       return calibrations.Get(task, frame);
     };
-    summary = labeling::ExportQueue(*queue, export_options, calibration_of, progress, issues);
+    // The MCAP export carries the source frames: read each one where it is (seeking if the format
+    // can). A frame that cannot be read is reported and left out; its labels are still written.
+    const auto frame_of = [&](const labeling::TaskSummary& task,
+                              std::int64_t index) -> std::optional<sensors::Frame> {
+      try {
+        return sensors::ReadFrameAt(task.log_path, index, &issues);
+      } catch (const std::exception& e) {
+        issues.Report({task.log_path, 0, 0,
+                       "frame " + std::to_string(index) + " not in the MCAP: " + e.what()});
+        return std::nullopt;
+      }
+    };
+    summary =
+        labeling::ExportQueue(*queue, export_options, calibration_of, progress, issues, frame_of);
     if (terminal) std::cerr << "\n";
   } catch (const labeling::QueueError& e) {
     std::cerr << "longtail export: " << e.what() << "\n";
@@ -119,12 +132,16 @@ void AddExportCommand(CLI::App& app, int* exit_code) {
       "  kitti-tracking  DIR/label_02/<task id>.txt\n"
       "  openlabel       DIR/task_<id>.json (ASAM OpenLABEL 1.0, with the rare events and tags)\n"
       "  tracklets       DIR/task_<id>/tracklet_labels.xml (KITTI raw; imports into CVAT)\n"
+      "  mcap            DIR/task_<id>.mcap (source frames + Foxglove SceneUpdate cubes,\n"
+      "                  ImageAnnotations box edges, the events as Log messages)\n"
       "DIR/manifest.tsv lists every exported task. Progress goes to stderr.");
   command->add_option("--queue", options->queue, "review queue: sqlite path/URL or postgresql://")
       ->required();
-  command->add_option("--format", options->format, "kitti, kitti-tracking, openlabel or tracklets")
+  command
+      ->add_option("--format", options->format,
+                   "kitti, kitti-tracking, openlabel, tracklets or mcap")
       ->required()
-      ->check(CLI::IsMember({"kitti", "kitti-tracking", "openlabel", "tracklets"}));
+      ->check(CLI::IsMember({"kitti", "kitti-tracking", "openlabel", "tracklets", "mcap"}));
   command->add_option("-o,--output", options->output, "output folder (created if absent)")
       ->capture_default_str();
   command->add_option("--camera", options->camera,

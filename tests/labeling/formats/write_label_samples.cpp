@@ -1,6 +1,9 @@
-// Writes the OpenLABEL files longtail produces into DIR, for tests/js/openlabel_schema.test.mjs to
-// validate against the official schema: a synthetic set with events, tags and untracked boxes, and
-// the KITTI tracking sequence 0001 re-exported from its label_02 file and from VCD's conversion.
+// Writes label files longtail produces into DIR for the Node tests in tests/js:
+//   *.json      OpenLABEL, validated against the official schema (openlabel_schema.test.mjs): a
+//               synthetic set with events, tags and untracked boxes, and KITTI tracking sequence
+//               0001 re-exported from its label_02 file and from VCD's conversion;
+//   labels.mcap the synthetic boxes over the first frames of KITTI raw drive 0052, read back by
+//               @mcap/core with CRC checks and decoded as Foxglove messages (label_mcap.test.mjs).
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -8,8 +11,10 @@
 #include <numbers>
 
 #include "labeling/formats/kitti_labels.h"
+#include "labeling/formats/mcap_labels.h"
 #include "labeling/formats/openlabel.h"
 #include "sensors/kitti/kitti_calibration.h"
+#include "sensors/log_reader.h"
 
 namespace {
 
@@ -80,10 +85,16 @@ int main(int argc, char** argv) {
     labeling::LabelSet vcd = labeling::ReadOpenLabel(
         sequence / "openlabel100_kitti_tracking_0001.json", "VELO_TOP", issues);
     labeling::WriteOpenLabel(out / "vcd_kitti_tracking_0001.json", vcd);
-    std::printf("wrote 3 files to %s (%zu input issues)\n", out.c_str(), issues.count());
+    const std::string drive =
+        (data / "kitti-raw" / "2011_09_26" / "2011_09_26_drive_0052_sync").string();
+    labeling::LabelSet over_drive = Synthetic(calibration);
+    labeling::WriteLabelsMcap(out / "labels.mcap", over_drive, [&](std::int64_t index) {
+      return sensors::ReadFrameAt(drive, index, &issues);
+    });
+    std::printf("wrote 4 files to %s (%zu input issues)\n", out.c_str(), issues.count());
     return issues.count() == 0 ? 0 : 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "write_openlabel_samples: %s\n", e.what());
+    std::fprintf(stderr, "write_label_samples: %s\n", e.what());
     return 1;
   }
 }
