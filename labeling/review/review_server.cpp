@@ -305,6 +305,13 @@ ReviewServer::ReviewServer(std::unique_ptr<ReviewQueue> queue,
   const std::size_t threads = static_cast<std::size_t>(std::max(1, options.worker_threads()));
   s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.http.set_keep_alive_timeout(options.keep_alive_s());
+  // No response compression: httplib would brotli-compress three.js (1.5 MB) and a task's JSON on
+  // every request, which takes seconds of CPU; the page is served to the same machine or a LAN.
+  s.http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    // The server owns the request object; the handler type is const only by convention.
+    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   s.AddRoutes();
   // Static files after the API so /api/... never falls through to the file system.
   s.http.set_mount_point("/", s.web_root);

@@ -11,6 +11,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
+import { boxCorners, labelAnchor, NEAR_CLIP_M, projectBoxEdges } from "../../labeling/review/web/geometry.js";
+import { LabelSet } from "../../labeling/review/web/editing.js";
 import {
   chromiumPath, launchChromium, longtail, minedQueue, nextClaim, openPage, scratch, sourceDir,
   startServer, stopServer,
@@ -183,4 +185,80 @@ test("review page: render, two reviewers, accept / correct / reject by keyboard"
   const rejected = show(third.task_id);
   assert.equal(rejected.state, "rejected");
   assert.equal(rejected.reviews.find((r) => r.verdict === "reject").comment, reason);
+});
+
+// --- The page's pure modules, without a browser. ----------------------------------------------------
+
+// A camera at the vehicle origin looking forward: camera x = -vehicle y, y = -vehicle z, z = x.
+const CAMERA = {
+  width: 1200, height: 400,
+  camera_from_vehicle: [0, -1, 0, 0, 0, 0, -1, 0, 1, 0, 0, 0, 0, 0, 0, 1],
+  projection: [700, 0, 600, 0, 0, 700, 200, 0, 0, 0, 1, 0],
+};
+const box = (x, extra = {}) => ({ x, y: 0, z: 0, length: 4, width: 2, height: 1.5, yaw: 0,
+                                   class: "Car", track_id: 1, score: 0.9, ...extra });
+
+test("geometry: corners start front-left on the bottom face", () => {
+  const c = boxCorners(box(10, { yaw: 0 }));
+  assert.deepEqual(c[0], [12, 1, -0.75]);
+  assert.deepEqual(c[6], [8, -1, 0.75]);
+});
+
+test("geometry: a box ahead projects all 14 edges around its centre", () => {
+  const segments = projectBoxEdges(box(10), CAMERA);
+  assert.equal(segments.length, 14);
+  const us = segments.flat().map((p) => p[0]);
+  assert.ok(Math.min(...us) < 600 && Math.max(...us) > 600);
+  assert.deepEqual(labelAnchor(box(10), CAMERA).map(Math.round), [600, 148]);
+});
+
+test("geometry: edges crossing the camera plane are clipped, a box behind draws nothing", () => {
+  const straddling = projectBoxEdges(box(0.5), CAMERA);  // spans x = -1.5 .. 2.5
+  assert.ok(straddling.length > 0 && straddling.length < 14);
+  for (const [a, b] of straddling) for (const v of [...a, ...b]) assert.ok(Number.isFinite(v));
+  // The clipped far face lies on the near plane: 700 px per metre at 0.1 m, way outside the image.
+  assert.ok(straddling.flat().some((p) => Math.abs(p[0] - 600) >= 700 * 1 / NEAR_CLIP_M - 1));
+  assert.deepEqual(projectBoxEdges(box(-10), CAMERA), []);
+  assert.equal(labelAnchor(box(-10), CAMERA), null);
+});
+
+test("editing: edits, undo/redo and corrections of changed frames only", () => {
+  const labels = new LabelSet([{ frame_index: 0, boxes: [box(10)] }, { frame_index: 1, boxes: [box(11)] }]);
+  const uid = labels.boxes(0)[0].uid;
+  labels.move(0, uid, 0.5, -1);
+  labels.resize(0, uid, 0.3, -5, 0);
+  assert.equal(labels.find(0, uid).width, 0.1, "sizes stop at 0.1 m");
+  assert.ok(labels.undo());
+  assert.equal(labels.find(0, uid).width, 2);
+  assert.ok(labels.redo());
+  const corrections = labels.corrections();
+  assert.equal(corrections.length, 1);
+  assert.equal(corrections[0].frame_index, 0);
+  assert.deepEqual(corrections[0].boxes[0], { ...box(10.5, { y: -1, length: 4.3, width: 0.1 }) });
+  labels.undo();
+  labels.undo();
+  assert.deepEqual(labels.corrections(), []);
+});
+
+test("editing: propagation keeps following the track and copies an added box", () => {
+  const labels = new LabelSet([0, 1, 2].map((i) => ({ frame_index: i, boxes: [box(10 + i)] })));
+  const uid = labels.boxes(1)[0].uid;
+  labels.move(1, uid, 0, 0.5);
+  labels.resize(1, uid, 1, 0, 0);
+  labels.setClass(1, uid, "Van");
+  assert.equal(labels.propagate(1, uid), 2);
+  for (const i of [0, 2]) {
+    const b = labels.boxes(i)[0];
+    assert.equal(b.x, 10 + i);
+    assert.equal(b.y, 0.5);
+    assert.equal(b.length, 5);
+    assert.equal(b.class, "Van");
+  }
+  const added = labels.add(0, 5, 5, -1.73, "Pedestrian");
+  assert.equal(labels.find(0, added).track_id, 2);
+  labels.propagate(0, added);
+  assert.equal(labels.boxes(2).filter((b) => b.track_id === 2).length, 1);
+  labels.remove(2, labels.boxes(2).find((b) => b.track_id === 2).uid);
+  assert.equal(labels.boxes(2).length, 1);
+  assert.equal(labels.corrections().length, 3);
 });

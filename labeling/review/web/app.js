@@ -24,7 +24,9 @@ const state = {
   frameCache: new Map(),
   heartbeat: null,
   busy: false,
+  hideBelow: 0,       // boxes scored below this are hidden (toggled with h)
 };
+const HIDE_SCORE_BELOW = 0.3;
 
 // What the browser test reads: timings and what is on screen.
 const stats = { firstRenderMs: null, pointsInView: 0, frameLoads: [], marks: {} };
@@ -36,6 +38,10 @@ const cloudView = new CloudView($('cloud-canvas'), {
   onPick: (uid) => select(uid),
   onDragStart: () => { dragSnapshot = true; },
   onDrag: ({ dx = 0, dy = 0, dyaw = 0 }) => dragEdit(dx, dy, dyaw),
+  onResize: (factor) => editSelected((l, f, u) => {
+    const b = l.find(f, u);
+    return l.resize(f, u, b.length * (factor - 1), b.width * (factor - 1), 0);
+  }),
 });
 window.__review.cloudView = cloudView;
 window.__review.cameraView = cameraView;
@@ -46,7 +52,14 @@ function status(text, isError = false) {
   $('status').classList.toggle('error', isError);
 }
 
-function boxesHere() { return state.labels ? state.labels.boxes(state.frameIndex) : []; }
+// The frame's boxes as the views and the list show them: most confident first, and without the
+// low-scored ones while the reviewer hides them.
+function boxesHere() {
+  if (!state.labels) return [];
+  return state.labels.boxes(state.frameIndex)
+    .filter((b) => b.score >= state.hideBelow || b.uid === state.selected)
+    .sort((a, b) => b.score - a.score || a.track_id - b.track_id);
+}
 function selectedBox() { return state.labels && state.selected ? state.labels.find(state.frameIndex, state.selected) : null; }
 
 // ---- Loading --------------------------------------------------------------------------------------
@@ -306,6 +319,11 @@ function onKey(event) {
     case 'topDown': status(cloudView.toggleTopDown() ? '3D view: top-down' : '3D view: orbit'); break;
     case 'colour': status(`3D view: colour by ${cloudView.toggleColour()}`); break;
     case 'camera': state.cameraIndex += 1; redraw(); break;
+    case 'hideLow':
+      state.hideBelow = state.hideBelow ? 0 : HIDE_SCORE_BELOW;
+      status(state.hideBelow ? `hiding boxes scored below ${HIDE_SCORE_BELOW}` : 'showing every box');
+      redraw();
+      break;
   }
 }
 

@@ -1,6 +1,7 @@
 // The 3D view: the frame's point cloud (coloured by height or intensity) and the boxes, with an
 // orbit camera (drag to orbit, right-drag or Shift-drag to pan, wheel to zoom) and a top-down mode.
-// Dragging a selected box moves it on the ground; Alt-drag rotates it. Renders on demand only.
+// Dragging a box moves it on the ground, Alt-drag rotates it, Ctrl/Alt-wheel resizes the selected
+// box's footprint. Renders on demand only.
 import * as THREE from './three.module.js';
 import { footprintContains } from './geometry.js';
 import { CLASS_COLOURS, SELECTED_COLOUR } from './camera_view.js';
@@ -18,7 +19,7 @@ function ramp(t, out, i) {
 }
 
 export class CloudView {
-  constructor(canvas, { onPick, onDragStart, onDrag }) {
+  constructor(canvas, { onPick, onDragStart, onDrag, onResize }) {
     this.canvas = canvas;
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: false, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(window.devicePixelRatio || 1);
@@ -37,7 +38,7 @@ export class CloudView {
     this.frameTimes = [];  // ms per render call (CPU side, including the GPU wait for SwiftShader)
     this.renderCount = 0;
     this.pending = false;
-    this.handlers = { onPick, onDragStart, onDrag };
+    this.handlers = { onPick, onDragStart, onDrag, onResize };
     this.attachMouse();
     new ResizeObserver(() => this.requestRender()).observe(canvas);
   }
@@ -246,6 +247,11 @@ export class CloudView {
     });
     c.addEventListener('wheel', (e) => {
       e.preventDefault();
+      if (e.ctrlKey || e.altKey) {
+        // Ctrl/Alt + wheel resizes the selected box's footprint instead of zooming.
+        if (this.handlers.onResize) this.handlers.onResize(Math.exp(-e.deltaY * 0.001));
+        return;
+      }
       this.view.distance = Math.min(200, Math.max(3, this.view.distance * Math.exp(e.deltaY * 0.001)));
       this.requestRender();
     }, { passive: false });

@@ -34,6 +34,8 @@ export const KEYS = [
   { key: 't', action: 'topDown', text: '3D view: top-down / orbit' },
   { key: 'c', action: 'colour', text: '3D view: colour by height / intensity' },
   { key: 'v', action: 'camera', text: 'next camera' },
+  { key: 'h', action: 'hideLow', text: 'hide / show boxes scored below 0.3' },
+  { key: 'mouse', action: null, text: '3D view: drag orbits, right- or Shift-drag pans, wheel zooms; drag a box to move it, Alt-drag rotates it, Ctrl-wheel resizes it; click selects (both views)' },
 ];
 
 // The action a key press asks for, or null.
@@ -46,6 +48,6 @@ export function actionFor(event) {
   if (key >= '0' && key <= '7' && key.length === 1) return 'class';
   if (key === 'Backspace') return 'delete';
   if (key === 'Tab') return event.shiftKey ? 'selectPrev' : 'selectNext';
-  const entry = KEYS.find((k) => k.key === key && !k.ctrl && k.key !== 'Tab');
+  const entry = KEYS.find((k) => k.key === key && !k.ctrl && k.action && k.key !== 'Tab');
   return entry ? entry.action : null;
 }

@@ -145,6 +145,14 @@ TEST_F(ReviewServerTest, ServesThePageFromTheWebRoot) {
   EXPECT_NE(a.raw.find("<title>review</title>"), std::string::npos);
 }
 
+TEST_F(ReviewServerTest, AnswersUncompressedEvenWhenTheBrowserOffersBrotli) {
+  Start("/nonexistent/log");
+  const auto result = client_->Get("/api/tasks/1", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200);
+  EXPECT_FALSE(result->has_header("Content-Encoding"));
+}
+
 TEST_F(ReviewServerTest, BindsLoopbackByDefault) {
   EXPECT_EQ(proto::ReviewServerOptions().host(), "127.0.0.1");
 }
