@@ -34,6 +34,7 @@ EgoMotion EgoMotionEstimator::Update(const sensors::Frame& frame, const Percepti
       registration.max_iterations = options_.max_iterations();
       registration.convergence_m = options_.convergence_m();
       registration.robust_kernel_m = options_.robust_kernel_m();
+      registration.max_source_points = options_.max_source_points();
       const RegistrationResult result = RegisterScan(perception.registration_points, *last_grid_,
                                                      Eigen::Isometry3d(last_motion_), registration);
       const double speed = result.target_from_source.translation().head<2>().norm() / dt;

@@ -2,6 +2,7 @@
 
 #include <Eigen/Geometry>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <numbers>
@@ -76,6 +77,7 @@ struct Prediction {
   double score = 0;
   int track_id = -1;
   bool neutral = false;  // unmatched, it is still not a false positive (DontCare, far, few points)
+  double speed_mps = 0;  // tracks: speed over ground, m/s
 };
 
 std::optional<Eigen::Vector2d> Project(const sensors::CameraModel& camera,
@@ -186,6 +188,8 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
   std::optional<Tracker> tracker;
   std::optional<EgoMotionEstimator> ego_estimator;
   std::map<int, TruthTrackState> truth_states;
+  std::array<std::map<int, double>, 4> speed_sums;  // per tracking row, per truth track id
+  std::array<std::map<int, int>, 4> speed_counts;
   std::string sequence_labels;
   const auto flush_sequence = [&] {
     if (write_labels_dir && result.tracking_layout && current_sequence != "\x01") {
@@ -297,6 +301,7 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
       for (const Track& track : tracker->Update(frame.lidar.stamp, perception.objects, ego)) {
         if (auto p = to_prediction(track.box, track.object_class, track.class_confidence,
                                    track.num_points, track.id)) {
+          p->speed_mps = track.velocity_world.norm();
           track_predictions.push_back(*p);
         }
       }
@@ -334,6 +339,11 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
           score.fragmentations += state.ever_matched && !state.matched_last_time;
           std::vector<int>& ids = score.predicted_ids[truths[t].track_id];
           if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+          const double speed = track_predictions[hypothesis_of[t]].speed_mps;
+          speed_sums[row][truths[t].track_id] += speed;
+          ++speed_counts[row][truths[t].track_id];
+          double& largest = score.max_speed_mps[truths[t].track_id];
+          largest = std::max(largest, speed);
         }
         if (hypothesis_of[t] >= 0) {
           state.last_hypothesis = track_predictions[hypothesis_of[t]].track_id;
@@ -389,6 +399,11 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
     result.classes.push_back(score);
   }
   if (result.tracking_layout) {
+    for (int row = 0; row < 4; ++row) {
+      for (const auto& [truth_id, sum] : speed_sums[row]) {
+        tracking[row].mean_speed_mps[truth_id] = sum / speed_counts[row][truth_id];
+      }
+    }
     for (TrackingScore& score : tracking) {
       score.mota = score.num_truth > 0
                        ? 1.0 - double(score.misses + score.false_positives + score.id_switches) /

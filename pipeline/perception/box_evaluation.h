@@ -36,6 +36,9 @@ struct TrackingScore {
   double mota = 0;
   // Per ground-truth track id: the distinct predicted track ids it was matched to, in order.
   std::map<int, std::vector<int>> predicted_ids;
+  // Per ground-truth track id: the mean and largest speed over ground (ego motion removed) of the
+  // tracks matched to it, m/s. A parked car should stay near zero.
+  std::map<int, double> mean_speed_mps, max_speed_mps;
 };
 
 struct BoxEvaluation {

@@ -1,6 +1,7 @@
 #include "pipeline/perception/box_fitting.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -9,34 +10,36 @@ namespace longtail::pipeline {
 namespace {
 
 constexpr double kDeg = std::numbers::pi / 180;
+constexpr int kMaxFitPoints = 256;  // cap of max_fit_points: the search works on a stack buffer
+
+// The footprint the heading search works on: at most kMaxFitPoints evenly strided points.
+struct Footprint {
+  std::array<float, kMaxFitPoints> x, y;
+  int size = 0;
+};
 
 // The closeness criterion for heading `theta`: each point scores 1 / its distance to the nearer of
 // the two box edges the cluster hugs (chosen per axis as the edge closer overall), so the heading
 // whose rectangle edges run along the visible sides scores highest.
-double Closeness(const std::vector<Eigen::Vector3f>& points, int stride, double theta,
-                 double floor_m) {
-  const double c = std::cos(theta), s = std::sin(theta);
-  double min1 = std::numeric_limits<double>::infinity(), max1 = -min1, min2 = min1, max2 = -min1;
-  for (std::size_t i = 0; i < points.size(); i += stride) {
-    const double a = c * points[i].x() + s * points[i].y();
-    const double b = -s * points[i].x() + c * points[i].y();
-    min1 = std::min(min1, a), max1 = std::max(max1, a);
-    min2 = std::min(min2, b), max2 = std::max(max2, b);
+float Closeness(const Footprint& f, double theta, float floor_m) {
+  const float c = static_cast<float>(std::cos(theta)), s = static_cast<float>(std::sin(theta));
+  std::array<float, kMaxFitPoints> a, b;
+  float min1 = std::numeric_limits<float>::infinity(), max1 = -min1, min2 = min1, max2 = -min1;
+  float sum1 = 0, sum2 = 0;
+  for (int i = 0; i < f.size; ++i) {
+    a[i] = c * f.x[i] + s * f.y[i];
+    b[i] = -s * f.x[i] + c * f.y[i];
+    min1 = std::min(min1, a[i]), max1 = std::max(max1, a[i]);
+    min2 = std::min(min2, b[i]), max2 = std::max(max2, b[i]);
+    sum1 += a[i], sum2 += b[i];
   }
   // Which edge of each axis the points hug: the one with the smaller summed distance.
-  double to_min1 = 0, to_max1 = 0, to_min2 = 0, to_max2 = 0;
-  for (std::size_t i = 0; i < points.size(); i += stride) {
-    const double a = c * points[i].x() + s * points[i].y();
-    const double b = -s * points[i].x() + c * points[i].y();
-    to_min1 += a - min1, to_max1 += max1 - a, to_min2 += b - min2, to_max2 += max2 - b;
-  }
-  const bool use_min1 = to_min1 < to_max1, use_min2 = to_min2 < to_max2;
-  double score = 0;
-  for (std::size_t i = 0; i < points.size(); i += stride) {
-    const double a = c * points[i].x() + s * points[i].y();
-    const double b = -s * points[i].x() + c * points[i].y();
-    const double d1 = use_min1 ? a - min1 : max1 - a;
-    const double d2 = use_min2 ? b - min2 : max2 - b;
+  const bool use_min1 = sum1 - f.size * min1 < f.size * max1 - sum1;
+  const bool use_min2 = sum2 - f.size * min2 < f.size * max2 - sum2;
+  float score = 0;
+  for (int i = 0; i < f.size; ++i) {
+    const float d1 = use_min1 ? a[i] - min1 : max1 - a[i];
+    const float d2 = use_min2 ? b[i] - min2 : max2 - b[i];
     score += 1 / std::max(std::min(d1, d2), floor_m);
   }
   return score;
@@ -46,19 +49,27 @@ double Closeness(const std::vector<Eigen::Vector3f>& points, int stride, double 
 
 sensors::Box3D FitBox(const std::vector<Eigen::Vector3f>& points, double ground_z,
                       const proto::BoxOptions& options) {
-  const int stride =
-      std::max(1, static_cast<int>(points.size()) / std::max(1, options.max_fit_points()));
+  Footprint footprint;
+  const int wanted = std::clamp(options.max_fit_points(), 1, kMaxFitPoints);
+  const double stride = std::max(1.0, static_cast<double>(points.size()) / wanted);
+  for (double k = 0; k < points.size() && footprint.size < wanted; k += stride) {
+    const Eigen::Vector3f& p = points[static_cast<std::size_t>(k)];
+    footprint.x[footprint.size] = p.x(), footprint.y[footprint.size] = p.y();
+    ++footprint.size;
+  }
+  const auto floor_m = static_cast<float>(options.closeness_floor_m());
   // Coarse search over [0, 90) deg, then a fine search around the best heading.
   const double coarse = std::max(0.1, options.angle_step_deg()) * kDeg;
-  double best_theta = 0, best_score = -1;
+  double best_theta = 0;
+  float best_score = -1;
   for (double theta = 0; theta < std::numbers::pi / 2; theta += coarse) {
-    const double score = Closeness(points, stride, theta, options.closeness_floor_m());
+    const float score = Closeness(footprint, theta, floor_m);
     if (score > best_score) best_score = score, best_theta = theta;
   }
   const double fine = std::max(0.01, options.fine_angle_step_deg()) * kDeg;
   const double center_theta = best_theta;
   for (double theta = center_theta - coarse + fine; theta < center_theta + coarse; theta += fine) {
-    const double score = Closeness(points, stride, theta, options.closeness_floor_m());
+    const float score = Closeness(footprint, theta, floor_m);
     if (score > best_score) best_score = score, best_theta = theta;
   }
 

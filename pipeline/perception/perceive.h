@@ -14,7 +14,7 @@ namespace longtail::pipeline {
 // `num_invalid_points` and dropped.
 Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions& options);
 
-// Wall time of each step of Perceive, ms, for benchmarks.
+// CPU time of the calling thread spent in each step of Perceive, ms, for benchmarks.
 struct PerceptionTimes {
   double transform_ms = 0;     // validity filter and lidar -> vehicle frame
   double ground_ms = 0;        // ground segmentation

@@ -38,8 +38,12 @@ nlohmann::json ToJson(const pipeline::BoxEvaluation& evaluation) {
   nlohmann::json tracking = nlohmann::json::array();
   for (const auto& t : evaluation.tracking) {
     nlohmann::json ids = nlohmann::json::object();
-    for (const auto& [truth_id, predicted] : t.predicted_ids)
+    nlohmann::json speeds = nlohmann::json::object();
+    for (const auto& [truth_id, predicted] : t.predicted_ids) {
       ids[std::to_string(truth_id)] = predicted;
+      speeds[std::to_string(truth_id)] = {{"mean_mps", t.mean_speed_mps.at(truth_id)},
+                                          {"max_mps", t.max_speed_mps.at(truth_id)}};
+    }
     tracking.push_back({{"class", t.name},
                         {"truth", t.num_truth},
                         {"misses", t.misses},
@@ -47,7 +51,8 @@ nlohmann::json ToJson(const pipeline::BoxEvaluation& evaluation) {
                         {"id_switches", t.id_switches},
                         {"fragmentations", t.fragmentations},
                         {"mota", t.mota},
-                        {"predicted_ids_per_truth_track", ids}});
+                        {"predicted_ids_per_truth_track", ids},
+                        {"track_speed_per_truth_track", speeds}});
   }
   return {{"layout", evaluation.tracking_layout ? "tracking" : "object"},
           {"frames", evaluation.frames},
@@ -75,7 +80,7 @@ void PrintText(const pipeline::BoxEvaluation& evaluation) {
   std::cout << std::left << std::setw(12) << "tracking" << std::right << std::setw(7) << "truth"
             << std::setw(8) << "MOTA" << std::setw(8) << "misses" << std::setw(6) << "FP"
             << std::setw(7) << "IDSW" << std::setw(7) << "frag"
-            << "  ids per truth track\n";
+            << "  truth track: predicted ids (mean speed m/s)\n";
   for (const auto& t : evaluation.tracking) {
     std::cout << std::left << std::setw(12) << t.name << std::right << std::setw(7) << t.num_truth
               << std::fixed << std::setprecision(3) << std::setw(8) << t.mota << std::setw(8)
@@ -85,6 +90,8 @@ void PrintText(const pipeline::BoxEvaluation& evaluation) {
       for (const auto& [truth_id, ids] : t.predicted_ids) {
         std::cout << " " << truth_id << ":";
         for (std::size_t k = 0; k < ids.size(); ++k) std::cout << (k ? "," : "") << ids[k];
+        std::cout << std::setprecision(2) << " (" << t.mean_speed_mps.at(truth_id) << ")"
+                  << std::setprecision(3);
       }
     }
     std::cout << "\n";

@@ -78,8 +78,18 @@ TEST(PointGrid2D, FindsTheNearestPointWithinOneCell) {
   EXPECT_EQ(grid.size(), 2u);
   const auto nearest = grid.Nearest({1.7f, 1.3f});
   ASSERT_TRUE(nearest);
-  EXPECT_FLOAT_EQ(nearest->x(), 1.9f);
+  EXPECT_FLOAT_EQ(nearest->point.x(), 1.9f);
+  EXPECT_TRUE(nearest->normal.isZero());  // two points are no line
   EXPECT_FALSE(grid.Nearest({5, 5}));
+}
+
+TEST(PointGrid2D, GivesPointsOnAWallTheWallsNormal) {
+  std::vector<Eigen::Vector3f> wall;
+  for (float x = 0; x < 10; x += 0.1f) wall.emplace_back(x, 3, 0);
+  const PointGrid2D grid(wall, 1.0, 20);
+  const auto nearest = grid.Nearest({5.02f, 3.3f});
+  ASSERT_TRUE(nearest);
+  EXPECT_NEAR(std::abs(nearest->normal.y()), 1, 1e-3);
 }
 
 TEST(EgoMotionEstimator, UsesLogPosesForSpeedAndYawRate) {
@@ -108,8 +118,8 @@ TEST(EgoMotionEstimator, IsUnknownWithoutPosesWhenLidarEstimationIsOff) {
   EXPECT_FALSE(estimator.Update(frame, perception).known);
 }
 
-// Disabled until registration is point-to-line: point-to-point ICP sticks to a dense facade.
-TEST(EgoMotionEstimator, DISABLED_EstimatesSpeedFromTheLidarAlone) {
+// A street canyon: point-to-point ICP would stick to the dense facades; point-to-line slides.
+TEST(EgoMotionEstimator, EstimatesSpeedFromTheLidarAlone) {
   EgoMotionEstimator estimator{proto::EgoMotionOptions()};
   const std::vector<Eigen::Vector3f> world = Street();
   EgoMotion ego;

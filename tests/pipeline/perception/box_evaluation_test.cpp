@@ -41,6 +41,8 @@ void Print(const BoxEvaluation& evaluation) {
     for (const auto& [truth, ids] : t.predicted_ids) {
       std::cout << " " << truth << "->";
       for (int id : ids) std::cout << id << ",";
+      std::cout << " (mean " << t.mean_speed_mps.at(truth) << " max " << t.max_speed_mps.at(truth)
+                << " m/s)";
     }
     std::cout << "\n";
   }
