@@ -678,15 +678,7 @@ class SqlReviewQueue final : public ReviewQueue {
         continue;
       }
       const std::int64_t id = rows[0].Int(0);
-      std::set<std::int64_t> seen_frames;
-      for (const FramePrelabels& f : d.frames) {
-        // A frame listed twice keeps its first pre-labels rather than failing the whole batch.
-        if (!seen_frames.insert(f.frame_index).second) continue;
-        db_->Query(
-            "INSERT INTO task_frames (task_id, frame_index, stamp_ns, boxes_json) "
-            "VALUES (?, ?, ?, ?)",
-            {id, f.frame_index, sensors::ToNanos(f.stamp), json::BoxesToJson(f.boxes)});
-      }
+      InsertFrames(id, d.frames);
       Audit(id, now, "miner", "enqueue", TaskState::kQueued, TaskState::kQueued,
             json::Object(
                 {{"detectors", d.detectors},
@@ -694,6 +686,31 @@ class SqlReviewQueue final : public ReviewQueue {
       ++result.inserted;
     }
     return result;
+  }
+
+  // Many frames per statement: a round trip to PostgreSQL costs far more than the row.
+  void InsertFrames(std::int64_t task_id, const std::vector<FramePrelabels>& frames) {
+    constexpr std::size_t kFramesPerStatement = 200;
+    std::set<std::int64_t> seen_frames;
+    std::vector<Value> params;
+    std::size_t count = 0;
+    auto flush = [&] {
+      if (count == 0) return;
+      std::string sql =
+          "INSERT INTO task_frames (task_id, frame_index, stamp_ns, boxes_json) VALUES ";
+      for (std::size_t i = 0; i < count; ++i) sql += i == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+      db_->Query(sql, params);
+      params.clear();
+      count = 0;
+    };
+    for (const FramePrelabels& f : frames) {
+      // A frame listed twice keeps its first pre-labels rather than failing the whole batch.
+      if (!seen_frames.insert(f.frame_index).second) continue;
+      params.insert(params.end(), {task_id, f.frame_index, sensors::ToNanos(f.stamp),
+                                   json::BoxesToJson(f.boxes)});
+      if (++count == kFramesPerStatement) flush();
+    }
+    flush();
   }
 
   void Audit(std::int64_t task_id, std::int64_t now, const std::string& actor,

@@ -24,7 +24,10 @@ int Review(const std::string& url, const std::string& name, int threads) {
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       try {
-        auto queue = OpenQueue(url);
+        // Generous: 32 writers on a loaded CI machine must wait, never fail, for the lock.
+        longtail::labeling::proto::QueueOptions options;
+        options.set_busy_timeout_ms(120000);
+        auto queue = OpenQueue(url, options);
         const std::string reviewer = name + "-t" + std::to_string(t);
         while (auto claim = queue->Claim(reviewer)) {
           queue->Submit({claim->claim_id, reviewer, longtail::labeling::Verdict::kAccept, {}, ""});

@@ -109,6 +109,21 @@ TEST_P(QueueConformance, GetTaskReturnsEventsAndPrelabelsExactly) {
   EXPECT_FALSE(queue->GetTask(tasks[0].id + 1000).has_value());
 }
 
+TEST_P(QueueConformance, ALongWindowKeepsEveryFrameOnceInOrder) {
+  LONGTAIL_REQUIRE_BACKEND(url, GetParam());
+  auto queue = Open(url);
+  TaskDraft draft = Draft("long", 0, 449, 0.5);
+  draft.frames.push_back(draft.frames[7]);  // listed twice: stored once
+  draft.frames.back().boxes.clear();
+  queue->Enqueue({draft});
+  const auto detail = queue->GetTask(queue->ListTasks({})[0].id);
+  ASSERT_EQ(detail->prelabels.size(), 450u);
+  for (std::size_t i = 0; i < detail->prelabels.size(); ++i) {
+    EXPECT_EQ(detail->prelabels[i].frame_index, static_cast<std::int64_t>(i));
+  }
+  EXPECT_EQ(detail->prelabels[7].boxes.size(), 1u);  // the first listing wins
+}
+
 TEST_P(QueueConformance, ClaimTakesHighestSeverityThenOldest) {
   LONGTAIL_REQUIRE_BACKEND(url, GetParam());
   auto queue = Open(url);
