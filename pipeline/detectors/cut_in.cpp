@@ -71,6 +71,7 @@ std::vector<Event> CutInDetector::Process(const FrameWindow& window) {
     if (shift < options_.min_lateral_shift_m()) continue;
     const double seconds = sensors::ToSeconds(frame.stamp - window.frames[*earliest].stamp);
     const double lateral_speed = seconds > 0 ? shift / seconds : 0.0;
+    if (lateral_speed > options_.max_lateral_speed_mps()) continue;
     const double severity = 1.0 - 0.6 * (on_path.s_min - start) / (end - start);
     std::string reason = Describe(track) + " cut into the ego lane " + Fixed(on_path.s_min) +
                          " m ahead from the " + (latest_d > 0 ? "left" : "right") + ": moved " +

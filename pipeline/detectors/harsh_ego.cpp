@@ -29,7 +29,9 @@ std::vector<Event> HarshEgoDetector::Process(const FrameWindow& window) {
     const FrameResult& b = window.frames[i];
     const double seconds = sensors::ToSeconds(b.stamp - a.stamp);
     if (!a.ego.known || !b.ego.known || seconds <= 0) return std::nullopt;
-    return (b.ego.speed - a.ego.speed) / seconds;
+    const double acceleration = (b.ego.speed - a.ego.speed) / seconds;
+    if (std::abs(acceleration) > options_.max_plausible_acceleration_mps2()) return std::nullopt;
+    return acceleration;
   };
   const std::size_t now = window.current;
   const std::optional<double> acceleration = acceleration_to(now);

@@ -161,7 +161,10 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
                                           " m from the ego, closing at " + Fixed(relative_speed) +
                                           " m/s)",
                                       std::move(with_ttc)));
-    } else if (!ttc && encounter.min_time > 0 && encounter.min_distance <= near_miss) {
+    } else if (!ttc && encounter.min_time > 0 && encounter.min_time < horizon - 1e-6 &&
+               encounter.min_distance <= near_miss) {
+      // Closest approach inside the horizon: it passes. At the horizon's end it is still closing
+      // and a later frame judges it.
       events.push_back(MakeFrameEvent(
           frame, kName, version(), "near_miss",
           0.5 + 0.3 * (1.0 - encounter.min_distance / near_miss), {track.id},

@@ -52,8 +52,10 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
     const FootprintOnPath then = ProjectFootprint(past_path, past->track->box, -1e9, 1e9);
     const double seconds = sensors::ToSeconds(frame.stamp - window.frames[past->frame].stamp);
     const double approached = (then.lateral_gap - half_width) - gap;
+    const double claimed = toward * seconds;
     if ((then.center_d > 0) != (center.d > 0) ||
-        approached < options_.min_confirmed_fraction() * toward * seconds) {
+        approached < options_.min_confirmed_fraction() * claimed ||
+        approached > options_.max_confirmed_factor() * claimed + 1.0) {
       continue;
     }
     const double severity = 1.0 - 0.7 * time_to_entry / horizon;

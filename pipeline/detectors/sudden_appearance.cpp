@@ -18,8 +18,10 @@ std::vector<Event> SuddenAppearanceDetector::Process(const FrameWindow& window) 
     // Every id is remembered, also those born during the warm-up or far away: only a track's
     // first frame can be a sudden appearance.
     if (!seen_track_ids_.insert(track.id).second) continue;
-    if (frame.index < options_.warmup_frames() || track.box.height < options_.min_height_m() ||
-        track.num_points < options_.min_points() ||
+    const bool unknown = track.object_class == sensors::ObjectClass::kUnknown ||
+                         track.object_class == sensors::ObjectClass::kMisc;
+    if ((unknown && !options_.include_unknown()) || frame.index < options_.warmup_frames() ||
+        track.box.height < options_.min_height_m() || track.num_points < options_.min_points() ||
         std::max(track.box.length, track.box.width) > options_.max_length_m()) {
       continue;
     }

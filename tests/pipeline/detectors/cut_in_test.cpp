@@ -57,6 +57,14 @@ TEST(CutInTest, MinimumLateralShiftIsTheThreshold) {
   EXPECT_EQ(RunSequence([](int i) { return 2.9 - 0.2 * i; }, 12).size(), 1u);
 }
 
+TEST(CutInTest, SidewaysSpeedBeyondDrivingIsNoise) {
+  // The lateral speed is measured from the first observation in the look-back (frame 0). From
+  // 5.0 m to 1.7 m by frame 6 is 5.5 m/s, above the 5 m/s limit: a box or id jump. From 3.5 m it
+  // is 3 m/s: a cut-in.
+  EXPECT_TRUE(RunSequence([](int i) { return i <= 5 ? 5.0 : 1.7; }, 12).empty());
+  EXPECT_EQ(RunSequence([](int i) { return i <= 5 ? 3.5 : 1.7; }, 12).size(), 1u);
+}
+
 TEST(CutInTest, MaximumGapIsTheThreshold) {
   EXPECT_EQ(RunSequence([](int i) { return 3.5 - 0.3 * i; }, 27.2).size(), 1u);  // rear at 24.95
   EXPECT_TRUE(RunSequence([](int i) { return 3.5 - 0.3 * i; }, 27.3).empty());   // rear at 25.05

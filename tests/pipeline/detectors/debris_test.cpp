@@ -56,8 +56,8 @@ TEST(DebrisTest, HeightAboveGroundIsTheThreshold) {
 }
 
 TEST(DebrisTest, SizeBoundsAreThresholds) {
-  EXPECT_EQ(RunOn({Tyre(20, 0, 0.95)}).size(), 1u);
-  EXPECT_TRUE(RunOn({Tyre(20, 0, 1.05)}).empty());
+  EXPECT_EQ(RunOn({Tyre(20, 0, 0.55)}).size(), 1u);
+  EXPECT_TRUE(RunOn({Tyre(20, 0, 0.65)}).empty());
   EXPECT_TRUE(RunOn({Tyre(20, 0, 0.05)}).empty());
   EXPECT_TRUE(RunOn({MakeTrack(9, ObjectClass::kUnknown, SizedBox(20, 0, 2.2, 0.5, 0.3))}).empty());
 }
@@ -69,7 +69,7 @@ TEST(DebrisTest, MovingOrClassifiedOrOffLaneObjectsDoNotFire) {
   rolling.velocity_world = {0.4, 0};
   EXPECT_EQ(RunOn({rolling}).size(), 1u);
   EXPECT_TRUE(
-      RunOn({MakeTrack(9, ObjectClass::kPedestrian, SizedBox(20, 0, 0.6, 0.5, 0.9))}).empty());
+      RunOn({MakeTrack(9, ObjectClass::kPedestrian, SizedBox(20, 0, 0.6, 0.5, 0.5))}).empty());
   EXPECT_TRUE(RunOn({Tyre(20, 3)}).empty());
   EXPECT_TRUE(RunOn({MakeTrack(1, ObjectClass::kCar, CarBox(20, 0))}).empty());
 }

@@ -44,6 +44,13 @@ TEST(HarshEgoTest, BrakingThresholdIsTheThreshold) {
   EXPECT_TRUE(JudgeLast([](int i) { return 12 - 0.29 * i; }).empty());   // -2.9 m/s^2
 }
 
+TEST(HarshEgoTest, ImplausibleAccelerationIsAnEstimationGlitch) {
+  // 10 m/s^2 is beyond what a car does (limit 9): ignored, and so is the jerk it would imply.
+  EXPECT_TRUE(JudgeLast([](int i) { return 12 - 1.0 * i; }).empty());
+  EXPECT_EQ(Types(JudgeLast([](int i) { return 12 - 0.85 * i; })),
+            std::vector<std::string>{"hard_braking"});
+}
+
 TEST(HarshEgoTest, HarshAccelerationFires) {
   EXPECT_EQ(Types(JudgeLast([](int i) { return 5 + 0.4 * i; })),
             std::vector<std::string>{"harsh_acceleration"});

@@ -75,6 +75,11 @@ TEST(LowTtcTest, TrackWithoutHistoryOrWithImplausibleSpeedDoesNotFire) {
   EXPECT_EQ(RunOn({MakeTrack(3, ObjectClass::kPedestrian, CarBox(9.25, 0), {-4, 0})}).size(), 1u);
 }
 
+TEST(LowTtcTest, StillClosingAtTheHorizonIsNotYetANearMiss) {
+  // Oncoming beside the ego 30 m away at 8 m/s: closest approach comes after the 3 s horizon.
+  EXPECT_TRUE(RunOn({MakeTrack(7, ObjectClass::kTruck, CarBox(30, 2.0), {-8, 0})}).empty());
+}
+
 TEST(LowTtcTest, SlowRelativeMotionDoesNotFire) {
   // Creeping toward the ego at 0.9 m/s from 1 m away: under the 1 m/s relative speed floor.
   EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(5.25, 0), {-0.9, 0})}).empty());

@@ -54,6 +54,14 @@ TEST(RoadwayIncursionTest, VelocityTheTrackHistoryDoesNotShowDoesNotFire) {
   EXPECT_EQ(detector.Process({frames, frames.size() - 1}).size(), 1u);
 }
 
+TEST(RoadwayIncursionTest, JumpLargerThanTheSpeedExplainsDoesNotFire) {
+  // 0.5 s ago the track was 4 m farther out: 8 m/s sideways, while it claims 1.5 m/s.
+  std::vector<FrameResult> frames = WithHistory({Walker(4.0, -1.5)});
+  frames.front().tracks[0].box.center.y() = 8.0;
+  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  EXPECT_TRUE(detector.Process({frames, frames.size() - 1}).empty());
+}
+
 TEST(RoadwayIncursionTest, TrackWithoutHistoryDoesNotFire) {
   const std::vector<FrameResult> frames = {MakeFrame(0, {Walker(4.0, -1.5)})};
   RoadwayIncursionDetector detector{proto::DetectorsOptions()};

@@ -58,19 +58,29 @@ TEST(SuddenAppearanceTest, NewIdWhereAnotherTrackJustWasIsAnIdSwitch) {
   EXPECT_EQ(detector.Process({frames, 1}).size(), 1u);
 }
 
+TEST(SuddenAppearanceTest, UnclassifiedNewbornsCountOnlyWhenAskedFor) {
+  SuddenAppearanceDetector by_default{proto::DetectorsOptions()};
+  const Track blob = MakeTrack(5, ObjectClass::kUnknown, CarBox(6, 0));
+  EXPECT_TRUE(Judge(by_default, 10, {blob}).empty());
+  proto::DetectorsOptions options;
+  options.mutable_sudden_appearance()->set_include_unknown(true);
+  SuddenAppearanceDetector with_unknown{options};
+  EXPECT_EQ(Judge(with_unknown, 10, {blob}).size(), 1u);
+}
+
 TEST(SuddenAppearanceTest, HugeNewbornsAreWallsOrMergedClusters) {
   SuddenAppearanceDetector detector{proto::DetectorsOptions()};
-  Track wall = MakeTrack(5, ObjectClass::kUnknown, CarBox(6, 0));
+  Track wall = MakeTrack(5, ObjectClass::kTruck, CarBox(6, 0));
   wall.box.length = 16;
   EXPECT_TRUE(Judge(detector, 10, {wall}).empty());
 }
 
 TEST(SuddenAppearanceTest, SparseOrLowNewbornsAreClutter) {
   SuddenAppearanceDetector detector{proto::DetectorsOptions()};
-  Track sparse = MakeTrack(5, ObjectClass::kUnknown, CarBox(6, 0));
+  Track sparse = MakeTrack(5, ObjectClass::kPedestrian, CarBox(6, 0));
   sparse.num_points = 19;
   EXPECT_TRUE(Judge(detector, 10, {sparse}).empty());
-  Track low = MakeTrack(6, ObjectClass::kUnknown, CarBox(6, 0));
+  Track low = MakeTrack(6, ObjectClass::kPedestrian, CarBox(6, 0));
   low.box.height = 0.7;
   EXPECT_TRUE(Judge(detector, 10, {low}).empty());
 }
