@@ -66,14 +66,15 @@ std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>&
   return out;
 }
 
-// A vehicle seen only from its rear or front shows a short line across the line of sight: its
-// length axis then points along the line of sight, not along the visible line.
+// A vehicle seen only from its rear or front, or only a short piece of it, shows a footprint much
+// shorter than the class's length. Its hidden length then runs away from the sensor: of the box's
+// two axes, the one nearer the line of sight becomes the length axis.
 sensors::Box3D TurnIfSeenEndOn(const sensors::Box3D& box, const TypicalSize& size,
                                const Eigen::Vector2d& sensor_xy) {
-  if (box.length > size.width + 0.4 || box.width > 1.0) return box;
+  if (box.length >= 0.7 * size.length) return box;
   const Eigen::Vector2d sight = (box.center.head<2>() - sensor_xy).normalized();
   const Eigen::Vector2d axis(std::cos(box.yaw), std::sin(box.yaw));
-  if (std::abs(sight.dot(axis)) > 0.5) return box;  // the visible line runs along the sight: a side
+  if (std::abs(sight.dot(axis)) >= std::sqrt(0.5)) return box;  // already along the sight
   sensors::Box3D turned = box;
   std::swap(turned.length, turned.width);
   turned.yaw = sensors::WrapAngle(box.yaw + std::numbers::pi / 2);
