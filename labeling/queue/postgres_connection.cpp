@@ -121,6 +121,8 @@ class PostgresConnection final : public Connection {
       throw Error(ErrorKind::kRetry, where_ + ": " + FirstLine(e.what()));
     } catch (const pqxx::integrity_constraint_violation& e) {
       throw Error(ErrorKind::kConstraint, where_ + ": " + FirstLine(e.what()));
+    } catch (const pqxx::insufficient_privilege& e) {
+      throw Error(ErrorKind::kReadOnly, where_ + ": " + FirstLine(e.what()));
     } catch (const pqxx::sql_error& e) {
       const std::string state = e.sqlstate();
       // 25006 read_only_sql_transaction, 42501 insufficient_privilege.

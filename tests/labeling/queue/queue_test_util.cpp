@@ -38,6 +38,23 @@ std::string FreshQueueUrl(const std::string& backend) {
   return *base + separator + "options=-csearch_path%3D" + schema;
 }
 
+std::string ReadOnlyRoleUrl(const std::string& url) {
+  const auto schema_at = url.find("search_path%3D");
+  const std::string schema = url.substr(schema_at + 14);
+  const std::string role = "reader_" + schema;
+  pqxx::connection connection(url);
+  pqxx::nontransaction session(connection);
+  session.exec("SET client_min_messages = warning");
+  session.exec("DROP ROLE IF EXISTS " + role);
+  session.exec("CREATE ROLE " + role + " LOGIN");
+  session.exec("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
+  session.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
+  // postgresql://USER@host... -> postgresql://ROLE@host...
+  const auto user_begin = url.find("://") + 3;
+  const auto user_end = url.find('@', user_begin);
+  return url.substr(0, user_begin) + role + url.substr(user_end);
+}
+
 sensors::LabeledBox Car(double x, double y, int track_id) {
   sensors::LabeledBox box;
   box.box.center = {x, y, 0.8};

@@ -22,6 +22,10 @@ bool InCi();
 // test's scratch dir, or a new schema on the test server. Empty when PostgreSQL is not configured.
 std::string FreshQueueUrl(const std::string& backend);
 
+// For a PostgreSQL queue URL from FreshQueueUrl (its schema already created by opening it): the
+// same URL as a new role that may read the schema's tables but not write them.
+std::string ReadOnlyRoleUrl(const std::string& url);
+
 // A clock tests move by hand.
 class FakeClock {
  public:

@@ -466,6 +466,21 @@ TEST_P(QueueConformance, StatsCountEveryState) {
   EXPECT_EQ(s.backend, GetParam());
 }
 
+TEST(PostgresQueue, ARoleWithoutWriteRightsGetsAReadOnlyErrorAndWritesNothing) {
+  LONGTAIL_REQUIRE_BACKEND(url, "postgresql");
+  OpenQueue(url)->Enqueue({Draft("a", 0, 1, 0.5)});
+  auto reader = OpenQueue(testing::ReadOnlyRoleUrl(url));
+  EXPECT_EQ(reader->CountTasks(), 1);
+  try {
+    reader->Enqueue({Draft("b", 0, 1, 0.5)});
+    FAIL() << "expected QueueError";
+  } catch (const QueueError& e) {
+    EXPECT_NE(std::string(e.what()).find("read-only"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(reader->Claim("alice"), QueueError);
+  EXPECT_EQ(OpenQueue(url)->CountTasks(), 1);
+}
+
 TEST(PostgresQueue, UnreachableServerIsOneClearError) {
   try {
     OpenQueue("postgresql://postgres@127.0.0.1:1/postgres?connect_timeout=2");
