@@ -1,6 +1,7 @@
 #include "labeling/formats/kitti_labels.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -158,6 +159,26 @@ std::vector<LabeledFrame> ParseKittiTrackingLabels(std::string_view text, const 
   ordered.reserve(frames.size());
   for (auto& [index, frame] : frames) ordered.push_back(std::move(frame));
   return ordered;
+}
+
+std::string FormatKittiCalibration(const sensors::Calibration& calibration,
+                                   const CameraModel& camera) {
+  const auto row_major = [](const auto& matrix) {
+    std::string text;
+    char buffer[32];
+    for (int row = 0; row < matrix.rows(); ++row) {
+      for (int col = 0; col < matrix.cols(); ++col) {
+        std::snprintf(buffer, sizeof(buffer), " %.12e", matrix(row, col));
+        text += buffer;
+      }
+    }
+    return text;
+  };
+  const Eigen::Matrix4d camera_from_lidar =
+      camera.camera_from_vehicle.matrix() * calibration.vehicle_from_lidar.matrix();
+  return "P2:" + row_major(camera.projection) + "\n" +
+         "R0_rect:" + row_major(Eigen::Matrix3d::Identity()) + "\n" +
+         "Tr_velo_to_cam:" + row_major(camera_from_lidar.topRows<3>()) + "\n";
 }
 
 std::string ReadTextFile(const std::filesystem::path& file) {

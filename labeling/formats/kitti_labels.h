@@ -45,6 +45,12 @@ std::vector<LabeledFrame> ReadKittiTrackingLabels(const std::filesystem::path& f
                                                   const sensors::CameraModel& camera,
                                                   sensors::IssueLog& issues);
 
+// A KITTI benchmark calibration file for `camera` (what sensors::ReadKittiBenchmarkCalibration
+// reads): P2 = its projection, R0_rect = identity, Tr_velo_to_cam = camera_from_vehicle *
+// vehicle_from_lidar. Only this camera is known, so P0, P1, P3 and Tr_imu_to_velo are left out.
+std::string FormatKittiCalibration(const sensors::Calibration& calibration,
+                                   const sensors::CameraModel& camera);
+
 // The whole text of a file. Throws FormatError naming it when it cannot be read.
 std::string ReadTextFile(const std::filesystem::path& file);
 

@@ -7,6 +7,7 @@
 #include "labeling/formats/kitti_tracklets.h"
 #include "labeling/formats/mcap_labels.h"
 #include "labeling/formats/openlabel.h"
+#include "sensors/atomic_file.h"
 
 namespace longtail::labeling {
 namespace {
@@ -55,9 +56,11 @@ std::string WriteTask(const LabelSet& labels, const TaskSummary& task, const Exp
     }
     case ExportFormat::kKittiTracking: {
       const std::string file = "label_02/" + Padded(task.id) + ".txt";
-      WriteKittiTrackingLabels(dir / file, labels.frames,
-                               FindCamera(labels.calibration, options.camera));
-      ++summary.files_written;
+      const sensors::CameraModel& camera = FindCamera(labels.calibration, options.camera);
+      WriteKittiTrackingLabels(dir / file, labels.frames, camera);
+      sensors::WriteFileAtomically(dir / "calib" / (Padded(task.id) + ".txt"),
+                                   FormatKittiCalibration(labels.calibration, camera));
+      summary.files_written += 2;
       return file;
     }
     case ExportFormat::kTracklets:
@@ -67,11 +70,15 @@ std::string WriteTask(const LabelSet& labels, const TaskSummary& task, const Exp
       return name + "/tracklet_labels.xml";
     case ExportFormat::kKitti: {
       std::filesystem::create_directories(dir / name / "label_2");
+      std::filesystem::create_directories(dir / name / "calib");
       for (const LabeledFrame& frame : labels.frames) {
         const sensors::Calibration calibration = calibration_of(task, frame.frame_index);
-        WriteKittiObjectLabels(dir / name / "label_2" / (Padded(frame.frame_index) + ".txt"), frame,
-                               FindCamera(calibration, options.camera));
-        ++summary.files_written;
+        const sensors::CameraModel& camera = FindCamera(calibration, options.camera);
+        const std::string file = Padded(frame.frame_index) + ".txt";
+        WriteKittiObjectLabels(dir / name / "label_2" / file, frame, camera);
+        sensors::WriteFileAtomically(dir / name / "calib" / file,
+                                     FormatKittiCalibration(calibration, camera));
+        summary.files_written += 2;
       }
       return name + "/label_2";
     }
@@ -114,6 +121,7 @@ ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
   std::filesystem::create_directories(options.output_dir);
   if (options.format == ExportFormat::kKittiTracking) {
     std::filesystem::create_directories(options.output_dir / "label_02");
+    std::filesystem::create_directories(options.output_dir / "calib");
   }
   const std::filesystem::path manifest_path = options.output_dir / "manifest.tsv";
   const std::filesystem::path manifest_temporary = manifest_path.string() + ".tmp";

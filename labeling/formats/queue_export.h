@@ -17,8 +17,8 @@
 namespace longtail::labeling {
 
 enum class ExportFormat {
-  kKitti,          // task_<id>/label_2/<frame>.txt, one file per frame of the window
-  kKittiTracking,  // label_02/<task id>.txt, one sequence per task
+  kKitti,          // task_<id>/{label_2,calib}/<frame>.txt, one file each per frame of the window
+  kKittiTracking,  // {label_02,calib}/<task id>.txt, one sequence per task
   kOpenLabel,      // task_<id>.json
   kTracklets,      // task_<id>/tracklet_labels.xml
   kMcap,           // task_<id>.mcap: the source frames with the labels as Foxglove messages

@@ -129,7 +129,8 @@ void AddExportCommand(CLI::App& app, int* exit_code) {
       "export",
       "Write the queue's labels as files: reviewed (accepted or corrected) tasks by default.\n"
       "  kitti           DIR/task_<id>/label_2/<frame>.txt (camera frame, bottom centre, h w l)\n"
-      "  kitti-tracking  DIR/label_02/<task id>.txt\n"
+      "                  and calib/<frame>.txt\n"
+      "  kitti-tracking  DIR/label_02/<task id>.txt and calib/<task id>.txt\n"
       "  openlabel       DIR/task_<id>.json (ASAM OpenLABEL 1.0, with the rare events and tags)\n"
       "  tracklets       DIR/task_<id>/tracklet_labels.xml (KITTI raw; imports into CVAT)\n"
       "  mcap            DIR/task_<id>.mcap (source frames + Foxglove SceneUpdate cubes,\n"

@@ -76,7 +76,8 @@ TEST_F(KittiTracking0001, Label02AndVcdOpenLabelGiveTheSameBoxes) {
   EXPECT_EQ(issues_.count(), 0u);
   const MaxErrors errors = Compare(ByFrameAndTrack(kitti_), ByFrameAndTrack(vcd_.frames));
   EXPECT_EQ(errors.compared, 3030);
-  // VCD printed its values with 2 decimals, truncating some: up to 0.02 m and 0.02 rad apart.
+  // VCD's file holds its values cut to 2 decimals (most truncated, not rounded; some from a
+  // slightly different label version): up to 0.02 m and 0.02 rad from label_02.
   EXPECT_LE(errors.center, 0.025);
   EXPECT_LE(errors.size, 0.02);
   EXPECT_LE(errors.yaw, 0.02);

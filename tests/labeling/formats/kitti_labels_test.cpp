@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "sensors/atomic_file.h"
 #include "sensors/kitti/kitti_calibration.h"
 #include "sensors/kitti/kitti_label.h"
 #include "tests/labeling/formats/format_test_data.h"
@@ -179,6 +180,24 @@ TEST(KittiLabelFiles, WriteThenReadAndNoTemporaryIsLeft) {
   IssueLog issues;
   EXPECT_EQ(ReadKittiObjectLabels(dir / "000000.txt", camera, issues).objects.size(), 5u);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 1);
+}
+
+TEST(KittiLabelFiles, CalibrationFileReadsBackAsTheSameCamera) {
+  sensors::Calibration calibration = testdata::KittiCalibration();
+  calibration.vehicle_from_lidar =
+      Eigen::Translation3d(0.8, 0, 1.7) * Eigen::AngleAxisd(0.02, Eigen::Vector3d::UnitZ());
+  const sensors::CameraModel& camera = calibration.cameras[0];
+  const std::filesystem::path file = testing::ScratchDir() / "000000.txt";
+  sensors::WriteFileAtomically(file, FormatKittiCalibration(calibration, camera));
+  const sensors::Calibration back = sensors::ReadKittiBenchmarkCalibration(file);
+  ASSERT_EQ(back.cameras.size(), 1u);
+  EXPECT_TRUE(back.cameras[0].projection.isApprox(camera.projection, 1e-11));
+  // KITTI's vehicle frame is the lidar's: the file holds camera_from_lidar.
+  const Eigen::Matrix4d camera_from_lidar =
+      camera.camera_from_vehicle.matrix() * calibration.vehicle_from_lidar.matrix();
+  EXPECT_LE(
+      (back.cameras[0].camera_from_vehicle.matrix() - camera_from_lidar).cwiseAbs().maxCoeff(),
+      1e-11);
 }
 
 TEST(KittiLabelFiles, ReadingAMissingFileThrowsFormatError) {

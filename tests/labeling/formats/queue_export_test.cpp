@@ -124,6 +124,7 @@ TEST_F(QueueExport, IncludesPrelabelsOfUnreviewedTasksButNeverRejectedOnes) {
   const ExportSummary summary = Export(ExportFormat::kKittiTracking, true, Kitti);
   EXPECT_EQ(summary.tasks_exported, 2);
   EXPECT_TRUE(std::filesystem::exists(dir_ / "out" / "label_02" / "000001.txt"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "out" / "calib" / "000001.txt"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "out" / "label_02" / "000002.txt"));
   EXPECT_TRUE(std::filesystem::exists(dir_ / "out" / "label_02" / "000003.txt"));
   const std::vector<std::string> manifest = Lines(dir_ / "out" / "manifest.tsv");
@@ -133,7 +134,8 @@ TEST_F(QueueExport, IncludesPrelabelsOfUnreviewedTasksButNeverRejectedOnes) {
 
 TEST_F(QueueExport, WritesOneKittiFilePerFrame) {
   const ExportSummary summary = Export(ExportFormat::kKitti, false, Kitti);
-  EXPECT_EQ(summary.files_written, 2);
+  EXPECT_EQ(summary.files_written, 4);  // label_2 and calib for each of the two frames
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "out" / "task_000001" / "calib" / "000011.txt"));
   IssueLog issues;
   const LabeledFrame frame = ReadKittiObjectLabels(
       dir_ / "out" / "task_000001" / "label_2" / "000011.txt", testdata::KittiCamera(), issues);
