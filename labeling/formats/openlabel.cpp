@@ -513,18 +513,10 @@ void WriteOpenLabel(const std::filesystem::path& file, const LabelSet& labels) {
   sensors::WriteFileAtomically(file, FormatOpenLabel(labels));
 }
 
-LabelSet ParseOpenLabel(std::string_view json_text, const std::string& vehicle_frame,
-                        const std::string& source, IssueLog& issues) {
-  json root;
-  try {
-    root = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw FormatError(source + ": not JSON: " + e.what());
-  }
-  if (!root.is_object() || !root.contains("openlabel") || !root["openlabel"].is_object()) {
-    throw FormatError(source + ": no \"openlabel\" object");
-  }
-  const json& openlabel = root["openlabel"];
+namespace {
+
+LabelSet ParseDocument(const json& openlabel, const std::string& vehicle_frame,
+                       const std::string& source, IssueLog& issues) {
   const Frames coordinate_frames(openlabel, source, issues);
 
   LabelSet labels;
@@ -611,6 +603,28 @@ LabelSet ParseOpenLabel(std::string_view json_text, const std::string& vehicle_f
   }
   for (auto& [index, frame] : frames) labels.frames.push_back(std::move(frame));
   return labels;
+}
+
+}  // namespace
+
+LabelSet ParseOpenLabel(std::string_view json_text, const std::string& vehicle_frame,
+                        const std::string& source, IssueLog& issues) {
+  json root;
+  try {
+    root = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    throw FormatError(source + ": not JSON: " + e.what());
+  }
+  if (!root.is_object() || !root.contains("openlabel") || !root["openlabel"].is_object()) {
+    throw FormatError(source + ": no \"openlabel\" object");
+  }
+  try {
+    return ParseDocument(root["openlabel"], vehicle_frame, source, issues);
+  } catch (const json::exception& e) {
+    // An element of the wrong JSON type where the reader did not check (e.g. "metadata": 5):
+    // the file does not follow the schema at all.
+    throw FormatError(source + ": malformed OpenLABEL: " + e.what());
+  }
 }
 
 LabelSet ReadOpenLabel(const std::filesystem::path& file, const std::string& vehicle_frame,

@@ -203,6 +203,14 @@ TEST(OpenLabel, RejectsTextThatIsNotOpenLabel) {
   EXPECT_THROW(ParseOpenLabel("{\"openlabel\": [", "vehicle", "a.json", issues), FormatError);
   EXPECT_THROW(ParseOpenLabel("{\"vcd\": {}}", "vehicle", "a.json", issues), FormatError);
   EXPECT_THROW(ReadOpenLabel("/nonexistent.json", "vehicle", issues), FormatError);
+  // Elements of the wrong JSON type.
+  EXPECT_THROW(ParseOpenLabel(R"({"openlabel":{"metadata":5}})", "vehicle", "a.json", issues),
+               FormatError);
+  EXPECT_THROW(ParseOpenLabel(R"({"openlabel":{"metadata":{"schema_version":"1.0.0"},
+      "objects":{"1":{"name":"a","type":"Car"}},"frames":{"0":{"objects":{"1":{"object_data":
+      {"cuboid":[{"name":"c","coordinate_system":7,"val":[1,2,3,0,0,0,1,1,1]}]}}}}}}})",
+                              "vehicle", "a.json", issues),
+               FormatError);
 }
 
 TEST(OpenLabel, WritesTheFileAtomically) {
