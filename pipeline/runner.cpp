@@ -133,7 +133,7 @@ MineStats MineLog(sensors::LogReader& reader, const proto::RunOptions& options,
                                               control.stop();
                                               return nullptr;
                                             }
-                                            return new InFlight{std::move(*frame), {}};
+                                            return new InFlight{std::move(*frame), {}, {}};
                                           }) &
             tbb::make_filter<InFlight*, InFlight*>(tbb::filter_mode::parallel,
                                                    [&](InFlight* item) {
