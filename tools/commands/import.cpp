@@ -47,14 +47,15 @@ SourceLog DescribeSource(const ImportCommandOptions& options, sensors::IssueLog&
     source.log_id = std::filesystem::path(options.input).stem().string();
     source.log_format = "labels-only";
   }
-  if (!options.calib.empty()) {
+  if (!options.calib.empty() && !std::filesystem::is_directory(options.calib)) {
     source.calibration = sensors::ReadKittiBenchmarkCalibration(options.calib);
   }
   return source;
 }
 
 // label_2 folder: one file per frame, the frame number in its name. The KITTI object benchmark
-// calibrates every frame on its own: its labels take the calibration of their frame.
+// calibrates every frame on its own: its labels take the calibration of their frame, from a calib
+// folder (--calib DIR) or from the log.
 std::vector<labeling::LabeledFrame> ReadLabel2Folder(const ImportCommandOptions& options,
                                                      const SourceLog& source,
                                                      sensors::IssueLog& issues) {
@@ -66,7 +67,11 @@ std::vector<labeling::LabeledFrame> ReadLabel2Folder(const ImportCommandOptions&
     if (!std::regex_match(name, match, kFrameFile)) continue;
     const std::int64_t index = std::stoll(match[1]);
     sensors::Calibration calibration = source.calibration;
-    if (source.log_format == "kitti-object" && options.calib.empty()) {
+    if (!options.calib.empty() && std::filesystem::is_directory(options.calib)) {
+      // A calib folder beside label_2 (the object benchmark's layout, and `longtail export`'s).
+      calibration = sensors::ReadKittiBenchmarkCalibration(std::filesystem::path(options.calib) /
+                                                           entry.path().filename());
+    } else if (source.log_format == "kitti-object" && options.calib.empty()) {
       const std::optional<sensors::Frame> frame = sensors::ReadFrameAt(options.log, index, &issues);
       if (!frame || !frame->calibration) {
         issues.Report({entry.path().string(), 0, 0, "no calibration for this frame in the log"});
@@ -139,7 +144,9 @@ void AddImportCommand(CLI::App& app, int* exit_code) {
       ->required()
       ->check(CLI::IsMember({"kitti", "kitti-tracking", "openlabel", "tracklets"}));
   command->add_option("--log", options->log, "the drive log the labels belong to");
-  command->add_option("--calib", options->calib, "KITTI benchmark calibration file");
+  command->add_option("--calib", options->calib,
+                      "KITTI benchmark calibration file, or a calib folder with one file per "
+                      "label_2 file");
   command->add_option("--camera", options->camera, "camera the KITTI labels are in");
   command
       ->add_option("--vehicle-frame", options->vehicle_frame,
