@@ -357,6 +357,11 @@ void Scene::IntegrateActors(Random& random) {
         kDegToRad * Sample(spec.heading_deg(), 0.0, random, "actors.heading_deg");
     pose.yaw = sensors::WrapAngle(heading);
     double speed = Sample(spec.speed_mps(), 0.0, random, "actors.speed_mps");
+    if (spec.waypoints_size() > 0) {
+      FollowWaypoints(spec, pose.yaw, random, actor);
+      actors_.push_back(std::move(actor));
+      continue;
+    }
 
     struct Pending {
       std::optional<double> at, within, target_speed, target_y;
@@ -420,6 +425,46 @@ void Scene::IntegrateActors(Random& random) {
       }
     }
     actors_.push_back(std::move(actor));
+  }
+}
+
+void Scene::FollowWaypoints(const proto::Actor& spec, double heading, Random& random,
+                            ActorSpec& actor) const {
+  struct Waypoint {
+    double t, x, y;
+  };
+  std::vector<Waypoint> waypoints;
+  for (const proto::Waypoint& w : spec.waypoints()) {
+    waypoints.push_back({Sample(w.t_s(), 0.0, random, "waypoints.t_s"),
+                         Sample(w.x_m(), 0.0, random, "waypoints.x_m"),
+                         Sample(w.y_m(), 0.0, random, "waypoints.y_m")});
+    if (waypoints.size() > 1 && waypoints.back().t <= waypoints[waypoints.size() - 2].t) {
+      throw std::invalid_argument("actor " + std::to_string(actor.track_id) +
+                                  ": waypoints.t_s must increase");
+    }
+  }
+  actor.first_behaviour_s = std::max(0.0, waypoints.front().t);
+  PlanarPose pose;
+  pose.yaw = heading;
+  std::size_t segment = 0;
+  for (std::size_t i = 0; i < ego_path_.size(); ++i) {
+    const double t = double(i) * kStep;
+    while (segment + 1 < waypoints.size() && t >= waypoints[segment + 1].t) ++segment;
+    const Waypoint& a = waypoints[segment];
+    if (segment + 1 == waypoints.size() || t <= a.t) {
+      pose.x = a.x;
+      pose.y = a.y;
+      pose.speed = 0;
+    } else {
+      const Waypoint& b = waypoints[segment + 1];
+      const double f = (t - a.t) / (b.t - a.t);
+      const double dx = b.x - a.x, dy = b.y - a.y;
+      pose.x = a.x + f * dx;
+      pose.y = a.y + f * dy;
+      pose.speed = std::hypot(dx, dy) / (b.t - a.t);
+      if (std::hypot(dx, dy) > 1e-6) pose.yaw = std::atan2(dy, dx);
+    }
+    actor.path.push_back(pose);
   }
 }
 

@@ -137,6 +137,8 @@ class Scene {
   void BuildBuildings(Random& random);
   void IntegrateEgo(Random& random);
   void IntegrateActors(Random& random);
+  void FollowWaypoints(const proto::Actor& spec, double heading, Random& random,
+                       ActorSpec& actor) const;
   std::vector<Solid> ActorSolids(const ActorSpec& actor, const sensors::Box3D& box) const;
 
   proto::Scenario scenario_;
