@@ -220,7 +220,8 @@ class SqlReviewQueue final : public ReviewQueue {
       const std::int64_t now = Now();
       ExpireLeases(now);
       const auto candidates = db_->Query(
-          "SELECT id FROM tasks t WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM reviews r "
+          "SELECT id, state, required_reviews, reviews_done, active_claims, skips FROM tasks t "
+          "WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM reviews r "
           "WHERE r.task_id = t.id AND r.reviewer = ? AND r.state IN ('claimed', 'submitted', "
           "'skipped')) ORDER BY severity DESC, created_ns ASC, id ASC LIMIT 1" +
               skip_locked_,
@@ -236,7 +237,9 @@ class SqlReviewQueue final : public ReviewQueue {
                            .at(0)
                            .Int(0);
       claim.lease_expires = sensors::FromNanos(expires);
-      Counters c = LoadCounters(claim.task_id);
+      // The candidate row is locked (PostgreSQL) or the database is (SQLite): its counters are
+      // current, no need to read them again.
+      Counters c = CountersFrom(candidates[0], 1);
       const TaskState before = c.state;
       c.active += 1;
       StoreCounters(claim.task_id, c, now);
@@ -755,12 +758,17 @@ class SqlReviewQueue final : public ReviewQueue {
             lock_,
         {task_id});
     if (rows.empty()) throw TaskConflict("no task " + std::to_string(task_id));
+    return CountersFrom(rows[0], 0);
+  }
+
+  // state, required_reviews, reviews_done, active_claims, skips from column `first` on.
+  static Counters CountersFrom(const Row& r, std::size_t first) {
     Counters c;
-    c.state = ParseTaskState(rows[0].Text(0)).value_or(TaskState::kQueued);
-    c.required = static_cast<int>(rows[0].Int(1));
-    c.done = static_cast<int>(rows[0].Int(2));
-    c.active = static_cast<int>(rows[0].Int(3));
-    c.skips = static_cast<int>(rows[0].Int(4));
+    c.state = ParseTaskState(r.Text(first)).value_or(TaskState::kQueued);
+    c.required = static_cast<int>(r.Int(first + 1));
+    c.done = static_cast<int>(r.Int(first + 2));
+    c.active = static_cast<int>(r.Int(first + 3));
+    c.skips = static_cast<int>(r.Int(first + 4));
     return c;
   }
 
