@@ -102,12 +102,16 @@ proto::RunOptions EffectiveOptions(const proto::RunOptions& options) {
 }
 
 std::string OptionsHash(const proto::RunOptions& options) {
+  // Threads and frames in flight change speed, not results: they stay out of the hash.
+  proto::RunOptions hashed = EffectiveOptions(options);
+  hashed.mutable_runner()->clear_threads();
+  hashed.mutable_runner()->clear_max_frames_in_flight();
   std::string bytes;
   pb::io::StringOutputStream stream(&bytes);
   {
     pb::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    EffectiveOptions(options).SerializeToCodedStream(&coded);
+    hashed.SerializeToCodedStream(&coded);
   }
   std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64
   for (unsigned char c : bytes) hash = (hash ^ c) * 0x100000001b3ULL;

@@ -21,7 +21,8 @@ proto::RunOptions ParseRunOptions(const std::string& text, const std::string& so
 // Every field set explicitly to its effective value (defaults included), so that two configs that
 // mean the same run are the same message.
 proto::RunOptions EffectiveOptions(const proto::RunOptions& options);
-// 16 hex digits identifying the effective options; equal for configs that mean the same run.
+// 16 hex digits identifying the effective options; equal for configs that mean the same run
+// (thread counts are left out: they do not change results).
 std::string OptionsHash(const proto::RunOptions& options);
 std::string ToText(const proto::RunOptions& options);
 

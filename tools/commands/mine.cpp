@@ -143,11 +143,7 @@ int RunMine(const MineOptions& options) {
   }
   if (options.threads > 0) run_options.mutable_runner()->set_threads(options.threads);
   run_options = pipeline::EffectiveOptions(run_options);
-  // Threads change speed, not results: they are left out of the hash that keys the tasks.
-  pipeline::proto::RunOptions hashed = run_options;
-  hashed.mutable_runner()->clear_threads();
-  hashed.mutable_runner()->clear_max_frames_in_flight();
-  const std::string options_hash = pipeline::OptionsHash(hashed);
+  const std::string options_hash = pipeline::OptionsHash(run_options);
 
   // The logs of this shard: the command line's and the manifest's, split by --shard or the
   // Kubernetes / Slurm environment.

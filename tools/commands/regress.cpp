@@ -25,6 +25,7 @@ struct RegressOptions {
   std::string tolerances;
   std::string junit;
   std::string json_report;
+  int threads = 0;
   bool update = false;
 };
 
@@ -74,6 +75,7 @@ int RunRegress(const RegressOptions& options) {
     std::cerr << "longtail regress: " << e.what() << "\n";
     return kExitUsage;
   }
+  if (options.threads > 0) run_options.mutable_runner()->set_threads(options.threads);
   run_options = pipeline::EffectiveOptions(run_options);
   const std::string options_hash = pipeline::OptionsHash(run_options);
   const auto logs = FindLogs(options.samples);
@@ -161,6 +163,7 @@ void AddRegressCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::ExistingFile);
   command->add_option("--junit", options->junit, "write a JUnit XML report here");
   command->add_option("--json", options->json_report, "write a JSON report here");
+  command->add_option("--threads", options->threads, "worker threads (default: every core)");
   command->add_flag("--update", options->update, "rewrite the golden files from this run");
   command->callback([options, exit_code] { *exit_code = RunRegress(*options); });
 }

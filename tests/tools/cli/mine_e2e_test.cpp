@@ -18,7 +18,8 @@ const fs::path kSampleDrive =
     fs::path(LONGTAIL_SOURCE_DIR) / "sample_logs/kitti/2026_01_01/2026_01_01_drive_0001_sync";
 
 nlohmann::json MineJson(const fs::path& log, const fs::path& queue, int expected_exit = 0) {
-  const auto result = RunLongtail("mine '" + log.string() + "' --queue '" + queue.string() + "' --json");
+  const auto result =
+      RunLongtail("mine '" + log.string() + "' --queue '" + queue.string() + "' --json");
   EXPECT_EQ(result.exit_code, expected_exit) << result.out;
   return nlohmann::json::parse(result.out);
 }
@@ -61,8 +62,9 @@ TEST(MineEndToEnd, TruncatedAndEmptyScansAreCountedAndTheRestIsMined) {
 TEST(MineEndToEnd, UnusableLogExitsThreeAndOtherLogsAreStillMined) {
   const fs::path dir = testing::ScratchDir();
   fs::create_directories(dir / "not_a_log");
-  const auto result = RunLongtail("mine '" + (dir / "not_a_log").string() + "' '" +
-                                  kSampleDrive.string() + "' --queue '" + (dir / "q.db").string() + "' --json");
+  const auto result =
+      RunLongtail("mine '" + (dir / "not_a_log").string() + "' '" + kSampleDrive.string() +
+                  "' --queue '" + (dir / "q.db").string() + "' --json");
   EXPECT_EQ(result.exit_code, 3);
   const auto json = nlohmann::json::parse(result.out);
   EXPECT_FALSE(json["logs"][0]["ok"].get<bool>());
@@ -74,8 +76,9 @@ TEST(MineEndToEnd, UnusableLogExitsThreeAndOtherLogsAreStillMined) {
 TEST(MineEndToEnd, BadConfigIsAUsageError) {
   const fs::path dir = testing::ScratchDir();
   std::ofstream(dir / "run.pbtxt") << "runner { no_such_field: 3 }\n";
-  const auto result = RunLongtail("mine '" + kSampleDrive.string() + "' --queue '" + (dir / "q.db").string() +
-                                  "' --config '" + (dir / "run.pbtxt").string() + "' 2>&1");
+  const auto result =
+      RunLongtail("mine '" + kSampleDrive.string() + "' --queue '" + (dir / "q.db").string() +
+                  "' --config '" + (dir / "run.pbtxt").string() + "' 2>&1");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.out.find("run.pbtxt:1"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("no_such_field"), std::string::npos) << result.out;
@@ -103,7 +106,8 @@ TEST(MineEndToEnd, RealLidarOnlyDrive0005IsMined) {
 
 TEST(InspectEndToEnd, RealDrivesListTheirStreamsAndMissingOxts) {
   LONGTAIL_REQUIRE_DATA(date, "kitti-raw/2011_09_26");
-  const auto result = RunLongtail("inspect '" + (date / "2011_09_26_drive_0052_sync").string() + "' --json");
+  const auto result =
+      RunLongtail("inspect '" + (date / "2011_09_26_drive_0052_sync").string() + "' --json");
   ASSERT_EQ(result.exit_code, 0) << result.out;
   const auto json = nlohmann::json::parse(result.out);
   EXPECT_FALSE(json["has_ego_pose"].get<bool>());
@@ -115,7 +119,8 @@ TEST(InspectEndToEnd, RealDrivesListTheirStreamsAndMissingOxts) {
   EXPECT_NEAR(streams["velodyne_points"]["rate_hz"].get<double>(), 9.65, 0.5);
   EXPECT_NE(json["notes"].dump().find("oxts"), std::string::npos);
 
-  const auto lidar_only = RunLongtail("inspect '" + (date / "2011_09_26_drive_0005_sync").string() + "' --json");
+  const auto lidar_only =
+      RunLongtail("inspect '" + (date / "2011_09_26_drive_0005_sync").string() + "' --json");
   ASSERT_EQ(lidar_only.exit_code, 0) << lidar_only.out;
   const auto json5 = nlohmann::json::parse(lidar_only.out);
   ASSERT_EQ(json5["streams"].size(), 1u);
