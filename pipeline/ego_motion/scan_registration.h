@@ -40,7 +40,7 @@ struct RegistrationOptions {
   int max_iterations = 30;
   double convergence_m = 1e-4;   // m (and rad) per iteration
   double robust_kernel_m = 0.3;  // m, Geman-McClure scale
-  int max_source_points = 3000;  // the current scan is strided down to this many points
+  int max_source_points = 1500;  // the current scan is strided down to this many points
 };
 
 struct RegistrationResult {

@@ -53,7 +53,7 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundS
     const int ix = static_cast<int>((p.x() - origin_x) * inv_cell);
     const int iy = static_cast<int>((p.y() - origin_y) * inv_cell);
     if (ix < 0 || iy < 0 || ix >= side || iy >= side) continue;
-    if (p.z() - ground.HeightAt(p.x(), p.y()) > options.max_height_above_ground_m()) continue;
+    if (p.z() - ground.HeightUnderPoint(i) > options.max_height_above_ground_m()) continue;
     int& slot = grid[std::size_t(iy) * side + ix];
     if (slot < 0) {
       slot = static_cast<int>(occupied.size());

@@ -43,7 +43,7 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
 
   // 1. The lowest point of every polar cell, and each point's cell.
   std::vector<float> lowest(num_cells, kEmpty), highest(num_cells, -kEmpty);
-  std::vector<int> cell_of(points.size());
+  out.cell_of_point.resize(points.size());
   const float sx = static_cast<float>(out.sensor_xy.x()),
               sy = static_cast<float>(out.sensor_xy.y());
   const float inv_sector = static_cast<float>(1 / out.sector_rad);
@@ -56,7 +56,7 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
     const int ring =
         std::min(out.num_rings - 1, static_cast<int>(std::sqrt(dx * dx + dy * dy) * inv_ring));
     const int cell = sector * out.num_rings + ring;
-    cell_of[i] = cell;
+    out.cell_of_point[i] = cell;
     lowest[cell] = std::min(lowest[cell], points[i].z());
     highest[cell] = std::max(highest[cell], points[i].z());
   }
@@ -116,7 +116,7 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
   out.is_ground.resize(points.size());
   const float threshold = static_cast<float>(options.ground_threshold_m());
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const bool ground_point = points[i].z() < out.cell_ground_z[cell_of[i]] + threshold;
+    const bool ground_point = points[i].z() < out.cell_ground_z[out.cell_of_point[i]] + threshold;
     out.is_ground[i] = ground_point;
     out.num_ground += ground_point;
   }

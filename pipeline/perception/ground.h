@@ -16,12 +16,15 @@ struct GroundSegmentation {
 
   // The local ground height, m, vehicle frame, under the vehicle-frame point (x, y), m.
   double HeightAt(double x, double y) const;
+  // The same under input point i, without recomputing its cell (the clustering hot path).
+  float HeightUnderPoint(std::size_t i) const { return cell_ground_z[cell_of_point[i]]; }
 
   // The polar grid around the sensor, kept so later stages can ask for the local ground height.
   Eigen::Vector2d sensor_xy = Eigen::Vector2d::Zero();  // m, vehicle frame
   double sector_rad = 0, ring_m = 0;                    // rad, m
   int num_sectors = 0, num_rings = 0;
   std::vector<float> cell_ground_z;  // m, vehicle frame, num_sectors x num_rings (sector-major)
+  std::vector<int> cell_of_point;    // one per input point: its cell in cell_ground_z
 };
 
 // `points` are in the vehicle frame; `sensor_origin` is the lidar's position in it, m, and

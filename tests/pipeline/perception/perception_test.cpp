@@ -92,7 +92,7 @@ TEST(ClusterPoints, SeparatesAPedestrianHalfAMetreFromACar) {
   AddBoxSides(points, 10, 0, 4, 1.8f, 1.5f, 0.1f);
   AddBoxSides(points, 10, 0.9f + 0.5f + 0.25f, 0.5f, 0.5f, 1.7f, 0.05f);  // 0.5 m gap
   const std::vector<std::uint8_t> none(points.size(), 0);
-  GroundSegmentation ground = Segment({});
+  GroundSegmentation ground = Segment(points);
   ground.is_ground = none;
   const Clusters clusters = ClusterPoints(points, ground, proto::ClusterOptions());
   EXPECT_EQ(clusters.size(), 2);
@@ -101,7 +101,7 @@ TEST(ClusterPoints, SeparatesAPedestrianHalfAMetreFromACar) {
 TEST(ClusterPoints, KeepsALongTruckInOnePiece) {
   std::vector<Eigen::Vector3f> points;
   AddBoxSides(points, 20, 5, 12, 2.5f, 3.5f, 0.15f);
-  GroundSegmentation ground = Segment({});
+  GroundSegmentation ground = Segment(points);
   ground.is_ground.assign(points.size(), 0);
   const Clusters clusters = ClusterPoints(points, ground, proto::ClusterOptions());
   ASSERT_EQ(clusters.size(), 1);
@@ -112,7 +112,7 @@ TEST(ClusterPoints, DropsGroundTooHighAndTooSmallClusters) {
   std::vector<Eigen::Vector3f> points = {{10, 0, kGroundZ}, {10, 0.1f, kGroundZ}};
   for (int i = 0; i < 3; ++i) points.emplace_back(20, 0.05f * i, 0);   // 3 points: too few
   for (int i = 0; i < 20; ++i) points.emplace_back(30, 0.05f * i, 5);  // 6.7 m above ground
-  GroundSegmentation ground = Segment({});
+  GroundSegmentation ground = Segment(points);
   ground.is_ground.assign(points.size(), 0);
   ground.is_ground[0] = ground.is_ground[1] = 1;
   EXPECT_EQ(ClusterPoints(points, ground, proto::ClusterOptions()).size(), 0);
