@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "pipeline/detectors/detector.h"
+#include "sensors/kitti/kitti_calibration.h"
 #include "sensors/kitti/oxts.h"
 
 namespace longtail::pipeline {
@@ -26,6 +28,27 @@ struct Observation {
 };
 
 double YawOf(const Eigen::Matrix3d& rotation) { return std::atan2(rotation(1, 0), rotation(0, 0)); }
+
+// A 3x4 row-major [R|t] (12 values) or R (9) and T (3) as an isometry.
+std::optional<Eigen::Isometry3d> TransformFrom(
+    const std::map<std::string, std::vector<double>>& values,
+    const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) {
+    const auto it = values.find(key);
+    if (it == values.end() || it->second.size() != 12) continue;
+    Eigen::Matrix4d m = Eigen::Matrix4d::Identity();
+    for (int i = 0; i < 12; ++i) m(i / 4, i % 4) = it->second[i];
+    return Eigen::Isometry3d(m);
+  }
+  const auto r = values.find("R"), t = values.find("T");
+  if (r != values.end() && t != values.end() && r->second.size() == 9 && t->second.size() == 3) {
+    Eigen::Matrix4d m = Eigen::Matrix4d::Identity();
+    for (int i = 0; i < 9; ++i) m(i / 3, i % 3) = r->second[i];
+    for (int i = 0; i < 3; ++i) m(i, 3) = t->second[i];
+    return Eigen::Isometry3d(m);
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -51,19 +74,23 @@ std::vector<sensors::KittiLabel> ReadLabel02File(const std::filesystem::path& fi
   return labels;
 }
 
-std::vector<std::optional<Eigen::Isometry3d>> ReadPosesFile(
-    const std::filesystem::path& file, const Eigen::Isometry3d& vehicle_from_imu,
-    const Eigen::Isometry3d& camera_from_vehicle, sensors::IssueLog& issues) {
-  std::ifstream in = OpenOrThrow(file);
-  std::vector<std::optional<Eigen::Isometry3d>> poses;
-  std::optional<double> mercator_scale;  // from the first oxts record, as the devkit does
-  const Eigen::Isometry3d imu_from_vehicle = vehicle_from_imu.inverse();
-  std::string line;
+namespace {
+
+struct PoseLine {
+  std::string file;
   std::uint64_t offset = 0;
-  while (std::getline(in, line)) {
-    const std::uint64_t line_offset = offset;
-    offset += line.size() + 1;
-    std::istringstream fields(line);
+  std::string text;
+};
+
+// One pose per line; the Mercator scale comes from the first oxts record, as in the devkit.
+std::vector<std::optional<Eigen::Isometry3d>> PosesFromLines(
+    const std::vector<PoseLine>& lines, const Eigen::Isometry3d& vehicle_from_imu,
+    const Eigen::Isometry3d& camera_from_vehicle, sensors::IssueLog& issues) {
+  std::vector<std::optional<Eigen::Isometry3d>> poses;
+  std::optional<double> mercator_scale;
+  const Eigen::Isometry3d imu_from_vehicle = vehicle_from_imu.inverse();
+  for (const PoseLine& line : lines) {
+    std::istringstream fields(line.text);
     std::vector<double> values;
     double v;
     while (fields >> v) values.push_back(v);
@@ -71,24 +98,119 @@ std::vector<std::optional<Eigen::Isometry3d>> ReadPosesFile(
     std::optional<Eigen::Isometry3d> pose;
     if (parsed_all && values.size() == 30) {
       std::string error;
-      if (const auto record = sensors::ParseOxts(line, &error)) {
+      if (const auto record = sensors::ParseOxts(line.text, &error)) {
         if (!mercator_scale) mercator_scale = sensors::MercatorScale(record->lat);
         pose = sensors::WorldFromImu(*record, *mercator_scale) * imu_from_vehicle;
       } else {
-        issues.Report({file.string(), line_offset, line.size(), "oxts line: " + error});
+        issues.Report({line.file, line.offset, line.text.size(), "oxts line: " + error});
       }
     } else if (parsed_all && values.size() == 12) {
       Eigen::Matrix4d world_from_camera = Eigen::Matrix4d::Identity();
       for (int i = 0; i < 12; ++i) world_from_camera(i / 4, i % 4) = values[i];
       pose = Eigen::Isometry3d(world_from_camera) * camera_from_vehicle;
     } else {
-      issues.Report({file.string(), line_offset, line.size(),
+      issues.Report({line.file, line.offset, line.text.size(),
                      "pose line: expected 30 (oxts) or 12 (3x4 matrix) numbers, got " +
                          std::to_string(values.size()) + (parsed_all ? "" : " and text")});
     }
     poses.push_back(pose);
   }
   return poses;
+}
+
+std::vector<PoseLine> ReadLines(const std::filesystem::path& file) {
+  std::ifstream in = OpenOrThrow(file);
+  std::vector<PoseLine> lines;
+  std::string text;
+  std::uint64_t offset = 0;
+  while (std::getline(in, text)) {
+    lines.push_back({file.string(), offset, text});
+    offset += text.size() + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::vector<std::optional<Eigen::Isometry3d>> ReadPosesFile(
+    const std::filesystem::path& file, const Eigen::Isometry3d& vehicle_from_imu,
+    const Eigen::Isometry3d& camera_from_vehicle, sensors::IssueLog& issues) {
+  return PosesFromLines(ReadLines(file), vehicle_from_imu, camera_from_vehicle, issues);
+}
+
+TrackListInput LoadTrackList(const std::filesystem::path& tracks,
+                             const std::filesystem::path& calibration,
+                             const std::filesystem::path& poses, double frame_rate_hz,
+                             sensors::IssueLog& issues) {
+  namespace fs = std::filesystem;
+  TrackListInput input;
+  input.frame_rate_hz = frame_rate_hz;
+  // Every KITTI camera model shares the rectified camera-0 frame as camera_from_vehicle.
+  const bool raw = fs::is_directory(calibration);
+  const sensors::Calibration cameras = raw ? sensors::ReadKittiRawCalibration(calibration)
+                                           : sensors::ReadKittiBenchmarkCalibration(calibration);
+  if (cameras.cameras.empty()) throw std::runtime_error(calibration.string() + ": no camera");
+  input.camera_from_vehicle = cameras.cameras.front().camera_from_vehicle;
+  input.labels = ReadLabel02File(tracks, issues);
+  if (poses.empty()) return input;
+
+  // lidar_from_imu: the tracking devkit's Tr_imu_to_velo / Tr_imu_velo, or a raw date folder's
+  // calib_imu_to_velo.txt; identity when absent (it only shifts oxts poses by the lever arm).
+  const fs::path imu_file = raw ? calibration / "calib_imu_to_velo.txt" : calibration;
+  std::optional<Eigen::Isometry3d> lidar_from_imu;
+  if (fs::exists(imu_file)) {
+    lidar_from_imu = TransformFrom(sensors::ParseKittiCalibrationFile(imu_file),
+                                   {"Tr_imu_to_velo", "Tr_imu_velo"});
+  }
+  const Eigen::Isometry3d vehicle_from_imu =
+      cameras.vehicle_from_lidar * lidar_from_imu.value_or(Eigen::Isometry3d::Identity());
+  if (!fs::is_directory(poses)) {
+    input.poses = ReadPosesFile(poses, vehicle_from_imu, input.camera_from_vehicle, issues);
+    return input;
+  }
+  // An oxts/data folder: one record per frame, in file-name order.
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(poses)) {
+    if (entry.path().extension() == ".txt") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<PoseLine> lines;
+  for (const fs::path& file : files) {
+    std::vector<PoseLine> one = ReadLines(file);
+    lines.push_back(one.empty() ? PoseLine{file.string(), 0, ""} : one.front());
+  }
+  input.poses = PosesFromLines(lines, vehicle_from_imu, input.camera_from_vehicle, issues);
+  return input;
+}
+
+proto::DetectorsOptions ForTrackLists(proto::DetectorsOptions options) {
+  if (options.enabled().empty()) {
+    for (const std::string& name : DetectorNames()) {
+      if (name != "lidar_health" && name != "camera_health") options.add_enabled(name);
+    }
+  }
+  if (!options.sudden_appearance().has_min_points()) {
+    options.mutable_sudden_appearance()->set_min_points(0);
+  }
+  return options;
+}
+
+OfflineDetection DetectOffline(const std::vector<FrameResult>& frames,
+                               const proto::RunOptions& options) {
+  OfflineDetection result;
+  auto detectors = CreateDetectors(options.detectors());
+  WindowBuilder builder(options.runner());
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    std::vector<Event> fired;
+    for (auto& detector : detectors) {
+      for (Event& event : detector->Process({frames, i})) fired.push_back(std::move(event));
+    }
+    for (auto& window : builder.Add(fired, frames[i].stamp))
+      result.windows.push_back(std::move(window));
+    result.events.insert(result.events.end(), fired.begin(), fired.end());
+  }
+  for (auto& window : builder.Flush()) result.windows.push_back(std::move(window));
+  return result;
 }
 
 std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input) {

@@ -7,7 +7,9 @@
 #include <optional>
 #include <vector>
 
+#include "pipeline/proto/run.pb.h"
 #include "pipeline/types.h"
+#include "pipeline/windows.h"
 #include "sensors/issues.h"
 #include "sensors/kitti/kitti_label.h"
 
@@ -41,5 +43,29 @@ struct TrackListInput {
 // the poses are known, else relative to the ego), age and hits; the ego's speed, acceleration and
 // yaw rate from the poses. Labels carry no lidar points: num_points is 0.
 std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input);
+
+// The input of `longtail detect` from files: `tracks` (label_02), `calibration` (a tracking/object
+// calib file, or a KITTI raw date folder with calib_*_to_*.txt) and `poses` (empty for none; a
+// file as ReadPosesFile reads, or a raw drive's oxts/data folder of one record per frame). Bad
+// lines go to `issues`; throws std::runtime_error (or sensors::LogError) when a file cannot be
+// used.
+TrackListInput LoadTrackList(const std::filesystem::path& tracks,
+                             const std::filesystem::path& calibration,
+                             const std::filesystem::path& poses, double frame_rate_hz,
+                             sensors::IssueLog& issues);
+
+// Detector options for object lists: labels carry no lidar points or images, so unless `options`
+// says otherwise the lidar and camera health detectors are left out and the sudden-appearance
+// point floor is off.
+proto::DetectorsOptions ForTrackLists(proto::DetectorsOptions options);
+
+// Runs `detectors` over every frame in order, with the whole sequence as look-back and look-ahead,
+// and merges their events into review windows as the streaming runner does.
+struct OfflineDetection {
+  std::vector<Event> events;          // as fired, frame by frame
+  std::vector<ReviewWindow> windows;  // merged, in time order
+};
+OfflineDetection DetectOffline(const std::vector<FrameResult>& frames,
+                               const proto::RunOptions& options);
 
 }  // namespace longtail::pipeline

@@ -13,7 +13,6 @@
 #include "pipeline/detectors/track_import.h"
 #include "pipeline/options.h"
 #include "pipeline/windows.h"
-#include "sensors/kitti/kitti_calibration.h"
 #include "sensors/log_reader.h"
 #include "tools/commands/commands.h"
 
@@ -29,21 +28,6 @@ struct DetectOptions {
   double rate_hz = 10;
   bool json = false;
 };
-
-// vehicle_from_imu from the tracking calibration's Tr_imu_to_velo (or the devkit's Tr_imu_velo);
-// identity when absent, which only matters for oxts poses.
-Eigen::Isometry3d VehicleFromImu(const std::filesystem::path& calib,
-                                 const sensors::Calibration& calibration) {
-  const auto values = sensors::ParseKittiCalibrationFile(calib);
-  for (const char* key : {"Tr_imu_to_velo", "Tr_imu_velo"}) {
-    const auto it = values.find(key);
-    if (it == values.end() || it->second.size() != 12) continue;
-    Eigen::Matrix4d lidar_from_imu = Eigen::Matrix4d::Identity();
-    for (int i = 0; i < 12; ++i) lidar_from_imu(i / 4, i % 4) = it->second[i];
-    return calibration.vehicle_from_lidar * Eigen::Isometry3d(lidar_from_imu);
-  }
-  return Eigen::Isometry3d::Identity();
-}
 
 nlohmann::json ToJson(const pipeline::Event& e) {
   return {{"detector", e.detector},
@@ -65,63 +49,34 @@ int RunDetect(const DetectOptions& options) {
     std::cerr << "longtail detect: " << e.what() << "\n";
     return kExitUsage;
   }
-  // Labels carry no lidar points or images: the sensor-health detectors have nothing to judge and
-  // the sudden-appearance point floor cannot apply, unless the config says otherwise.
-  auto& detectors_options = *run.mutable_detectors();
-  if (detectors_options.enabled().empty()) {
-    for (const std::string& name : pipeline::DetectorNames()) {
-      if (name != "lidar_health" && name != "camera_health") detectors_options.add_enabled(name);
-    }
-  }
-  if (!detectors_options.sudden_appearance().has_min_points()) {
-    detectors_options.mutable_sudden_appearance()->set_min_points(0);
-  }
+  *run.mutable_detectors() = pipeline::ForTrackLists(run.detectors());
   run = pipeline::EffectiveOptions(run);
   const std::string options_hash = pipeline::OptionsHash(run);
-  std::vector<std::unique_ptr<pipeline::Detector>> detectors;
   try {
-    detectors = pipeline::CreateDetectors(run.detectors());
+    pipeline::CreateDetectors(run.detectors());  // unknown names are a usage error
   } catch (const std::invalid_argument& e) {
     std::cerr << "longtail detect: " << e.what() << "\n";
     return kExitUsage;
   }
 
   sensors::IssueLog issues;
-  pipeline::TrackListInput input;
-  input.frame_rate_hz = options.rate_hz;
+  std::vector<pipeline::FrameResult> frames;
   try {
-    const sensors::Calibration calibration = sensors::ReadKittiBenchmarkCalibration(options.calib);
-    input.camera_from_vehicle = calibration.cameras.at(0).camera_from_vehicle;
-    input.labels = pipeline::ReadLabel02File(options.tracks, issues);
-    if (!options.poses.empty()) {
-      input.poses =
-          pipeline::ReadPosesFile(options.poses, VehicleFromImu(options.calib, calibration),
-                                  input.camera_from_vehicle, issues);
-    }
+    frames = pipeline::FrameResultsFromLabels(pipeline::LoadTrackList(
+        options.tracks, options.calib, options.poses, options.rate_hz, issues));
   } catch (const std::exception& e) {
     std::cerr << "longtail detect: " << e.what() << "\n";
     return kExitCorruptInput;
   }
-  const std::vector<pipeline::FrameResult> frames = pipeline::FrameResultsFromLabels(input);
-
   // Judge every frame in order with the whole sequence as look-back and look-ahead, and merge the
   // events into review windows as the streaming runner does.
-  std::vector<pipeline::Event> events;
-  std::vector<pipeline::ReviewWindow> windows;
-  pipeline::WindowBuilder builder(run.runner());
+  const pipeline::OfflineDetection detection = pipeline::DetectOffline(frames, run);
+  const std::vector<pipeline::Event>& events = detection.events;
+  const std::vector<pipeline::ReviewWindow>& windows = detection.windows;
   std::map<std::string, int> events_by_type;
+  for (const auto& event : events) ++events_by_type[event.type];
   std::size_t track_count = 0;
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    track_count += frames[i].tracks.size();
-    std::vector<pipeline::Event> fired;
-    for (auto& detector : detectors) {
-      for (auto& event : detector->Process({frames, i})) fired.push_back(std::move(event));
-    }
-    for (const auto& event : fired) ++events_by_type[event.type];
-    for (auto& window : builder.Add(fired, frames[i].stamp)) windows.push_back(std::move(window));
-    events.insert(events.end(), fired.begin(), fired.end());
-  }
-  for (auto& window : builder.Flush()) windows.push_back(std::move(window));
+  for (const auto& frame : frames) track_count += frame.tracks.size();
 
   labeling::EnqueueResult enqueued;
   std::int64_t tasks_in_queue = -1;
@@ -218,15 +173,16 @@ void AddDetectCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::ExistingFile);
   command
       ->add_option("--calib", options->calib,
-                   "KITTI tracking/object calibration of the sequence (calib/0000.txt)")
+                   "KITTI tracking/object calibration (calib/0000.txt) or a KITTI raw date folder")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingPath);
   command
       ->add_option(
           "--poses", options->poses,
           "ego poses, one line per frame: KITTI oxts (30 values) or a 3x4 world_from_camera "
-          "matrix (12 values); without them ego motion is unknown")
-      ->check(CLI::ExistingFile);
+          "matrix (12 values), or a raw drive's oxts/data folder; without them ego motion is "
+          "unknown")
+      ->check(CLI::ExistingPath);
   command->add_option("--queue", options->queue,
                       "review queue (SQLite file or postgresql:// URL); without it the events are "
                       "only printed");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -146,6 +147,50 @@ TEST(TrackImportTest, YawRateAndBrakingFromPoses) {
   const auto frames = FrameResultsFromLabels(input);
   EXPECT_NEAR(frames[2].ego.yaw_rate, 0.2, 1e-9);
   EXPECT_NEAR(frames[2].ego.acceleration, -5, 0.1);
+}
+
+}  // namespace
+}  // namespace longtail::pipeline
+
+namespace longtail::pipeline {
+namespace {
+
+TEST(TrackImportTest, TrackListOptionsLeaveOutSensorHealthUnlessAsked) {
+  const proto::DetectorsOptions defaults = ForTrackLists({});
+  const auto& enabled = defaults.enabled();
+  EXPECT_EQ(std::find(enabled.begin(), enabled.end(), "lidar_health"), enabled.end());
+  EXPECT_NE(std::find(enabled.begin(), enabled.end(), "ego_corridor"), enabled.end());
+  EXPECT_EQ(defaults.sudden_appearance().min_points(), 0);
+  proto::DetectorsOptions asked;
+  asked.add_enabled("lidar_health");
+  asked.mutable_sudden_appearance()->set_min_points(5);
+  const proto::DetectorsOptions kept = ForTrackLists(asked);
+  EXPECT_EQ(kept.enabled_size(), 1);
+  EXPECT_EQ(kept.sudden_appearance().min_points(), 5);
+}
+
+TEST(TrackImportTest, SampleDriveLabelsFlagTheStoppedCarWithEgoMotionFromOxts) {
+  // The bundled synthetic drive: the ego approaches a car stopped 22 m ahead at 6 m/s.
+  const std::filesystem::path date =
+      std::filesystem::path(LONGTAIL_SOURCE_DIR) / "sample_logs" / "kitti" / "2026_01_01";
+  const std::filesystem::path drive = date / "2026_01_01_drive_0001_sync";
+  if (!std::filesystem::exists(drive / "label_02.txt")) GTEST_SKIP() << "no sample drive";
+  sensors::IssueLog issues;
+  const auto frames = FrameResultsFromLabels(
+      LoadTrackList(drive / "label_02.txt", date, drive / "oxts" / "data", 10.0, issues));
+  EXPECT_EQ(issues.count(), 0u);
+  ASSERT_GE(frames.size(), 10u);
+  EXPECT_TRUE(frames[5].ego.known);
+  EXPECT_NEAR(frames[5].ego.speed, 6.0, 0.2);
+  proto::RunOptions options;
+  *options.mutable_detectors() = ForTrackLists({});
+  const OfflineDetection detection = DetectOffline(frames, options);
+  const bool stopped_car_flagged =
+      std::any_of(detection.events.begin(), detection.events.end(), [](const Event& e) {
+        return e.type == "object_in_corridor" && e.track_ids == std::vector<int>{1};
+      });
+  EXPECT_TRUE(stopped_car_flagged);
+  EXPECT_FALSE(detection.windows.empty());
 }
 
 }  // namespace
