@@ -89,6 +89,7 @@ struct ReviewServer::State {
   // One ReviewQueue is one connection and not thread-safe; the HTTP worker threads take turns.
   std::mutex queue_mutex;
   std::unique_ptr<ReviewQueue> queue;
+  std::map<std::int64_t, TaskSummary> summaries;  // by task id; guarded by queue_mutex
   FrameCache frames;
   httplib::Server http;
   std::atomic<bool> stop_requested{false};
@@ -126,10 +127,24 @@ struct ReviewServer::State {
     return std::move(*task);
   }
 
+  // A task's log and window never change, so frame requests look them up once rather than load
+  // the whole task (its pre-labels can be megabytes) three times per frame.
+  TaskSummary Summary(std::int64_t id) {
+    {
+      std::lock_guard lock(queue_mutex);
+      const auto it = summaries.find(id);
+      if (it != summaries.end()) return it->second;
+    }
+    const TaskSummary summary = Task(id).summary;
+    std::lock_guard lock(queue_mutex);
+    summaries.emplace(id, summary);
+    return summary;
+  }
+
   std::shared_ptr<const sensors::Frame> TaskFrame(const httplib::Request& req) {
     const std::int64_t id = PathNumber(req, 1);
     const std::int64_t index = PathNumber(req, 2);
-    const TaskSummary summary = Task(id).summary;
+    const TaskSummary summary = Summary(id);
     if (index < summary.first_frame || index > summary.last_frame) {
       throw RequestError(404, "frame " + std::to_string(index) + " is outside task " +
                                   std::to_string(id) + "'s window [" +
@@ -305,6 +320,12 @@ ReviewServer::ReviewServer(std::unique_ptr<ReviewQueue> queue,
   const std::size_t threads = static_cast<std::size_t>(std::max(1, options.worker_threads()));
   s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.http.set_keep_alive_timeout(options.keep_alive_s());
+  // SO_REUSEADDR only: httplib's default SO_REUSEPORT lets a second server bind the same port and
+  // silently take half the requests; a port in use must be an error.
+  s.http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   // No response compression: httplib would brotli-compress three.js (1.5 MB) and a task's JSON on
   // every request, which takes seconds of CPU; the page is served to the same machine or a LAN.
   s.http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {

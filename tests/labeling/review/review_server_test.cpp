@@ -153,6 +153,14 @@ TEST_F(ReviewServerTest, AnswersUncompressedEvenWhenTheBrowserOffersBrotli) {
   EXPECT_FALSE(result->has_header("Content-Encoding"));
 }
 
+TEST_F(ReviewServerTest, APortInUseIsAnError) {
+  Start("/nonexistent/log");
+  proto::ReviewServerOptions options;
+  options.set_port(port_);
+  ReviewServer second(OpenQueue(url_), options);
+  EXPECT_THROW(second.Bind(), std::runtime_error);
+}
+
 TEST_F(ReviewServerTest, BindsLoopbackByDefault) {
   EXPECT_EQ(proto::ReviewServerOptions().host(), "127.0.0.1");
 }
