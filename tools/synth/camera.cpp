@@ -139,7 +139,7 @@ RenderedImage RenderCamera(const Scene& scene, const sensors::CameraModel& camer
   const Eigen::Vector3d sun(std::cos(sun_elevation) * std::cos(sun_azimuth),
                             std::cos(sun_elevation) * std::sin(sun_azimuth),
                             std::sin(sun_elevation));
-  double gain = 1.0, blur = 0.0;
+  double gain = options.exposure(), blur = 0.0;
   for (const FaultWindow& fault : scene.faults()) {
     if (!fault.ActiveAt(t)) continue;
     if (fault.kind == proto::Fault::CAMERA_EXPOSURE) gain *= fault.settings.gain();

@@ -12,6 +12,7 @@
 #include <numbers>
 
 #include "pipeline/perception/perceive.h"
+#include "sensors/image.h"
 #include "tests/test_support.h"
 #include "tools/synth/synthesizer.h"
 
@@ -212,6 +213,49 @@ TEST(RealismTest, SyntheticScansMatchRealHdl64Scans) {
   EXPECT_NEAR(s.pipeline_ground_fraction, r.pipeline_ground_fraction, 0.08);
   EXPECT_GT(s.pipeline_clusters / r.pipeline_clusters, 1.0 / 3);  // a factor of 3 either way
   EXPECT_LT(s.pipeline_clusters / r.pipeline_clusters, 3.0);
+}
+
+double MeanGrey(const sensors::CameraImage& image) {
+  const auto decoded = sensors::DecodeImage(image);
+  EXPECT_TRUE(decoded.has_value());
+  double sum = 0;
+  for (const std::uint8_t v : decoded->pixels) sum += v;
+  return sum / decoded->pixels.size();
+}
+
+TEST(RealismTest, SyntheticImagesMatchKittiImageSizeAndExposure) {
+  LONGTAIL_REQUIRE_DATA(images, "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync/image_02/data");
+  double real = 0;
+  int count = 0;
+  int real_width = 0, real_height = 0;
+  for (int i = 0; i < 30; i += 5) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "%010d.png", i);
+    std::ifstream in(images / name, std::ios::binary);
+    sensors::CameraImage image;
+    image.format = "png";
+    image.data = std::make_shared<const std::vector<std::uint8_t>>(
+        (std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto decoded = sensors::DecodeImage(image);
+    ASSERT_TRUE(decoded.has_value()) << name;
+    real_width = decoded->width;
+    real_height = decoded->height;
+    real += MeanGrey(image);
+    ++count;
+  }
+  real /= count;
+  proto::Scenario scenario;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kUrbanStreet, &scenario));
+  const Synthesizer synthesizer(scenario, 1);
+  const sensors::CameraImage image = synthesizer.Synthesize(1).frame.cameras.at(0).image;
+  const auto decoded = sensors::DecodeImage(image);
+  ASSERT_TRUE(decoded.has_value());
+  const double synthetic = MeanGrey(image);
+  std::printf("image_02: real %dx%d mean grey %.1f, synthetic %dx%d mean grey %.1f\n", real_width,
+              real_height, real, decoded->width, decoded->height, synthetic);
+  EXPECT_EQ(decoded->width, real_width);
+  EXPECT_EQ(decoded->height, real_height);
+  EXPECT_NEAR(synthetic / real, 1.0, 0.25);
 }
 
 }  // namespace
