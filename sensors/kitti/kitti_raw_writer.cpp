@@ -31,7 +31,8 @@ KittiRawWriter::KittiRawWriter(const fs::path& date_dir, const std::string& driv
     : date_dir_(date_dir), drive_dir_(date_dir / drive_name), calibration_(calibration) {
   camera_stamps_.resize(calibration_.cameras.size());
   fs::create_directories(drive_dir_ / "velodyne_points" / "data");
-  WriteKittiRawCalibration(calibration_, date_dir_);
+  // A lidar-only log has no camera calibration to write; the reader then reports it absent.
+  if (!calibration_.cameras.empty()) WriteKittiRawCalibration(calibration_, date_dir_);
   // The IMU sits at the lidar in logs we write: an identity calib_imu_to_velo.
   WriteFileAtomically(date_dir_ / "calib_imu_to_velo.txt",
                       "calib_time: synthesised\nR: 1 0 0 0 1 0 0 0 1\nT: 0 0 0\n");

@@ -49,12 +49,12 @@ void PrintText(const sensors::LogInfo& info, const sensors::IssueLog& issues) {
   std::cout << info.path << "\n  format       " << info.format << "\n  log id       " << info.log_id
             << "\n  calibration  " << (info.has_calibration ? "found" : "absent")
             << "\n  ego pose     " << (info.has_ego_pose ? "present" : "absent") << "\n  streams\n";
-  std::cout << "    " << std::left << std::setw(18) << "name" << std::setw(8) << "kind"
+  std::cout << "    " << std::left << std::setw(32) << "name" << std::setw(8) << "kind"
             << std::right << std::setw(8) << "count" << std::setw(12) << "duration s"
             << std::setw(10) << "rate Hz" << std::setw(14) << "largest gap s"
             << "\n";
   for (const auto& s : info.streams) {
-    std::cout << "    " << std::left << std::setw(18) << s.name << std::setw(8) << s.kind
+    std::cout << "    " << std::left << std::setw(32) << s.name << std::setw(8) << s.kind
               << std::right << std::setw(8) << s.count << std::fixed << std::setprecision(3)
               << std::setw(12) << sensors::ToSeconds(s.last - s.first) << std::setprecision(2)
               << std::setw(10) << RateHz(s) << std::setprecision(3) << std::setw(14)

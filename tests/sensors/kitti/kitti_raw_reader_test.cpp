@@ -150,6 +150,20 @@ TEST(KittiRawReader, ReadFrameAtSeeksToOneFrame) {
   EXPECT_FALSE(ReadFrameAt(drive.string(), 7, &issues));
 }
 
+TEST(KittiRawWriter, LidarOnlyLogsHaveNoCameraCalibration) {
+  const fs::path date_dir = testing::ScratchDir();
+  KittiRawWriter writer(date_dir, "lidar_only_sync", Calibration{});
+  Frame frame;
+  frame.lidar.points = {{1, 2, 3, 0}};
+  writer.Write(frame);
+  writer.Finish();
+  IssueLog issues;
+  const auto frames = ReadAll(writer.drive_dir(), &issues);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_TRUE(frames[0].cameras.empty());
+  EXPECT_FALSE(fs::exists(date_dir / "calib_cam_to_cam.txt"));
+}
+
 TEST(KittiRawReader, UnknownPathsAreRejected) {
   IssueLog issues;
   EXPECT_THROW(OpenLog("/nonexistent/drive", &issues), LogError);
