@@ -7,6 +7,7 @@
 // Run by ctest (tests/js/CMakeLists.txt) with LONGTAIL_BIN set; `npm ci` must have been run.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -14,7 +15,7 @@ import { after, before, test } from "node:test";
 import { boxCorners, labelAnchor, NEAR_CLIP_M, projectBoxEdges } from "../../labeling/review/web/geometry.js";
 import { LabelSet } from "../../labeling/review/web/editing.js";
 import {
-  chromiumPath, launchChromium, longtail, minedQueue, nextClaim, openPage, scratch, sourceDir,
+  bin, chromiumPath, launchChromium, longtail, minedQueue, nextClaim, openPage, scratch, sourceDir,
   startServer, stopServer,
 } from "./review/fixture.mjs";
 
@@ -44,27 +45,39 @@ const show = (id) => JSON.parse(longtail("queue", "show", String(id), "--queue",
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-test("review page: render, two reviewers, accept / correct / reject by keyboard", { skip: !available && `${chromiumPath} is absent` }, async () => {
-  // --- Two reviewers at once never get the same task. Bob types his name into the page's prompt.
-  const [alice, bob] = await Promise.all([
-    openPage(browser, server.url, "alice"),
-    openPage(browser, server.url, null),
+test("review page: render, concurrent reviewers, accept / correct / reject by keyboard", { skip: !available && `${chromiumPath} is absent` }, async () => {
+  // --- Alice opens the page alone first, so time to first render is not shared with other pages.
+  const alice = await openPage(browser, server.url, "alice");
+  const aliceClaim = await nextClaim(alice.page, null);
+  assert.ok(aliceClaim, "alice got a task");
+
+  // --- Two more reviewers open the page at the same moment; a fourth types his name into the
+  // page's prompt. Nobody gets a task someone else holds.
+  const [bob, carol] = await Promise.all([
+    openPage(browser, server.url, "bob"),
+    openPage(browser, server.url, "carol"),
   ]);
-  await bob.page.waitForSelector("#name-input", { state: "visible" });
-  await bob.page.keyboard.type("bob");
-  await bob.page.keyboard.press("Enter");
-  const [aliceClaim, bobClaim] = await Promise.all([nextClaim(alice.page, null), nextClaim(bob.page, null)]);
-  assert.ok(aliceClaim && bobClaim, "both reviewers got a task");
-  assert.notEqual(aliceClaim.task_id, bobClaim.task_id, "two reviewers never get the same task");
-  const claimed = JSON.parse(longtail("queue", "stats", "--queue", queue, "--json"));
-  assert.equal(claimed.claimed, 2);
-  // Bob gives his task back (Shift+N claims his next one first, then releases), then leaves.
-  await bob.page.evaluate(async (claim) => {
-    await fetch("/api/release", { method: "POST", headers: { "Content-Type": "application/json" },
-                                  body: JSON.stringify({ claim_id: claim.claim_id, reviewer: "bob" }) });
-  }, bobClaim);
-  await bob.context.close();
-  assert.deepEqual(bob.errors, []);
+  const [bobClaim, carolClaim] = await Promise.all([nextClaim(bob.page, null), nextClaim(carol.page, null)]);
+  const dave = await openPage(browser, server.url, null);
+  await dave.page.waitForSelector("#name-input", { state: "visible" });
+  await dave.page.keyboard.type("dave");
+  await dave.page.keyboard.press("Enter");
+  const daveClaim = await nextClaim(dave.page, null);
+  const others = [[bob, bobClaim, "bob"], [carol, carolClaim, "carol"], [dave, daveClaim, "dave"]];
+  const taskIds = [aliceClaim, bobClaim, carolClaim, daveClaim].map((c) => c && c.task_id);
+  assert.equal(new Set(taskIds).size, 4, `four reviewers hold four different tasks: ${taskIds}`);
+  assert.equal(JSON.parse(longtail("queue", "stats", "--queue", queue, "--json")).claimed, 4);
+  // The three give their tasks back and leave.
+  for (const [reviewer, claim, name] of others) {
+    const released = await reviewer.page.evaluate(async ({ claim, name }) => {
+      const r = await fetch("/api/release", { method: "POST", headers: { "Content-Type": "application/json" },
+                                              body: JSON.stringify({ claim_id: claim.claim_id, reviewer: name }) });
+      return r.status;
+    }, { claim, name });
+    assert.equal(released, 200);
+    await reviewer.context.close();
+    assert.deepEqual(reviewer.errors, []);
+  }
 
   // --- The point cloud really rendered and the boxes are projected into the camera image.
   const page = alice.page;
@@ -185,6 +198,18 @@ test("review page: render, two reviewers, accept / correct / reject by keyboard"
   const rejected = show(third.task_id);
   assert.equal(rejected.state, "rejected");
   assert.equal(rejected.reviews.find((r) => r.verdict === "reject").comment, reason);
+});
+
+test("longtail review: an unusable queue, a bad port or a port in use is one clear error line", { skip: !available && `${chromiumPath} is absent` }, () => {
+  const run = (...args) => spawnSync(bin, ["review", ...args], { encoding: "utf8", timeout: 20000 });
+  const missing = run("--queue", path.join(dir, "no/such/dir/q.db"), "--port", "0");
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^longtail review: .*no\/such\/dir\/q\.db.*\n$/);
+  const badPort = run("--queue", queue, "--port", "70000");
+  assert.equal(badPort.status, 2);
+  const inUse = run("--queue", queue, "--port", new URL(server.url).port);
+  assert.equal(inUse.status, 1);
+  assert.match(inUse.stderr, /^longtail review: cannot bind 127\.0\.0\.1:\d+ .*\n$/);
 });
 
 // --- The page's pure modules, without a browser. ----------------------------------------------------
