@@ -64,9 +64,19 @@ int RunEval(const EvalOptions& options) {
         // is the detectors' share; what is missed only with perception is perception's share.
         const std::filesystem::path log(path);
         const std::filesystem::path oxts = log / "oxts" / "data";
-        const auto frames = pipeline::FrameResultsFromLabels(pipeline::LoadTrackList(
+        pipeline::TrackListInput input = pipeline::LoadTrackList(
             log / "label_02.txt", log.parent_path(),
-            std::filesystem::is_directory(oxts) ? oxts : std::filesystem::path(), 10.0, issues));
+            std::filesystem::is_directory(oxts) ? oxts : std::filesystem::path(), 10.0, issues);
+        // Labels carry no time: take the frames' stamps from the ground truth's first frame and
+        // mean period, so that events and expected windows share one clock.
+        if (!truth.frames.empty()) {
+          input.start = truth.frames.front().stamp;
+          const double span = sensors::ToSeconds(truth.frames.back().stamp - input.start);
+          if (truth.frames.size() > 1 && span > 0) {
+            input.frame_rate_hz = static_cast<double>(truth.frames.size() - 1) / span;
+          }
+        }
+        const auto frames = pipeline::FrameResultsFromLabels(input);
         for (const auto& window : pipeline::DetectOffline(frames, run).windows) {
           detected.insert(detected.end(), window.events.begin(), window.events.end());
         }
