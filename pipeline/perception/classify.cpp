@@ -31,7 +31,7 @@ constexpr std::array<SizeRange, 6> kRanges = {{
     {ObjectClass::kCar, 1.3, 2.3, 0.3, 0.0, 1.0, 0.2, 1.1, 1.6, 0.1},  // seen end-on
     {ObjectClass::kVan, 1.8, 6.0, 0.8, 0.0, 2.3, 0.3, 1.85, 2.6, 0.3},
     {ObjectClass::kTruck, 5.5, 16.0, 2.0, 0.0, 3.0, 0.4, 2.6, 4.2, 0.4},
-    {ObjectClass::kPedestrian, 0.3, 1.0, 0.3, 0.25, 0.9, 0.15, 1.2, 2.0, 0.15},
+    {ObjectClass::kPedestrian, 0.3, 1.0, 0.3, 0.3, 0.9, 0.1, 1.2, 1.95, 0.1},
     {ObjectClass::kCyclist, 1.2, 2.1, 0.3, 0.45, 1.0, 0.15, 1.6, 2.0, 0.1},
 }};
 

