@@ -27,7 +27,7 @@ extern "C" void StopOnSignal(int) {
 }
 
 int RunReview(const ReviewCommandOptions& o) {
-  labeling::review::proto::ReviewServerOptions options;
+  labeling::proto::ReviewServerOptions options;
   options.set_host(o.host);
   options.set_port(o.port);
   if (!o.web_root.empty()) options.set_web_root(o.web_root);
