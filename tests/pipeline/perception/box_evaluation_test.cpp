@@ -117,6 +117,23 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
   EXPECT_GT(lines, 0);
 }
 
+TEST(EvaluateBoxes, ReportsATruncatedScanAndGoesOn) {
+  LONGTAIL_REQUIRE_DATA(source, "kitti-object/training");
+  // A one-frame object layout in a scratch folder whose scan is cut mid-point.
+  const std::filesystem::path root = testing::ScratchDir() / "training";
+  for (const char* dir : {"velodyne", "calib", "label_2"}) {
+    std::filesystem::create_directories(root / dir);
+  }
+  std::filesystem::copy_file(source / "calib/000000.txt", root / "calib/000000.txt");
+  std::filesystem::copy_file(source / "label_2/000000.txt", root / "label_2/000000.txt");
+  std::ofstream(root / "velodyne/000000.bin", std::ios::binary) << std::string(1000, '\0');
+  sensors::IssueLog issues;
+  const BoxEvaluation evaluation = EvaluateBoxes(root, {}, {}, {}, {}, std::nullopt, &issues);
+  EXPECT_EQ(evaluation.frames, 1);
+  EXPECT_GE(issues.count(), 1u);
+  EXPECT_EQ(evaluation.data_issues, issues.count());
+}
+
 TEST(EvaluateBoxes, RejectsAFolderThatIsNeitherLayout) {
   sensors::IssueLog issues;
   EXPECT_THROW(EvaluateBoxes(testing::ScratchDir(), {}, {}, {}, {}, std::nullopt, &issues),

@@ -186,6 +186,20 @@ TEST(Perceive, FindsACarOnARoadAndCountsInvalidPoints) {
   EXPECT_FALSE(perception.registration_points.empty());
 }
 
+TEST(Perceive, FindsTwoCarsParkedSideBySideAsTwoBoxes) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -25, 25, -25, 25, 0.25f);
+  AddBoxSides(points, 10, 1.25f, 4.2f, 1.7f, 1.5f, 0.08f);  // 0.8 m apart, side by side
+  AddBoxSides(points, 10, -1.25f, 4.2f, 1.7f, 1.5f, 0.08f);
+  const Perception perception = Perceive(testing::FrameOf(points), proto::PerceptionOptions());
+  ASSERT_EQ(perception.objects.size(), 2u);
+  for (const DetectedObject& car : perception.objects) {
+    EXPECT_EQ(car.object_class, ObjectClass::kCar);
+    EXPECT_NEAR(std::abs(car.box.center.y()), 1.25, 0.15);
+    EXPECT_LT(YawErrorModPi(car.box.yaw, 0), 2 * kDeg);
+  }
+}
+
 TEST(Perceive, AppliesVehicleFromLidar) {
   std::vector<Eigen::Vector3f> points;
   AddGround(points, -20, 20, -20, 20, 0.25f);
