@@ -3,13 +3,14 @@
 async function call(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers: body === undefined ? {} : {'Content-Type': 'application/json'},
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const type = response.headers.get('Content-Type') || '';
   const payload = type.startsWith('application/json') ? await response.json() : null;
   if (!response.ok) {
-    const error = new Error((payload && payload.error) || `${method} ${path}: HTTP ${response.status}`);
+    const error =
+        new Error((payload && payload.error) || `${method} ${path}: HTTP ${response.status}`);
     error.status = response.status;
     throw error;
   }
@@ -21,9 +22,9 @@ export const api = {
   tasks: (state) => call('GET', '/api/tasks' + (state ? `?state=${state}` : '')),
   task: (id) => call('GET', `/api/tasks/${id}`),
   frame: (id, index) => call('GET', `/api/tasks/${id}/frames/${index}`),
-  claim: (reviewer) => call('POST', '/api/claim', { reviewer }),
-  heartbeat: (claim_id, reviewer) => call('POST', '/api/heartbeat', { claim_id, reviewer }),
-  release: (claim_id, reviewer) => call('POST', '/api/release', { claim_id, reviewer }),
+  claim: (reviewer) => call('POST', '/api/claim', {reviewer}),
+  heartbeat: (claim_id, reviewer) => call('POST', '/api/heartbeat', {claim_id, reviewer}),
+  release: (claim_id, reviewer) => call('POST', '/api/release', {claim_id, reviewer}),
   submit: (taskId, body) => call('POST', `/api/tasks/${taskId}/submit`, body),
 
   // x, y, z, intensity float32 quadruples in the vehicle frame.

@@ -1,11 +1,11 @@
 // The review page: claims a task, shows each frame of its window in the camera and 3D views, lets
 // the reviewer fix the boxes from the keyboard or mouse, and submits. State lives in `state`; every
 // change ends in redraw().
-import { api } from './api.js';
-import { CameraView } from './camera_view.js';
-import { CloudView } from './cloud_view.js';
-import { CLASSES, LabelSet } from './editing.js';
-import { KEYS, actionFor } from './keys.js';
+import {api} from './api.js';
+import {CameraView} from './camera_view.js';
+import {CloudView} from './cloud_view.js';
+import {CLASSES, LabelSet} from './editing.js';
+import {actionFor, KEYS} from './keys.js';
 
 const $ = (id) => document.getElementById(id);
 const STEP_M = 0.1, BIG_STEP_M = 1.0, SIZE_STEP_M = 0.1, BIG_SIZE_STEP_M = 0.5;
@@ -13,31 +13,43 @@ const STEP_RAD = Math.PI / 180, BIG_STEP_RAD = Math.PI / 18;
 
 const state = {
   reviewer: localStorage.getItem('longtail.reviewer') || '',
-  claim: null,        // {claim_id, task_id, lease_expires_ns} while this page holds a lease
-  task: null,         // the server's task detail
-  labels: null,       // LabelSet
+  claim: null,   // {claim_id, task_id, lease_expires_ns} while this page holds a lease
+  task: null,    // the server's task detail
+  labels: null,  // LabelSet
   frameIndex: 0,
-  selected: null,     // uid of the selected box
+  selected: null,  // uid of the selected box
   cameraIndex: 0,
-  readOnly: false,    // looking back at a finished task
-  history: [],        // task ids reviewed or passed, for "previous task"
+  readOnly: false,  // looking back at a finished task
+  history: [],      // task ids reviewed or passed, for "previous task"
   frameCache: new Map(),
   heartbeat: null,
   busy: false,
-  hideBelow: 0,       // boxes scored below this are hidden (toggled with h)
+  hideBelow: 0,  // boxes scored below this are hidden (toggled with h)
 };
 const HIDE_SCORE_BELOW = 0.3;
 
 // What the browser test reads: timings and what is on screen.
-const stats = { firstRenderMs: null, pointsInView: 0, frameLoads: [], marks: {} };
-const mark = (name) => { if (!(name in stats.marks)) stats.marks[name] = performance.now(); };
-window.__review = { state, stats };
+const stats = {
+  firstRenderMs: null,
+  pointsInView: 0,
+  frameLoads: [],
+  marks: {}
+};
+const mark = (name) => {
+  if (!(name in stats.marks)) stats.marks[name] = performance.now();
+};
+window.__review = {
+  state,
+  stats
+};
 
 const cameraView = new CameraView($('camera-canvas'), (uid) => select(uid));
 const cloudView = new CloudView($('cloud-canvas'), {
   onPick: (uid) => select(uid),
-  onDragStart: () => { dragSnapshot = true; },
-  onDrag: ({ dx = 0, dy = 0, dyaw = 0 }) => dragEdit(dx, dy, dyaw),
+  onDragStart: () => {
+    dragSnapshot = true;
+  },
+  onDrag: ({dx = 0, dy = 0, dyaw = 0}) => dragEdit(dx, dy, dyaw),
   onResize: (factor) => editSelected((l, f, u) => {
     const b = l.find(f, u);
     return l.resize(f, u, b.length * (factor - 1), b.width * (factor - 1), 0);
@@ -57,12 +69,16 @@ function status(text, isError = false) {
 function boxesHere() {
   if (!state.labels) return [];
   return state.labels.boxes(state.frameIndex)
-    .filter((b) => b.score >= state.hideBelow || b.uid === state.selected)
-    .sort((a, b) => b.score - a.score || a.track_id - b.track_id);
+      .filter((b) => b.score >= state.hideBelow || b.uid === state.selected)
+      .sort((a, b) => b.score - a.score || a.track_id - b.track_id);
 }
-function selectedBox() { return state.labels && state.selected ? state.labels.find(state.frameIndex, state.selected) : null; }
+function selectedBox() {
+  return state.labels && state.selected ? state.labels.find(state.frameIndex, state.selected) :
+                                          null;
+}
 
-// ---- Loading --------------------------------------------------------------------------------------
+// ---- Loading
+// --------------------------------------------------------------------------------------
 
 async function loadFrame(taskId, index) {
   const key = `${taskId}/${index}`;
@@ -75,7 +91,7 @@ async function loadFrame(taskId, index) {
         Promise.all(meta.cameras.map((c) => api.image(c.image_url).catch(() => null))),
       ]);
       stats.frameLoads.push(performance.now() - started);
-      return { meta, points, images };
+      return {meta, points, images};
     })();
     promise.catch(() => state.frameCache.delete(key));
     state.frameCache.set(key, promise);
@@ -107,7 +123,8 @@ async function showFrame(index) {
       await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       stats.firstRenderMs = performance.now();
     }
-    status(`frame ${index}: ${frame.points.length / 4} points, ${frame.meta.cameras.length} camera(s)`);
+    status(`frame ${index}: ${frame.points.length / 4} points, ${
+        frame.meta.cameras.length} camera(s)`);
     for (const next of [index + 1, index - 1]) {
       if (next >= t.first_frame && next <= t.last_frame) loadFrame(t.id, next).catch(() => {});
     }
@@ -126,7 +143,8 @@ async function openTask(taskId, claim) {
   state.frame = null;
   state.selected = null;
   // A finished task shows what was decided; a claimed one starts from the pre-labels.
-  const labels = state.readOnly && detail.final_labels.length ? detail.final_labels : detail.prelabels;
+  const labels =
+      state.readOnly && detail.final_labels.length ? detail.final_labels : detail.prelabels;
   state.labels = new LabelSet(labels);
   const first = detail.events.length ? detail.events[0].first_frame : detail.task.first_frame;
   await showFrame(first);
@@ -140,7 +158,7 @@ async function claimNext() {
     // Claim the next task before giving this one back, so the queue cannot hand the same one again.
     const previous = state.claim;
     mark('claim');
-    const { claim, message } = await api.claim(state.reviewer);
+    const {claim, message} = await api.claim(state.reviewer);
     mark('claimed');
     if (previous) {
       await api.release(previous.claim_id, state.reviewer).catch(() => {});
@@ -185,7 +203,7 @@ function startHeartbeat() {
   state.heartbeat = setInterval(async () => {
     if (!state.claim) return;
     try {
-      const { lease_expires_ns } = await api.heartbeat(state.claim.claim_id, state.reviewer);
+      const {lease_expires_ns} = await api.heartbeat(state.claim.claim_id, state.reviewer);
       state.claim.lease_expires_ns = lease_expires_ns;
       redraw();
     } catch (error) {
@@ -195,16 +213,25 @@ function startHeartbeat() {
     }
   }, every);
 }
-function stopHeartbeat() { if (state.heartbeat) clearInterval(state.heartbeat); state.heartbeat = null; }
+function stopHeartbeat() {
+  if (state.heartbeat) clearInterval(state.heartbeat);
+  state.heartbeat = null;
+}
 
-// ---- Submitting -----------------------------------------------------------------------------------
+// ---- Submitting
+// -----------------------------------------------------------------------------------
 
 async function submit(verdict, comment = '') {
   if (!state.claim || state.busy) return status('no claimed task to submit', true);
   const corrections = state.labels.corrections();
   if (verdict === 'accept' && corrections.length) verdict = 'correct';
-  const body = { claim_id: state.claim.claim_id, reviewer: state.reviewer, verdict, comment,
-                 corrections: verdict === 'correct' ? corrections : [] };
+  const body = {
+    claim_id: state.claim.claim_id,
+    reviewer: state.reviewer,
+    verdict,
+    comment,
+    corrections: verdict === 'correct' ? corrections : []
+  };
   try {
     const result = await api.submit(state.claim.task_id, body);
     status(`task ${result.task_id}: ${result.verdict} → ${result.state}`);
@@ -218,7 +245,8 @@ async function submit(verdict, comment = '') {
   }
 }
 
-// ---- Editing --------------------------------------------------------------------------------------
+// ---- Editing
+// --------------------------------------------------------------------------------------
 
 function select(uid) {
   state.selected = uid;
@@ -250,7 +278,8 @@ function dragEdit(dx, dy, dyaw) {
   }
   const box = selectedBox();
   if (!box) return;
-  box.x += dx; box.y += dy;
+  box.x += dx;
+  box.y += dy;
   box.yaw += dyaw;
   redraw();
 }
@@ -271,37 +300,92 @@ function onKey(event) {
   const angle = big ? BIG_STEP_RAD : STEP_RAD;
   const L = state.labels;
   switch (action) {
-    case 'help': $('help-dialog').hidden = !$('help-dialog').hidden; break;
-    case 'deselect': $('help-dialog').hidden = true; select(null); break;
-    case 'nextFrame': showFrame(state.frameIndex + 1); break;
-    case 'prevFrame': showFrame(state.frameIndex - 1); break;
-    case 'nextTask': claimNext(); break;
-    case 'prevTask': previousTask(); break;
-    case 'submit': submit('accept'); break;
+    case 'help':
+      $('help-dialog').hidden = !$('help-dialog').hidden;
+      break;
+    case 'deselect':
+      $('help-dialog').hidden = true;
+      select(null);
+      break;
+    case 'nextFrame':
+      showFrame(state.frameIndex + 1);
+      break;
+    case 'prevFrame':
+      showFrame(state.frameIndex - 1);
+      break;
+    case 'nextTask':
+      claimNext();
+      break;
+    case 'prevTask':
+      previousTask();
+      break;
+    case 'submit':
+      submit('accept');
+      break;
     case 'reject':
       if (!state.claim) return status('no claimed task to reject', true);
       $('reject-dialog').hidden = false;
       $('reject-input').value = '';
       $('reject-input').focus();
       break;
-    case 'selectNext': cycleSelection(1); break;
-    case 'selectPrev': cycleSelection(-1); break;
-    case 'moveForward': editSelected((l, f, u) => l.move(f, u, step, 0)); break;
-    case 'moveBack': editSelected((l, f, u) => l.move(f, u, -step, 0)); break;
-    case 'moveLeft': editSelected((l, f, u) => l.move(f, u, 0, step)); break;
-    case 'moveRight': editSelected((l, f, u) => l.move(f, u, 0, -step)); break;
-    case 'moveUp': editSelected((l, f, u) => l.move(f, u, 0, 0, step)); break;
-    case 'moveDown': editSelected((l, f, u) => l.move(f, u, 0, 0, -step)); break;
-    case 'rotateLeft': editSelected((l, f, u) => l.rotate(f, u, angle)); break;
-    case 'rotateRight': editSelected((l, f, u) => l.rotate(f, u, -angle)); break;
-    case 'longer': editSelected((l, f, u) => l.resize(f, u, size, 0, 0)); break;
-    case 'shorter': editSelected((l, f, u) => l.resize(f, u, -size, 0, 0)); break;
-    case 'wider': editSelected((l, f, u) => l.resize(f, u, 0, size, 0)); break;
-    case 'narrower': editSelected((l, f, u) => l.resize(f, u, 0, -size, 0)); break;
-    case 'taller': editSelected((l, f, u) => l.resize(f, u, 0, 0, size)); break;
-    case 'lower': editSelected((l, f, u) => l.resize(f, u, 0, 0, -size)); break;
-    case 'class': editSelected((l, f, u) => l.setClass(f, u, CLASSES[Number(event.key)])); break;
-    case 'delete': editSelected((l, f, u) => { const ok = l.remove(f, u); state.selected = null; return ok; }); break;
+    case 'selectNext':
+      cycleSelection(1);
+      break;
+    case 'selectPrev':
+      cycleSelection(-1);
+      break;
+    case 'moveForward':
+      editSelected((l, f, u) => l.move(f, u, step, 0));
+      break;
+    case 'moveBack':
+      editSelected((l, f, u) => l.move(f, u, -step, 0));
+      break;
+    case 'moveLeft':
+      editSelected((l, f, u) => l.move(f, u, 0, step));
+      break;
+    case 'moveRight':
+      editSelected((l, f, u) => l.move(f, u, 0, -step));
+      break;
+    case 'moveUp':
+      editSelected((l, f, u) => l.move(f, u, 0, 0, step));
+      break;
+    case 'moveDown':
+      editSelected((l, f, u) => l.move(f, u, 0, 0, -step));
+      break;
+    case 'rotateLeft':
+      editSelected((l, f, u) => l.rotate(f, u, angle));
+      break;
+    case 'rotateRight':
+      editSelected((l, f, u) => l.rotate(f, u, -angle));
+      break;
+    case 'longer':
+      editSelected((l, f, u) => l.resize(f, u, size, 0, 0));
+      break;
+    case 'shorter':
+      editSelected((l, f, u) => l.resize(f, u, -size, 0, 0));
+      break;
+    case 'wider':
+      editSelected((l, f, u) => l.resize(f, u, 0, size, 0));
+      break;
+    case 'narrower':
+      editSelected((l, f, u) => l.resize(f, u, 0, -size, 0));
+      break;
+    case 'taller':
+      editSelected((l, f, u) => l.resize(f, u, 0, 0, size));
+      break;
+    case 'lower':
+      editSelected((l, f, u) => l.resize(f, u, 0, 0, -size));
+      break;
+    case 'class':
+      editSelected((l, f, u) => l.setClass(f, u, CLASSES[Number(event.key)]));
+      break;
+    case 'delete':
+      editSelected((l, f, u) => {
+        const ok = l.remove(f, u);
+        state.selected = null;
+        return ok;
+      });
+      break;
     case 'add':
       if (state.readOnly || !L) return status('view only: this task is not claimed', true);
       // KITTI's road is about 1.73 m below the lidar: the new box stands on it.
@@ -314,38 +398,59 @@ function onKey(event) {
         return n > 0;
       });
       break;
-    case 'undo': if (L && L.undo()) redraw(); break;
-    case 'redo': if (L && L.redo()) redraw(); break;
-    case 'topDown': status(cloudView.toggleTopDown() ? '3D view: top-down' : '3D view: orbit'); break;
-    case 'colour': status(`3D view: colour by ${cloudView.toggleColour()}`); break;
-    case 'camera': state.cameraIndex += 1; redraw(); break;
+    case 'undo':
+      if (L && L.undo()) redraw();
+      break;
+    case 'redo':
+      if (L && L.redo()) redraw();
+      break;
+    case 'topDown':
+      status(cloudView.toggleTopDown() ? '3D view: top-down' : '3D view: orbit');
+      redraw();
+      break;
+    case 'colour':
+      status(`3D view: colour by ${cloudView.toggleColour()}`);
+      redraw();
+      break;
+    case 'camera':
+      state.cameraIndex += 1;
+      redraw();
+      break;
     case 'hideLow':
       state.hideBelow = state.hideBelow ? 0 : HIDE_SCORE_BELOW;
-      status(state.hideBelow ? `hiding boxes scored below ${HIDE_SCORE_BELOW}` : 'showing every box');
+      status(
+          state.hideBelow ? `hiding boxes scored below ${HIDE_SCORE_BELOW}` : 'showing every box');
       redraw();
       break;
   }
 }
 
-// ---- Drawing --------------------------------------------------------------------------------------
+// ---- Drawing
+// --------------------------------------------------------------------------------------
 
 function redraw() {
   const boxes = boxesHere();
-  const frame = state.frame && state.frame.meta.frame_index === state.frameIndex ? state.frame : null;
+  const frame =
+      state.frame && state.frame.meta.frame_index === state.frameIndex ? state.frame : null;
   const cameras = frame ? frame.meta.cameras : [];
   const ci = cameras.length ? state.cameraIndex % cameras.length : 0;
   cameraView.set(frame ? frame.images[ci] : null, cameras[ci] || null, boxes, state.selected);
   cloudView.setBoxes(boxes, state.selected);
   $('cloud-legend').textContent = `${stats.pointsInView} points · colour: ${cloudView.colourBy}` +
-    ` · ${cloudView.topDown ? 'top-down' : 'orbit'}${cameras[ci] ? ' · camera ' + cameras[ci].name : ''}`;
+      ` · ${cloudView.topDown ? 'top-down' : 'orbit'}${
+                                      cameras[ci] ? ' · camera ' + cameras[ci].name : ''}`;
 
   const t = state.task && state.task.task;
-  $('task-info').textContent = t
-    ? `task ${t.id} · ${t.log_id} · ${t.detectors} · severity ${t.severity.toFixed(2)}${state.readOnly ? ' · view only (' + t.state + ')' : ''}`
-    : 'no task';
-  $('frame-info').textContent = t ? `frame ${state.frameIndex} of ${t.first_frame}–${t.last_frame}` : '';
-  $('lease-info').textContent = state.claim
-    ? `lease until ${new Date(Number(BigInt(state.claim.lease_expires_ns) / 1000000n)).toLocaleTimeString()}` : '';
+  $('task-info').textContent = t ?
+      `task ${t.id} · ${t.log_id} · ${t.detectors} · severity ${t.severity.toFixed(2)}${
+          state.readOnly ? ' · view only (' + t.state + ')' : ''}` :
+      'no task';
+  $('frame-info').textContent =
+      t ? `frame ${state.frameIndex} of ${t.first_frame}–${t.last_frame}` : '';
+  $('lease-info').textContent = state.claim ?
+      `lease until ${
+          new Date(Number(BigInt(state.claim.lease_expires_ns) / 1000000n)).toLocaleTimeString()}` :
+      '';
   $('reviewer-info').textContent = state.reviewer ? `reviewer: ${state.reviewer}` : '';
   const corrections = state.labels ? state.labels.corrections().length : 0;
   $('edit-info').textContent = corrections ? `${corrections} frame(s) edited` : '';
@@ -353,9 +458,11 @@ function redraw() {
   const rows = boxes.map((b) => {
     const tr = document.createElement('tr');
     tr.dataset.uid = b.uid;
-    tr.className = (b.uid === state.selected ? 'selected ' : '') + (state.labels.isEdited(state.frameIndex, b.uid) ? 'edited' : '');
-    for (const text of [b.track_id, b.class, b.score.toFixed(2),
-                        `${b.length.toFixed(1)}×${b.width.toFixed(1)}×${b.height.toFixed(1)}`, '']) {
+    tr.className = (b.uid === state.selected ? 'selected ' : '') +
+        (state.labels.isEdited(state.frameIndex, b.uid) ? 'edited' : '');
+    for (const text
+             of [b.track_id, b.class, b.score.toFixed(2),
+                 `${b.length.toFixed(1)}×${b.width.toFixed(1)}×${b.height.toFixed(1)}`, '']) {
       const td = document.createElement('td');
       td.textContent = text;
       tr.appendChild(td);
@@ -369,7 +476,11 @@ function redraw() {
 
 function drawTimeline() {
   const timeline = $('timeline'), list = $('events');
-  if (!state.task) { timeline.replaceChildren(); list.replaceChildren(); return; }
+  if (!state.task) {
+    timeline.replaceChildren();
+    list.replaceChildren();
+    return;
+  }
   const t = state.task.task;
   const n = t.last_frame - t.first_frame + 1;
   const cells = [];
@@ -387,13 +498,18 @@ function drawTimeline() {
     const bar = document.createElement('div');
     bar.className = 'event';
     bar.style.left = `${(100 * (Math.max(e.first_frame, t.first_frame) - t.first_frame)) / n}%`;
-    bar.style.width = `${(100 * (Math.min(e.last_frame, t.last_frame) - Math.max(e.first_frame, t.first_frame) + 1)) / n}%`;
+    bar.style.width = `${
+        (100 *
+         (Math.min(e.last_frame, t.last_frame) - Math.max(e.first_frame, t.first_frame) + 1)) /
+        n}%`;
     bar.style.top = `${14 + (row % 3) * 10}px`;
     bar.title = e.reason;
     cells.push(bar);
     const li = document.createElement('li');
-    li.className = state.frameIndex >= e.first_frame && state.frameIndex <= e.last_frame ? 'active' : '';
-    li.textContent = `${e.detector}/${e.type} (severity ${e.severity.toFixed(2)}, frames ${e.first_frame}–${e.last_frame}): ${e.reason}`;
+    li.className =
+        state.frameIndex >= e.first_frame && state.frameIndex <= e.last_frame ? 'active' : '';
+    li.textContent = `${e.detector}/${e.type} (severity ${e.severity.toFixed(2)}, frames ${
+        e.first_frame}–${e.last_frame}): ${e.reason}`;
     li.addEventListener('click', () => showFrame(e.first_frame));
     items.push(li);
   });
@@ -401,7 +517,8 @@ function drawTimeline() {
   list.replaceChildren(...items);
 }
 
-// ---- Start ----------------------------------------------------------------------------------------
+// ---- Start
+// ----------------------------------------------------------------------------------------
 
 function start() {
   mark('start');
@@ -412,8 +529,12 @@ function start() {
     tr.children[1].textContent = k.text;
     return tr;
   }));
-  $('help-button').addEventListener('click', () => { $('help-dialog').hidden = !$('help-dialog').hidden; });
-  $('help-dialog').addEventListener('click', () => { $('help-dialog').hidden = true; });
+  $('help-button').addEventListener('click', () => {
+    $('help-dialog').hidden = !$('help-dialog').hidden;
+  });
+  $('help-dialog').addEventListener('click', () => {
+    $('help-dialog').hidden = true;
+  });
   document.addEventListener('keydown', onKey);
   $('reject-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -433,8 +554,11 @@ function start() {
   // Give the task back when the tab closes, so nobody waits for the lease to run out.
   window.addEventListener('pagehide', () => {
     if (state.claim) {
-      navigator.sendBeacon('/api/release', new Blob(
-        [JSON.stringify({ claim_id: state.claim.claim_id, reviewer: state.reviewer })], { type: 'application/json' }));
+      navigator.sendBeacon(
+          '/api/release',
+          new Blob(
+              [JSON.stringify({claim_id: state.claim.claim_id, reviewer: state.reviewer})],
+              {type: 'application/json'}));
     }
   });
   redraw();

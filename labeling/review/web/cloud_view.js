@@ -2,9 +2,9 @@
 // orbit camera (drag to orbit, right-drag or Shift-drag to pan, wheel to zoom) and a top-down mode.
 // Dragging a box moves it on the ground, Alt-drag rotates it, Ctrl/Alt-wheel resizes the selected
 // box's footprint. Renders on demand only.
+import {CLASS_COLOURS, SELECTED_COLOUR} from './camera_view.js';
+import {footprintContains} from './geometry.js';
 import * as THREE from './three.module.js';
-import { footprintContains } from './geometry.js';
-import { CLASS_COLOURS, SELECTED_COLOUR } from './camera_view.js';
 
 // Height colour ramp limits, m in the vehicle frame (KITTI: road at about -1.7 m).
 const Z_LOW = -2.0, Z_HIGH = 2.5;
@@ -15,19 +15,23 @@ function ramp(t, out, i) {
   const r = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - 3)));
   const g = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - 2)));
   const b = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - 1)));
-  out[i] = r; out[i + 1] = g; out[i + 2] = b;
+  out[i] = r;
+  out[i + 1] = g;
+  out[i + 2] = b;
 }
 
 export class CloudView {
-  constructor(canvas, { onPick, onDragStart, onDrag, onResize }) {
+  constructor(canvas, {onPick, onDragStart, onDrag, onResize}) {
     this.canvas = canvas;
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: false, preserveDrawingBuffer: true });
+    this.renderer =
+        new THREE.WebGLRenderer({canvas, antialias: false, preserveDrawingBuffer: true});
     this.renderer.setPixelRatio(window.devicePixelRatio || 1);
     this.renderer.setClearColor(0x000000);
     this.scene = new THREE.Scene();
     this.camera = new THREE.PerspectiveCamera(55, 1, 0.1, 500);
     this.camera.up.set(0, 0, 1);
-    this.view = { target: new THREE.Vector3(10, 0, -1), azimuth: Math.PI, elevation: 0.45, distance: 35 };
+    this.view =
+        {target: new THREE.Vector3(10, 0, -1), azimuth: Math.PI, elevation: 0.45, distance: 35};
     this.topDown = false;
     this.colourBy = 'height';
     this.points = null;
@@ -38,7 +42,7 @@ export class CloudView {
     this.frameTimes = [];  // ms per render call (CPU side, including the GPU wait for SwiftShader)
     this.renderCount = 0;
     this.pending = false;
-    this.handlers = { onPick, onDragStart, onDrag, onResize };
+    this.handlers = {onPick, onDragStart, onDrag, onResize};
     this.attachMouse();
     new ResizeObserver(() => this.requestRender()).observe(canvas);
   }
@@ -56,7 +60,8 @@ export class CloudView {
       this.scene.remove(this.points);
       this.points.geometry.dispose();
     } else {
-      this.material = new THREE.PointsMaterial({ size: 2, sizeAttenuation: false, vertexColors: true });
+      this.material =
+          new THREE.PointsMaterial({size: 2, sizeAttenuation: false, vertexColors: true});
     }
     const geometry = new THREE.BufferGeometry();
     geometry.setAttribute('position', new THREE.BufferAttribute(positions, 3));
@@ -73,10 +78,11 @@ export class CloudView {
     // Intensity: KITTI reflectance is in [0, 1]; other sensors' raw scales are normalised by the
     // frame's maximum.
     let maxIntensity = 1;
-    if (this.colourBy === 'intensity') for (let i = 0; i < n; ++i) maxIntensity = Math.max(maxIntensity, data[4 * i + 3]);
+    if (this.colourBy === 'intensity')
+      for (let i = 0; i < n; ++i) maxIntensity = Math.max(maxIntensity, data[4 * i + 3]);
     for (let i = 0; i < n; ++i) {
-      const t = this.colourBy === 'height' ? (data[4 * i + 2] - Z_LOW) / (Z_HIGH - Z_LOW)
-                                           : Math.sqrt(data[4 * i + 3] / maxIntensity);
+      const t = this.colourBy === 'height' ? (data[4 * i + 2] - Z_LOW) / (Z_HIGH - Z_LOW) :
+                                             Math.sqrt(data[4 * i + 3] / maxIntensity);
       ramp(t, colours.array, 3 * i);
     }
     colours.needsUpdate = true;
@@ -98,7 +104,9 @@ export class CloudView {
   setBoxes(boxes, selected) {
     for (const child of [...this.boxGroup.children]) {
       this.boxGroup.remove(child);
-      child.traverse((o) => { if (o.geometry) o.geometry.dispose(); });
+      child.traverse((o) => {
+        if (o.geometry) o.geometry.dispose();
+      });
     }
     this.boxes = boxes;
     for (const box of boxes) {
@@ -108,16 +116,18 @@ export class CloudView {
       group.position.set(box.x, box.y, box.z);
       group.rotation.z = box.yaw;
       const edges = new THREE.LineSegments(
-        new THREE.EdgesGeometry(new THREE.BoxGeometry(box.length, box.width, box.height)),
-        new THREE.LineBasicMaterial({ color: colour }));
+          new THREE.EdgesGeometry(new THREE.BoxGeometry(box.length, box.width, box.height)),
+          new THREE.LineBasicMaterial({color: colour}));
       group.add(edges);
       // A heading tick from the centre to the front face.
       const heading = new THREE.BufferGeometry().setFromPoints(
-        [new THREE.Vector3(0, 0, 0), new THREE.Vector3(box.length / 2 + 0.5, 0, 0)]);
-      group.add(new THREE.Line(heading, new THREE.LineBasicMaterial({ color: colour })));
+          [new THREE.Vector3(0, 0, 0), new THREE.Vector3(box.length / 2 + 0.5, 0, 0)]);
+      group.add(new THREE.Line(heading, new THREE.LineBasicMaterial({color: colour})));
       if (isSelected) {
-        const fill = new THREE.Mesh(new THREE.BoxGeometry(box.length, box.width, box.height),
-          new THREE.MeshBasicMaterial({ color: colour, transparent: true, opacity: 0.18, depthWrite: false }));
+        const fill = new THREE.Mesh(
+            new THREE.BoxGeometry(box.length, box.width, box.height),
+            new THREE.MeshBasicMaterial(
+                {color: colour, transparent: true, opacity: 0.18, depthWrite: false}));
         group.add(fill);
       }
       this.boxGroup.add(group);
@@ -133,8 +143,9 @@ export class CloudView {
 
   placeCamera() {
     const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
-    if (w > 0 && h > 0 && (this.canvas.width !== Math.round(w * this.renderer.getPixelRatio()) ||
-                           this.canvas.height !== Math.round(h * this.renderer.getPixelRatio()))) {
+    if (w > 0 && h > 0 &&
+        (this.canvas.width !== Math.round(w * this.renderer.getPixelRatio()) ||
+         this.canvas.height !== Math.round(h * this.renderer.getPixelRatio()))) {
       this.renderer.setSize(w, h, false);
     }
     this.camera.aspect = w > 0 && h > 0 ? w / h : 1;
@@ -146,9 +157,9 @@ export class CloudView {
     const azimuth = this.topDown ? Math.PI : v.azimuth;
     const distance = this.topDown ? Math.max(v.distance, 20) : v.distance;
     this.camera.position.set(
-      v.target.x + distance * Math.cos(elevation) * Math.cos(azimuth),
-      v.target.y + distance * Math.cos(elevation) * Math.sin(azimuth),
-      v.target.z + distance * Math.sin(elevation));
+        v.target.x + distance * Math.cos(elevation) * Math.cos(azimuth),
+        v.target.y + distance * Math.cos(elevation) * Math.sin(azimuth),
+        v.target.z + distance * Math.sin(elevation));
     this.camera.lookAt(v.target);
   }
 
@@ -177,13 +188,16 @@ export class CloudView {
   // Where the mouse ray meets the horizontal plane z = `z`, as {x, y}; null when parallel.
   groundAt(event, z) {
     const rect = this.canvas.getBoundingClientRect();
-    const ndc = new THREE.Vector2(((event.clientX - rect.left) / rect.width) * 2 - 1,
-                                  -((event.clientY - rect.top) / rect.height) * 2 + 1);
+    const ndc = new THREE.Vector2(
+        ((event.clientX - rect.left) / rect.width) * 2 - 1,
+        -((event.clientY - rect.top) / rect.height) * 2 + 1);
     const ray = new THREE.Raycaster();
     this.placeCamera();
     ray.setFromCamera(ndc, this.camera);
     const hit = new THREE.Vector3();
-    return ray.ray.intersectPlane(new THREE.Plane(new THREE.Vector3(0, 0, 1), -z), hit) ? { x: hit.x, y: hit.y } : null;
+    return ray.ray.intersectPlane(new THREE.Plane(new THREE.Vector3(0, 0, 1), -z), hit) ?
+        {x: hit.x, y: hit.y} :
+        null;
   }
 
   boxUnder(event) {
@@ -192,7 +206,10 @@ export class CloudView {
       const p = this.groundAt(event, box.z);
       if (!p || !footprintContains(box, p.x, p.y, 0.5)) continue;
       const d = Math.hypot(p.x - box.x, p.y - box.y);
-      if (d < bestDistance) { best = box; bestDistance = d; }
+      if (d < bestDistance) {
+        best = box;
+        bestDistance = d;
+      }
     }
     return best;
   }
@@ -206,31 +223,41 @@ export class CloudView {
       if (box) {
         this.handlers.onPick(box.uid);
         const p = this.groundAt(e, box.z);
-        drag = { mode: e.altKey ? 'rotate' : 'box', box, last: p, x: e.clientX, started: false };
+        drag = {mode: e.altKey ? 'rotate' : 'box', box, last: p, x: e.clientX, started: false};
       } else {
-        drag = { mode: e.button === 2 || e.shiftKey ? 'pan' : 'orbit', x: e.clientX, y: e.clientY, moved: false };
+        drag = {
+          mode: e.button === 2 || e.shiftKey ? 'pan' : 'orbit',
+          x: e.clientX,
+          y: e.clientY,
+          moved: false
+        };
       }
     });
     window.addEventListener('mouseup', (e) => {
-      if (drag && drag.mode === 'orbit' && !drag.moved && e.target === c) this.handlers.onPick(null);
+      if (drag && drag.mode === 'orbit' && !drag.moved && e.target === c)
+        this.handlers.onPick(null);
       drag = null;
     });
     window.addEventListener('mousemove', (e) => {
       if (!drag) return;
       if (drag.mode === 'box' || drag.mode === 'rotate') {
-        if (!drag.started) { this.handlers.onDragStart(); drag.started = true; }
+        if (!drag.started) {
+          this.handlers.onDragStart();
+          drag.started = true;
+        }
         if (drag.mode === 'rotate') {
-          this.handlers.onDrag({ dyaw: (e.clientX - drag.x) * 0.01 });
+          this.handlers.onDrag({dyaw: (e.clientX - drag.x) * 0.01});
           drag.x = e.clientX;
           return;
         }
         const p = this.groundAt(e, drag.box.z);
-        if (p && drag.last) this.handlers.onDrag({ dx: p.x - drag.last.x, dy: p.y - drag.last.y });
+        if (p && drag.last) this.handlers.onDrag({dx: p.x - drag.last.x, dy: p.y - drag.last.y});
         drag.last = p;
         return;
       }
       const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
-      drag.x = e.clientX; drag.y = e.clientY;
+      drag.x = e.clientX;
+      drag.y = e.clientY;
       drag.moved ||= Math.abs(dx) + Math.abs(dy) > 2;
       if (drag.mode === 'orbit' && !this.topDown) {
         this.view.azimuth -= dx * 0.008;
@@ -252,9 +279,10 @@ export class CloudView {
         if (this.handlers.onResize) this.handlers.onResize(Math.exp(-e.deltaY * 0.001));
         return;
       }
-      this.view.distance = Math.min(200, Math.max(3, this.view.distance * Math.exp(e.deltaY * 0.001)));
+      this.view.distance =
+          Math.min(200, Math.max(3, this.view.distance * Math.exp(e.deltaY * 0.001)));
       this.requestRender();
-    }, { passive: false });
+    }, {passive: false});
   }
 
   // Renders `frames` frames back to back while orbiting, one per animation frame, and returns the

@@ -1,7 +1,7 @@
-// Box geometry and camera projection, shared by the camera view and the 3D view. Pure functions over
-// plain objects: a box is {x, y, z, length, width, height, yaw, class, track_id} in the vehicle frame
-// (x forward, y left, z up; m, rad), a camera is the server's calibration entry (row-major
-// `projection` 3x4 and `camera_from_vehicle` 4x4).
+// Box geometry and camera projection, shared by the camera view and the 3D view. Pure functions
+// over plain objects: a box is {x, y, z, length, width, height, yaw, class, track_id} in the
+// vehicle frame (x forward, y left, z up; m, rad), a camera is the server's calibration entry
+// (row-major `projection` 3x4 and `camera_from_vehicle` 4x4).
 
 // Corners in the order the C++ Corners() uses: bottom face counter-clockwise from front-left, then
 // the top face in the same order.
@@ -20,8 +20,20 @@ export function boxCorners(box) {
 
 // The 12 edges plus a cross on the front face, so the heading is visible in the image.
 export const BOX_EDGES = [
-  [0, 1], [1, 2], [2, 3], [3, 0], [4, 5], [5, 6], [6, 7], [7, 4], [0, 4], [1, 5], [2, 6], [3, 7],
-  [0, 7], [3, 4],
+  [0, 1],
+  [1, 2],
+  [2, 3],
+  [3, 0],
+  [4, 5],
+  [5, 6],
+  [6, 7],
+  [7, 4],
+  [0, 4],
+  [1, 5],
+  [2, 6],
+  [3, 7],
+  [0, 7],
+  [3, 4],
 ];
 
 // Points closer than this in front of the camera are clipped away, m: projecting points behind (or
@@ -64,10 +76,13 @@ export function projectBoxEdges(box, camera) {
       // Move the point behind the plane along the edge to where the edge meets it.
       const t = (NEAR_CLIP_M - a[2]) / (b[2] - a[2]);
       const hit = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), NEAR_CLIP_M];
-      if (a[2] < NEAR_CLIP_M) a = hit;
-      else b = hit;
+      if (a[2] < NEAR_CLIP_M)
+        a = hit;
+      else
+        b = hit;
     }
-    segments.push([projectCameraPoint(camera.projection, a), projectCameraPoint(camera.projection, b)]);
+    segments.push(
+        [projectCameraPoint(camera.projection, a), projectCameraPoint(camera.projection, b)]);
   }
   return segments;
 }
