@@ -13,33 +13,34 @@ constexpr double kPi = std::numbers::pi;
 // Azimuth blocks that share one snapshot of the world: 5 deg, 1.4 ms of rotation at 10 Hz.
 constexpr int kBlocks = 72;
 
-// Diffuse reflectivity as KITTI's reflectance channel reports it, [0,1].
+// Diffuse reflectivity as KITTI's reflectance channel reports it, [0,1]: set so that a street
+// scan's mean matches KITTI's (about 0.28, see the realism test).
 float Reflectivity(Material material) {
   switch (material) {
     case Material::kRoad:
-      return 0.22f;
+      return 0.29f;
     case Material::kLaneMark:
-      return 0.75f;
+      return 0.9f;
     case Material::kCurb:
-      return 0.32f;
+      return 0.4f;
     case Material::kSidewalk:
-      return 0.3f;
-    case Material::kBuilding:
       return 0.38f;
-    case Material::kWindow:
-      return 0.1f;
-    case Material::kBody:
+    case Material::kBuilding:
       return 0.5f;
+    case Material::kWindow:
+      return 0.13f;
+    case Material::kBody:
+      return 0.6f;
     case Material::kGlass:
-      return 0.08f;
+      return 0.1f;
     case Material::kTyre:
-      return 0.06f;
+      return 0.08f;
     case Material::kClothing:
-      return 0.28f;
+      return 0.36f;
     case Material::kSkin:
-      return 0.35f;
+      return 0.45f;
     case Material::kDebris:
-      return 0.25f;
+      return 0.32f;
   }
   return 0.3f;
 }

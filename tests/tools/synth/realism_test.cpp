@@ -32,6 +32,7 @@ struct ScanStats {
   std::vector<double> range_histogram = std::vector<double>(kBins, 0.0);  // normalised
   double pipeline_ground_fraction = 0;
   double pipeline_clusters = 0;
+  double mean_intensity = 0;  // KITTI reflectance, [0,1]
 };
 
 double Median(std::vector<double> values) {
@@ -59,6 +60,7 @@ ScanStats Measure(const std::vector<sensors::LidarPoint>& points) {
     const double horizontal = std::hypot(p.x, p.y);
     rings.back().push_back(std::atan2(p.z, horizontal) * 180 / std::numbers::pi);
     ground += p.z < -1.4f;
+    stats.mean_intensity += p.intensity / points.size();
     const double range = std::sqrt(horizontal * horizontal + p.z * p.z);
     stats.range_histogram[std::min(kBins - 1, int(range / kBinM))] += 1.0 / points.size();
   }
@@ -81,6 +83,7 @@ ScanStats Mean(const std::vector<ScanStats>& all) {
     mean.ground_fraction += s.ground_fraction / all.size();
     mean.pipeline_ground_fraction += s.pipeline_ground_fraction / all.size();
     mean.pipeline_clusters += s.pipeline_clusters / all.size();
+    mean.mean_intensity += s.mean_intensity / all.size();
     for (int b = 0; b < kBins; ++b) mean.range_histogram[b] += s.range_histogram[b] / all.size();
     for (int r = 0; r < 64; ++r) mean.ring_elevation_deg[r] += s.ring_elevation_deg[r] / all.size();
   }
@@ -199,11 +202,13 @@ TEST(RealismTest, SyntheticScansMatchRealHdl64Scans) {
       "  ring elevation |diff|    mean %.3f deg, worst %.3f deg over 64 rings\n"
       "  range EMD                %.2f m (real scans vs their own mean: %.2f m)\n"
       "  pipeline ground fraction real %8.3f  synthetic %8.3f\n"
-      "  pipeline clusters/scan   real %8.1f  synthetic %8.1f  (ratio %.2f)\n",
+      "  pipeline clusters/scan   real %8.1f  synthetic %8.1f  (ratio %.2f)\n"
+      "  mean intensity           real %8.3f  synthetic %8.3f\n",
       real.size(), synthetic.size(), r.points, s.points, 100 * (s.points / r.points - 1),
       r.ground_fraction, s.ground_fraction, mean_ring, worst_ring, range_distance, spread_real,
       r.pipeline_ground_fraction, s.pipeline_ground_fraction, r.pipeline_clusters,
-      s.pipeline_clusters, s.pipeline_clusters / r.pipeline_clusters);
+      s.pipeline_clusters, s.pipeline_clusters / r.pipeline_clusters, r.mean_intensity,
+      s.mean_intensity);
 
   EXPECT_NEAR(s.points / r.points, 1.0, 0.10);  // issue 5: within 10 %
   EXPECT_LT(mean_ring, 0.15);                   // deg: the beam table matches KITTI's
@@ -213,6 +218,7 @@ TEST(RealismTest, SyntheticScansMatchRealHdl64Scans) {
   EXPECT_NEAR(s.pipeline_ground_fraction, r.pipeline_ground_fraction, 0.08);
   EXPECT_GT(s.pipeline_clusters / r.pipeline_clusters, 1.0 / 3);  // a factor of 3 either way
   EXPECT_LT(s.pipeline_clusters / r.pipeline_clusters, 3.0);
+  EXPECT_NEAR(s.mean_intensity / r.mean_intensity, 1.0, 0.15);
 }
 
 double MeanGrey(const sensors::CameraImage& image) {
