@@ -190,6 +190,46 @@ test(
       await nextClaim(page, third.claim_id);
       assert.deepEqual(alice.errors, []);
 
+      // --- Mouse editing on the fourth task, in the top-down view: drag a box forward, undo it,
+      // and
+      // grow it with Ctrl+wheel. Nothing is submitted, so the queue's outcomes stay the three
+      // above.
+      await page.keyboard.press('t');
+      for (let i = 0; i < 50; ++i) {
+        await page.keyboard.press('Tab');
+        const big = await page.evaluate(() => {
+          const s = window.__review.state;
+          const b = s.labels.find(s.frameIndex, s.selected);
+          return b && b.length >= 1 && b.width >= 1;
+        });
+        if (big) break;
+      }
+      const selectedBox = () => page.evaluate(() => {
+        const s = window.__review.state;
+        const {uid, ...b} = s.labels.find(s.frameIndex, s.selected);
+        return b;
+      });
+      const grabbed = await selectedBox();
+      const at =
+          await page.evaluate((b) => window.__review.cloudView.screenOf(b.x, b.y, b.z), grabbed);
+      await page.mouse.move(at.x, at.y);
+      await page.mouse.down();
+      await page.mouse.move(at.x, at.y - 60, {steps: 6});
+      await page.mouse.up();
+      const dragged = await selectedBox();
+      assert.ok(
+          dragged.x - grabbed.x > 0.3,
+          `dragging up in top-down moves the box forward (${grabbed.x} -> ${dragged.x})`);
+      assert.ok(Math.abs(dragged.y - grabbed.y) < 0.2, 'and not sideways');
+      await page.keyboard.press('Control+z');
+      assert.deepEqual(await selectedBox(), grabbed, 'one undo takes the whole drag back');
+      await page.keyboard.down('Control');
+      await page.mouse.wheel(0, -100);
+      await page.keyboard.up('Control');
+      const grown = await selectedBox();
+      assert.ok(grown.length > grabbed.length * 1.05, 'Ctrl+wheel makes the box longer');
+      assert.deepEqual(alice.errors, []);
+
       // --- The queue holds exactly those three outcomes.
       const stats = JSON.parse(longtail('queue', 'stats', '--queue', queue, '--json'));
       assert.equal(stats.accepted, 1);

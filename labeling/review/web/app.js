@@ -45,7 +45,8 @@ window.__review = {
 
 const cameraView = new CameraView($('camera-canvas'), (uid) => select(uid));
 const cloudView = new CloudView($('cloud-canvas'), {
-  onPick: (uid) => select(uid),
+  // A click picks without moving the view: the box stays under the mouse for a drag.
+  onPick: (uid) => select(uid, false),
   onDragStart: () => {
     dragSnapshot = true;
   },
@@ -248,10 +249,10 @@ async function submit(verdict, comment = '') {
 // ---- Editing
 // --------------------------------------------------------------------------------------
 
-function select(uid) {
+function select(uid, focus = true) {
   state.selected = uid;
   const box = selectedBox();
-  if (box && !state.readOnly) cloudView.focus(box);
+  if (box && focus) cloudView.focus(box);
   redraw();
 }
 

@@ -185,6 +185,14 @@ export class CloudView {
     });
   }
 
+  // Page coordinates of a vehicle-frame point in this view (for tests and overlays).
+  screenOf(x, y, z) {
+    this.placeCamera();
+    const v = new THREE.Vector3(x, y, z).project(this.camera);
+    const r = this.canvas.getBoundingClientRect();
+    return {x: r.left + (v.x + 1) / 2 * r.width, y: r.top + (1 - v.y) / 2 * r.height};
+  }
+
   // Where the mouse ray meets the horizontal plane z = `z`, as {x, y}; null when parallel.
   groundAt(event, z) {
     const rect = this.canvas.getBoundingClientRect();
