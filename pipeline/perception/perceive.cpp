@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numbers>
 
 #include "pipeline/perception/box_fitting.h"
@@ -64,6 +65,26 @@ std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>&
     out.push_back(points[i]);
   }
   return out;
+}
+
+// Whether the points between knee and waist height span at least `fraction` of the box along its
+// length or across it. A vehicle's body fills its footprint down low (seen end-on, at least across
+// it); a tree crown or a hedge top is wide only up high.
+bool HasLowerBody(const std::vector<Eigen::Vector3f>& points, const sensors::Box3D& box,
+                  double ground_z, double fraction) {
+  const double c = std::cos(box.yaw), s = std::sin(box.yaw);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  double min_along = kInf, max_along = -kInf, min_across = kInf, max_across = -kInf;
+  for (const Eigen::Vector3f& p : points) {
+    const double above = p.z() - ground_z;
+    if (above < 0.3 || above > 1.0) continue;
+    const double along = c * p.x() + s * p.y(), across = -s * p.x() + c * p.y();
+    min_along = std::min(min_along, along), max_along = std::max(max_along, along);
+    min_across = std::min(min_across, across), max_across = std::max(max_across, across);
+  }
+  if (max_along < min_along) return false;
+  return max_along - min_along >= fraction * box.length ||
+         max_across - min_across >= fraction * box.width;
 }
 
 // A vehicle seen only from its rear or front, or only a short piece of it, shows a footprint much
@@ -173,7 +194,12 @@ TimedPerception PerceiveWithTimes(const sensors::Frame& frame,
     object.num_points = static_cast<int>(cluster_points.size());
     sensors::Box3D box = FitBox(cluster_points, object.ground_z, options.box());
     if (box.length > options.cluster().max_extent_m()) continue;
-    const ClassGuess guess = GuessClass(box, object.num_points, options.classes());
+    ClassGuess guess = GuessClass(box, object.num_points, options.classes());
+    if (sensors::IsVehicle(guess.object_class) &&
+        !HasLowerBody(cluster_points, box, object.ground_z,
+                      options.classes().min_vehicle_lower_body_fraction())) {
+      guess = {sensors::ObjectClass::kUnknown, guess.confidence};
+    }
     object.object_class = guess.object_class;
     object.class_confidence = guess.confidence;
     if (options.box().extend_to_size_prior() && sensors::IsVehicle(guess.object_class)) {

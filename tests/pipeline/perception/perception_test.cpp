@@ -200,6 +200,20 @@ TEST(Perceive, FindsTwoCarsParkedSideBySideAsTwoBoxes) {
   }
 }
 
+TEST(Perceive, DoesNotCallATreeAVan) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -25, 25, -25, 25, 0.25f);
+  AddBoxSides(points, 12, 6, 0.3f, 0.3f, 1.7f, 0.05f);  // trunk
+  for (float x = 10; x <= 14; x += 0.1f) {              // crown: 4 m x 2 m, 1.7 .. 2.6 m up
+    for (float y = 5; y <= 7; y += 0.1f) {
+      for (float z = kGroundZ + 1.7f; z <= kGroundZ + 2.6f; z += 0.3f) points.emplace_back(x, y, z);
+    }
+  }
+  const Perception perception = Perceive(testing::FrameOf(points), proto::PerceptionOptions());
+  ASSERT_EQ(perception.objects.size(), 1u);
+  EXPECT_FALSE(sensors::IsVehicle(perception.objects[0].object_class));
+}
+
 TEST(Perceive, AppliesVehicleFromLidar) {
   std::vector<Eigen::Vector3f> points;
   AddGround(points, -20, 20, -20, 20, 0.25f);
