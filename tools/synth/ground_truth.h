@@ -30,8 +30,9 @@ namespace longtail::tools::synth {
 struct GroundTruthFrame {
   std::int64_t index = 0;    // 0-based frame number in the log (the lidar scan's number)
   sensors::Timestamp stamp;  // the lidar scan's nominal time
-  std::vector<sensors::LabeledBox>
-      actors;  // vehicle frame at `stamp`; track ids stable over frames
+  // Vehicle frame at `stamp`; track ids stable over frames. The synthesiser leaves out actors
+  // more than 100 m from the ego (beyond every sensor).
+  std::vector<sensors::LabeledBox> actors;
   // Per actor (same order): synthetic lidar returns on it in this scan, so an evaluation can leave
   // out actors no sensor could have seen. Empty when unknown.
   std::vector<int> lidar_points;
