@@ -46,7 +46,8 @@ LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector
     return CountsFor(x.type, e) && e.start <= x.end + slack && e.end >= x.start - slack;
   };
   for (const ExpectedWindow& x : expected) {
-    LogScore::Expectation expectation{x};
+    LogScore::Expectation expectation;
+    expectation.expected = x;
     std::optional<Timestamp> first;
     for (const Event& e : detected) {
       if (!matches(x, e) || (first && e.start >= *first)) continue;
