@@ -64,13 +64,21 @@ LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector
     const bool hit =
         !hard_negative && std::any_of(expected.begin(), expected.end(),
                                       [&](const ExpectedWindow& x) { return matches(x, e); });
-    score.detections.push_back({e, hit});
+    const bool related =
+        !hit && !hard_negative &&
+        std::any_of(expected.begin(), expected.end(), [&](const ExpectedWindow& x) {
+          return e.start <= x.end + slack && e.end >= x.start - slack;
+        });
+    score.detections.push_back({e, hit, related});
   }
   return score;
 }
 
 double Tally::Recall() const { return expected == 0 ? 1.0 : double(found) / expected; }
 double Tally::Precision() const { return detected == 0 ? 1.0 : double(true_positive) / detected; }
+double Tally::WindowPrecision() const {
+  return detected == 0 ? 1.0 : double(true_positive + related) / detected;
+}
 double Tally::MedianLeadTime() const {
   if (lead_times_s.empty()) return 0;
   std::vector<double> sorted = lead_times_s;
@@ -98,6 +106,7 @@ EvaluationSummary Summarize(const std::vector<LogScore>& logs) {
       for (Tally* tally : {&summary.by_detector[d.event.detector], &summary.overall}) {
         ++tally->detected;
         tally->true_positive += d.true_positive;
+        tally->related += d.related;
       }
     }
   }

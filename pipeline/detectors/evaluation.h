@@ -35,6 +35,9 @@ struct LogScore {
   struct Detection {
     Event event;
     bool true_positive = false;  // counts for some expected window
+    // Another type, but inside some expected window (widened by the slack): a secondary trigger of
+    // the same critical moment (the braking ego of a cut-in), not a false alarm of the window.
+    bool related = false;
   };
   bool hard_negative = false;
   std::vector<Expectation> expectations;
@@ -49,9 +52,12 @@ LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector
 struct Tally {
   int expected = 0, found = 0;          // expected windows, and those found
   int detected = 0, true_positive = 0;  // detected events, and those that match
+  int related = 0;                      // of the others, those inside an expected window
   std::vector<double> lead_times_s;
-  double Recall() const;          // found / expected (1 when nothing was expected)
-  double Precision() const;       // true_positive / detected (1 when nothing was detected)
+  double Recall() const;     // found / expected (1 when nothing was expected)
+  double Precision() const;  // true_positive / detected (1 when nothing was detected)
+  // (true_positive + related) / detected: how many events lie in a flagged critical moment.
+  double WindowPrecision() const;
   double MedianLeadTime() const;  // s; 0 when none
 };
 

@@ -186,7 +186,9 @@ TrackListInput LoadTrackList(const std::filesystem::path& tracks,
 proto::DetectorsOptions ForTrackLists(proto::DetectorsOptions options) {
   if (options.enabled().empty()) {
     for (const std::string& name : DetectorNames()) {
-      if (name != "lidar_health" && name != "camera_health") options.add_enabled(name);
+      if (name != "lidar_health" && name != "camera_health" && name != "sudden_appearance") {
+        options.add_enabled(name);
+      }
     }
   }
   if (!options.sudden_appearance().has_min_points()) {

@@ -54,9 +54,9 @@ TrackListInput LoadTrackList(const std::filesystem::path& tracks,
                              const std::filesystem::path& poses, double frame_rate_hz,
                              sensors::IssueLog& issues);
 
-// Detector options for object lists: labels carry no lidar points or images, so unless `options`
-// says otherwise the lidar and camera health detectors are left out and the sudden-appearance
-// point floor is off.
+// Detector options for object lists: labels carry no lidar points or images, and KITTI labels
+// only cover the camera's view (a car overtaking "appears" at its edge), so unless `options` says
+// otherwise the lidar and camera health and sudden-appearance detectors are left out.
 proto::DetectorsOptions ForTrackLists(proto::DetectorsOptions options);
 
 // Runs `detectors` over every frame in order, with the whole sequence as look-back and look-ahead,

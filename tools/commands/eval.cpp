@@ -31,6 +31,8 @@ nlohmann::json ToJson(const pipeline::Tally& t) {
           {"detected", t.detected},
           {"true_positive", t.true_positive},
           {"precision", t.Precision()},
+          {"related", t.related},
+          {"window_precision", t.WindowPrecision()},
           {"median_lead_time_s", t.MedianLeadTime()}};
 }
 
@@ -107,7 +109,7 @@ int RunEval(const EvalOptions& options) {
         missed.push_back({{"type", x.expected.type}, {"first_frame", x.expected.first_frame}});
     }
     for (const auto& d : score.detections) {
-      if (!d.true_positive) {
+      if (!d.true_positive && !d.related) {
         false_alarms.push_back({{"detector", d.event.detector},
                                 {"type", d.event.type},
                                 {"first_frame", d.event.first_frame},
@@ -161,15 +163,18 @@ int RunEval(const EvalOptions& options) {
       std::printf("%-24s %9d %7d %8.3f %14.2f\n", type.c_str(), t.expected, t.found, t.Recall(),
                   t.MedianLeadTime());
     }
-    std::printf("\n%-24s %9s %7s %10s\n", "detector", "events", "true", "precision");
+    std::printf("\n%-24s %9s %7s %8s %10s %10s\n", "detector", "events", "true", "related",
+                "precision", "in-window");
     for (const auto& [name, t] : summary.by_detector) {
-      std::printf("%-24s %9d %7d %10.3f\n", name.c_str(), t.detected, t.true_positive,
-                  t.Precision());
+      std::printf("%-24s %9d %7d %8d %10.3f %10.3f\n", name.c_str(), t.detected, t.true_positive,
+                  t.related, t.Precision(), t.WindowPrecision());
     }
     const pipeline::Tally& all = summary.overall;
-    std::printf("\noverall: recall %.3f (%d/%d), precision %.3f (%d/%d), median lead %.2f s\n",
-                all.Recall(), all.found, all.expected, all.Precision(), all.true_positive,
-                all.detected, all.MedianLeadTime());
+    std::printf(
+        "\noverall: recall %.3f (%d/%d), precision %.3f (%d/%d), in-window precision %.3f, "
+        "median lead %.2f s\n",
+        all.Recall(), all.found, all.expected, all.Precision(), all.true_positive, all.detected,
+        all.WindowPrecision(), all.MedianLeadTime());
     std::printf("hard negatives: %d logs, %d events (false alarms)\n", summary.hard_negative_logs,
                 summary.hard_negative_events);
   }

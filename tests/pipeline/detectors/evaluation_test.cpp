@@ -47,6 +47,8 @@ TEST(EvaluationTest, MatchesByTypeAndOverlapWithSlack) {
   EXPECT_TRUE(score.detections[0].true_positive);
   EXPECT_FALSE(score.detections[1].true_positive);
   EXPECT_FALSE(score.detections[2].true_positive);
+  EXPECT_FALSE(score.detections[1].related);  // outside the window
+  EXPECT_TRUE(score.detections[2].related);   // another type inside the window
 }
 
 TEST(EvaluationTest, SummaryGivesRecallPrecisionAndMedianLeadTime) {
@@ -56,16 +58,20 @@ TEST(EvaluationTest, SummaryGivesRecallPrecisionAndMedianLeadTime) {
       ScoreLog({Expect("cut_in", 2, 3)}, {}, false, slack),
       ScoreLog({Expect("cut_in", 2, 4)}, {Detected("cut_in", "cut_in", 2, 2)}, false, slack),
       ScoreLog({}, {Detected("low_ttc", "low_ttc", 1, 1)}, true, slack),
+      ScoreLog({Expect("cut_in", 2, 3)}, {Detected("harsh_ego", "hard_braking", 2.5, 2.5)}, false,
+               slack),
   };
   const EvaluationSummary summary = Summarize(logs);
   const Tally& cut_in = summary.by_expected_type.at("cut_in");
-  EXPECT_EQ(cut_in.expected, 3);
+  EXPECT_EQ(cut_in.expected, 4);
   EXPECT_EQ(cut_in.found, 2);
-  EXPECT_NEAR(cut_in.Recall(), 2.0 / 3, 1e-12);
+  EXPECT_NEAR(cut_in.Recall(), 0.5, 1e-12);
   EXPECT_NEAR(cut_in.MedianLeadTime(), 1.5, 1e-9);
   EXPECT_NEAR(summary.by_detector.at("cut_in").Precision(), 1.0, 1e-12);
   EXPECT_NEAR(summary.by_detector.at("low_ttc").Precision(), 0.0, 1e-12);
-  EXPECT_NEAR(summary.overall.Precision(), 2.0 / 3, 1e-12);
+  EXPECT_NEAR(summary.overall.Precision(), 2.0 / 4, 1e-12);
+  EXPECT_NEAR(summary.overall.WindowPrecision(), 3.0 / 4, 1e-12);
+  EXPECT_NEAR(summary.by_detector.at("harsh_ego").WindowPrecision(), 1.0, 1e-12);
   EXPECT_EQ(summary.hard_negative_logs, 1);
   EXPECT_EQ(summary.hard_negative_events, 1);
 }

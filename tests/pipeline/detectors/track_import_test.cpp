@@ -159,6 +159,7 @@ TEST(TrackImportTest, TrackListOptionsLeaveOutSensorHealthUnlessAsked) {
   const proto::DetectorsOptions defaults = ForTrackLists({});
   const auto& enabled = defaults.enabled();
   EXPECT_EQ(std::find(enabled.begin(), enabled.end(), "lidar_health"), enabled.end());
+  EXPECT_EQ(std::find(enabled.begin(), enabled.end(), "sudden_appearance"), enabled.end());
   EXPECT_NE(std::find(enabled.begin(), enabled.end(), "ego_corridor"), enabled.end());
   EXPECT_EQ(defaults.sudden_appearance().min_points(), 0);
   proto::DetectorsOptions asked;

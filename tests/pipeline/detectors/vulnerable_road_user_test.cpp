@@ -34,13 +34,13 @@ TEST(VulnerableRoadUserTest, CyclistAheadInTheLaneIsInThePath) {
 }
 
 TEST(VulnerableRoadUserTest, NearMarginIsTheThreshold) {
-  // Corridor half width 1.3 m, margin 1.5 m: near edges at 2.75 m and 2.85 m.
-  const auto near = RunOn({Pedestrian(10, 3.05)});
+  // Corridor half width 1.3 m, margin 1.0 m: near edges at 2.25 m and 2.35 m.
+  const auto near = RunOn({Pedestrian(10, 2.55)});
   ASSERT_EQ(near.size(), 1u);
   EXPECT_EQ(near[0].type, "vru_near_path");
-  EXPECT_NEAR(near[0].values.at("outside_corridor_m"), 1.45, 1e-9);
-  EXPECT_NE(near[0].reason.find("1.4 m outside the 2.6 m corridor"), std::string::npos);
-  EXPECT_TRUE(RunOn({Pedestrian(10, 3.15)}).empty());
+  EXPECT_NEAR(near[0].values.at("outside_corridor_m"), 0.95, 1e-9);
+  EXPECT_NE(near[0].reason.find("0.9 m outside the 2.6 m corridor"), std::string::npos);
+  EXPECT_TRUE(RunOn({Pedestrian(10, 2.65)}).empty());
 }
 
 TEST(VulnerableRoadUserTest, InPathEdgeIsTheThreshold) {
