@@ -163,9 +163,11 @@ void AddDetectCommand(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand(
       "detect",
       "Run the rare-event detectors on object tracks you already have (KITTI tracking label_02)\n"
-      "instead of longtail's perception, and queue the flagged windows for review. The lidar and\n"
-      "camera health detectors are off (labels carry no sensor data) unless --config enables "
-      "them.\n"
+      "instead of longtail's perception, and queue the flagged windows for review. Labels carry "
+      "no\n"
+      "sensor data and only cover the camera's view, so the lidar/camera health and "
+      "sudden-appearance\n"
+      "detectors are off unless --config enables them.\n"
       "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 unreadable calibration or tracks.");
   command
       ->add_option("--tracks", options->tracks, "KITTI tracking label_02 file (label_02/0000.txt)")
