@@ -1,4 +1,5 @@
-// What perception, tracking and the detectors produce. Plain data; frames of reference in every name.
+// What perception, tracking and the detectors produce. Plain data; frames of reference in every
+// name.
 #pragma once
 
 #include <Eigen/Core>
@@ -29,9 +30,9 @@ struct DetectedObject {
 
 struct Perception {
   std::vector<DetectedObject> objects;
-  std::int64_t num_points = 0;         // valid points in the scan
-  std::int64_t num_ground_points = 0;  // of those, classified as ground
-  std::int64_t num_invalid_points = 0; // NaN/inf or out of range, dropped
+  std::int64_t num_points = 0;          // valid points in the scan
+  std::int64_t num_ground_points = 0;   // of those, classified as ground
+  std::int64_t num_invalid_points = 0;  // NaN/inf or out of range, dropped
   // Voxel-downsampled non-ground points, m, vehicle frame: what lidar ego-motion estimation
   // registers.
   std::vector<Eigen::Vector3f> registration_points;
@@ -42,11 +43,12 @@ struct Track {
   int id = 0;
   ObjectClass object_class = ObjectClass::kUnknown;
   double class_confidence = 0;
-  Box3D box;                                              // vehicle frame, at this frame's time
-  Eigen::Vector2d velocity_world = Eigen::Vector2d::Zero();  // m/s in the world frame (ego motion removed)
+  Box3D box;  // vehicle frame, at this frame's time
+  Eigen::Vector2d velocity_world =
+      Eigen::Vector2d::Zero();  // m/s in the world frame (ego motion removed)
   Eigen::Vector2d velocity_vehicle = Eigen::Vector2d::Zero();  // m/s over ground, in vehicle axes
-  int age = 0;         // frames since birth
-  int hits = 0;        // frames in which it was observed
+  int age = 0;                                                 // frames since birth
+  int hits = 0;                                                // frames in which it was observed
   int num_points = 0;  // lidar points at this frame (0 when coasting)
 };
 
@@ -78,20 +80,20 @@ struct FrameResult {
   Perception perception;
   std::vector<Track> tracks;
   EgoMotion ego;
-  std::vector<Duration> camera_skews;  // one per camera in the frame
+  std::vector<Duration> camera_skews;    // one per camera in the frame
   std::vector<ImageStats> camera_stats;  // one per camera, as camera_skews; empty when not computed
 };
 
 // A rare event: what fired, when, on whom, and why (with the numbers).
 struct Event {
-  std::string detector;      // registry name, e.g. "ego_corridor"
-  int detector_version = 1;  // bumped when the detector's logic changes
-  std::string type;          // e.g. "object_in_corridor"
-  double severity = 0;       // [0,1]
+  std::string detector;                          // registry name, e.g. "ego_corridor"
+  int detector_version = 1;                      // bumped when the detector's logic changes
+  std::string type;                              // e.g. "object_in_corridor"
+  double severity = 0;                           // [0,1]
   std::int64_t first_frame = 0, last_frame = 0;  // inclusive
   Timestamp start, end;
   std::vector<int> track_ids;
-  std::string reason;                    // for a person: "car #3 in the ego corridor 12.4 m ahead ..."
+  std::string reason;  // for a person: "car #3 in the ego corridor 12.4 m ahead ..."
   std::map<std::string, double> values;  // the numbers behind the reason, by name with unit suffix
 };
 
