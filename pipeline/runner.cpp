@@ -124,28 +124,31 @@ MineStats MineLog(sensors::LogReader& reader, const proto::RunOptions& options,
                             : 2 * threads;
   tbb::task_arena arena(threads);
   arena.execute([&] {
+    const auto read = [&](tbb::flow_control& control) -> InFlight* {
+      std::optional<sensors::Frame> frame = reader.Next();
+      if (!frame) {
+        control.stop();
+        return nullptr;
+      }
+      return new InFlight{std::move(*frame), {}, {}};
+    };
+    const auto perceive = [&](InFlight* item) {
+      item->perception = Perceive(item->frame, options.perception());
+      // Decoding images is the other per-frame cost: it runs here, in parallel.
+      for (const auto& camera : item->frame.cameras) {
+        item->camera_stats.push_back(ComputeImageStats(camera.image));
+      }
+      return item;
+    };
+    const auto in_order = [&](InFlight* item) {
+      std::unique_ptr<InFlight> owned(item);
+      serial.Process(*owned);
+    };
     tbb::parallel_pipeline(
         static_cast<std::size_t>(in_flight),
-        tbb::make_filter<void, InFlight*>(tbb::filter_mode::serial_in_order,
-                                          [&](tbb::flow_control& control) -> InFlight* {
-                                            std::optional<sensors::Frame> frame = reader.Next();
-                                            if (!frame) {
-                                              control.stop();
-                                              return nullptr;
-                                            }
-                                            return new InFlight{std::move(*frame), {}, {}};
-                                          }) &
-            tbb::make_filter<InFlight*, InFlight*>(tbb::filter_mode::parallel,
-                                                   [&](InFlight* item) {
-                                                     item->perception = Perceive(
-                                                         item->frame, options.perception());
-                                                     return item;
-                                                   }) &
-            tbb::make_filter<InFlight*, void>(tbb::filter_mode::serial_in_order,
-                                              [&](InFlight* item) {
-                                                std::unique_ptr<InFlight> owned(item);
-                                                serial.Process(*owned);
-                                              }));
+        tbb::make_filter<void, InFlight*>(tbb::filter_mode::serial_in_order, read) &
+            tbb::make_filter<InFlight*, InFlight*>(tbb::filter_mode::parallel, perceive) &
+            tbb::make_filter<InFlight*, void>(tbb::filter_mode::serial_in_order, in_order));
   });
   serial.Finish();
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

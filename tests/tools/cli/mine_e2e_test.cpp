@@ -84,6 +84,19 @@ TEST(MineEndToEnd, BadConfigIsAUsageError) {
   EXPECT_NE(result.out.find("no_such_field"), std::string::npos) << result.out;
 }
 
+// The runner decodes every camera image in its parallel stage for the camera-fault detectors.
+TEST(MineEndToEnd, FrozenCameraInASynthesisedLogIsFlagged) {
+  const fs::path dir = testing::ScratchDir();
+  const fs::path scenario =
+      fs::path(LONGTAIL_SOURCE_DIR) / "sample_logs/scenarios/camera_freeze.pbtxt";
+  ASSERT_EQ(RunLongtail("synth '" + scenario.string() + "' -o '" + (dir / "out").string() +
+                        "' --seed 1 >/dev/null")
+                .exit_code,
+            0);
+  const auto json = MineJson(dir / "out/2026_01_01/2026_01_01_drive_0001_sync", dir / "q.db");
+  EXPECT_GE(json["logs"][0]["events_by_type"].value("camera_frozen", 0), 1) << json.dump(2);
+}
+
 TEST(MineEndToEnd, RealDrive0052FlagsTheVehicleAheadAndIsIdempotent) {
   LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync");
   const fs::path queue = testing::ScratchDir() / "q.db";
