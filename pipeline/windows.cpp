@@ -24,7 +24,8 @@ std::string JoinDetectors(const std::vector<Event>& events) {
 WindowBuilder::WindowBuilder(const proto::RunnerOptions& options)
     : before_(sensors::FromSeconds(options.window_context_before_s())),
       after_(sensors::FromSeconds(options.window_context_after_s())),
-      merge_gap_(sensors::FromSeconds(options.window_merge_gap_s())) {}
+      merge_gap_(sensors::FromSeconds(options.window_merge_gap_s())),
+      max_window_(sensors::FromSeconds(options.max_window_s())) {}
 
 void WindowBuilder::Merge(ReviewWindow& window, const Event& event) {
   window.start = std::min(window.start, event.start - before_);
@@ -50,7 +51,8 @@ std::vector<ReviewWindow> WindowBuilder::Add(const std::vector<Event>& events, T
   for (const Event& event : events) {
     const Timestamp start = event.start - before_;
     auto it = std::find_if(open_.begin(), open_.end(), [&](const ReviewWindow& w) {
-      return start - merge_gap_ <= w.end && event.end + after_ + merge_gap_ >= w.start;
+      return start - merge_gap_ <= w.end && event.end + after_ + merge_gap_ >= w.start &&
+             w.end - w.start < max_window_;
     });
     if (it == open_.end()) {
       open_.push_back({start, event.end + after_, event.severity, {}, ""});

@@ -32,7 +32,7 @@ class WindowBuilder {
 
  private:
   void Merge(ReviewWindow& window, const Event& event);
-  Duration before_, after_, merge_gap_;
+  Duration before_, after_, merge_gap_, max_window_;
   std::vector<ReviewWindow> open_;  // disjoint, in time order
 };
 
