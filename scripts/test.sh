@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/build.sh --test
+# Every C++ file is clang-formatted (.clang-format: Google, 100 columns).
+if command -v clang-format >/dev/null; then
+  git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+fi
 # A throwaway PostgreSQL on 127.0.0.1 for the queue's conformance tests; stopped when we exit.
 LONGTAIL_TEST_POSTGRES_URL=$(bash scripts/start-test-postgres.sh)
 export LONGTAIL_TEST_POSTGRES_URL

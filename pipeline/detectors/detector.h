@@ -12,8 +12,8 @@
 
 namespace longtail::pipeline {
 
-// Frames around the one being judged, in time order. frames[current] is judged; frames before it are
-// the look-back, frames after it the look-ahead (offline mining may use the future).
+// Frames around the one being judged, in time order. frames[current] is judged; frames before it
+// are the look-back, frames after it the look-ahead (offline mining may use the future).
 struct FrameWindow {
   std::span<const FrameResult> frames;
   std::size_t current = 0;
@@ -35,7 +35,8 @@ class Detector {
 
 std::vector<std::string> DetectorNames();
 // Throws std::invalid_argument naming the known detectors when `name` is unknown.
-std::unique_ptr<Detector> CreateDetector(std::string_view name, const proto::DetectorsOptions& options);
+std::unique_ptr<Detector> CreateDetector(std::string_view name,
+                                         const proto::DetectorsOptions& options);
 // The detectors `options.enabled` names (all registered ones when empty), in registry order.
 std::vector<std::unique_ptr<Detector>> CreateDetectors(const proto::DetectorsOptions& options);
 
