@@ -63,8 +63,8 @@ class SerialStage {
   }
 
   void Finish() {
-    for (std::int64_t i = judged_from_; i < static_cast<std::int64_t>(history_.size()); ++i)
-      Judge(i);
+    // Judge() drops frames from the front and shifts judged_from_ with them: index by it alone.
+    while (judged_from_ < static_cast<std::int64_t>(history_.size())) Judge(judged_from_);
     Emit(windows_.Flush());
   }
 
