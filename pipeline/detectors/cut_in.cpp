@@ -42,7 +42,7 @@ std::vector<Event> CutInDetector::Process(const FrameWindow& window) {
       std::min<std::size_t>(window.current, std::max(0, options_.lookback_frames()));
   for (const Track& track : frame.tracks) {
     if (!sensors::IsVehicle(track.object_class) || track.hits < options_.min_hits() ||
-        !HasPlausibleSpeed(track, plausibility_)) {
+        !HasPlausibleMotion(track, plausibility_)) {
       continue;
     }
     const FootprintOnPath on_path =

@@ -45,9 +45,16 @@ std::vector<Event> DebrisDetector::Process(const FrameWindow& window) {
     if (!unknown_class || track.hits < options_.min_hits() ||
         box.height < options_.min_height_m() || box.height > options_.max_height_m() ||
         std::max(box.length, box.width) > options_.max_footprint_m() ||
+        std::min(box.length, box.width) < options_.min_width_m() ||
         track.velocity_world.norm() > options_.max_speed_mps()) {
       continue;
     }
+    const bool beside_taller =
+        std::any_of(frame.tracks.begin(), frame.tracks.end(), [&](const Track& other) {
+          return other.id != track.id && other.box.height > options_.max_height_m() &&
+                 FootprintDistance(other.box, box) < options_.min_clearance_m();
+        });
+    if (beside_taller) continue;
     if (!path) path = PredictEgoPath(window, end, path_options_);
     const FootprintOnPath on_path = ProjectFootprint(*path, box, start, end);
     if (!on_path.in_range || on_path.lateral_gap > options_.corridor_width_m() / 2) continue;

@@ -12,7 +12,7 @@ class DebrisDetector : public Detector {
   explicit DebrisDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   int lookahead_frames() const override;
   // One "debris_in_lane" event per such track.
   std::vector<Event> Process(const FrameWindow& window) override;

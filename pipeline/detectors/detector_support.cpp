@@ -109,8 +109,15 @@ Eigen::Vector2d EgoVelocity(const EgoMotion& ego) {
   return ego.known ? Eigen::Vector2d(ego.speed, 0) : Eigen::Vector2d::Zero();
 }
 
-bool HasPlausibleSpeed(const Track& track, const proto::TrackPlausibilityOptions& options) {
+bool HasPlausibleMotion(const Track& track, const proto::TrackPlausibilityOptions& options) {
   const double speed = track.velocity_world.norm();
+  if (sensors::IsVehicle(track.object_class) && speed >= options.sideslip_min_speed_mps()) {
+    // Vehicles roll along their heading, forward or backward; a "car" sliding sideways is a
+    // cluster whose box grows and shrinks (a wall, a merged pedestrian).
+    const Eigen::Vector2d& v = track.velocity_vehicle;
+    const double axis = std::abs(std::cos(std::atan2(v.y(), v.x()) - track.box.yaw));
+    if (axis < std::cos(options.max_vehicle_sideslip_deg() * M_PI / 180)) return false;
+  }
   switch (track.object_class) {
     case sensors::ObjectClass::kPedestrian:
       return speed <= options.max_pedestrian_speed_mps();
@@ -138,6 +145,16 @@ double Median(std::vector<double> values) {
   const auto middle = values.begin() + values.size() / 2;
   std::nth_element(values.begin(), middle, values.end());
   return *middle;
+}
+
+int ConsecutiveFrames::Hold(int id) {
+  const auto before = previous_.find(id);
+  return current_[id] = (before == previous_.end() ? 0 : before->second) + 1;
+}
+
+void ConsecutiveFrames::EndFrame() {
+  previous_.swap(current_);
+  current_.clear();
 }
 
 }  // namespace longtail::pipeline

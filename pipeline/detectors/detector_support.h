@@ -34,8 +34,9 @@ double FootprintDistance(const sensors::Box3D& a, const sensors::Box3D& b);
 // The ego's velocity over ground in its own axes, m/s: (speed, 0) when known, else zero (a log
 // without ego motion is judged as if the ego stood still).
 Eigen::Vector2d EgoVelocity(const EgoMotion& ego);
-// Whether the track's ground speed is one its class can reach (else it is perception noise).
-bool HasPlausibleSpeed(const Track& track, const proto::TrackPlausibilityOptions& options);
+// Whether the track moves as its class can (else it is perception noise): a ground speed it can
+// reach, and for a vehicle a direction of motion along its box's axis.
+bool HasPlausibleMotion(const Track& track, const proto::TrackPlausibilityOptions& options);
 // The earliest observation of track `id` in the up to `max_frames_back` frames before the judged
 // one: the frame's position in window.frames and the track there.
 struct PastObservation {
@@ -44,6 +45,19 @@ struct PastObservation {
 };
 std::optional<PastObservation> EarliestObservation(const FrameWindow& window, int id,
                                                    int max_frames_back);
+// For how many consecutive frames a condition has held on each track: a detector that asks for
+// it on several frames in a row ignores a prediction from one noisy velocity.
+class ConsecutiveFrames {
+ public:
+  // The condition holds on track `id` in the frame being judged: returns the run's length.
+  int Hold(int id);
+  // After each frame: a track on which the condition did not hold starts again from 0.
+  void EndFrame();
+
+ private:
+  std::map<int, int> previous_, current_;  // run lengths by track id
+};
+
 // Median of `values` (0 when empty).
 double Median(std::vector<double> values);
 

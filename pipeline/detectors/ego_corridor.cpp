@@ -31,7 +31,10 @@ std::vector<Event> EgoCorridorDetector::Process(const FrameWindow& window) {
   if (frame.tracks.empty() || end <= start) return events;
   const EgoPath path = PredictEgoPath(window, end, path_options_);
   for (const Track& track : frame.tracks) {
-    if (track.hits < options_.min_hits() || !HasPlausibleSize(track.box, options_)) continue;
+    if (track.hits < options_.min_hits() || !HasPlausibleSize(track.box, options_) ||
+        track.velocity_world.norm() > options_.max_ground_speed_mps()) {
+      continue;
+    }
     const FootprintOnPath on_path = ProjectFootprint(path, track.box, start, end);
     if (!on_path.in_range || on_path.lateral_gap > half_width) continue;
     const double distance = on_path.s_min;
@@ -42,7 +45,8 @@ std::vector<Event> EgoCorridorDetector::Process(const FrameWindow& window) {
                          " m ahead along the path, " + LeftOrRight(on_path.center_d) +
                          " of its centre (corridor " + Fixed(options_.width_m()) + " m wide, " +
                          Fixed(start) + "-" + Fixed(end) + " m, path from " +
-                         std::string(ToString(path.source)) + ")";
+                         std::string(ToString(path.source)) + "), moving at " +
+                         Fixed(track.velocity_world.norm()) + " m/s";
     events.push_back(MakeFrameEvent(frame, kName, version(), "object_in_corridor", severity,
                                     {track.id}, std::move(reason),
                                     {{"distance_m", distance},
@@ -50,7 +54,8 @@ std::vector<Event> EgoCorridorDetector::Process(const FrameWindow& window) {
                                      {"lateral_gap_m", on_path.lateral_gap},
                                      {"corridor_width_m", options_.width_m()},
                                      {"corridor_length_m", end},
-                                     {"path_curvature_per_m", path.curvature}}));
+                                     {"path_curvature_per_m", path.curvature},
+                                     {"ground_speed_mps", track.velocity_world.norm()}}));
   }
   return events;
 }

@@ -12,7 +12,7 @@ class EgoCorridorDetector : public Detector {
   explicit EgoCorridorDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   int lookahead_frames() const override;
   // One "object_in_corridor" event per track in the corridor at window.now().
   std::vector<Event> Process(const FrameWindow& window) override;

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <optional>
+
+#include "pipeline/detectors/detector_support.h"
 
 namespace longtail::pipeline {
 namespace {
@@ -14,6 +17,7 @@ struct Synonym {
 };
 constexpr std::array kSynonyms = {
     Synonym{"hard_brake", "hard_braking"},
+    Synonym{"hard_brake", "harsh_jerk"},  // the jerk as the same braking sets in
     Synonym{"lidar_dropout", "lidar_point_drop"},
     Synonym{"lidar_dropout", "lidar_empty"},
     Synonym{"lidar_dropout", "missing_frames"},
@@ -38,12 +42,98 @@ bool CountsFor(std::string_view expected_type, const Event& event) {
   });
 }
 
+std::map<int, int> MatchTracksToActors(const BoxesByFrame& tracks, const BoxesByFrame& actors,
+                                       double max_distance_m) {
+  std::map<int, int> frames_seen;                    // by track
+  std::map<int, std::map<int, int>> frames_matched;  // by track, then actor
+  for (const auto& [frame, frame_tracks] : tracks) {
+    const auto frame_actors = actors.find(frame);
+    for (const IdentifiedBox& track : frame_tracks) {
+      ++frames_seen[track.id];
+      if (frame_actors == actors.end()) continue;
+      const IdentifiedBox* nearest = nullptr;
+      double nearest_distance = max_distance_m;
+      for (const IdentifiedBox& actor : frame_actors->second) {
+        const double distance = FootprintDistance(track.box, actor.box);
+        if (distance > nearest_distance) continue;
+        // Overlapping footprints all measure 0: the nearer centre decides.
+        if (nearest != nullptr && distance == nearest_distance &&
+            (actor.box.center - track.box.center).norm() >=
+                (nearest->box.center - track.box.center).norm()) {
+          continue;
+        }
+        nearest = &actor;
+        nearest_distance = distance;
+      }
+      if (nearest != nullptr) ++frames_matched[track.id][nearest->id];
+    }
+  }
+  std::map<int, int> actor_of_track;
+  for (const auto& [track, by_actor] : frames_matched) {
+    const auto best =
+        std::max_element(by_actor.begin(), by_actor.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (2 * best->second >= frames_seen[track]) actor_of_track[track] = best->first;
+  }
+  return actor_of_track;
+}
+
+std::int64_t CriticalFrame(const ExpectedWindow& window, const BoxesByFrame& actors,
+                           double half_width_m) {
+  const auto involved = [&](const IdentifiedBox& actor) {
+    return std::find(window.actor_ids.begin(), window.actor_ids.end(), actor.id) !=
+           window.actor_ids.end();
+  };
+  const auto in_strip = [&](const IdentifiedBox& actor) {
+    const auto corners = sensors::Corners(actor.box);
+    const auto [low, high] =
+        std::minmax({corners[0].y(), corners[1].y(), corners[2].y(), corners[3].y()});
+    const double front = std::max({corners[0].x(), corners[1].x(), corners[2].x(), corners[3].x()});
+    return front >= 0 && low <= half_width_m && high >= -half_width_m;
+  };
+  const auto first = actors.lower_bound(window.first_frame);
+  const auto last = actors.upper_bound(window.last_frame);
+  if (window.actor_ids.empty() || first == last) return window.first_frame;
+  const auto any_in_strip = [&](const std::vector<IdentifiedBox>& boxes) {
+    return std::any_of(boxes.begin(), boxes.end(),
+                       [&](const IdentifiedBox& a) { return involved(a) && in_strip(a); });
+  };
+  if (!any_in_strip(first->second)) {
+    for (auto frame = first; frame != last; ++frame) {
+      if (any_in_strip(frame->second)) return frame->first;
+    }
+  }
+  std::int64_t nearest_frame = window.first_frame;
+  double nearest = std::numeric_limits<double>::infinity();
+  for (auto frame = first; frame != last; ++frame) {
+    for (const IdentifiedBox& actor : frame->second) {
+      const double distance = actor.box.center.head<2>().norm();
+      if (involved(actor) && distance < nearest) {
+        nearest = distance;
+        nearest_frame = frame->first;
+      }
+    }
+  }
+  return nearest_frame;
+}
+
 LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector<Event>& detected,
-                  bool hard_negative, Duration slack) {
+                  const std::map<int, int>& actor_of_track, bool hard_negative, Duration slack) {
   LogScore score;
   score.hard_negative = hard_negative;
+  const auto overlaps = [&](const ExpectedWindow& x, const Event& e) {
+    return e.start <= x.end + slack && e.end >= x.start - slack;
+  };
+  const auto names_actor = [&](const ExpectedWindow& x, const Event& e) {
+    return std::any_of(e.track_ids.begin(), e.track_ids.end(), [&](int track) {
+      const auto actor = actor_of_track.find(track);
+      return actor != actor_of_track.end() &&
+             std::find(x.actor_ids.begin(), x.actor_ids.end(), actor->second) != x.actor_ids.end();
+    });
+  };
   const auto matches = [&](const ExpectedWindow& x, const Event& e) {
-    return CountsFor(x.type, e) && e.start <= x.end + slack && e.end >= x.start - slack;
+    return CountsFor(x.type, e) && overlaps(x, e) &&
+           (x.actor_ids.empty() || e.track_ids.empty() || names_actor(x, e));
   };
   for (const ExpectedWindow& x : expected) {
     LogScore::Expectation expectation;
@@ -56,28 +146,29 @@ LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector
     }
     if (first) {
       expectation.found = true;
-      expectation.lead_time_s = sensors::ToSeconds(x.end - *first);
+      expectation.lead_time_s = sensors::ToSeconds(x.critical - *first);
     }
     score.expectations.push_back(std::move(expectation));
   }
   for (const Event& e : detected) {
-    const bool hit =
-        !hard_negative && std::any_of(expected.begin(), expected.end(),
-                                      [&](const ExpectedWindow& x) { return matches(x, e); });
-    const bool related =
-        !hit && !hard_negative &&
-        std::any_of(expected.begin(), expected.end(), [&](const ExpectedWindow& x) {
-          return e.start <= x.end + slack && e.end >= x.start - slack;
-        });
-    score.detections.push_back({e, hit, related});
+    const auto any_window = [&](const auto& predicate) {
+      return !hard_negative && std::any_of(expected.begin(), expected.end(), predicate);
+    };
+    const bool hit = any_window([&](const ExpectedWindow& x) { return matches(x, e); });
+    const bool same_actor = !hit && any_window([&](const ExpectedWindow& x) {
+      return overlaps(x, e) && names_actor(x, e);
+    });
+    score.detections.push_back({e, hit, same_actor});
   }
   return score;
 }
 
 double Tally::Recall() const { return expected == 0 ? 1.0 : double(found) / expected; }
-double Tally::Precision() const { return detected == 0 ? 1.0 : double(true_positive) / detected; }
-double Tally::WindowPrecision() const {
-  return detected == 0 ? 1.0 : double(true_positive + related) / detected;
+double Tally::Precision() const {
+  return detected == 0 ? 1.0 : double(true_positive + same_actor) / detected;
+}
+double Tally::TypePrecision() const {
+  return detected == 0 ? 1.0 : double(true_positive) / detected;
 }
 double Tally::MedianLeadTime() const {
   if (lead_times_s.empty()) return 0;
@@ -106,7 +197,7 @@ EvaluationSummary Summarize(const std::vector<LogScore>& logs) {
       for (Tally* tally : {&summary.by_detector[d.event.detector], &summary.overall}) {
         ++tally->detected;
         tally->true_positive += d.true_positive;
-        tally->related += d.related;
+        tally->same_actor += d.same_actor;
       }
     }
   }

@@ -125,7 +125,7 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
   const double horizon = options_.horizon_s();
   const double near_miss = options_.near_miss_distance_m();
   for (const Track& track : frame.tracks) {
-    if (track.hits < options_.min_hits() || !HasPlausibleSpeed(track, plausibility_)) continue;
+    if (track.hits < options_.min_hits() || !HasPlausibleMotion(track, plausibility_)) continue;
     // Constant relative velocity in the ego's axes (the ego's turning is ignored over the horizon).
     const Eigen::Vector2d relative = track.velocity_vehicle - ego_velocity;
     const double relative_speed = relative.norm();
@@ -151,7 +151,14 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
                                                   {"time_of_min_distance_s", encounter.min_time},
                                                   {"model_error_m", model_error}};
     const std::optional<double>& ttc = encounter.contact_time;
-    if (ttc && *ttc <= options_.ttc_threshold_s()) {
+    const bool low_ttc = ttc && *ttc <= options_.ttc_threshold_s();
+    // Closest approach inside the horizon: it passes. At the horizon's end it is still closing
+    // and a later frame judges it.
+    const bool passes_close = !ttc && encounter.min_time > 0 &&
+                              encounter.min_time < horizon - 1e-6 &&
+                              encounter.min_distance <= near_miss;
+    if ((!low_ttc && !passes_close) || held_.Hold(track.id) < options_.persist_frames()) continue;
+    if (low_ttc) {
       auto with_ttc = values;
       with_ttc["ttc_s"] = *ttc;
       events.push_back(MakeFrameEvent(frame, kName, version(), "low_ttc",
@@ -161,10 +168,7 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
                                           " m from the ego, closing at " + Fixed(relative_speed) +
                                           " m/s)",
                                       std::move(with_ttc)));
-    } else if (!ttc && encounter.min_time > 0 && encounter.min_time < horizon - 1e-6 &&
-               encounter.min_distance <= near_miss) {
-      // Closest approach inside the horizon: it passes. At the horizon's end it is still closing
-      // and a later frame judges it.
+    } else {
       events.push_back(MakeFrameEvent(
           frame, kName, version(), "near_miss",
           0.5 + 0.3 * (1.0 - encounter.min_distance / near_miss), {track.id},
@@ -174,6 +178,7 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
           values));
     }
   }
+  held_.EndFrame();
   return events;
 }
 

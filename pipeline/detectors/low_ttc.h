@@ -3,7 +3,7 @@
 // threshold, "near_miss" when they pass closer than the near-miss distance without touching.
 #pragma once
 
-#include "pipeline/detectors/detector.h"
+#include "pipeline/detectors/detector_support.h"
 
 namespace longtail::pipeline {
 
@@ -13,7 +13,7 @@ class LowTtcDetector : public Detector {
   explicit LowTtcDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   int lookback_frames() const override;
   // At most one event per track.
   std::vector<Event> Process(const FrameWindow& window) override;
@@ -22,6 +22,7 @@ class LowTtcDetector : public Detector {
   proto::LowTtcOptions options_;
   proto::EgoBodyOptions body_;
   proto::TrackPlausibilityOptions plausibility_;
+  ConsecutiveFrames held_;  // frames in a row with low TTC or a near miss, by track
 };
 
 }  // namespace longtail::pipeline

@@ -19,7 +19,6 @@ int RoadwayIncursionDetector::lookahead_frames() const {
 std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) {
   const FrameResult& frame = window.now();
   std::vector<Event> events;
-  if (frame.tracks.empty()) return events;
   const double half_width = options_.corridor_width_m() / 2;
   const double start = options_.start_m(), end = options_.length_m();
   const double horizon = options_.horizon_s();
@@ -27,7 +26,7 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
   const double ego_speed = EgoVelocity(frame.ego).x();
   for (const Track& track : frame.tracks) {
     if (track.hits < options_.min_hits() || track.box.height < options_.min_height_m() ||
-        !HasPlausibleSpeed(track, plausibility_)) {
+        !HasPlausibleMotion(track, plausibility_)) {
       continue;
     }
     // Beside the corridor (anywhere along the path for now; the entry point is checked below).
@@ -55,7 +54,8 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
     const double claimed = toward * seconds;
     if ((then.center_d > 0) != (center.d > 0) ||
         approached < options_.min_confirmed_fraction() * claimed ||
-        approached > options_.max_confirmed_factor() * claimed + 1.0) {
+        approached > options_.max_confirmed_factor() * claimed + 1.0 ||
+        held_.Hold(track.id) < options_.persist_frames()) {
       continue;
     }
     const double severity = 1.0 - 0.7 * time_to_entry / horizon;
@@ -75,6 +75,7 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
                                      {"approached_m", approached},
                                      {"approach_interval_s", seconds}}));
   }
+  held_.EndFrame();
   return events;
 }
 

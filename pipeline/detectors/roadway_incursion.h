@@ -3,7 +3,7 @@
 // (ego_path.h); the drivable roadway from ground segmentation is not used yet.
 #pragma once
 
-#include "pipeline/detectors/detector.h"
+#include "pipeline/detectors/detector_support.h"
 
 namespace longtail::pipeline {
 
@@ -13,7 +13,7 @@ class RoadwayIncursionDetector : public Detector {
   explicit RoadwayIncursionDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   int lookback_frames() const override;
   int lookahead_frames() const override;
   // One "roadway_incursion" event per track predicted to enter the corridor.
@@ -23,6 +23,7 @@ class RoadwayIncursionDetector : public Detector {
   proto::RoadwayIncursionOptions options_;
   proto::EgoPathOptions path_options_;
   proto::TrackPlausibilityOptions plausibility_;
+  ConsecutiveFrames held_;  // frames in a row with a predicted entry, by track
 };
 
 }  // namespace longtail::pipeline

@@ -25,25 +25,38 @@ std::vector<Event> SuddenAppearanceDetector::Process(const FrameWindow& window) 
         std::max(track.box.length, track.box.width) > options_.max_length_m()) {
       continue;
     }
-    // A tracker that loses a track and starts it again under a new id is no appearance.
+    // A tracker that loses a track and starts it again under a new id is no appearance, nor is a
+    // cluster that takes the place of one that just vanished (scenery split or merged anew).
     if (window.current > 0) {
       const auto& previous = window.frames[window.current - 1].tracks;
       const bool id_switch = std::any_of(previous.begin(), previous.end(), [&](const Track& other) {
-        return other.id != track.id &&
-               (other.box.center.head<2>() - track.box.center.head<2>()).norm() <=
-                   options_.id_switch_distance_m();
+        if (other.id == track.id) return false;
+        const Track* other_now = FindTrack(frame, other.id);
+        const bool vanished = other_now == nullptr || other_now->num_points == 0;
+        return (other.box.center.head<2>() - track.box.center.head<2>()).norm() <=
+                   options_.id_switch_distance_m() ||
+               (vanished && FootprintDistance(other.box, track.box) <= options_.replaced_gap_m());
       });
       if (id_switch) continue;
     }
     const double distance = FootprintDistance(ego_box, track.box);
     if (distance > max_distance) continue;
+    // Scenery moves not: the newborn must live on and move (the log's end cuts the look short).
+    const std::size_t later =
+        std::min(window.current + std::size_t(options_.confirm_frames()), window.frames.size() - 1);
+    const Track* future = FindTrack(window.frames[later], track.id);
+    if (future == nullptr || future->velocity_world.norm() < options_.min_speed_mps()) continue;
     const double severity = 0.4 + 0.5 * (1.0 - distance / std::max(max_distance, 1e-9));
+    const double speed = future->velocity_world.norm();
     std::string reason = Describe(track) + " appeared " + Fixed(distance) +
                          " m from the ego (first seen at frame " + std::to_string(frame.index) +
-                         ", " + std::to_string(track.num_points) + " lidar points)";
-    events.push_back(MakeFrameEvent(
-        frame, kName, version(), "sudden_appearance", severity, {track.id}, std::move(reason),
-        {{"distance_m", distance}, {"num_points", static_cast<double>(track.num_points)}}));
+                         ", " + std::to_string(track.num_points) + " lidar points), moving at " +
+                         Fixed(speed) + " m/s";
+    events.push_back(MakeFrameEvent(frame, kName, version(), "sudden_appearance", severity,
+                                    {track.id}, std::move(reason),
+                                    {{"distance_m", distance},
+                                     {"num_points", static_cast<double>(track.num_points)},
+                                     {"speed_mps", speed}}));
   }
   return events;
 }

@@ -31,8 +31,8 @@ nlohmann::json ToJson(const pipeline::Tally& t) {
           {"detected", t.detected},
           {"true_positive", t.true_positive},
           {"precision", t.Precision()},
-          {"related", t.related},
-          {"window_precision", t.WindowPrecision()},
+          {"same_actor", t.same_actor},
+          {"type_precision", t.TypePrecision()},
           {"median_lead_time_s", t.MedianLeadTime()}};
 }
 
@@ -59,6 +59,11 @@ int RunEval(const EvalOptions& options) {
       return kExitUsage;
     }
     std::vector<pipeline::Event> detected;
+    pipeline::BoxesByFrame track_boxes;
+    const auto keep_tracks = [&](const pipeline::FrameResult& frame) {
+      auto& boxes = track_boxes[frame.index];
+      for (const auto& track : frame.tracks) boxes.push_back({track.id, track.box});
+    };
     sensors::IssueLog issues;
     try {
       if (options.labels) {
@@ -79,6 +84,7 @@ int RunEval(const EvalOptions& options) {
           }
         }
         const auto frames = pipeline::FrameResultsFromLabels(input);
+        for (const auto& frame : frames) keep_tracks(frame);
         for (const auto& window : pipeline::DetectOffline(frames, run).windows) {
           detected.insert(detected.end(), window.events.begin(), window.events.end());
         }
@@ -89,6 +95,7 @@ int RunEval(const EvalOptions& options) {
                                   const std::deque<pipeline::FrameResult>&) {
           detected.insert(detected.end(), window.events.begin(), window.events.end());
         };
+        callbacks.on_frame = keep_tracks;
         pipeline::MineLog(*reader, run, callbacks);
       }
     } catch (const std::exception& e) {
@@ -96,25 +103,50 @@ int RunEval(const EvalOptions& options) {
       exit_code = kExitCorruptInput;
       continue;
     }
+    pipeline::BoxesByFrame actor_boxes;
+    std::map<std::int64_t, sensors::Timestamp> stamps;
+    for (const auto& frame : truth.frames) {
+      stamps[frame.index] = frame.stamp;
+      auto& boxes = actor_boxes[frame.index];
+      for (const auto& actor : frame.actors) boxes.push_back({actor.track_id, actor.box});
+    }
     std::vector<pipeline::ExpectedWindow> expected;
     for (const auto& x : truth.events) {
-      expected.push_back({x.type, x.first_frame, x.last_frame, x.start, x.end});
+      pipeline::ExpectedWindow window{x.type, x.first_frame, x.last_frame, x.start,
+                                      x.end,  x.track_ids,   x.start};
+      const auto critical = stamps.find(pipeline::CriticalFrame(window, actor_boxes));
+      if (critical != stamps.end()) window.critical = critical->second;
+      expected.push_back(std::move(window));
     }
-    scores.push_back(pipeline::ScoreLog(expected, detected, truth.hard_negative,
+    const auto actor_of_track = pipeline::MatchTracksToActors(track_boxes, actor_boxes);
+    scores.push_back(pipeline::ScoreLog(expected, detected, actor_of_track, truth.hard_negative,
                                         sensors::FromSeconds(options.slack_s)));
     const auto& score = scores.back();
-    nlohmann::json missed = nlohmann::json::array(), false_alarms = nlohmann::json::array();
+    nlohmann::json missed = nlohmann::json::array(), events = nlohmann::json::array();
     for (const auto& x : score.expectations) {
       if (!x.found)
         missed.push_back({{"type", x.expected.type}, {"first_frame", x.expected.first_frame}});
     }
+    std::size_t false_alarms = 0;
     for (const auto& d : score.detections) {
-      if (!d.true_positive && !d.related) {
-        false_alarms.push_back({{"detector", d.event.detector},
-                                {"type", d.event.type},
-                                {"first_frame", d.event.first_frame},
-                                {"reason", d.event.reason}});
+      // The ground-truth actor the event is about (-1: none, clutter or no object): tells a
+      // detector's mistake about a real road user from perception's mistake about a wall.
+      int actor = -1;
+      for (int track : d.event.track_ids) {
+        if (const auto it = actor_of_track.find(track); it != actor_of_track.end())
+          actor = it->second;
       }
+      const char* verdict = d.true_positive ? "expected"
+                            : d.same_actor  ? "same_actor"
+                                            : "false_alarm";
+      false_alarms += !d.true_positive && !d.same_actor;
+      events.push_back({{"detector", d.event.detector},
+                        {"type", d.event.type},
+                        {"first_frame", d.event.first_frame},
+                        {"last_frame", d.event.last_frame},
+                        {"actor", actor},
+                        {"verdict", verdict},
+                        {"reason", d.event.reason}});
     }
     per_log.push_back({{"path", path},
                        {"scenario", truth.scenario},
@@ -124,18 +156,22 @@ int RunEval(const EvalOptions& options) {
                        {"detected", score.detections.size()},
                        {"missed", missed},
                        {"false_alarms", false_alarms},
+                       {"events", events},
                        {"skipped_inputs", issues.count()}});
     if (!options.json) {
       std::printf("%s (%s, seed %llu%s): %zu expected, %zu missed, %zu events, %zu false alarms\n",
                   path.c_str(), truth.scenario.c_str(), static_cast<unsigned long long>(truth.seed),
                   truth.hard_negative ? ", hard negative" : "", score.expectations.size(),
-                  missed.size(), score.detections.size(), false_alarms.size());
+                  missed.size(), score.detections.size(), false_alarms);
       for (const auto& m : missed) {
         std::printf("    MISSED %s from frame %lld\n", m["type"].get<std::string>().c_str(),
                     static_cast<long long>(m["first_frame"].get<std::int64_t>()));
       }
-      for (const auto& f : false_alarms) {
-        std::printf("    false alarm %s: %s\n", f["type"].get<std::string>().c_str(),
+      for (const auto& f : events) {
+        if (f["verdict"] != "false_alarm") continue;
+        const int actor = f["actor"].get<int>();
+        std::printf("    false alarm %s (%s): %s\n", f["type"].get<std::string>().c_str(),
+                    actor < 0 ? "no actor" : ("actor " + std::to_string(actor)).c_str(),
                     f["reason"].get<std::string>().c_str());
       }
     }
@@ -163,18 +199,18 @@ int RunEval(const EvalOptions& options) {
       std::printf("%-24s %9d %7d %8.3f %14.2f\n", type.c_str(), t.expected, t.found, t.Recall(),
                   t.MedianLeadTime());
     }
-    std::printf("\n%-24s %9s %7s %8s %10s %10s\n", "detector", "events", "true", "related",
-                "precision", "in-window");
+    std::printf("\n%-24s %9s %7s %10s %10s %10s\n", "detector", "events", "true", "same actor",
+                "precision", "same type");
     for (const auto& [name, t] : summary.by_detector) {
-      std::printf("%-24s %9d %7d %8d %10.3f %10.3f\n", name.c_str(), t.detected, t.true_positive,
-                  t.related, t.Precision(), t.WindowPrecision());
+      std::printf("%-24s %9d %7d %10d %10.3f %10.3f\n", name.c_str(), t.detected, t.true_positive,
+                  t.same_actor, t.Precision(), t.TypePrecision());
     }
     const pipeline::Tally& all = summary.overall;
     std::printf(
-        "\noverall: recall %.3f (%d/%d), precision %.3f (%d/%d), in-window precision %.3f, "
+        "\noverall: recall %.3f (%d/%d), precision %.3f (%d/%d), of the expected type %.3f, "
         "median lead %.2f s\n",
-        all.Recall(), all.found, all.expected, all.Precision(), all.true_positive, all.detected,
-        all.WindowPrecision(), all.MedianLeadTime());
+        all.Recall(), all.found, all.expected, all.Precision(), all.true_positive + all.same_actor,
+        all.detected, all.TypePrecision(), all.MedianLeadTime());
     std::printf("hard negatives: %d logs, %d events (false alarms)\n", summary.hard_negative_logs,
                 summary.hard_negative_events);
   }

@@ -306,6 +306,7 @@ void Scene::IntegrateEgo(Random& random) {
     a.acceleration = Sample(m.acceleration_mps2(), 0.0, random, "ego.manoeuvres.acceleration_mps2");
     a.yaw_rate = kDegToRad * Sample(m.yaw_rate_dps(), 0.0, random, "ego.manoeuvres.yaw_rate_dps");
     manoeuvres.push_back(a);
+    if (!m.event_type().empty()) flagged_manoeuvres_.push_back({a.start, a.end, m.event_type()});
   }
   // A second past the end: the last scan's rolling shutter reaches half a period beyond its stamp.
   const std::size_t steps = static_cast<std::size_t>(std::ceil((duration_s_ + 1.0) / kStep)) + 1;

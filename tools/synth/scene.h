@@ -97,6 +97,12 @@ struct ActorSpec {
   std::optional<double> first_behaviour_s;  // when its first behaviour fired, s
 };
 
+// An ego manoeuvre whose window the ground truth lists as an event.
+struct ManoeuvreWindow {
+  double start_s = 0, end_s = 0;  // s since the log's start
+  std::string event_type;
+};
+
 struct FaultWindow {
   proto::Fault::Kind kind = proto::Fault::LIDAR_DROPOUT;
   double start_s = 0, end_s = 0;  // s since the log's start
@@ -123,6 +129,7 @@ class Scene {
   const RoadLayout& road() const { return road_; }
   const std::vector<ActorSpec>& actors() const { return actors_; }
   const std::vector<FaultWindow>& faults() const { return faults_; }
+  const std::vector<ManoeuvreWindow>& flagged_manoeuvres() const { return flagged_manoeuvres_; }
 
   PlanarPose EgoAt(double t) const;
   // The vehicle (= lidar) frame at time t: at the lidar, pitched with the road.
@@ -149,6 +156,7 @@ class Scene {
   std::vector<PlanarPose> ego_path_;  // every kStep s
   std::vector<ActorSpec> actors_;
   std::vector<FaultWindow> faults_;
+  std::vector<ManoeuvreWindow> flagged_manoeuvres_;
 };
 
 // The nearest thing a ray meets: the ground (road, curbs, sidewalks) or a solid. `direction` must

@@ -182,6 +182,10 @@ GroundTruth Synthesizer::TruthWithoutFrames() const {
     add(fault.settings.event_type(), fault.start_s, std::min(fault.end_s, duration), {},
         proto::Fault::Kind_Name(fault.kind));
   }
+  for (const ManoeuvreWindow& manoeuvre : scene_.flagged_manoeuvres()) {
+    add(manoeuvre.event_type, manoeuvre.start_s, std::min(manoeuvre.end_s, duration), {},
+        "an ego manoeuvre");
+  }
   return truth;
 }
 

@@ -74,5 +74,16 @@ TEST(DebrisTest, MovingOrClassifiedOrOffLaneObjectsDoNotFire) {
   EXPECT_TRUE(RunOn({MakeTrack(1, ObjectClass::kCar, CarBox(20, 0))}).empty());
 }
 
+TEST(DebrisTest, ThinSliversAndPiecesOfTallerObjectsAreNotDebris) {
+  // 1.5 m long and 0.1 m deep: a kerb or a far car's underbody seen edge-on.
+  EXPECT_TRUE(RunOn({MakeTrack(9, ObjectClass::kUnknown, SizedBox(20, 0, 1.5, 0.1, 0.4))}).empty());
+  EXPECT_EQ(RunOn({MakeTrack(9, ObjectClass::kUnknown, SizedBox(20, 0, 1.5, 0.2, 0.4))}).size(),
+            1u);
+  // A low cluster 0.5 m behind a car is the car's lower body; 1.5 m apart it lies on its own.
+  const Track car_ahead = MakeTrack(3, ObjectClass::kCar, CarBox(23.05, 0));
+  EXPECT_TRUE(RunOn({Tyre(20, 0), car_ahead}).empty());
+  EXPECT_EQ(RunOn({Tyre(19, 0), car_ahead}).size(), 1u);
+}
+
 }  // namespace
 }  // namespace longtail::pipeline

@@ -140,5 +140,12 @@ TEST(EgoCorridorTest, CorridorFollowsTheFuturePathWhenKnown) {
 
 TEST(EgoCorridorTest, EmptyFrameGivesNoEvents) { EXPECT_TRUE(RunOn({}).empty()); }
 
+TEST(EgoCorridorTest, TrafficDrivingAheadIsNotAnObstacle) {
+  // 2 m/s over ground is the threshold: a car crawling or stopped counts, one driving does not.
+  EXPECT_EQ(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(12, 0), {1.9, 0})}).size(), 1u);
+  EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(12, 0), {2.1, 0})}).empty());
+  EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(12, 0), {-9, 0})}).empty());
+}
+
 }  // namespace
 }  // namespace longtail::pipeline

@@ -7,6 +7,14 @@
 namespace longtail::pipeline {
 namespace {
 
+// Options that judge one frame alone: most tests look at one frame's prediction; the persistence
+// over frames has its own test.
+proto::DetectorsOptions OneFrame() {
+  proto::DetectorsOptions options;
+  options.mutable_low_ttc()->set_persist_frames(1);
+  return options;
+}
+
 using sensors::ObjectClass;
 using testing::CarBox;
 using testing::MakeFrame;
@@ -17,7 +25,7 @@ using testing::WithHistory;
 // Judges the last of frames in which the tracks moved with their velocities for 0.5 s.
 std::vector<Event> RunOn(std::vector<Track> tracks, EgoMotion ego = {}) {
   const std::vector<FrameResult> frames = WithHistory(tracks, ego);
-  LowTtcDetector detector{proto::DetectorsOptions()};
+  LowTtcDetector detector{OneFrame()};
   return detector.Process({frames, frames.size() - 1});
 }
 
@@ -56,7 +64,7 @@ TEST(LowTtcTest, VelocityThePastDoesNotExplainDoesNotFire) {
   // The car stood 5 m ahead of the standing ego for 0.5 s; now its box says 10 m/s toward it.
   std::vector<FrameResult> frames = WithHistory({MakeTrack(3, ObjectClass::kCar, CarBox(9.25, 0))});
   frames.back().tracks[0].velocity_vehicle = {-10, 0};
-  LowTtcDetector detector{proto::DetectorsOptions()};
+  LowTtcDetector detector{OneFrame()};
   EXPECT_TRUE(detector.Process({frames, frames.size() - 1}).empty());
   // 0.9 m off what the model predicts for 0.5 s ago is within the 1 m tolerance.
   frames = WithHistory({MakeTrack(3, ObjectClass::kCar, CarBox(9.25, 0), {-8.2, 0})});
@@ -69,7 +77,7 @@ TEST(LowTtcTest, VelocityThePastDoesNotExplainDoesNotFire) {
 TEST(LowTtcTest, TrackWithoutHistoryOrWithImplausibleSpeedDoesNotFire) {
   const std::vector<FrameResult> frames = {
       MakeFrame(0, {MakeTrack(3, ObjectClass::kCar, CarBox(9.25, 0), {-10, 0})})};
-  LowTtcDetector detector{proto::DetectorsOptions()};
+  LowTtcDetector detector{OneFrame()};
   EXPECT_TRUE(detector.Process({frames, 0}).empty());
   EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kPedestrian, CarBox(9.25, 0), {-6, 0})}).empty());
   EXPECT_EQ(RunOn({MakeTrack(3, ObjectClass::kPedestrian, CarBox(9.25, 0), {-4, 0})}).size(), 1u);
@@ -90,6 +98,29 @@ TEST(LowTtcTest, RecedingOverlappingOrUnconfirmedTracksDoNotFire) {
   EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(8, 0), {5, 0})}).empty());
   EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(1, 0), {-5, 0})}).empty());
   EXPECT_TRUE(RunOn({MakeTrack(3, ObjectClass::kCar, CarBox(8, 0), {-5, 0}, 2)}).empty());
+}
+
+TEST(LowTtcTest, MustHoldOnConsecutiveFrames) {
+  // Judged frame by frame as the runner does: the stopped car is 1.6 s away in the last frame and
+  // was within 2 s on the four before it; the default asks for three frames in a row.
+  const std::vector<FrameResult> frames =
+      WithHistory({MakeTrack(3, ObjectClass::kCar, CarBox(20.25, 0))}, MovingEgo({0, 0}, 0, 10));
+  LowTtcDetector detector{proto::DetectorsOptions()};
+  std::vector<std::size_t> fired;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (!detector.Process({frames, i}).empty()) fired.push_back(i);
+  }
+  // Frame 0 has no past to check the velocity against, so the run starts at frame 1.
+  EXPECT_EQ(fired, (std::vector<std::size_t>{3, 4, 5}));
+  // A frame without the condition starts the count again.
+  LowTtcDetector interrupted{proto::DetectorsOptions()};
+  std::vector<FrameResult> gap = frames;
+  gap[3].tracks.clear();
+  fired.clear();
+  for (std::size_t i = 0; i < gap.size(); ++i) {
+    if (!interrupted.Process({gap, i}).empty()) fired.push_back(i);
+  }
+  EXPECT_TRUE(fired.empty());
 }
 
 }  // namespace

@@ -7,7 +7,16 @@
 namespace longtail::pipeline {
 namespace {
 
+// Options that judge one frame alone: most tests look at one frame's prediction; the persistence
+// over frames has its own test.
+proto::DetectorsOptions OneFrame() {
+  proto::DetectorsOptions options;
+  options.mutable_roadway_incursion()->set_persist_frames(1);
+  return options;
+}
+
 using sensors::ObjectClass;
+using testing::CarBox;
 using testing::MakeFrame;
 using testing::MakeTrack;
 using testing::MovingEgo;
@@ -22,7 +31,7 @@ Track Walker(double y, double vy, int hits = 5) {
 // Judges the last of frames in which the tracks moved with their velocities for 0.5 s.
 std::vector<Event> RunOn(std::vector<Track> tracks, EgoMotion ego = {}) {
   const std::vector<FrameResult> frames = WithHistory(tracks, ego);
-  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  RoadwayIncursionDetector detector{OneFrame()};
   return detector.Process({frames, frames.size() - 1});
 }
 
@@ -46,7 +55,7 @@ TEST(RoadwayIncursionTest, VelocityTheTrackHistoryDoesNotShowDoesNotFire) {
   // The walker stood still for 0.5 s: a 1.5 m/s velocity now is one jittering box.
   std::vector<FrameResult> frames = WithHistory({Walker(4.0, 0)});
   frames.back().tracks[0].velocity_vehicle = {0, -1.5};
-  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  RoadwayIncursionDetector detector{OneFrame()};
   EXPECT_TRUE(detector.Process({frames, frames.size() - 1}).empty());
   // Half the claimed approach is enough: moved at 0.8 m/s, claims 1.5 m/s.
   frames = WithHistory({Walker(4.0, -0.8)});
@@ -58,13 +67,13 @@ TEST(RoadwayIncursionTest, JumpLargerThanTheSpeedExplainsDoesNotFire) {
   // 0.5 s ago the track was 4 m farther out: 8 m/s sideways, while it claims 1.5 m/s.
   std::vector<FrameResult> frames = WithHistory({Walker(4.0, -1.5)});
   frames.front().tracks[0].box.center.y() = 8.0;
-  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  RoadwayIncursionDetector detector{OneFrame()};
   EXPECT_TRUE(detector.Process({frames, frames.size() - 1}).empty());
 }
 
 TEST(RoadwayIncursionTest, TrackWithoutHistoryDoesNotFire) {
   const std::vector<FrameResult> frames = {MakeFrame(0, {Walker(4.0, -1.5)})};
-  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  RoadwayIncursionDetector detector{OneFrame()};
   EXPECT_TRUE(detector.Process({frames, 0}).empty());
 }
 
@@ -107,6 +116,27 @@ TEST(RoadwayIncursionTest, YoungTracksAndLowObjectsDoNotFire) {
   EXPECT_TRUE(
       RunOn({MakeTrack(4, ObjectClass::kUnknown, SizedBox(15, 4, 0.6, 0.6, 0.3), {0, -1.5})})
           .empty());
+}
+
+TEST(RoadwayIncursionTest, MustHoldOnConsecutiveFrames) {
+  const std::vector<FrameResult> frames = WithHistory({Walker(4.0, -1.5)});
+  RoadwayIncursionDetector detector{proto::DetectorsOptions()};
+  std::vector<std::size_t> fired;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (!detector.Process({frames, i}).empty()) fired.push_back(i);
+  }
+  EXPECT_EQ(fired, (std::vector<std::size_t>{3, 4, 5}));  // three in a row, from frame 1
+}
+
+TEST(RoadwayIncursionTest, VehicleSlidingSidewaysIsNoise) {
+  // A "car" whose box points along the road but which moves straight sideways is a cluster that
+  // grows toward the road (a wall, a merged pedestrian); one heading into the road is real.
+  const auto car = [](double yaw) {
+    return MakeTrack(6, ObjectClass::kCar, CarBox(15, 5, yaw), {0, -2.0});
+  };
+  EXPECT_TRUE(RunOn({car(0)}).empty());
+  EXPECT_EQ(RunOn({car(-1.3)}).size(), 1u);             // 75 deg toward the road
+  EXPECT_EQ(RunOn({car(-M_PI / 2 - 0.4)}).size(), 1u);  // backing in: 23 deg off its axis
 }
 
 }  // namespace
