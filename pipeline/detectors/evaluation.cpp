@@ -117,7 +117,8 @@ std::int64_t CriticalFrame(const ExpectedWindow& window, const BoxesByFrame& act
   return nearest_frame;
 }
 
-LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector<Event>& detected,
+LogScore ScoreLog(const std::vector<ExpectedWindow>& expected,
+                  const std::vector<ReviewWindow>& detected,
                   const std::map<int, int>& actor_of_track, bool hard_negative, Duration slack) {
   LogScore score;
   score.hard_negative = hard_negative;
@@ -139,10 +140,13 @@ LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector
     LogScore::Expectation expectation;
     expectation.expected = x;
     std::optional<Timestamp> first;
-    for (const Event& e : detected) {
-      if (!matches(x, e) || (first && e.start >= *first)) continue;
-      first = e.start;
-      expectation.detector = e.detector;
+    for (const ReviewWindow& window : detected) {
+      for (const Event& e : window.events) {
+        if (!matches(x, e) || (first && e.start >= *first)) continue;
+        first = e.start;
+        expectation.detector = e.detector;
+        expectation.window_lead_time_s = sensors::ToSeconds(x.critical - window.start);
+      }
     }
     if (first) {
       expectation.found = true;
@@ -150,15 +154,17 @@ LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector
     }
     score.expectations.push_back(std::move(expectation));
   }
-  for (const Event& e : detected) {
-    const auto any_window = [&](const auto& predicate) {
-      return !hard_negative && std::any_of(expected.begin(), expected.end(), predicate);
-    };
-    const bool hit = any_window([&](const ExpectedWindow& x) { return matches(x, e); });
-    const bool same_actor = !hit && any_window([&](const ExpectedWindow& x) {
-      return overlaps(x, e) && names_actor(x, e);
-    });
-    score.detections.push_back({e, hit, same_actor});
+  for (const ReviewWindow& window : detected) {
+    for (const Event& e : window.events) {
+      const auto any_window = [&](const auto& predicate) {
+        return !hard_negative && std::any_of(expected.begin(), expected.end(), predicate);
+      };
+      const bool hit = any_window([&](const ExpectedWindow& x) { return matches(x, e); });
+      const bool same_actor = !hit && any_window([&](const ExpectedWindow& x) {
+        return overlaps(x, e) && names_actor(x, e);
+      });
+      score.detections.push_back({e, hit, same_actor});
+    }
   }
   return score;
 }
@@ -170,13 +176,20 @@ double Tally::Precision() const {
 double Tally::TypePrecision() const {
   return detected == 0 ? 1.0 : double(true_positive) / detected;
 }
-double Tally::MedianLeadTime() const {
-  if (lead_times_s.empty()) return 0;
-  std::vector<double> sorted = lead_times_s;
-  std::sort(sorted.begin(), sorted.end());
-  const std::size_t n = sorted.size();
-  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+namespace {
+
+// The middle value, or the mean of the two middle ones; 0 when empty.
+double MedianOf(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
+
+}  // namespace
+
+double Tally::MedianLeadTime() const { return MedianOf(lead_times_s); }
+double Tally::MedianWindowLeadTime() const { return MedianOf(window_lead_times_s); }
 
 EvaluationSummary Summarize(const std::vector<LogScore>& logs) {
   EvaluationSummary summary;
@@ -184,6 +197,7 @@ EvaluationSummary Summarize(const std::vector<LogScore>& logs) {
     if (log.hard_negative) {
       ++summary.hard_negative_logs;
       summary.hard_negative_events += static_cast<int>(log.detections.size());
+      for (const auto& d : log.detections) ++summary.hard_negative_events_by_type[d.event.type];
     }
     for (const auto& x : log.expectations) {
       for (Tally* tally : {&summary.by_expected_type[x.expected.type], &summary.overall}) {
@@ -191,6 +205,7 @@ EvaluationSummary Summarize(const std::vector<LogScore>& logs) {
         if (!x.found) continue;
         ++tally->found;
         tally->lead_times_s.push_back(x.lead_time_s);
+        tally->window_lead_times_s.push_back(x.window_lead_time_s);
       }
     }
     for (const auto& d : log.detections) {

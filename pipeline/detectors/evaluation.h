@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipeline/types.h"
+#include "pipeline/windows.h"
 
 namespace longtail::pipeline {
 
@@ -53,7 +54,10 @@ struct LogScore {
     ExpectedWindow expected;
     bool found = false;
     double lead_time_s = 0;  // expected.critical - start of the first matching event (found only)
-    std::string detector;    // of that event
+    // expected.critical - start of that event's review window: how much of the build-up the
+    // reviewer sees (found only).
+    double window_lead_time_s = 0;
+    std::string detector;  // of that event
   };
   struct Detection {
     Event event;
@@ -68,23 +72,26 @@ struct LogScore {
   std::vector<Detection> detections;
 };
 
-// A detected event matches an expected window when it counts for its type, their times overlap
-// (the expected window widened by `slack` on both sides) and, when both name objects, one of the
-// event's tracks is one of the window's actors (`actor_of_track`, from MatchTracksToActors).
-LogScore ScoreLog(const std::vector<ExpectedWindow>& expected, const std::vector<Event>& detected,
+// Scores the events of a log's review windows. A detected event matches an expected window when it
+// counts for its type, their times overlap (the expected window widened by `slack` on both sides)
+// and, when both name objects, one of the event's tracks is one of the window's actors
+// (`actor_of_track`, from MatchTracksToActors).
+LogScore ScoreLog(const std::vector<ExpectedWindow>& expected,
+                  const std::vector<ReviewWindow>& detected,
                   const std::map<int, int>& actor_of_track, bool hard_negative, Duration slack);
 
 struct Tally {
   int expected = 0, found = 0;          // expected windows, and those found
   int detected = 0, true_positive = 0;  // detected events, and those that match
   int same_actor = 0;                   // of the others, those on an expected event's actor
-  std::vector<double> lead_times_s;
+  std::vector<double> lead_times_s, window_lead_times_s;
   double Recall() const;  // found / expected (1 when nothing was expected)
   // (true_positive + same_actor) / detected: events that point at a critical moment's actor or
   // fault (1 when nothing was detected).
   double Precision() const;
-  double TypePrecision() const;   // true_positive / detected: also of the expected type
-  double MedianLeadTime() const;  // s; 0 when none
+  double TypePrecision() const;         // true_positive / detected: also of the expected type
+  double MedianLeadTime() const;        // s; 0 when none
+  double MedianWindowLeadTime() const;  // s; 0 when none
 };
 
 struct EvaluationSummary {
@@ -93,6 +100,7 @@ struct EvaluationSummary {
   Tally overall;
   int hard_negative_logs = 0;
   int hard_negative_events = 0;  // every event in a hard negative is a false alarm
+  std::map<std::string, int> hard_negative_events_by_type;
 };
 EvaluationSummary Summarize(const std::vector<LogScore>& logs);
 

@@ -1,5 +1,8 @@
 #include "pipeline/detectors/roadway_incursion.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "pipeline/detectors/detector_support.h"
 #include "pipeline/detectors/ego_path.h"
 
@@ -25,8 +28,11 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
   const EgoPath path = PredictEgoPath(window, end, path_options_);
   const double ego_speed = EgoVelocity(frame.ego).x();
   for (const Track& track : frame.tracks) {
-    if (track.hits < options_.min_hits() || track.box.height < options_.min_height_m() ||
-        !HasPlausibleMotion(track, plausibility_)) {
+    const bool unknown = track.object_class == sensors::ObjectClass::kUnknown ||
+                         track.object_class == sensors::ObjectClass::kMisc;
+    if ((unknown && !options_.include_unknown()) || track.hits < options_.min_hits() ||
+        track.hits < options_.min_hit_ratio() * track.age ||
+        track.box.height < options_.min_height_m() || !HasPlausibleMotion(track, plausibility_)) {
       continue;
     }
     // Beside the corridor (anywhere along the path for now; the entry point is checked below).
@@ -52,7 +58,18 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
     const double seconds = sensors::ToSeconds(frame.stamp - window.frames[past->frame].stamp);
     const double approached = (then.lateral_gap - half_width) - gap;
     const double claimed = toward * seconds;
-    if ((then.center_d > 0) != (center.d > 0) ||
+    // So must the object: a track that turned from vehicle to road user or from unknown to either
+    // over the look-back is a cluster that merged, split or jumped to another object (a pole's
+    // track taken over by a passing walker). Pedestrian and cyclist, car and van, pass for alike.
+    const auto kind = [](ObjectClass c) {
+      return sensors::IsVehicle(c) ? 1 : sensors::IsVulnerableRoadUser(c) ? 2 : 0;
+    };
+    bool same_kind = true;
+    for (std::size_t i = past->frame; i < window.current; ++i) {
+      const Track* earlier = FindTrack(window.frames[i], track.id);
+      same_kind &= earlier == nullptr || kind(earlier->object_class) == kind(track.object_class);
+    }
+    if (!same_kind || (then.center_d > 0) != (center.d > 0) ||
         approached < options_.min_confirmed_fraction() * claimed ||
         approached > options_.max_confirmed_factor() * claimed + 1.0 ||
         held_.Hold(track.id) < options_.persist_frames()) {

@@ -25,13 +25,13 @@ struct SizeRange {
 // Visible-size ranges. A car seen end-on shows only its rear or front: a short line with up to a
 // metre of depth (bumper to rear window). A cyclist from behind looks alike in the footprint and is
 // told apart by height: cars seen end-on stop at 1.6 m, cyclists start there. Pedestrians need some
-// width: thinner upright things are poles and trunks.
+// width: thinner upright things are poles and trunks; a 1 m tall one may be a child.
 constexpr std::array<SizeRange, 6> kRanges = {{
     {ObjectClass::kCar, 2.2, 5.4, 0.8, 0.0, 2.2, 0.3, 1.2, 1.7, 0.25},
     {ObjectClass::kCar, 1.3, 2.3, 0.3, 0.0, 1.0, 0.2, 1.1, 1.6, 0.1},  // seen end-on
     {ObjectClass::kVan, 1.8, 6.0, 0.8, 0.0, 2.3, 0.3, 1.85, 2.6, 0.3},
     {ObjectClass::kTruck, 5.5, 16.0, 2.0, 0.0, 3.0, 0.4, 2.6, 4.2, 0.4},
-    {ObjectClass::kPedestrian, 0.3, 1.0, 0.3, 0.3, 0.9, 0.1, 1.2, 1.95, 0.1},
+    {ObjectClass::kPedestrian, 0.3, 1.0, 0.3, 0.3, 0.9, 0.1, 1.0, 1.95, 0.1},
     {ObjectClass::kCyclist, 1.2, 2.1, 0.3, 0.45, 1.0, 0.15, 1.6, 2.0, 0.1},
 }};
 

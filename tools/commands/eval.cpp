@@ -33,7 +33,8 @@ nlohmann::json ToJson(const pipeline::Tally& t) {
           {"precision", t.Precision()},
           {"same_actor", t.same_actor},
           {"type_precision", t.TypePrecision()},
-          {"median_lead_time_s", t.MedianLeadTime()}};
+          {"median_lead_time_s", t.MedianLeadTime()},
+          {"median_window_lead_time_s", t.MedianWindowLeadTime()}};
 }
 
 int RunEval(const EvalOptions& options) {
@@ -58,7 +59,7 @@ int RunEval(const EvalOptions& options) {
       std::cerr << "longtail eval: " << path << ": no usable ground truth: " << e.what() << "\n";
       return kExitUsage;
     }
-    std::vector<pipeline::Event> detected;
+    std::vector<pipeline::ReviewWindow> detected;
     pipeline::BoxesByFrame track_boxes;
     const auto keep_tracks = [&](const pipeline::FrameResult& frame) {
       auto& boxes = track_boxes[frame.index];
@@ -85,15 +86,13 @@ int RunEval(const EvalOptions& options) {
         }
         const auto frames = pipeline::FrameResultsFromLabels(input);
         for (const auto& frame : frames) keep_tracks(frame);
-        for (const auto& window : pipeline::DetectOffline(frames, run).windows) {
-          detected.insert(detected.end(), window.events.begin(), window.events.end());
-        }
+        detected = pipeline::DetectOffline(frames, run).windows;
       } else {
         const auto reader = sensors::OpenLog(path, &issues);
         pipeline::MineCallbacks callbacks;
         callbacks.on_window = [&](const pipeline::ReviewWindow& window,
                                   const std::deque<pipeline::FrameResult>&) {
-          detected.insert(detected.end(), window.events.begin(), window.events.end());
+          detected.push_back(window);
         };
         callbacks.on_frame = keep_tracks;
         pipeline::MineLog(*reader, run, callbacks);
@@ -119,6 +118,10 @@ int RunEval(const EvalOptions& options) {
       expected.push_back(std::move(window));
     }
     const auto actor_of_track = pipeline::MatchTracksToActors(track_boxes, actor_boxes);
+    // A window's context cannot reach before the log's first frame.
+    for (auto& window : detected) {
+      if (!truth.frames.empty()) window.start = std::max(window.start, truth.frames.front().stamp);
+    }
     scores.push_back(pipeline::ScoreLog(expected, detected, actor_of_track, truth.hard_negative,
                                         sensors::FromSeconds(options.slack_s)));
     const auto& score = scores.back();
@@ -189,15 +192,19 @@ int RunEval(const EvalOptions& options) {
                                 {"by_detector", by_detector},
                                 {"overall", ToJson(summary.overall)},
                                 {"hard_negative_logs", summary.hard_negative_logs},
-                                {"hard_negative_events", summary.hard_negative_events}}
+                                {"hard_negative_events", summary.hard_negative_events},
+                                {"hard_negative_events_by_type",
+                                 summary.hard_negative_events_by_type}}
                      .dump(2)
               << "\n";
   } else {
-    std::printf("\n%-24s %9s %7s %8s %14s\n", "expected type", "expected", "found", "recall",
-                "median lead s");
+    // Lead times count to the critical moment: from the first matching event, and from the start
+    // of its review window (what the reviewer sees of the build-up).
+    std::printf("\n%-24s %9s %7s %8s %12s %12s\n", "expected type", "expected", "found", "recall",
+                "event lead s", "window lead s");
     for (const auto& [type, t] : summary.by_expected_type) {
-      std::printf("%-24s %9d %7d %8.3f %14.2f\n", type.c_str(), t.expected, t.found, t.Recall(),
-                  t.MedianLeadTime());
+      std::printf("%-24s %9d %7d %8.3f %12.2f %12.2f\n", type.c_str(), t.expected, t.found,
+                  t.Recall(), t.MedianLeadTime(), t.MedianWindowLeadTime());
     }
     std::printf("\n%-24s %9s %7s %10s %10s %10s\n", "detector", "events", "true", "same actor",
                 "precision", "same type");
@@ -208,11 +215,17 @@ int RunEval(const EvalOptions& options) {
     const pipeline::Tally& all = summary.overall;
     std::printf(
         "\noverall: recall %.3f (%d/%d), precision %.3f (%d/%d), of the expected type %.3f, "
-        "median lead %.2f s\n",
+        "median lead %.2f s (window %.2f s)\n",
         all.Recall(), all.found, all.expected, all.Precision(), all.true_positive + all.same_actor,
-        all.detected, all.TypePrecision(), all.MedianLeadTime());
-    std::printf("hard negatives: %d logs, %d events (false alarms)\n", summary.hard_negative_logs,
+        all.detected, all.TypePrecision(), all.MedianLeadTime(), all.MedianWindowLeadTime());
+    std::printf("hard negatives: %d logs, %d events (false alarms)", summary.hard_negative_logs,
                 summary.hard_negative_events);
+    const char* separator = ": ";
+    for (const auto& [type, count] : summary.hard_negative_events_by_type) {
+      std::printf("%s%s %d", separator, type.c_str(), count);
+      separator = ", ";
+    }
+    std::printf("\n");
   }
   return exit_code;
 }

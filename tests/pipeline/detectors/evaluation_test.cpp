@@ -29,6 +29,19 @@ Event Detected(std::string detector, std::string type, double start, double end,
   return e;
 }
 
+// Each event in a review window of its own that opens `context` s before it.
+std::vector<ReviewWindow> Windows(const std::vector<Event>& events, double context = 0) {
+  std::vector<ReviewWindow> windows;
+  for (const Event& e : events) {
+    ReviewWindow window;
+    window.start = e.start - sensors::FromSeconds(context);
+    window.end = e.end;
+    window.events = {e};
+    windows.push_back(window);
+  }
+  return windows;
+}
+
 IdentifiedBox BoxAt(int id, double x, double y, double length = 4.0, double width = 1.8) {
   IdentifiedBox box;
   box.id = id;
@@ -53,11 +66,12 @@ TEST(EvaluationTest, SynonymsAndDetectorNamesCount) {
 
 TEST(EvaluationTest, MatchesByTypeAndOverlapWithSlack) {
   const std::vector<ExpectedWindow> expected = {Expect("hard_brake", 2.0, 3.0)};
-  const auto score = ScoreLog(expected,
-                              {Detected("harsh_ego", "hard_braking", 1.6, 1.6),  // within slack
-                               Detected("harsh_ego", "hard_braking", 3.6, 3.6),  // too late
-                               Detected("camera_health", "camera_frozen", 2.5, 2.5)},
-                              {}, false, sensors::FromSeconds(0.5));
+  const auto score =
+      ScoreLog(expected,
+               Windows({Detected("harsh_ego", "hard_braking", 1.6, 1.6),  // within slack
+                        Detected("harsh_ego", "hard_braking", 3.6, 3.6),  // too late
+                        Detected("camera_health", "camera_frozen", 2.5, 2.5)}),
+               {}, false, sensors::FromSeconds(0.5));
   ASSERT_EQ(score.expectations.size(), 1u);
   EXPECT_TRUE(score.expectations[0].found);
   EXPECT_NEAR(score.expectations[0].lead_time_s, 1.4, 1e-9);  // to the critical moment, 3.0 s
@@ -75,11 +89,11 @@ TEST(EvaluationTest, ObjectEventsMustNameTheExpectedActor) {
   const std::map<int, int> actor_of_track = {{7, 1}, {8, 2}};
   const auto score =
       ScoreLog({Expect("cut_in", 2.0, 3.0, {1})},
-               {Detected("cut_in", "cut_in", 2.2, 2.2, {8}),     // wrong car
-                Detected("cut_in", "cut_in", 2.4, 2.4, {7}),     // the car
-                Detected("low_ttc", "low_ttc", 2.6, 2.6, {7}),   // the car, other type
-                Detected("low_ttc", "low_ttc", 2.6, 2.6, {9}),   // clutter
-                Detected("low_ttc", "low_ttc", 5.0, 5.0, {7})},  // the car, too late
+               Windows({Detected("cut_in", "cut_in", 2.2, 2.2, {8}),      // wrong car
+                        Detected("cut_in", "cut_in", 2.4, 2.4, {7}),      // the car
+                        Detected("low_ttc", "low_ttc", 2.6, 2.6, {7}),    // the car, other type
+                        Detected("low_ttc", "low_ttc", 2.6, 2.6, {9}),    // clutter
+                        Detected("low_ttc", "low_ttc", 5.0, 5.0, {7})}),  // the car, too late
                actor_of_track, false, sensors::FromSeconds(0.5));
   EXPECT_TRUE(score.expectations[0].found);
   EXPECT_NEAR(score.expectations[0].lead_time_s, 0.6, 1e-9);  // from the matching event at 2.4 s
@@ -92,9 +106,17 @@ TEST(EvaluationTest, ObjectEventsMustNameTheExpectedActor) {
   EXPECT_FALSE(d[4].true_positive || d[4].same_actor);
 }
 
+TEST(EvaluationTest, WindowLeadTimeCountsFromTheReviewWindowsStart) {
+  const auto score = ScoreLog({Expect("hard_brake", 2.0, 3.0)},
+                              Windows({Detected("harsh_ego", "hard_braking", 2.2, 2.2)}, 1.0), {},
+                              false, sensors::FromSeconds(0.5));
+  EXPECT_NEAR(score.expectations[0].lead_time_s, 0.8, 1e-9);
+  EXPECT_NEAR(score.expectations[0].window_lead_time_s, 1.8, 1e-9);
+}
+
 TEST(EvaluationTest, HardNegativesHaveOnlyFalseAlarms) {
-  const auto score = ScoreLog({}, {Detected("low_ttc", "low_ttc", 1, 1, {3})}, {{3, 1}}, true,
-                              sensors::FromSeconds(0.5));
+  const auto score = ScoreLog({}, Windows({Detected("low_ttc", "low_ttc", 1, 1, {3})}), {{3, 1}},
+                              true, sensors::FromSeconds(0.5));
   EXPECT_FALSE(score.detections[0].true_positive || score.detections[0].same_actor);
 }
 
@@ -102,14 +124,14 @@ TEST(EvaluationTest, SummaryGivesRecallPrecisionAndMedianLeadTime) {
   const Duration slack = sensors::FromSeconds(0.5);
   const std::map<int, int> car = {{5, 1}};
   const std::vector<LogScore> logs = {
-      ScoreLog({Expect("cut_in", 2, 3, {1})}, {Detected("cut_in", "cut_in", 2, 2, {5})}, car, false,
-               slack),
-      ScoreLog({Expect("cut_in", 2, 3, {1})}, {}, car, false, slack),
-      ScoreLog({Expect("cut_in", 2, 4, {1})}, {Detected("cut_in", "cut_in", 2, 2, {5})}, car, false,
-               slack),
-      ScoreLog({}, {Detected("low_ttc", "low_ttc", 1, 1, {5})}, car, true, slack),
-      ScoreLog({Expect("cut_in", 2, 3, {1})}, {Detected("low_ttc", "low_ttc", 2.5, 2.5, {5})}, car,
-               false, slack),
+      ScoreLog({Expect("cut_in", 2, 3, {1})}, Windows({Detected("cut_in", "cut_in", 2, 2, {5})}),
+               car, false, slack),
+      ScoreLog({Expect("cut_in", 2, 3, {1})}, Windows({}), car, false, slack),
+      ScoreLog({Expect("cut_in", 2, 4, {1})}, Windows({Detected("cut_in", "cut_in", 2, 2, {5})}),
+               car, false, slack),
+      ScoreLog({}, Windows({Detected("low_ttc", "low_ttc", 1, 1, {5})}), car, true, slack),
+      ScoreLog({Expect("cut_in", 2, 3, {1})},
+               Windows({Detected("low_ttc", "low_ttc", 2.5, 2.5, {5})}), car, false, slack),
   };
   const EvaluationSummary summary = Summarize(logs);
   const Tally& cut_in = summary.by_expected_type.at("cut_in");
@@ -125,6 +147,7 @@ TEST(EvaluationTest, SummaryGivesRecallPrecisionAndMedianLeadTime) {
   EXPECT_NEAR(summary.overall.TypePrecision(), 2.0 / 4, 1e-12);
   EXPECT_EQ(summary.hard_negative_logs, 1);
   EXPECT_EQ(summary.hard_negative_events, 1);
+  EXPECT_EQ(summary.hard_negative_events_by_type, (std::map<std::string, int>{{"low_ttc", 1}}));
 }
 
 TEST(EvaluationTest, TracksAreTheActorTheyFollowMostOfTheTime) {

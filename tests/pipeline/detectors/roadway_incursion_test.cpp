@@ -114,8 +114,38 @@ TEST(RoadwayIncursionTest, EntryBehindThePassingEgoDoesNotFire) {
 TEST(RoadwayIncursionTest, YoungTracksAndLowObjectsDoNotFire) {
   EXPECT_TRUE(RunOn({Walker(4.0, -1.5, 2)}).empty());
   EXPECT_TRUE(
-      RunOn({MakeTrack(4, ObjectClass::kUnknown, SizedBox(15, 4, 0.6, 0.6, 0.3), {0, -1.5})})
+      RunOn({MakeTrack(4, ObjectClass::kPedestrian, SizedBox(15, 4, 0.6, 0.6, 0.3), {0, -1.5})})
           .empty());
+}
+
+TEST(RoadwayIncursionTest, UnknownObjectsCountOnlyWhenAskedFor) {
+  const Track blob = MakeTrack(4, ObjectClass::kUnknown, SizedBox(15, 4, 0.6, 0.6, 1.7), {0, -1.5});
+  EXPECT_TRUE(RunOn({blob}).empty());
+  proto::DetectorsOptions options = OneFrame();
+  options.mutable_roadway_incursion()->set_include_unknown(true);
+  const std::vector<FrameResult> frames = WithHistory({blob});
+  RoadwayIncursionDetector detector{options};
+  EXPECT_EQ(detector.Process({frames, frames.size() - 1}).size(), 1u);
+}
+
+TEST(RoadwayIncursionTest, FlickeringTracksDoNotFire) {
+  // Seen in 6 of its 8 frames (0.75) it counts; in 5 of 8 it is clutter that comes and goes.
+  Track walker = Walker(4.0, -1.5, 6);
+  walker.age = 8;
+  EXPECT_EQ(RunOn({walker}).size(), 1u);
+  walker.hits = 5;
+  EXPECT_TRUE(RunOn({walker}).empty());
+}
+
+TEST(RoadwayIncursionTest, TrackThatChangedKindIsNoise) {
+  // A pole's track taken over by a walker: unknown in the look-back, a pedestrian now.
+  std::vector<FrameResult> frames = WithHistory({Walker(4.0, -1.5)});
+  frames[2].tracks[0].object_class = ObjectClass::kUnknown;
+  RoadwayIncursionDetector detector{OneFrame()};
+  EXPECT_TRUE(detector.Process({frames, frames.size() - 1}).empty());
+  // Pedestrian and cyclist are one kind: a flip between them is the classifier's doubt.
+  frames[2].tracks[0].object_class = ObjectClass::kCyclist;
+  EXPECT_EQ(detector.Process({frames, frames.size() - 1}).size(), 1u);
 }
 
 TEST(RoadwayIncursionTest, MustHoldOnConsecutiveFrames) {

@@ -34,13 +34,13 @@ TEST(VulnerableRoadUserTest, CyclistAheadInTheLaneIsInThePath) {
 }
 
 TEST(VulnerableRoadUserTest, NearMarginIsTheThreshold) {
-  // Corridor half width 1.3 m, margin 1.0 m: near edges at 2.25 m and 2.35 m.
-  const auto near = RunOn({Pedestrian(10, 2.55)});
+  // Corridor half width 1.3 m, margin 0.7 m: near edges at 1.95 m and 2.05 m.
+  const auto near = RunOn({Pedestrian(10, 2.25)});
   ASSERT_EQ(near.size(), 1u);
   EXPECT_EQ(near[0].type, "vru_near_path");
-  EXPECT_NEAR(near[0].values.at("outside_corridor_m"), 0.95, 1e-9);
-  EXPECT_NE(near[0].reason.find("0.9 m outside the 2.6 m corridor"), std::string::npos);
-  EXPECT_TRUE(RunOn({Pedestrian(10, 2.65)}).empty());
+  EXPECT_NEAR(near[0].values.at("outside_corridor_m"), 0.65, 1e-9);
+  EXPECT_NE(near[0].reason.find("0.6 m outside the 2.6 m corridor"), std::string::npos);
+  EXPECT_TRUE(RunOn({Pedestrian(10, 2.35)}).empty());
 }
 
 TEST(VulnerableRoadUserTest, InPathEdgeIsTheThreshold) {
