@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -143,6 +144,52 @@ std::vector<DetectedObject> DropFragmentsOfVehicles(std::vector<DetectedObject> 
   return kept;
 }
 
+// Debris about as tall as the ground threshold is ground to the main pass. Its points above
+// `min_height_m` are clustered on their own; a short cluster clear of every object is an unknown
+// object (next to an object they are its lower body, and a long one is a kerb).
+void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSegmentation& ground,
+                     const proto::PerceptionOptions& options,
+                     std::vector<DetectedObject>* objects) {
+  const proto::LowObstacleOptions& low = options.low_obstacles();
+  if (low.min_height_m() <= 0) return;
+  GroundSegmentation only_low = ground;  // ClusterPoints clusters what is not "ground"
+  bool any = false;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const bool low_point =
+        ground.is_ground[i] && points[i].z() - ground.HeightUnderPoint(i) > low.min_height_m();
+    only_low.is_ground[i] = !low_point;
+    any |= low_point;
+  }
+  if (!any) return;
+  const Clusters clusters = ClusterPoints(points, only_low, options.cluster());
+  const std::size_t num_objects = objects->size();
+  std::vector<Eigen::Vector3f> cluster_points;
+  for (int c = 0; c < clusters.size(); ++c) {
+    cluster_points.clear();
+    for (int k = clusters.begin[c]; k < clusters.begin[c + 1]; ++k) {
+      cluster_points.push_back(points[clusters.point_indices[k]]);
+    }
+    const bool beside_object = std::any_of(
+        objects->begin(), objects->begin() + num_objects, [&](const DetectedObject& object) {
+          return std::any_of(cluster_points.begin(), cluster_points.end(), [&](const auto& p) {
+            return sensors::Contains(object.box, p.template cast<double>(), low.clearance_m());
+          });
+        });
+    if (beside_object) continue;
+    const Eigen::Vector3f first = cluster_points.front();
+    DetectedObject object;
+    object.ground_z = ground.HeightAt(first.x(), first.y());
+    object.num_points = static_cast<int>(cluster_points.size());
+    object.box = FitBox(cluster_points, object.ground_z, options.box());
+    if (std::max(object.box.length, object.box.width) > low.max_extent_m() ||
+        std::min(object.box.length, object.box.width) < low.min_depth_m() ||
+        (object.box.center.head<2>() - ground.sensor_xy).norm() > options.max_object_range_m()) {
+      continue;
+    }
+    objects->push_back(object);
+  }
+}
+
 }  // namespace
 
 Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions& options) {
@@ -212,6 +259,7 @@ TimedPerception PerceiveWithTimes(const sensors::Frame& frame,
   }
 
   out.objects = DropFragmentsOfVehicles(std::move(out.objects));
+  AddLowObstacles(points, ground, options, &out.objects);
   timed.times.boxes_ms = clock.Lap();
 
   // 5. A light cloud for lidar ego motion.

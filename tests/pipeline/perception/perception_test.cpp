@@ -200,6 +200,44 @@ TEST(Perceive, FindsTwoCarsParkedSideBySideAsTwoBoxes) {
   }
 }
 
+// A low flat object (debris, a kerb) as a grid of points `height` above the road.
+void AddLowSlab(std::vector<Eigen::Vector3f>& points, float cx, float cy, float length, float width,
+                float height) {
+  for (float x = cx - length / 2; x <= cx + length / 2; x += 0.05f) {
+    for (float y = cy - width / 2; y <= cy + width / 2; y += 0.05f) {
+      points.emplace_back(x, y, kGroundZ + height);
+    }
+  }
+}
+
+TEST(Perceive, FindsDebrisAsLowAsTheGroundThresholdWhenItLiesApart) {
+  // 0.18 m up is ground to the 0.2 m threshold: only the low-obstacle pass sees the slab.
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -30, 30, -30, 30, 0.25f);
+  AddLowSlab(points, 20, 0, 0.6f, 0.4f, 0.18f);
+  proto::PerceptionOptions options;
+  Perception perception = Perceive(testing::FrameOf(points), options);
+  ASSERT_EQ(perception.objects.size(), 1u);
+  const DetectedObject& debris = perception.objects[0];
+  EXPECT_EQ(debris.object_class, ObjectClass::kUnknown);
+  EXPECT_NEAR(debris.box.center.x(), 20, 0.1);
+  EXPECT_NEAR(debris.box.center.y(), 0, 0.1);
+  EXPECT_NEAR(debris.box.height, 0.18, 0.03);
+  options.mutable_low_obstacles()->set_min_height_m(0);  // off
+  EXPECT_TRUE(Perceive(testing::FrameOf(points), options).objects.empty());
+}
+
+TEST(Perceive, LowPointsBesideAnObjectOrAlongAKerbAreNoDebris) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -30, 30, -30, 30, 0.25f);
+  AddBoxSides(points, 20, 2.0f, 4.0f, 1.7f, 1.5f, 0.08f);  // a car; the slab is 0.35 m from it
+  AddLowSlab(points, 20, 0.6f, 0.6f, 0.4f, 0.18f);
+  AddLowSlab(points, 15, -4, 1.5f, 0.1f, 0.15f);  // a piece of kerb: long and thin
+  const Perception perception = Perceive(testing::FrameOf(points), proto::PerceptionOptions());
+  ASSERT_EQ(perception.objects.size(), 1u);
+  EXPECT_EQ(perception.objects[0].object_class, ObjectClass::kCar);
+}
+
 TEST(Perceive, DoesNotCallATreeAVan) {
   std::vector<Eigen::Vector3f> points;
   AddGround(points, -25, 25, -25, 25, 0.25f);
