@@ -169,13 +169,6 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
     for (int k = clusters.begin[c]; k < clusters.begin[c + 1]; ++k) {
       cluster_points.push_back(points[clusters.point_indices[k]]);
     }
-    const bool beside_object = std::any_of(
-        objects->begin(), objects->begin() + num_objects, [&](const DetectedObject& object) {
-          return std::any_of(cluster_points.begin(), cluster_points.end(), [&](const auto& p) {
-            return sensors::Contains(object.box, p.template cast<double>(), low.clearance_m());
-          });
-        });
-    if (beside_object) continue;
     const Eigen::Vector3f first = cluster_points.front();
     DetectedObject object;
     object.ground_z = ground.HeightAt(first.x(), first.y());
@@ -186,6 +179,14 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
         (object.box.center.head<2>() - ground.sensor_xy).norm() > options.max_object_range_m()) {
       continue;
     }
+    // Clear of every object: no point of it comes near one (checked last: it is the costly test).
+    const bool beside_object = std::any_of(
+        objects->begin(), objects->begin() + num_objects, [&](const DetectedObject& other) {
+          return std::any_of(cluster_points.begin(), cluster_points.end(), [&](const auto& p) {
+            return sensors::Contains(other.box, p.template cast<double>(), low.clearance_m());
+          });
+        });
+    if (beside_object) continue;
     objects->push_back(object);
   }
 }
