@@ -160,6 +160,10 @@ TEST(GuessClass, TellsCarsPedestriansTrucksAndFencesApart) {
   EXPECT_EQ(GuessClass(box(12, 0.3, 1.2), 800, options).object_class, ObjectClass::kUnknown);
   EXPECT_EQ(GuessClass(box(2, 1, 0.2), 50, options).object_class, ObjectClass::kUnknown);
   EXPECT_GT(GuessClass(box(4.0, 1.7, 1.5), 300, options).confidence, 0.9);
+  // A child 1.1 m tall is a pedestrian; something 0.85 m tall is not (the height ramp starts 0.1 m
+  // below 1.0 m).
+  EXPECT_EQ(GuessClass(box(0.4, 0.4, 1.1), 100, options).object_class, ObjectClass::kPedestrian);
+  EXPECT_EQ(GuessClass(box(0.4, 0.4, 0.85), 100, options).object_class, ObjectClass::kUnknown);
 }
 
 TEST(Perceive, FindsACarOnARoadAndCountsInvalidPoints) {
