@@ -27,7 +27,9 @@ void Union(std::vector<int>& parent, int a, int b) {
 }  // namespace
 
 Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundSegmentation& ground,
-                       const proto::ClusterOptions& options) {
+                       const proto::ClusterOptions& options,
+                       const std::vector<std::uint8_t>* left_out) {
+  const std::vector<std::uint8_t>& skip = left_out != nullptr ? *left_out : ground.is_ground;
   const double cell = options.cell_m();
   const int side = std::max(1, static_cast<int>(std::ceil(2 * options.grid_half_size_m() / cell)));
   const double origin_x = ground.sensor_xy.x() - options.grid_half_size_m();
@@ -48,7 +50,7 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundS
   candidate_cell.reserve(points.size() / 2);
   const float inv_cell = static_cast<float>(1 / cell);
   for (std::size_t i = 0; i < points.size(); ++i) {
-    if (ground.is_ground[i]) continue;
+    if (skip[i]) continue;
     const Eigen::Vector3f& p = points[i];
     const int ix = static_cast<int>((p.x() - origin_x) * inv_cell);
     const int iy = static_cast<int>((p.y() - origin_y) * inv_cell);

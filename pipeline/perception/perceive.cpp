@@ -152,16 +152,16 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
                      std::vector<DetectedObject>* objects) {
   const proto::LowObstacleOptions& low = options.low_obstacles();
   if (low.min_height_m() <= 0) return;
-  GroundSegmentation only_low = ground;  // ClusterPoints clusters what is not "ground"
+  std::vector<std::uint8_t> not_low(points.size());
   bool any = false;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const bool low_point =
         ground.is_ground[i] && points[i].z() - ground.HeightUnderPoint(i) > low.min_height_m();
-    only_low.is_ground[i] = !low_point;
+    not_low[i] = !low_point;
     any |= low_point;
   }
   if (!any) return;
-  const Clusters clusters = ClusterPoints(points, only_low, options.cluster());
+  const Clusters clusters = ClusterPoints(points, ground, options.cluster(), &not_low);
   const std::size_t num_objects = objects->size();
   std::vector<Eigen::Vector3f> cluster_points;
   for (int c = 0; c < clusters.size(); ++c) {
