@@ -144,7 +144,9 @@ double Median(std::vector<double> values) {
   if (values.empty()) return 0;
   const auto middle = values.begin() + values.size() / 2;
   std::nth_element(values.begin(), middle, values.end());
-  return *middle;
+  if (values.size() % 2 == 1) return *middle;
+  // Even count: the mean of the two middle values (the lower one is the largest below `middle`).
+  return (*std::max_element(values.begin(), middle) + *middle) / 2;
 }
 
 int ConsecutiveFrames::Hold(int id) {

@@ -58,7 +58,7 @@ class ConsecutiveFrames {
   std::map<int, int> previous_, current_;  // run lengths by track id
 };
 
-// Median of `values` (0 when empty).
+// Median of `values`: the middle one, or the mean of the two middle ones (0 when empty).
 double Median(std::vector<double> values);
 
 }  // namespace longtail::pipeline

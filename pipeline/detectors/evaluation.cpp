@@ -176,20 +176,8 @@ double Tally::Precision() const {
 double Tally::TypePrecision() const {
   return detected == 0 ? 1.0 : double(true_positive) / detected;
 }
-namespace {
-
-// The middle value, or the mean of the two middle ones; 0 when empty.
-double MedianOf(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-}  // namespace
-
-double Tally::MedianLeadTime() const { return MedianOf(lead_times_s); }
-double Tally::MedianWindowLeadTime() const { return MedianOf(window_lead_times_s); }
+double Tally::MedianLeadTime() const { return Median(lead_times_s); }
+double Tally::MedianWindowLeadTime() const { return Median(window_lead_times_s); }
 
 EvaluationSummary Summarize(const std::vector<LogScore>& logs) {
   EvaluationSummary summary;
