@@ -1,4 +1,5 @@
-// File helpers shared by the KITTI readers (internal to sensors/kitti).
+// File helpers of the KITTI layouts: the readers use them, and so do `longtail bench` and tests
+// that read single scans.
 #pragma once
 
 #include <filesystem>

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -15,6 +14,7 @@
 #include "pipeline/ego_motion/ego_motion.h"
 #include "pipeline/perception/perceive.h"
 #include "pipeline/tracking/tracker.h"
+#include "sensors/kitti/kitti_files.h"
 #include "tools/commands/commands.h"
 
 namespace longtail::tools {
@@ -56,16 +56,6 @@ Summary Summarize(std::vector<double> values) {
   return s;
 }
 
-std::vector<sensors::LidarPoint> ReadScan(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary | std::ios::ate);
-  const auto bytes = static_cast<std::size_t>(in.tellg());
-  std::vector<sensors::LidarPoint> points(bytes / sizeof(sensors::LidarPoint));
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(points.data()),
-          static_cast<std::streamsize>(points.size() * sizeof(sensors::LidarPoint)));
-  return points;
-}
-
 // The machine's speed on this job's memory traffic: one streaming pass over the scan.
 double CalibrationPassMs(const std::vector<sensors::LidarPoint>& points, float* sink) {
   const double start = ThreadCpuMs();
@@ -99,9 +89,13 @@ int RunBench(const BenchOptions& options) {
   std::vector<std::size_t> point_counts, object_counts;
   float sink = 0;
   pipeline::EgoMotionEstimator ego{pipeline::proto::EgoMotionOptions()};
+  sensors::IssueLog issues;
   for (const fs::path& file : files) {
     sensors::Frame frame;
-    frame.lidar.points = ReadScan(file);
+    std::optional<std::vector<sensors::LidarPoint>> points =
+        sensors::kitti::ReadVelodyneBin(file, &issues);
+    if (!points) continue;  // reported below
+    frame.lidar.points = std::move(*points);
     point_counts.push_back(frame.lidar.points.size());
     for (int r = 0; r < options.repeat; ++r) {
       samples["calibration pass"].push_back(CalibrationPassMs(frame.lidar.points, &sink));
@@ -127,6 +121,15 @@ int RunBench(const BenchOptions& options) {
       }
     }
   }
+
+  for (const sensors::DataIssue& issue : issues.issues()) {
+    std::cerr << "longtail bench: skipped " << sensors::ToString(issue) << "\n";
+  }
+  if (point_counts.empty()) {
+    std::cerr << "longtail bench: none of the " << files.size() << " scans could be read\n";
+    return kExitCorruptInput;
+  }
+  const std::size_t scans = point_counts.size();
 
   // Tracking with `objects` objects moving on straight lines (seeded), 200 frames.
   {
@@ -176,16 +179,17 @@ int RunBench(const BenchOptions& options) {
       const Summary s = Summarize(samples[name]);
       stages[name] = {{"median_ms", s.median}, {"p99_ms", s.p99}, {"samples", s.samples}};
     }
-    std::cout << nlohmann::json{{"scans", files.size()},
-                                {"mean_points_per_scan", total_points / files.size()},
-                                {"mean_objects_per_scan", total_objects / files.size()},
+    std::cout << nlohmann::json{{"scans", scans},
+                                {"skipped_scans", files.size() - scans},
+                                {"mean_points_per_scan", total_points / scans},
+                                {"mean_objects_per_scan", total_objects / scans},
                                 {"threads", 1},
                                 {"stages", stages}}
                      .dump(2)
               << "\n";
   } else {
-    std::cout << files.size() << " scans, " << total_points / files.size() << " points and "
-              << total_objects / files.size() << " objects per scan on average, " << options.repeat
+    std::cout << scans << " scans, " << total_points / scans << " points and "
+              << total_objects / scans << " objects per scan on average, " << options.repeat
               << " runs each, one core; CPU ms of the benchmark thread\n";
     std::cout << std::left << std::setw(28) << "stage" << std::right << std::setw(12) << "median ms"
               << std::setw(10) << "p99 ms" << std::setw(9) << "samples\n";

@@ -9,6 +9,7 @@
 #include "pipeline/perception/clustering.h"
 #include "pipeline/perception/ground.h"
 #include "pipeline/perception/perceive.h"
+#include "sensors/kitti/kitti_files.h"
 #include "tests/pipeline/perception/scenes.h"
 #include "tests/test_support.h"
 
@@ -274,7 +275,9 @@ TEST(Perceive, AppliesVehicleFromLidar) {
 TEST(Perceive, IsDeterministicOnARealScan) {
   LONGTAIL_REQUIRE_DATA(dir, "lidar-scans-hdl64");
   sensors::Frame frame;
-  frame.lidar.points = testing::ReadBin(dir / "000000.bin");
+  sensors::IssueLog issues;
+  frame.lidar.points = sensors::kitti::ReadVelodyneBin(dir / "000000.bin", &issues)
+                           .value_or(std::vector<sensors::LidarPoint>{});
   ASSERT_GT(frame.lidar.points.size(), 100000u);
   const Perception a = Perceive(frame, proto::PerceptionOptions());
   const Perception b = Perceive(frame, proto::PerceptionOptions());

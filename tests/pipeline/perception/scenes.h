@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include "sensors/frame.h"
@@ -46,17 +45,6 @@ inline sensors::Frame FrameOf(const std::vector<Eigen::Vector3f>& points) {
   for (const Eigen::Vector3f& p : points) frame.lidar.points.push_back({p.x(), p.y(), p.z(), 0.5f});
   frame.calibration = std::make_shared<sensors::Calibration>();
   return frame;
-}
-
-// A KITTI .bin scan as points.
-inline std::vector<sensors::LidarPoint> ReadBin(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  const auto bytes = static_cast<std::size_t>(in.tellg());
-  std::vector<sensors::LidarPoint> points(bytes / sizeof(sensors::LidarPoint));
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(points.data()),
-          static_cast<std::streamsize>(points.size() * sizeof(sensors::LidarPoint)));
-  return points;
 }
 
 }  // namespace longtail::testing

@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <numbers>
 
 #include "pipeline/perception/perceive.h"
 #include "sensors/image.h"
+#include "sensors/kitti/kitti_files.h"
 #include "tests/test_support.h"
 #include "tools/synth/synthesizer.h"
 
@@ -102,12 +102,11 @@ double RangeDistanceM(const std::vector<double>& a, const std::vector<double>& b
   return distance;
 }
 
-std::vector<sensors::LidarPoint> ReadBin(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
-  std::vector<sensors::LidarPoint> points(bytes.size() / sizeof(sensors::LidarPoint));
-  std::memcpy(points.data(), bytes.data(), points.size() * sizeof(sensors::LidarPoint));
-  return points;
+std::vector<sensors::LidarPoint> ReadScan(const fs::path& file) {
+  sensors::IssueLog issues;
+  auto points = sensors::kitti::ReadVelodyneBin(file, &issues);
+  EXPECT_TRUE(points) << file;
+  return points.value_or(std::vector<sensors::LidarPoint>{});
 }
 
 // An urban street like the ones the reference scans were taken in: two lanes each way... in
@@ -166,12 +165,12 @@ TEST(RealismTest, SyntheticScansMatchRealHdl64Scans) {
   for (int i = 0; i < 6; ++i) {
     char name[32];
     std::snprintf(name, sizeof(name), "%06d.bin", i);
-    real.push_back(Measure(ReadBin(hdl64 / name)));
+    real.push_back(Measure(ReadScan(hdl64 / name)));
   }
   for (int i = 0; i < 40; i += 10) {
     char name[32];
     std::snprintf(name, sizeof(name), "%010d.bin", i);
-    real.push_back(Measure(ReadBin(drive / name)));
+    real.push_back(Measure(ReadScan(drive / name)));
   }
   for (const ScanStats& s : real) ASSERT_EQ(s.ring_elevation_deg.size(), 64u);
 
@@ -237,11 +236,11 @@ TEST(RealismTest, SyntheticImagesMatchKittiImageSizeAndExposure) {
   for (int i = 0; i < 30; i += 5) {
     char name[32];
     std::snprintf(name, sizeof(name), "%010d.png", i);
-    std::ifstream in(images / name, std::ios::binary);
-    sensors::CameraImage image;
-    image.format = "png";
-    image.data = std::make_shared<const std::vector<std::uint8_t>>(
-        (std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    sensors::IssueLog issues;
+    const std::optional<sensors::CameraImage> read =
+        sensors::kitti::ReadEncodedImage(images / name, &issues);
+    ASSERT_TRUE(read.has_value()) << name;
+    const sensors::CameraImage& image = *read;
     const auto decoded = sensors::DecodeImage(image);
     ASSERT_TRUE(decoded.has_value()) << name;
     real_width = decoded->width;
