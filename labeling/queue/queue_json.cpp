@@ -171,4 +171,21 @@ std::string Object(const std::vector<std::pair<std::string, std::string>>& field
   return out.dump();
 }
 
+nlohmann::json StatsToJson(const QueueStats& s) {
+  return {{"backend", s.backend},
+          {"schema_version", s.schema_version},
+          {"tasks", s.tasks},
+          {"queued", s.queued},
+          {"claimed", s.claimed},
+          {"submitted", s.submitted},
+          {"accepted", s.accepted},
+          {"corrected", s.corrected},
+          {"rejected", s.rejected},
+          {"skipped", s.skipped},
+          {"needs_adjudication", s.needs_adjudication},
+          {"live_claims", s.live_claims},
+          {"expired_claims", s.expired_claims},
+          {"mined_logs", s.mined_logs}};
+}
+
 }  // namespace longtail::labeling::json

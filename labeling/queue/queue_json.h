@@ -1,8 +1,9 @@
-// Internal to labeling/queue: the JSON columns of the queue (events, boxes, frames, disagreements).
+// The queue's JSON: its columns (events, boxes, frames, disagreements) and its counts.
 // Doubles keep every bit (nlohmann writes the shortest round-trip form); non-finite values are
 // null.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ std::vector<FramePrelabels> FramesFromJson(const std::string& text);
 
 std::string DisagreementsToJson(const std::vector<Disagreement>& disagreements);
 std::vector<Disagreement> DisagreementsFromJson(const std::string& text);
+
+// Every count of QueueStats by name (`longtail queue stats --json`, the review page's /api/stats).
+nlohmann::json StatsToJson(const QueueStats& stats);
 
 // {"key": "value", ...} for audit details.
 std::string Object(const std::vector<std::pair<std::string, std::string>>& fields);

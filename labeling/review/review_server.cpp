@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "labeling/queue/queue_json.h"
 #include "labeling/review/review_json.h"
 #include "sensors/log_reader.h"
 
@@ -158,17 +159,7 @@ struct ReviewServer::State {
     http.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
       Handle(res, [&] {
         std::lock_guard lock(queue_mutex);
-        const QueueStats s = queue->Stats();
-        SendJson(res, {{"tasks", s.tasks},
-                       {"queued", s.queued},
-                       {"claimed", s.claimed},
-                       {"submitted", s.submitted},
-                       {"accepted", s.accepted},
-                       {"corrected", s.corrected},
-                       {"rejected", s.rejected},
-                       {"skipped", s.skipped},
-                       {"live_claims", s.live_claims},
-                       {"backend", s.backend}});
+        SendJson(res, labeling::json::StatsToJson(queue->Stats()));
       });
     });
     http.Get("/api/tasks", [this](const httplib::Request& req, httplib::Response& res) {

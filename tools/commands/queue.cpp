@@ -93,23 +93,6 @@ json AuditJson(const std::vector<labeling::AuditEntry>& entries) {
   return out;
 }
 
-json StatsJson(const labeling::QueueStats& s) {
-  return {{"backend", s.backend},
-          {"schema_version", s.schema_version},
-          {"tasks", s.tasks},
-          {"queued", s.queued},
-          {"claimed", s.claimed},
-          {"submitted", s.submitted},
-          {"accepted", s.accepted},
-          {"corrected", s.corrected},
-          {"rejected", s.rejected},
-          {"skipped", s.skipped},
-          {"needs_adjudication", s.needs_adjudication},
-          {"live_claims", s.live_claims},
-          {"expired_claims", s.expired_claims},
-          {"mined_logs", s.mined_logs}};
-}
-
 labeling::TaskFilter FilterOf(const QueueCommandOptions& o) {
   labeling::TaskFilter filter;
   if (!o.state.empty()) {
@@ -169,7 +152,7 @@ int Stats(const QueueCommandOptions& o) {
        << s.rejected << ", skipped " << s.skipped << "\n"
        << "  claims: live " << s.live_claims << ", expired " << s.expired_claims
        << "\n  mined logs " << s.mined_logs << "\n";
-  Print(o, StatsJson(s), text.str());
+  Print(o, labeling::json::StatsToJson(s), text.str());
   return kExitOk;
 }
 
