@@ -1,7 +1,8 @@
 // Synthesis speed: frames per second of `longtail synth` for a 64-beam scan plus one camera image,
 // and each part alone. Prints numbers; asserts nothing.
 #include <benchmark/benchmark.h>
-#include <google/protobuf/text_format.h>
+
+#include <filesystem>
 
 #include "tools/synth/camera.h"
 #include "tools/synth/lidar.h"
@@ -10,56 +11,12 @@
 namespace longtail::tools::synth {
 namespace {
 
-// An urban street with parked cars and moving actors (the realism test's scene), full-size
+// The realism test's street (tools/synth/scenes/urban_street.pbtxt) for 10 s, with full-size
 // sensors: 360 deg HDL-64E-like lidar (2170 x 64 rays) and a 1242 x 375 PNG camera.
 proto::Scenario Street() {
-  proto::Scenario scenario;
-  google::protobuf::TextFormat::ParseFromString(
-      R"pb(
-        name: "benchmark_street"
-        duration_s: 10
-        road { lanes_left: 2 lanes_right: 1 sidewalk_width_m: 4 end_wall_distance_m: 70 }
-        ego { speed_mps { value: 8 } }
-        actors {
-          class: "Car"
-          x_m { value: 15 }
-          speed_mps { value: 7 }
-        }
-        actors {
-          class: "Car"
-          x_m { value: 8 }
-          y_m { value: -3.4 }
-        }
-        actors {
-          class: "Car"
-          x_m { value: -9 }
-          y_m { value: -3.4 }
-        }
-        actors {
-          class: "Van"
-          x_m { value: -6 }
-          y_m { value: 8.8 }
-        }
-        actors {
-          class: "Car"
-          x_m { value: 22 }
-          y_m { value: 8.8 }
-          heading_deg { value: 180 }
-        }
-        actors {
-          class: "Pedestrian"
-          x_m { value: 12 }
-          y_m { value: 11 }
-          speed_mps { value: 1.4 }
-        }
-        actors {
-          class: "Cyclist"
-          x_m { value: 25 }
-          y_m { value: 3.5 }
-          speed_mps { value: 5 }
-        }
-      )pb",
-      &scenario);
+  proto::Scenario scenario = ReadScenario(std::filesystem::path(LONGTAIL_SOURCE_DIR) / "tools" /
+                                          "synth" / "scenes" / "urban_street.pbtxt");
+  scenario.set_duration_s(10);
   return scenario;
 }
 

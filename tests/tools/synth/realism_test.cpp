@@ -2,7 +2,6 @@
 // drive): points per scan, the per-beam elevation pattern, the range distribution, the ground
 // fraction, and how the pipeline's own ground segmentation and clustering see both. Prints the
 // numbers; asserts them within the tolerances written next to each check.
-#include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -111,51 +110,13 @@ std::vector<sensors::LidarPoint> ReadScan(const fs::path& file) {
 
 // An urban street like the ones the reference scans were taken in: two lanes each way... in
 // spirit: a wide street between building rows, parked cars, people on the sidewalks.
-const char kUrbanStreet[] = R"pb(
-  name: "realism_street"
-  duration_s: 0.3
-  road { lanes_left: 2 lanes_right: 1 sidewalk_width_m: 4 end_wall_distance_m: 70 }
-  ego { speed_mps { value: 8 } }
-  actors {
-    class: "Car"
-    x_m { value: 15 }
-    speed_mps { value: 7 }
-  }
-  actors {
-    class: "Car"
-    x_m { value: 8 }
-    y_m { value: -3.4 }
-  }
-  actors {
-    class: "Car"
-    x_m { value: -9 }
-    y_m { value: -3.4 }
-  }
-  actors {
-    class: "Van"
-    x_m { value: -6 }
-    y_m { value: 8.8 }
-  }
-  actors {
-    class: "Car"
-    x_m { value: 22 }
-    y_m { value: 8.8 }
-    heading_deg { value: 180 }
-  }
-  actors {
-    class: "Pedestrian"
-    x_m { value: 12 }
-    y_m { value: 11 }
-    heading_deg { value: 180 }
-    speed_mps { value: 1.4 }
-  }
-  actors {
-    class: "Cyclist"
-    x_m { value: 25 }
-    y_m { value: 3.5 }
-    speed_mps { value: 5 }
-  }
-)pb";
+// The street the realism numbers are measured on (tools/synth/scenes/urban_street.pbtxt).
+proto::Scenario UrbanStreet(double duration_s) {
+  proto::Scenario scenario = ReadScenario(fs::path(LONGTAIL_SOURCE_DIR) / "tools" / "synth" /
+                                          "scenes" / "urban_street.pbtxt");
+  scenario.set_duration_s(duration_s);
+  return scenario;
+}
 
 TEST(RealismTest, SyntheticScansMatchRealHdl64Scans) {
   LONGTAIL_REQUIRE_DATA(hdl64, "lidar-scans-hdl64");
@@ -174,8 +135,7 @@ TEST(RealismTest, SyntheticScansMatchRealHdl64Scans) {
   }
   for (const ScanStats& s : real) ASSERT_EQ(s.ring_elevation_deg.size(), 64u);
 
-  proto::Scenario scenario;
-  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kUrbanStreet, &scenario));
+  const proto::Scenario scenario = UrbanStreet(0.3);
   std::vector<ScanStats> synthetic;
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     const Synthesizer synthesizer(scenario, seed);
@@ -249,8 +209,7 @@ TEST(RealismTest, SyntheticImagesMatchKittiImageSizeAndExposure) {
     ++count;
   }
   real /= count;
-  proto::Scenario scenario;
-  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kUrbanStreet, &scenario));
+  const proto::Scenario scenario = UrbanStreet(0.3);
   const Synthesizer synthesizer(scenario, 1);
   const sensors::CameraImage image = synthesizer.Synthesize(1).frame.cameras.at(0).image;
   const auto decoded = sensors::DecodeImage(image);
