@@ -189,6 +189,7 @@ json ToJson(const RunRecord& r) {
                       {"type", e.type},
                       {"severity", Round(e.severity)},
                       {"first_frame", e.first_frame},
+                      {"peak_frame", e.peak_frame},
                       {"last_frame", e.last_frame},
                       {"track_ids", e.track_ids},
                       {"reason", e.reason}});
@@ -227,6 +228,7 @@ RunRecord RunRecordFromJson(const json& j) {
     event.severity = e.at("severity").get<double>();
     event.first_frame = e.at("first_frame").get<std::int64_t>();
     event.last_frame = e.at("last_frame").get<std::int64_t>();
+    event.peak_frame = e.value("peak_frame", event.first_frame);
     event.track_ids = e.at("track_ids").get<std::vector<int>>();
     event.reason = e.at("reason").get<std::string>();
     r.events.push_back(event);

@@ -66,6 +66,7 @@ class SerialStage {
     // Judge() drops frames from the front and shifts judged_from_ with them: index by it alone.
     while (judged_from_ < static_cast<std::int64_t>(history_.size())) Judge(judged_from_);
     Emit(windows_.Flush());
+    stats_->episodes_below_threshold = windows_.dropped_episodes();
   }
 
  private:

@@ -84,17 +84,22 @@ struct FrameResult {
   std::vector<ImageStats> camera_stats;  // one per camera, as camera_skews; empty when not computed
 };
 
-// A rare event: what fired, when, on whom, and why (with the numbers).
+// A rare event as an episode: one per detector, type and actors for each continuous span of the
+// condition. A detector fires one-frame events; the window builder joins a condition's consecutive
+// firings into one episode and keeps the numbers of its peak (the most severe frame).
 struct Event {
-  std::string detector;                          // registry name, e.g. "ego_corridor"
-  int detector_version = 1;                      // bumped when the detector's logic changes
-  std::string type;                              // e.g. "object_in_corridor"
-  double severity = 0;                           // [0,1]
+  std::string detector;      // registry name, e.g. "ego_corridor"
+  int detector_version = 1;  // bumped when the detector's logic changes
+  std::string type;          // e.g. "object_in_corridor"
+  // [0,1] at the peak, comparable across detectors: from time gaps, the deceleration the ego would
+  // need and clearance against speed (pipeline/detectors/severity.h); claim order follows it.
+  double severity = 0;
   std::int64_t first_frame = 0, last_frame = 0;  // inclusive
-  Timestamp start, end;
+  std::int64_t peak_frame = 0;                   // the frame of the highest severity
+  Timestamp start, end, peak;
   std::vector<int> track_ids;
-  std::string reason;  // for a person: "car #3 in the ego corridor 12.4 m ahead ..."
-  std::map<std::string, double> values;  // the numbers behind the reason, by name with unit suffix
+  std::string reason;  // at the peak, for a person: "car #3 in the ego corridor 12.4 m ahead ..."
+  std::map<std::string, double> values;  // the numbers at the peak, by name with unit suffix
 };
 
 }  // namespace longtail::pipeline

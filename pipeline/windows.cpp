@@ -1,8 +1,8 @@
 #include "pipeline/windows.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
-#include <sstream>
 
 namespace longtail::pipeline {
 namespace {
@@ -10,6 +10,8 @@ namespace {
 bool SameCondition(const Event& a, const Event& b) {
   return a.detector == b.detector && a.type == b.type && a.track_ids == b.track_ids;
 }
+
+bool StartsEarlier(const Event& a, const Event& b) { return a.start < b.start; }
 
 std::string JoinDetectors(const std::vector<Event>& events) {
   std::set<std::string> names;
@@ -21,60 +23,106 @@ std::string JoinDetectors(const std::vector<Event>& events) {
 
 }  // namespace
 
-WindowBuilder::WindowBuilder(const proto::RunnerOptions& options)
-    : before_(sensors::FromSeconds(options.window_context_before_s())),
-      after_(sensors::FromSeconds(options.window_context_after_s())),
-      merge_gap_(sensors::FromSeconds(options.window_merge_gap_s())),
-      max_window_(sensors::FromSeconds(options.max_window_s())) {}
+EpisodeBuilder::EpisodeBuilder(const proto::RunnerOptions& options)
+    : gap_(sensors::FromSeconds(options.episode_gap_s())),
+      max_length_(sensors::FromSeconds(options.max_window_s())) {}
 
-void WindowBuilder::Merge(ReviewWindow& window, const Event& event) {
-  window.start = std::min(window.start, event.start - before_);
-  window.end = std::max(window.end, event.end + after_);
-  window.severity = std::max(window.severity, event.severity);
-  // The same condition firing again (frame after frame) extends the earlier event.
-  for (auto it = window.events.rbegin(); it != window.events.rend(); ++it) {
-    if (!SameCondition(*it, event) || event.start - it->end > merge_gap_) continue;
+std::vector<Event> EpisodeBuilder::Add(const std::vector<Event>& events, Timestamp now) {
+  for (const Event& event : events) {
+    auto it = std::find_if(open_.begin(), open_.end(), [&](const Event& episode) {
+      return SameCondition(episode, event) && event.start - episode.end <= gap_ &&
+             event.end - episode.start < max_length_;
+    });
+    if (it == open_.end()) {
+      open_.push_back(event);
+      continue;
+    }
     it->end = std::max(it->end, event.end);
     it->last_frame = std::max(it->last_frame, event.last_frame);
-    if (event.severity > it->severity) {  // keep the numbers of the worst moment
+    if (event.severity > it->severity) {  // the peak: keep the numbers of the worst moment
       it->severity = event.severity;
+      it->peak_frame = event.peak_frame;
+      it->peak = event.peak;
       it->reason = event.reason;
       it->values = event.values;
+      it->detector_version = event.detector_version;
     }
-    return;
   }
-  window.events.push_back(event);
-  window.detectors = JoinDetectors(window.events);
+  // An episode that has not fired for longer than the gap, or has reached the longest an episode
+  // may last, is over.
+  const auto closed = std::stable_partition(open_.begin(), open_.end(), [&](const Event& e) {
+    return now - e.end <= gap_ && e.end - e.start < max_length_;
+  });
+  std::vector<Event> out(std::make_move_iterator(closed), std::make_move_iterator(open_.end()));
+  open_.erase(closed, open_.end());
+  return out;
 }
 
-std::vector<ReviewWindow> WindowBuilder::Add(const std::vector<Event>& events, Timestamp now) {
-  for (const Event& event : events) {
-    const Timestamp start = event.start - before_;
+std::vector<Event> EpisodeBuilder::Flush() { return std::exchange(open_, {}); }
+
+Timestamp EpisodeBuilder::EarliestOpen(Timestamp now) const {
+  Timestamp earliest = now;
+  for (const Event& episode : open_) earliest = std::min(earliest, episode.start);
+  return earliest;
+}
+
+WindowBuilder::WindowBuilder(const proto::RunnerOptions& options)
+    : episodes_(options),
+      before_(sensors::FromSeconds(options.window_context_before_s())),
+      after_(sensors::FromSeconds(options.window_context_after_s())),
+      merge_gap_(sensors::FromSeconds(options.window_merge_gap_s())),
+      max_window_(sensors::FromSeconds(options.max_window_s())),
+      min_severity_(options.min_severity()) {}
+
+void WindowBuilder::AddEpisodes(const std::vector<Event>& episodes) {
+  for (const Event& episode : episodes) {
+    if (episode.severity < min_severity_) {
+      ++dropped_;
+      continue;
+    }
+    const Timestamp start = episode.start - before_, end = episode.end + after_;
     auto it = std::find_if(open_.begin(), open_.end(), [&](const ReviewWindow& w) {
-      return start - merge_gap_ <= w.end && event.end + after_ + merge_gap_ >= w.start &&
+      return start - merge_gap_ <= w.end && end + merge_gap_ >= w.start &&
              w.end - w.start < max_window_;
     });
     if (it == open_.end()) {
-      open_.push_back({start, event.end + after_, event.severity, {}, ""});
+      open_.push_back({start, end, episode.severity, {}, ""});
       it = open_.end() - 1;
     }
-    Merge(*it, event);
+    it->start = std::min(it->start, start);
+    it->end = std::max(it->end, end);
+    it->severity = std::max(it->severity, episode.severity);
+    it->events.push_back(episode);
+    std::stable_sort(it->events.begin(), it->events.end(), StartsEarlier);
+    it->detectors = JoinDetectors(it->events);
   }
-  // A later event starts no earlier than now - before: windows ending before that minus the merge
-  // gap can no longer grow.
-  std::vector<ReviewWindow> closed;
-  const Timestamp horizon = now - before_ - merge_gap_;
-  while (!open_.empty() && open_.front().end < horizon) {
-    closed.push_back(std::move(open_.front()));
-    open_.erase(open_.begin());
-  }
-  return closed;
+  std::stable_sort(open_.begin(), open_.end(),
+                   [](const ReviewWindow& a, const ReviewWindow& b) { return a.start < b.start; });
 }
 
-std::vector<ReviewWindow> WindowBuilder::Flush() { return std::exchange(open_, {}); }
+std::vector<ReviewWindow> WindowBuilder::CloseBefore(Timestamp horizon) {
+  const auto closed = std::stable_partition(open_.begin(), open_.end(),
+                                             [&](const ReviewWindow& w) { return w.end >= horizon; });
+  std::vector<ReviewWindow> out(std::make_move_iterator(closed),
+                                std::make_move_iterator(open_.end()));
+  open_.erase(closed, open_.end());
+  return out;
+}
+
+std::vector<ReviewWindow> WindowBuilder::Add(const std::vector<Event>& events, Timestamp now) {
+  AddEpisodes(episodes_.Add(events, now));
+  // A later episode starts no earlier than the earliest open one (or now) minus the context:
+  // windows ending before that minus the merge gap can no longer grow.
+  return CloseBefore(episodes_.EarliestOpen(now) - before_ - merge_gap_);
+}
+
+std::vector<ReviewWindow> WindowBuilder::Flush() {
+  AddEpisodes(episodes_.Flush());
+  return std::exchange(open_, {});
+}
 
 Timestamp WindowBuilder::EarliestNeeded(Timestamp now) const {
-  const Timestamp future = now - before_ - merge_gap_;
+  const Timestamp future = episodes_.EarliestOpen(now) - before_ - merge_gap_;
   return open_.empty() ? future : std::min(open_.front().start, future);
 }
 

@@ -1,5 +1,7 @@
-// Review windows: events become time windows with context before and after; overlapping or close
-// windows merge into one; repeated firings of the same condition merge into one event.
+// Episodes and review windows. A detector fires one-frame events; consecutive firings of one
+// condition (detector, type, actors) become one episode with its first, peak and last frame.
+// Episodes below the severity threshold are dropped; the rest become time windows with context
+// before and after, and overlapping or close windows merge into one review task.
 #pragma once
 
 #include <string>
@@ -12,28 +14,53 @@ namespace longtail::pipeline {
 
 struct ReviewWindow {
   Timestamp start, end;       // with context; frames whose stamp lies in [start, end] belong to it
-  double severity = 0;        // the highest of its events
-  std::vector<Event> events;  // in order of first firing
+  double severity = 0;        // the highest of its episodes
+  std::vector<Event> events;  // episodes, in order of first firing
   std::string detectors;      // sorted, comma-separated names of the detectors that fired
 };
 
-// Streams events in time order and hands back windows once no later event can join them.
+// Joins one-frame events into episodes. An episode closes when its condition has not fired for
+// longer than the gap, or when it has lasted max_window_s (a condition that lasts longer goes on
+// as a new episode, so the frames kept for its window stay bounded).
+class EpisodeBuilder {
+ public:
+  explicit EpisodeBuilder(const proto::RunnerOptions& options);
+  // Events that fired at the judged frame stamped `now` (in time order across calls). Returns the
+  // episodes that are now closed.
+  std::vector<Event> Add(const std::vector<Event>& events, Timestamp now);
+  std::vector<Event> Flush();  // closes every open episode (end of the log)
+  // The start of the earliest open episode, or `now` when none is open.
+  Timestamp EarliestOpen(Timestamp now) const;
+
+ private:
+  Duration gap_, max_length_;
+  std::vector<Event> open_;  // in order of first firing
+};
+
+// Streams one-frame events in time order and hands back windows of episodes once no later
+// episode can join them.
 class WindowBuilder {
  public:
   explicit WindowBuilder(const proto::RunnerOptions& options);
   // Events that fired at the judged frame stamped `now` (in time order across calls). Returns the
   // windows that are now closed.
   std::vector<ReviewWindow> Add(const std::vector<Event>& events, Timestamp now);
-  // Closes every open window (end of the log).
+  // Closes every open episode and window (end of the log).
   std::vector<ReviewWindow> Flush();
   // The earliest stamp an open or future window may start at: frames before it are no longer
   // needed.
   Timestamp EarliestNeeded(Timestamp now) const;
+  // Episodes closed so far whose peak severity was below the threshold (not in any window).
+  std::int64_t dropped_episodes() const { return dropped_; }
 
  private:
-  void Merge(ReviewWindow& window, const Event& event);
+  void AddEpisodes(const std::vector<Event>& episodes);
+  std::vector<ReviewWindow> CloseBefore(Timestamp horizon);
+  EpisodeBuilder episodes_;
   Duration before_, after_, merge_gap_, max_window_;
-  std::vector<ReviewWindow> open_;  // disjoint, in time order
+  double min_severity_;
+  std::int64_t dropped_ = 0;
+  std::vector<ReviewWindow> open_;  // in time order
 };
 
 }  // namespace longtail::pipeline

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   tools::AddMineCommand(app, &exit_code);
   tools::AddDetectCommand(app, &exit_code);
   tools::AddEvalCommand(app, &exit_code);
+  tools::AddEvalDrivesCommand(app, &exit_code);
   tools::AddQueueCommand(app, &exit_code);
   tools::AddInspectCommand(app, &exit_code);
   tools::AddEvalBoxesCommand(app, &exit_code);

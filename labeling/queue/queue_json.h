@@ -11,6 +11,9 @@
 
 namespace longtail::labeling::json {
 
+// One episode (pipeline::Event); the form every command and the review page print.
+nlohmann::json EventToJson(const pipeline::Event& event);
+pipeline::Event EventFromJson(const nlohmann::json& j);  // throws nlohmann::json::exception
 std::string EventsToJson(const std::vector<pipeline::Event>& events);
 std::vector<pipeline::Event> EventsFromJson(const std::string& text);
 

@@ -1,5 +1,7 @@
 #include "labeling/review/review_json.h"
 
+#include "labeling/queue/queue_json.h"
+
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -142,23 +144,9 @@ json SummaryToJson(const TaskSummary& s) {
           {"needs_adjudication", s.needs_adjudication}};
 }
 
-json EventToJson(const pipeline::Event& e) {
-  return {{"detector", e.detector},
-          {"detector_version", e.detector_version},
-          {"type", e.type},
-          {"severity", e.severity},
-          {"first_frame", e.first_frame},
-          {"last_frame", e.last_frame},
-          {"start_ns", Nanos(e.start)},
-          {"end_ns", Nanos(e.end)},
-          {"track_ids", e.track_ids},
-          {"reason", e.reason},
-          {"values", e.values}};
-}
-
 json TaskToJson(const TaskDetail& task) {
   json events = json::array();
-  for (const auto& e : task.events) events.push_back(EventToJson(e));
+  for (const auto& e : task.events) events.push_back(labeling::json::EventToJson(e));
   json reviews = json::array();
   for (const auto& r : task.reviews) {
     json review = {{"claim_id", r.claim_id},

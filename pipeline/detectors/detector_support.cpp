@@ -54,8 +54,8 @@ Event MakeFrameEvent(const FrameResult& frame, std::string_view detector, int ve
   event.detector_version = version;
   event.type = std::string(type);
   event.severity = std::clamp(severity, 0.0, 1.0);
-  event.first_frame = event.last_frame = frame.index;
-  event.start = event.end = frame.stamp;
+  event.first_frame = event.last_frame = event.peak_frame = frame.index;
+  event.start = event.end = event.peak = frame.stamp;
   event.track_ids = std::move(track_ids);
   event.reason = std::move(reason);
   event.values = std::move(values);

@@ -5,6 +5,8 @@
 
 #include "pipeline/detectors/detector_support.h"
 #include "pipeline/detectors/ego_path.h"
+#include "pipeline/detectors/hindsight.h"
+#include "pipeline/detectors/severity.h"
 
 namespace longtail::pipeline {
 
@@ -20,6 +22,56 @@ int RoadwayIncursionDetector::lookahead_frames() const {
 }
 
 std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) {
+  return HasHindsight(window) ? Confirmed(window) : Predicted(window);
+}
+
+bool RoadwayIncursionDetector::IsCandidate(const Track& track) const {
+  const bool unknown = track.object_class == sensors::ObjectClass::kUnknown ||
+                       track.object_class == sensors::ObjectClass::kMisc;
+  return (!unknown || options_.include_unknown()) && track.hits >= options_.min_hits() &&
+         track.hits >= options_.min_hit_ratio() * track.age &&
+         track.box.height >= options_.min_height_m() && HasPlausibleMotion(track, plausibility_);
+}
+
+std::vector<Event> RoadwayIncursionDetector::Confirmed(const FrameWindow& window) {
+  const FrameResult& frame = window.now();
+  std::vector<Event> events;
+  const double half_width = options_.corridor_width_m() / 2;
+  const double start = options_.start_m(), end = options_.length_m();
+  const EgoPath path = PredictEgoPath(window, end, path_options_);
+  for (const Track& track : frame.tracks) {
+    // A mover beside the corridor now (a parked car's box that jitters into it is not one).
+    if (!IsCandidate(track) || track.velocity_world.norm() < options_.min_lateral_speed_mps()) {
+      continue;
+    }
+    const FootprintOnPath on_path = ProjectFootprint(path, track.box, start, end);
+    const double gap = on_path.lateral_gap - half_width;
+    if (!on_path.in_range || gap <= 0) continue;
+    const auto entry =
+        FuturePathEntry(window, track.id, path, half_width, start, options_.horizon_s());
+    if (!entry || !entry->time_gap_s || entry->s_m > end) continue;
+    const bool vulnerable = sensors::IsVulnerableRoadUser(track.object_class);
+    const double severity = SeverityFromTimeGap(*entry->time_gap_s, vulnerable);
+    const bool ego_first = *entry->ego_arrival_s < entry->actor_time_s;
+    std::string reason =
+        Describe(track) + " " + Fixed(gap) + " m " + (on_path.center_d > 0 ? "left" : "right") +
+        " of the ego corridor " + Fixed(on_path.s_min) + " m ahead crossed into it " +
+        Fixed(entry->actor_time_s) + " s later, " + Fixed(entry->s_m) +
+        " m ahead; the ego got there " + Fixed(*entry->time_gap_s) + " s " +
+        (ego_first ? "before" : "after") + " it (post-encroachment time)";
+    events.push_back(MakeFrameEvent(frame, kName, version(), "roadway_incursion", severity,
+                                    {track.id}, std::move(reason),
+                                    {{"lateral_gap_m", gap},
+                                     {"distance_m", on_path.s_min},
+                                     {"time_to_entry_s", entry->actor_time_s},
+                                     {"entry_distance_m", entry->s_m},
+                                     {"ego_arrival_s", *entry->ego_arrival_s},
+                                     {"time_gap_s", *entry->time_gap_s}}));
+  }
+  return events;
+}
+
+std::vector<Event> RoadwayIncursionDetector::Predicted(const FrameWindow& window) {
   const FrameResult& frame = window.now();
   std::vector<Event> events;
   const double half_width = options_.corridor_width_m() / 2;
@@ -28,13 +80,7 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
   const EgoPath path = PredictEgoPath(window, end, path_options_);
   const double ego_speed = EgoVelocity(frame.ego).x();
   for (const Track& track : frame.tracks) {
-    const bool unknown = track.object_class == sensors::ObjectClass::kUnknown ||
-                         track.object_class == sensors::ObjectClass::kMisc;
-    if ((unknown && !options_.include_unknown()) || track.hits < options_.min_hits() ||
-        track.hits < options_.min_hit_ratio() * track.age ||
-        track.box.height < options_.min_height_m() || !HasPlausibleMotion(track, plausibility_)) {
-      continue;
-    }
+    if (!IsCandidate(track)) continue;
     // Beside the corridor (anywhere along the path for now; the entry point is checked below).
     const FootprintOnPath on_path = ProjectFootprint(path, track.box, -1e9, 1e9);
     const double gap = on_path.lateral_gap - half_width;
@@ -75,7 +121,10 @@ std::vector<Event> RoadwayIncursionDetector::Process(const FrameWindow& window) 
         held_.Hold(track.id) < options_.persist_frames()) {
       continue;
     }
-    const double severity = 1.0 - 0.7 * time_to_entry / horizon;
+    // The time gap between the object's entry and the ego reaching that point, both predicted.
+    const double ego_time = ego_speed > 0.5 ? (entry_s - start) / ego_speed : 1e9;
+    const double severity = SeverityFromTimeGap(std::abs(ego_time - time_to_entry),
+                                                sensors::IsVulnerableRoadUser(track.object_class));
     std::string reason = Describe(track) + " " + Fixed(gap) + " m " +
                          (center.d > 0 ? "left" : "right") + " of the ego corridor " +
                          Fixed(center.s) + " m ahead, moving toward it at " + Fixed(toward) +

@@ -1,6 +1,7 @@
 #include "pipeline/detectors/track_import.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -20,6 +21,13 @@ std::ifstream OpenOrThrow(const std::filesystem::path& file) {
   if (!in) throw std::runtime_error(file.string() + ": cannot open");
   return in;
 }
+
+// Derivatives are least-squares slopes over this many frames each side of the judged one: 2 for
+// tracks (0.4 s at 10 Hz), 3 for the ego (0.6 s). Stereo-SLAM poses jitter by a few centimetres a
+// frame; a difference of neighbours turns 5 cm into 0.5 m/s of speed noise and meaningless
+// accelerations, a fit over 7 frames keeps it near 0.1 m/s.
+constexpr std::size_t kTrackFitHalfWindow = 2;
+constexpr std::size_t kEgoFitHalfWindow = 3;
 
 // One observation of a track: where and when.
 struct Observation {
@@ -107,7 +115,10 @@ std::vector<std::optional<Eigen::Isometry3d>> PosesFromLines(
     } else if (parsed_all && values.size() == 12) {
       Eigen::Matrix4d world_from_camera = Eigen::Matrix4d::Identity();
       for (int i = 0; i < 12; ++i) world_from_camera(i / 4, i % 4) = values[i];
-      pose = Eigen::Isometry3d(world_from_camera) * camera_from_vehicle;
+      // A camera pose's world is a camera frame (z forward, y down): expressed in the vehicle
+      // axes of that frame instead, the ground plane is x-y like every other world here.
+      pose = camera_from_vehicle.inverse() * Eigen::Isometry3d(world_from_camera) *
+             camera_from_vehicle;
     } else {
       issues.Report({line.file, line.offset, line.text.size(),
                      "pose line: expected 30 (oxts) or 12 (3x4 matrix) numbers, got " +
@@ -183,6 +194,19 @@ TrackListInput LoadTrackList(const std::filesystem::path& tracks,
   return input;
 }
 
+TrackListInput LoadTrackList(const std::filesystem::path& tracks,
+                             const std::filesystem::path& calibration,
+                             const std::filesystem::path& poses,
+                             const std::filesystem::path& timestamps, double frame_rate_hz,
+                             sensors::IssueLog& issues) {
+  TrackListInput input = LoadTrackList(tracks, calibration, poses, frame_rate_hz, issues);
+  if (!timestamps.empty()) {
+    input.stamps = ReadFrameStamps(timestamps, issues);
+    if (!input.stamps.empty() && input.stamps.front()) input.start = *input.stamps.front();
+  }
+  return input;
+}
+
 proto::DetectorsOptions ForTrackLists(proto::DetectorsOptions options) {
   if (options.enabled().empty()) {
     for (const std::string& name : DetectorNames()) {
@@ -209,11 +233,64 @@ OfflineDetection DetectOffline(const std::vector<FrameResult>& frames,
     }
     for (auto& window : builder.Add(fired, frames[i].stamp))
       result.windows.push_back(std::move(window));
-    result.events.insert(result.events.end(), fired.begin(), fired.end());
   }
   for (auto& window : builder.Flush()) result.windows.push_back(std::move(window));
+  for (const ReviewWindow& window : result.windows) {
+    result.episodes.insert(result.episodes.end(), window.events.begin(), window.events.end());
+  }
+  std::stable_sort(result.episodes.begin(), result.episodes.end(),
+                   [](const Event& a, const Event& b) { return a.start < b.start; });
+  result.dropped_episodes = builder.dropped_episodes();
   return result;
 }
+
+std::vector<std::optional<Timestamp>> ReadFrameStamps(const std::filesystem::path& file,
+                                                      sensors::IssueLog& issues) {
+  std::vector<std::optional<Timestamp>> stamps;
+  for (const PoseLine& line : ReadLines(file)) {
+    std::string text = line.text;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    std::int64_t nanos = 0;
+    const char* end = text.data() + text.size();
+    const auto [rest, error] = std::from_chars(text.data(), end, nanos);
+    if (error == std::errc() && rest == end) {
+      stamps.push_back(sensors::FromNanos(nanos));
+    } else if (auto stamp = sensors::ParseKittiTimestamp(text)) {
+      stamps.push_back(stamp);
+    } else {
+      issues.Report({line.file, line.offset, line.text.size(),
+                     "timestamp line: expected integer nanoseconds or a KITTI "
+                     "'YYYY-MM-DD hh:mm:ss.fffffffff' stamp"});
+      stamps.push_back(std::nullopt);
+    }
+  }
+  return stamps;
+}
+
+namespace {
+
+// Least-squares slope of values over times (s) for the samples whose index lies within `half` of
+// `i`: a derivative that averages out the noise of estimated poses instead of amplifying it as a
+// difference of neighbours does. nullopt with fewer than two samples or no spread in time.
+template <typename Value>
+std::optional<Value> FittedSlope(const std::vector<double>& times, const std::vector<Value>& values,
+                                 std::size_t i, std::size_t half) {
+  const std::size_t first = i >= half ? i - half : 0, last = std::min(times.size() - 1, i + half);
+  if (last <= first) return std::nullopt;
+  double mean_t = 0;
+  for (std::size_t k = first; k <= last; ++k) mean_t += times[k];
+  mean_t /= static_cast<double>(last - first + 1);
+  double spread = 0;
+  Value weighted = values[i] * 0.0;
+  for (std::size_t k = first; k <= last; ++k) {
+    spread += (times[k] - mean_t) * (times[k] - mean_t);
+    weighted += (times[k] - mean_t) * values[k];
+  }
+  if (spread <= 0) return std::nullopt;
+  return Value(weighted / spread);
+}
+
+}  // namespace
 
 std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input) {
   std::int64_t frame_count = static_cast<std::int64_t>(input.poses.size());
@@ -228,11 +305,16 @@ std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input) {
   std::vector<FrameResult> frames(static_cast<std::size_t>(std::max<std::int64_t>(frame_count, 0)));
   for (std::size_t f = 0; f < frames.size(); ++f) {
     frames[f].index = static_cast<std::int64_t>(f);
-    frames[f].stamp = input.start + sensors::FromSeconds(static_cast<double>(f) * period);
+    const bool stamped = f < input.stamps.size() && input.stamps[f];
+    frames[f].stamp = stamped ? *input.stamps[f]
+                              : input.start + sensors::FromSeconds(static_cast<double>(f) * period);
   }
+  const auto seconds_at = [&](std::int64_t f) {
+    return sensors::ToSeconds(frames[f].stamp - frames.front().stamp);
+  };
 
   // Tracks: boxes per frame, then every track's history for velocities, age and hits. Velocities
-  // are in the world when both ends of the difference have poses, else relative to the ego.
+  // are in the world when the poses are known, else relative to the ego.
   std::map<int, std::vector<Observation>> histories;
   std::map<std::pair<std::int64_t, int>, std::size_t> track_slot;  // (frame, id) -> index in tracks
   for (const auto& label : input.labels) {
@@ -254,52 +336,73 @@ std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input) {
   for (auto& [id, history] : histories) {
     std::sort(history.begin(), history.end(),
               [](const Observation& a, const Observation& b) { return a.frame < b.frame; });
+    // Observations without a pose (when there are poses) cannot be placed in the world.
+    std::vector<double> times;
+    std::vector<Eigen::Vector3d> positions;
+    std::vector<std::size_t> placed;  // index in history of each fitted sample
+    for (std::size_t k = 0; k < history.size(); ++k) {
+      if (world_positions && !pose_at(history[k].frame)) continue;
+      times.push_back(seconds_at(history[k].frame));
+      positions.push_back(history[k].position);
+      placed.push_back(k);
+    }
     for (std::size_t k = 0; k < history.size(); ++k) {
       Track& track = frames[history[k].frame].tracks[track_slot[{history[k].frame, id}]];
       track.age = static_cast<int>(history[k].frame - history.front().frame);
       track.hits = static_cast<int>(k + 1);
-      if (history.size() < 2) continue;
-      const Observation& a = history[k == 0 ? 0 : k - 1];
-      const Observation& b = history[k + 1 < history.size() ? k + 1 : k];
-      const bool both_posed = pose_at(a.frame) && pose_at(b.frame);
-      if (world_positions && !both_posed) continue;
-      const Eigen::Vector3d velocity =
-          (b.position - a.position) / (static_cast<double>(b.frame - a.frame) * period);
-      const auto& pose = pose_at(history[k].frame);
+    }
+    for (std::size_t n = 0; n < placed.size(); ++n) {
+      const Observation& at = history[placed[n]];
+      Track& track = frames[at.frame].tracks[track_slot[{at.frame, id}]];
+      const auto velocity = FittedSlope(times, positions, n, kTrackFitHalfWindow);
+      if (!velocity) continue;
+      const auto& pose = pose_at(at.frame);
       if (world_positions && pose) {
-        const Eigen::Vector3d in_vehicle = pose->linear().transpose() * velocity;
-        track.velocity_vehicle = in_vehicle.head<2>();
-        track.velocity_world = velocity.head<2>();
+        track.velocity_vehicle = (pose->linear().transpose() * *velocity).head<2>();
+        track.velocity_world = velocity->head<2>();
       } else {
-        track.velocity_vehicle = velocity.head<2>();
-        track.velocity_world = velocity.head<2>();
+        track.velocity_vehicle = velocity->head<2>();
+        track.velocity_world = velocity->head<2>();
       }
     }
   }
 
-  // Ego motion from the poses by central differences: forward speed in the judged frame's axes,
-  // its change, and the change of heading about the vehicle's z.
+  // Ego motion from the poses: velocity, heading rate and acceleration as fitted slopes over a
+  // short span (kEgoFitHalfWindow frames each side), so that pose noise is averaged out.
+  std::vector<double> times, headings;
+  std::vector<Eigen::Vector3d> positions;
+  std::vector<std::size_t> posed;
   for (std::size_t f = 0; f < frames.size(); ++f) {
     const auto& pose = pose_at(static_cast<std::int64_t>(f));
     if (!pose) continue;
-    EgoMotion& ego = frames[f].ego;
-    ego.known = true;
-    ego.world_from_vehicle = pose->matrix();
-    const std::int64_t i = static_cast<std::int64_t>(f);
-    const std::int64_t before = pose_at(i - 1) ? i - 1 : i, after = pose_at(i + 1) ? i + 1 : i;
-    if (after == before) continue;
-    const double seconds = static_cast<double>(after - before) * period;
-    const Eigen::Vector3d moved = pose_at(after)->translation() - pose_at(before)->translation();
-    ego.speed = (pose->linear().transpose() * moved).x() / seconds;
-    const Eigen::Matrix3d turn = pose_at(before)->linear().transpose() * pose_at(after)->linear();
-    ego.yaw_rate = YawOf(turn) / seconds;
+    // Heading accumulated from the turn about the vehicle's own z between posed frames: continuous
+    // for the fit, and independent of how the world's axes are laid.
+    headings.push_back(headings.empty()
+                           ? 0.0
+                           : headings.back() +
+                                 YawOf(pose_at(static_cast<std::int64_t>(posed.back()))
+                                           ->linear()
+                                           .transpose() *
+                                       pose->linear()));
+    times.push_back(seconds_at(static_cast<std::int64_t>(f)));
+    positions.push_back(pose->translation());
+    posed.push_back(f);
   }
-  for (std::size_t f = 0; f < frames.size(); ++f) {
-    const std::size_t before = f > 0 && frames[f - 1].ego.known ? f - 1 : f;
-    const std::size_t after = f + 1 < frames.size() && frames[f + 1].ego.known ? f + 1 : f;
-    if (!frames[f].ego.known || after == before) continue;
-    frames[f].ego.acceleration = (frames[after].ego.speed - frames[before].ego.speed) /
-                                 (static_cast<double>(after - before) * period);
+  std::vector<double> speeds(posed.size(), 0.0);
+  for (std::size_t n = 0; n < posed.size(); ++n) {
+    EgoMotion& ego = frames[posed[n]].ego;
+    const auto& pose = *pose_at(static_cast<std::int64_t>(posed[n]));
+    ego.known = true;
+    ego.world_from_vehicle = pose.matrix();
+    const auto velocity = FittedSlope(times, positions, n, kEgoFitHalfWindow);
+    const auto heading_rate = FittedSlope(times, headings, n, kEgoFitHalfWindow);
+    if (velocity) ego.speed = speeds[n] = (pose.linear().transpose() * *velocity).x();
+    if (heading_rate) ego.yaw_rate = *heading_rate;
+  }
+  for (std::size_t n = 0; n < posed.size(); ++n) {
+    if (const auto acceleration = FittedSlope(times, speeds, n, kEgoFitHalfWindow)) {
+      frames[posed[n]].ego.acceleration = *acceleration;
+    }
   }
   return frames;
 }

@@ -15,6 +15,7 @@ inline constexpr int kExitCorruptInput = 3;  // corrupt input that stopped a log
 void AddMineCommand(CLI::App& app, int* exit_code);
 void AddDetectCommand(CLI::App& app, int* exit_code);
 void AddEvalCommand(CLI::App& app, int* exit_code);
+void AddEvalDrivesCommand(CLI::App& app, int* exit_code);
 void AddQueueCommand(CLI::App& app, int* exit_code);
 void AddInspectCommand(CLI::App& app, int* exit_code);
 void AddEvalBoxesCommand(CLI::App& app, int* exit_code);

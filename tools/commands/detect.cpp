@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "labeling/queue/queue_json.h"
 #include "labeling/queue/review_queue.h"
 #include "labeling/tasks.h"
 #include "pipeline/detectors/detector.h"
@@ -23,23 +24,12 @@ struct DetectOptions {
   std::string tracks;
   std::string calib;
   std::string poses;
+  std::string timestamps;
   std::string queue;
   std::string config;
   double rate_hz = 10;
   bool json = false;
 };
-
-nlohmann::json ToJson(const pipeline::Event& e) {
-  return {{"detector", e.detector},
-          {"version", e.detector_version},
-          {"type", e.type},
-          {"severity", e.severity},
-          {"first_frame", e.first_frame},
-          {"last_frame", e.last_frame},
-          {"track_ids", e.track_ids},
-          {"reason", e.reason},
-          {"values", e.values}};
-}
 
 int RunDetect(const DetectOptions& options) {
   pipeline::proto::RunOptions run;
@@ -63,15 +53,15 @@ int RunDetect(const DetectOptions& options) {
   std::vector<pipeline::FrameResult> frames;
   try {
     frames = pipeline::FrameResultsFromLabels(pipeline::LoadTrackList(
-        options.tracks, options.calib, options.poses, options.rate_hz, issues));
+        options.tracks, options.calib, options.poses, options.timestamps, options.rate_hz, issues));
   } catch (const std::exception& e) {
     std::cerr << "longtail detect: " << e.what() << "\n";
     return kExitCorruptInput;
   }
-  // Judge every frame in order with the whole sequence as look-back and look-ahead, and merge the
-  // events into review windows as the streaming runner does.
+  // Judge every frame in order with the whole sequence as look-back and look-ahead, and join the
+  // events into episodes and review windows as the streaming runner does.
   const pipeline::OfflineDetection detection = pipeline::DetectOffline(frames, run);
-  const std::vector<pipeline::Event>& events = detection.events;
+  const std::vector<pipeline::Event>& events = detection.episodes;
   const std::vector<pipeline::ReviewWindow>& windows = detection.windows;
   std::map<std::string, int> events_by_type;
   for (const auto& event : events) ++events_by_type[event.type];
@@ -106,7 +96,7 @@ int RunDetect(const DetectOptions& options) {
   if (options.json) {
     nlohmann::json event_list = nlohmann::json::array(), window_list = nlohmann::json::array(),
                    skipped = nlohmann::json::array();
-    for (const auto& e : events) event_list.push_back(ToJson(e));
+    for (const auto& e : events) event_list.push_back(labeling::json::EventToJson(e));
     for (const auto& w : windows) {
       window_list.push_back({{"start_ns", sensors::ToNanos(w.start)},
                              {"end_ns", sensors::ToNanos(w.end)},
@@ -121,8 +111,10 @@ int RunDetect(const DetectOptions& options) {
                           {"frames", frames.size()},
                           {"track_boxes", track_count},
                           {"options_hash", options_hash},
-                          {"events_by_type", events_by_type},
-                          {"events", event_list},
+                          {"min_severity", run.runner().min_severity()},
+                          {"episodes_by_type", events_by_type},
+                          {"episodes", event_list},
+                          {"episodes_below_threshold", detection.dropped_episodes},
                           {"windows", window_list},
                           {"skipped_inputs", issues.count()},
                           {"skipped", skipped}};
@@ -135,12 +127,13 @@ int RunDetect(const DetectOptions& options) {
     std::cout << out.dump(2) << "\n";
   } else {
     std::cout << options.tracks << ": " << frames.size() << " frames, " << track_count
-              << " track boxes, " << events.size() << " events, " << windows.size()
+              << " track boxes, " << events.size() << " episodes (" << detection.dropped_episodes
+              << " more below severity " << run.runner().min_severity() << "), " << windows.size()
               << " review windows\n";
     for (const auto& e : events) {
-      std::cout << "  frame " << e.first_frame << "  " << e.detector << "/" << e.type
-                << "  severity " << static_cast<int>(e.severity * 100) / 100.0 << "  " << e.reason
-                << "\n";
+      std::cout << "  frames " << e.first_frame << "-" << e.last_frame << " (peak " << e.peak_frame
+                << ")  " << e.detector << "/" << e.type << "  severity "
+                << static_cast<int>(e.severity * 100) / 100.0 << "  " << e.reason << "\n";
     }
     for (const auto& [type, count] : events_by_type) {
       std::cout << "  " << type << ": " << count << "\n";
@@ -167,7 +160,8 @@ void AddDetectCommand(CLI::App& app, int* exit_code) {
       "no\n"
       "sensor data and only cover the camera's view, so the lidar/camera health and "
       "sudden-appearance\n"
-      "detectors are off unless --config enables them.\n"
+      "detectors are off unless --config enables them. Episodes below the run's min_severity\n"
+      "(runner { min_severity: 0.5 }) are counted but not queued.\n"
       "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 unreadable calibration or tracks.");
   command
       ->add_option("--tracks", options->tracks, "KITTI tracking label_02 file (label_02/0000.txt)")
@@ -185,6 +179,11 @@ void AddDetectCommand(CLI::App& app, int* exit_code) {
           "matrix (12 values), or a raw drive's oxts/data folder; without them ego motion is "
           "unknown")
       ->check(CLI::ExistingPath);
+  command
+      ->add_option("--timestamps", options->timestamps,
+                   "capture time of each frame, one per line (integer ns since the epoch, or KITTI "
+                   "raw 'YYYY-MM-DD hh:mm:ss.f' stamps); without it frames are 1/--rate apart")
+      ->check(CLI::ExistingFile);
   command->add_option("--queue", options->queue,
                       "review queue (SQLite file or postgresql:// URL); without it the events are "
                       "only printed");
