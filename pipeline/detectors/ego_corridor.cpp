@@ -4,6 +4,7 @@
 
 #include "pipeline/detectors/detector_support.h"
 #include "pipeline/detectors/ego_path.h"
+#include "pipeline/detectors/severity.h"
 
 namespace longtail::pipeline {
 namespace {
@@ -17,7 +18,9 @@ bool HasPlausibleSize(const sensors::Box3D& box, const proto::EgoCorridorOptions
 }  // namespace
 
 EgoCorridorDetector::EgoCorridorDetector(const proto::DetectorsOptions& options)
-    : options_(options.ego_corridor()), path_options_(options.ego_path()) {}
+    : options_(options.ego_corridor()),
+      path_options_(options.ego_path()),
+      body_(options.ego_body()) {}
 
 int EgoCorridorDetector::lookahead_frames() const {
   return path_options_.use_future_poses() ? path_options_.future_frames() : 0;
@@ -31,22 +34,29 @@ std::vector<Event> EgoCorridorDetector::Process(const FrameWindow& window) {
   if (frame.tracks.empty() || end <= start) return events;
   const EgoPath path = PredictEgoPath(window, end, path_options_);
   for (const Track& track : frame.tracks) {
+    // Pedestrians and cyclists are the vulnerable_road_user detector's.
     if (track.hits < options_.min_hits() || !HasPlausibleSize(track.box, options_) ||
+        sensors::IsVulnerableRoadUser(track.object_class) ||
         track.velocity_world.norm() > options_.max_ground_speed_mps()) {
       continue;
     }
     const FootprintOnPath on_path = ProjectFootprint(path, track.box, start, end);
     if (!on_path.in_range || on_path.lateral_gap > half_width) continue;
     const double distance = on_path.s_min;
-    // Nearer is more urgent: severity falls linearly from 1 at the corridor's start to 0.2 at its
-    // end.
-    const double severity = 1.0 - 0.8 * (distance - start) / (end - start);
+    // The deceleration the ego needs to stop kStandoffM short of it: a queue the ego rolls up to
+    // needs little, a parked car far along a bend none that counts, an object that blocks the lane
+    // close ahead at speed a hard stop.
+    const double room = distance - body_.front_m() - kStandoffM;
+    const double deceleration = RequiredDeceleration(std::max(0.0, frame.ego.speed), room);
+    const double severity = SeverityFromDeceleration(deceleration);
     std::string reason = Describe(track) + " in the ego corridor " + Fixed(distance) +
                          " m ahead along the path, " + LeftOrRight(on_path.center_d) +
                          " of its centre (corridor " + Fixed(options_.width_m()) + " m wide, " +
                          Fixed(start) + "-" + Fixed(end) + " m, path from " +
                          std::string(ToString(path.source)) + "), moving at " +
-                         Fixed(track.velocity_world.norm()) + " m/s";
+                         Fixed(track.velocity_world.norm()) + " m/s; stopping short of it at " +
+                         Fixed(std::max(0.0, frame.ego.speed) * 3.6, 0) + " km/h takes " +
+                         Fixed(deceleration) + " m/s^2";
     events.push_back(MakeFrameEvent(frame, kName, version(), "object_in_corridor", severity,
                                     {track.id}, std::move(reason),
                                     {{"distance_m", distance},
@@ -55,7 +65,8 @@ std::vector<Event> EgoCorridorDetector::Process(const FrameWindow& window) {
                                      {"corridor_width_m", options_.width_m()},
                                      {"corridor_length_m", end},
                                      {"path_curvature_per_m", path.curvature},
-                                     {"ground_speed_mps", track.velocity_world.norm()}}));
+                                     {"ground_speed_mps", track.velocity_world.norm()},
+                                     {"required_deceleration_mps2", deceleration}}));
   }
   return events;
 }

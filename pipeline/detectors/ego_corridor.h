@@ -1,5 +1,7 @@
-// "Object in the ego corridor" (issue 2): a track of plausible object size whose box overlaps the
-// strip the ego sweeps along its path ahead, within a configurable distance.
+// "Object in the ego corridor": a standing or crawling object of plausible size (not a pedestrian
+// or cyclist: vulnerable_road_user judges those) whose box overlaps the strip the ego sweeps along
+// its path ahead. Severity (severity.h): the deceleration the ego needs to stop kStandoffM short
+// of it at its speed now.
 #pragma once
 
 #include "pipeline/detectors/detector.h"
@@ -9,10 +11,11 @@ namespace longtail::pipeline {
 class EgoCorridorDetector : public Detector {
  public:
   static constexpr std::string_view kName = "ego_corridor";
+  static constexpr double kStandoffM = 2.0;  // a driver stops about this far behind an obstacle
   explicit EgoCorridorDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   int lookahead_frames() const override;
   // One "object_in_corridor" event per track in the corridor at window.now().
   std::vector<Event> Process(const FrameWindow& window) override;
@@ -20,6 +23,7 @@ class EgoCorridorDetector : public Detector {
  private:
   proto::EgoCorridorOptions options_;
   proto::EgoPathOptions path_options_;
+  proto::EgoBodyOptions body_;
 };
 
 }  // namespace longtail::pipeline

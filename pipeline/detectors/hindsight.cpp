@@ -29,11 +29,18 @@ sensors::Box3D InNowFrame(const sensors::Box3D& box, const Eigen::Matrix4d& now_
   return moved;
 }
 
+}  // namespace
+
 double SecondsAfterNow(const FrameWindow& window, std::size_t i) {
   return sensors::ToSeconds(window.frames[i].stamp - window.now().stamp);
 }
 
-}  // namespace
+std::optional<sensors::Box3D> BoxInNowFrame(const FrameWindow& window, std::size_t i, int id) {
+  const Track* track = FindTrack(window.frames[i], id);
+  const auto now_from_then = NowFrom(window, i);
+  if (track == nullptr || !now_from_then) return std::nullopt;
+  return InNowFrame(track->box, *now_from_then);
+}
 
 bool HasHindsight(const FrameWindow& window) {
   return window.now().ego.known && window.current + 1 < window.frames.size() &&
@@ -70,11 +77,10 @@ std::optional<PathEntry> FuturePathEntry(const FrameWindow& window, int id, cons
   for (std::size_t i = window.current + 1; i < window.frames.size(); ++i) {
     const double t = SecondsAfterNow(window, i);
     if (t > horizon_s) break;
-    const Track* track = FindTrack(window.frames[i], id);
-    const auto now_from_then = NowFrom(window, i);
-    if (track == nullptr || !now_from_then) continue;
-    const FootprintOnPath on_path = ProjectFootprint(
-        path, InNowFrame(track->box, *now_from_then), front_m, std::numeric_limits<double>::max());
+    const auto box = BoxInNowFrame(window, i, id);
+    if (!box) continue;
+    const FootprintOnPath on_path =
+        ProjectFootprint(path, *box, front_m, std::numeric_limits<double>::max());
     const bool inside = on_path.in_range && on_path.lateral_gap <= half_width_m;
     if (!inside) {
       if (entry) break;  // it has crossed (or left the strip again)

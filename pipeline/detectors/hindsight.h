@@ -15,6 +15,13 @@ namespace longtail::pipeline {
 // Whether the window holds look-ahead frames with known ego poses: hindsight is possible.
 bool HasHindsight(const FrameWindow& window);
 
+// Track `id`'s box at window.frames[i], in the vehicle frame of the judged frame; nullopt when the
+// track is not in that frame or either ego pose is unknown.
+std::optional<sensors::Box3D> BoxInNowFrame(const FrameWindow& window, std::size_t i, int id);
+
+// Seconds after the judged frame of window.frames[i].
+double SecondsAfterNow(const FrameWindow& window, std::size_t i);
+
 // Seconds from now until the ego's front (front_m ahead of its origin) reaches `s_m` along `path`:
 // from its actual future positions, then at its last speed past the look-ahead. nullopt when the
 // ego does not get there (it stops short, or its motion is unknown).

@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "pipeline/detectors/detector_support.h"
+#include "pipeline/detectors/hindsight.h"
+#include "pipeline/detectors/severity.h"
 
 namespace longtail::pipeline {
 namespace {
@@ -117,6 +119,10 @@ LowTtcDetector::LowTtcDetector(const proto::DetectorsOptions& options)
 
 int LowTtcDetector::lookback_frames() const { return options_.confirm_frames(); }
 
+int LowTtcDetector::lookahead_frames() const {
+  return static_cast<int>(std::ceil(options_.horizon_s() * 10));  // 10 Hz; more frames are fine
+}
+
 std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
   const FrameResult& frame = window.now();
   std::vector<Event> events;
@@ -158,24 +164,40 @@ std::vector<Event> LowTtcDetector::Process(const FrameWindow& window) {
                               encounter.min_time < horizon - 1e-6 &&
                               encounter.min_distance <= near_miss;
     if ((!low_ttc && !passes_close) || held_.Hold(track.id) < options_.persist_frames()) continue;
+    // The time gap: to contact, or to the closest approach plus the time the remaining distance
+    // would take at the closing speed.
+    const double time_gap =
+        low_ttc ? *ttc : encounter.min_time + encounter.min_distance / relative_speed;
+    const bool vulnerable = sensors::IsVulnerableRoadUser(track.object_class);
+    double severity = SeverityFromTimeGap(time_gap, vulnerable);
+    // Hindsight: a prediction the actual future did not bear out (it passed wide: it braked or
+    // turned, or the constant-velocity model was wrong) ranks at half.
+    const auto pass = HasHindsight(window) ? FutureClosestPass(window, track.id, ego_box, horizon)
+                                           : std::optional<ClosestPass>();
+    std::string outcome;
+    if (pass) {
+      const bool borne_out = pass->distance_m <= kBorneOutM;
+      if (!borne_out) severity *= 0.5;
+      outcome = "; actually passed " + Fixed(pass->distance_m, 2) + " m from the ego " +
+                Fixed(pass->time_s) + " s later";
+    }
+    auto with_outcome = values;
+    if (pass) with_outcome["actual_min_distance_m"] = pass->distance_m;
     if (low_ttc) {
-      auto with_ttc = values;
-      with_ttc["ttc_s"] = *ttc;
-      events.push_back(MakeFrameEvent(frame, kName, version(), "low_ttc",
-                                      1.0 - 0.5 * *ttc / options_.ttc_threshold_s(), {track.id},
+      with_outcome["ttc_s"] = *ttc;
+      events.push_back(MakeFrameEvent(frame, kName, version(), "low_ttc", severity, {track.id},
                                       Describe(track) + ": time to collision " + Fixed(*ttc, 2) +
                                           " s (now " + Fixed(now_distance) +
                                           " m from the ego, closing at " + Fixed(relative_speed) +
-                                          " m/s)",
-                                      std::move(with_ttc)));
+                                          " m/s)" + outcome,
+                                      std::move(with_outcome)));
     } else {
       events.push_back(MakeFrameEvent(
-          frame, kName, version(), "near_miss",
-          0.5 + 0.3 * (1.0 - encounter.min_distance / near_miss), {track.id},
+          frame, kName, version(), "near_miss", severity, {track.id},
           Describe(track) + " passes " + Fixed(encounter.min_distance, 2) + " m from the ego in " +
               Fixed(encounter.min_time) + " s at " + Fixed(relative_speed) + " m/s relative (now " +
-              Fixed(now_distance) + " m away)",
-          values));
+              Fixed(now_distance) + " m away)" + outcome,
+          std::move(with_outcome)));
     }
   }
   held_.EndFrame();

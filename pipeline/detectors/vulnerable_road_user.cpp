@@ -1,14 +1,19 @@
 #include "pipeline/detectors/vulnerable_road_user.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "pipeline/detectors/detector_support.h"
 #include "pipeline/detectors/ego_path.h"
+#include "pipeline/detectors/hindsight.h"
+#include "pipeline/detectors/severity.h"
 
 namespace longtail::pipeline {
 
 VulnerableRoadUserDetector::VulnerableRoadUserDetector(const proto::DetectorsOptions& options)
-    : options_(options.vulnerable_road_user()), path_options_(options.ego_path()) {}
+    : options_(options.vulnerable_road_user()),
+      path_options_(options.ego_path()),
+      body_(options.ego_body()) {}
 
 int VulnerableRoadUserDetector::lookahead_frames() const {
   return path_options_.use_future_poses() ? path_options_.future_frames() : 0;
@@ -25,6 +30,8 @@ std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window
   });
   if (!any) return events;
   const EgoPath path = PredictEgoPath(window, end, path_options_);
+  const sensors::Box3D ego_box = EgoFootprint(body_);
+  const bool hindsight = HasHindsight(window);
   for (const Track& track : frame.tracks) {
     if (!sensors::IsVulnerableRoadUser(track.object_class) || track.hits < options_.min_hits() ||
         track.class_confidence < options_.min_class_confidence()) {
@@ -34,20 +41,39 @@ std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window
     if (!on_path.in_range || on_path.lateral_gap > half_width + options_.near_margin_m()) continue;
     const bool in_path = on_path.lateral_gap <= half_width;
     const double outside = std::max(0.0, on_path.lateral_gap - half_width);
-    const double closeness = std::clamp(1.0 - (on_path.s_min - start) / (end - start), 0.0, 1.0);
-    const double severity = in_path ? 0.6 + 0.4 * closeness : 0.3 + 0.3 * closeness;
+    // How close the ego actually passed it and how fast it drove then (hindsight), else how close
+    // it will pass at today's speed if it stays where it is.
+    const auto pass = hindsight ? FutureClosestPass(window, track.id, ego_box, kHorizonS)
+                                : std::optional<ClosestPass>();
+    const double clearance =
+        pass ? pass->distance_m : std::max(0.0, on_path.lateral_gap - body_.width_m() / 2);
+    const double speed = pass ? pass->ego_speed_mps : std::max(0.0, frame.ego.speed);
+    double severity = SeverityFromClearance(clearance, speed);
+    // In the path: how soon the ego's front gets to it.
+    std::optional<double> arrival;
+    if (in_path) {
+      arrival = EgoArrival(window, path, on_path.s_min, body_.front_m());
+      if (arrival) severity = std::max(severity, SeverityFromTimeGap(*arrival, true));
+    }
     std::string reason = Describe(track) + (in_path ? " in" : " near") + " the ego path " +
                          Fixed(on_path.s_min) + " m ahead, " +
                          (in_path ? LeftOrRight(on_path.center_d) + " of its centre"
                                   : Fixed(outside) + " m outside the " +
                                         Fixed(options_.corridor_width_m()) + " m corridor") +
-                         " (path from " + std::string(ToString(path.source)) + ")";
+                         " (path from " + std::string(ToString(path.source)) + "); " +
+                         (arrival ? "the ego's front got there " + Fixed(*arrival) + " s later, "
+                                  : std::string()) +
+                         "passed " + Fixed(clearance) + " m from it at " + Fixed(speed * 3.6, 0) +
+                         " km/h";
     events.push_back(MakeFrameEvent(frame, kName, version(),
                                     in_path ? "vru_in_path" : "vru_near_path", severity, {track.id},
                                     std::move(reason),
                                     {{"distance_m", on_path.s_min},
                                      {"center_offset_m", on_path.center_d},
-                                     {"outside_corridor_m", outside}}));
+                                     {"outside_corridor_m", outside},
+                                     {"pass_clearance_m", clearance},
+                                     {"pass_speed_mps", speed},
+                                     {"ego_arrival_s", arrival.value_or(-1)}}));
   }
   return events;
 }
