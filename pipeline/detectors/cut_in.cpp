@@ -7,6 +7,8 @@
 
 #include "pipeline/detectors/detector_support.h"
 #include "pipeline/detectors/ego_path.h"
+#include "pipeline/detectors/hindsight.h"
+#include "pipeline/detectors/severity.h"
 
 namespace longtail::pipeline {
 
@@ -22,6 +24,75 @@ int CutInDetector::lookahead_frames() const {
 }
 
 std::vector<Event> CutInDetector::Process(const FrameWindow& window) {
+  return HasHindsight(window) ? Confirmed(window) : Observed(window);
+}
+
+// With hindsight: a vehicle beside the ego lane now, moving the ego's way, whose centre actually
+// moved into the lane within the horizon, close ahead. The episode starts while it is still
+// beside the lane: a reviewer sees the move, not only its end.
+std::vector<Event> CutInDetector::Confirmed(const FrameWindow& window) {
+  const FrameResult& frame = window.now();
+  std::vector<Event> events;
+  const double half_lane = options_.lane_width_m() / 2;
+  const double start = options_.start_m(), end = options_.max_gap_m();
+  if (frame.tracks.empty() || end <= start) return events;
+  const EgoPath path = PredictEgoPath(window, end, path_options_);
+  for (const Track& track : frame.tracks) {
+    if (!sensors::IsVehicle(track.object_class) || track.hits < options_.min_hits() ||
+        !HasPlausibleMotion(track, plausibility_)) {
+      continue;
+    }
+    const PathPoint now_at = ToPathCoordinates(path, track.box.center.head<2>());
+    const Eigen::Vector2d velocity = ToPathVelocity(now_at, track.velocity_vehicle);
+    // Beside the lane, ahead, going the ego's way (not oncoming, not crossing).
+    if (std::abs(now_at.d) <= half_lane || now_at.s < start || velocity.x() <= std::abs(velocity.y())) {
+      continue;
+    }
+    // Where its centre first came into the lane, and how far in it got, within the horizon.
+    std::optional<FootprintOnPath> entry;
+    double entry_time = 0, deepest = std::abs(now_at.d);
+    for (std::size_t i = window.current + 1; i < window.frames.size(); ++i) {
+      const double t = SecondsAfterNow(window, i);
+      if (t > kHorizonS) break;
+      const auto box = BoxInNowFrame(window, i, track.id);
+      if (!box) continue;
+      const double d = ToPathCoordinates(path, box->center.head<2>()).d;
+      if ((d > 0) != (now_at.d > 0) && std::abs(d) > half_lane) break;  // across, not into it
+      deepest = std::min(deepest, std::abs(d));
+      const FootprintOnPath on_path = ProjectFootprint(path, *box, start, end);
+      if (!entry && on_path.in_range && std::abs(on_path.center_d) <= half_lane) {
+        entry = on_path;
+        entry_time = t;
+      }
+    }
+    const double shift = std::abs(now_at.d) - deepest;
+    if (!entry || shift < options_.min_lateral_shift_m() ||
+        shift / kHorizonS > options_.max_lateral_speed_mps()) {
+      continue;
+    }
+    // The time gap the ego had to it once it was in: when the ego's front got to where the
+    // vehicle's rear entered.
+    const auto arrival = EgoArrival(window, path, entry->s_min, kFrontM);
+    if (!arrival) continue;
+    const double time_gap = std::abs(*arrival - entry_time);
+    const double severity = SeverityFromTimeGap(time_gap, false);
+    std::string reason = Describe(track) + " " + Fixed(std::abs(now_at.d)) + " m " +
+                         (now_at.d > 0 ? "left" : "right") + " of the ego lane's centre " +
+                         Fixed(now_at.s) + " m ahead cut into it " + Fixed(entry_time) +
+                         " s later, " + Fixed(entry->s_min) + " m ahead (moved " + Fixed(shift) +
+                         " m toward the path); the ego got there " + Fixed(time_gap) +
+                         " s after it";
+    events.push_back(MakeFrameEvent(frame, kName, version(), "cut_in", severity, {track.id},
+                                    std::move(reason),
+                                    {{"distance_m", entry->s_min},
+                                     {"lateral_shift_m", shift},
+                                     {"time_to_entry_s", entry_time},
+                                     {"time_gap_s", time_gap}}));
+  }
+  return events;
+}
+
+std::vector<Event> CutInDetector::Observed(const FrameWindow& window) {
   const FrameResult& frame = window.now();
   std::vector<Event> events;
   const double half_lane = options_.lane_width_m() / 2;
@@ -72,7 +143,9 @@ std::vector<Event> CutInDetector::Process(const FrameWindow& window) {
     const double seconds = sensors::ToSeconds(frame.stamp - window.frames[*earliest].stamp);
     const double lateral_speed = seconds > 0 ? shift / seconds : 0.0;
     if (lateral_speed > options_.max_lateral_speed_mps()) continue;
-    const double severity = 1.0 - 0.6 * (on_path.s_min - start) / (end - start);
+    const double ego_speed = std::max(0.0, frame.ego.speed);
+    const double headway = ego_speed > 0.5 ? (on_path.s_min - kFrontM) / ego_speed : 1e9;
+    const double severity = SeverityFromTimeGap(headway, false);
     std::string reason = Describe(track) + " cut into the ego lane " + Fixed(on_path.s_min) +
                          " m ahead from the " + (latest_d > 0 ? "left" : "right") + ": moved " +
                          Fixed(shift) + " m toward the path in " + Fixed(seconds) + " s (" +

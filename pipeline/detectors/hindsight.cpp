@@ -72,7 +72,8 @@ std::optional<double> EgoArrival(const FrameWindow& window, const EgoPath& path,
 }
 
 std::optional<PathEntry> FuturePathEntry(const FrameWindow& window, int id, const EgoPath& path,
-                                         double half_width_m, double front_m, double horizon_s) {
+                                         double half_width_m, double front_m, double horizon_s,
+                                         bool by_center) {
   std::optional<PathEntry> entry;
   for (std::size_t i = window.current + 1; i < window.frames.size(); ++i) {
     const double t = SecondsAfterNow(window, i);
@@ -81,7 +82,8 @@ std::optional<PathEntry> FuturePathEntry(const FrameWindow& window, int id, cons
     if (!box) continue;
     const FootprintOnPath on_path =
         ProjectFootprint(path, *box, front_m, std::numeric_limits<double>::max());
-    const bool inside = on_path.in_range && on_path.lateral_gap <= half_width_m;
+    const bool inside = on_path.in_range && on_path.lateral_gap <= half_width_m &&
+                        (!by_center || std::abs(on_path.center_d) <= half_width_m);
     if (!inside) {
       if (entry) break;  // it has crossed (or left the strip again)
       continue;
@@ -94,6 +96,26 @@ std::optional<PathEntry> FuturePathEntry(const FrameWindow& window, int id, cons
   entry->ego_arrival_s = EgoArrival(window, path, entry->s_m, front_m);
   if (entry->ego_arrival_s) entry->time_gap_s = std::abs(*entry->ego_arrival_s - entry->actor_time_s);
   return entry;
+}
+
+std::optional<double> FuturePathExit(const FrameWindow& window, int id, const EgoPath& path,
+                                     double half_width_m, double horizon_s) {
+  const auto inside = [&](std::size_t i) -> std::optional<bool> {
+    const auto box = BoxInNowFrame(window, i, id);
+    if (!box) return std::nullopt;
+    return std::abs(ToPathCoordinates(path, box->center.head<2>()).d) <= half_width_m;
+  };
+  if (inside(window.current) != true) return std::nullopt;
+  double last_inside = 0;
+  for (std::size_t i = window.current + 1; i < window.frames.size(); ++i) {
+    const double t = SecondsAfterNow(window, i);
+    if (t > horizon_s) break;
+    const auto in = inside(i);
+    if (!in) continue;
+    if (!*in) return last_inside;
+    last_inside = t;
+  }
+  return horizon_s;
 }
 
 std::optional<ClosestPass> FutureClosestPass(const FrameWindow& window, int id,

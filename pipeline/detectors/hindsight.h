@@ -38,10 +38,18 @@ struct PathEntry {
   std::optional<double> ego_arrival_s;
   std::optional<double> time_gap_s;
 };
-// The first time within `horizon_s` that track `id`'s footprint actually lay in the strip of
-// `half_width_m` either side of `path`, ahead of `front_m`; nullopt when it did not.
+// The first time within `horizon_s` that track `id` actually lay in the strip of `half_width_m`
+// either side of `path`, ahead of `front_m`: any part of its footprint, or with `by_center` its
+// centre (a pedestrian's box edge on the kerb is not yet on the road); nullopt when it did not.
 std::optional<PathEntry> FuturePathEntry(const FrameWindow& window, int id, const EgoPath& path,
-                                         double half_width_m, double front_m, double horizon_s);
+                                         double half_width_m, double front_m, double horizon_s,
+                                         bool by_center = false);
+
+// Seconds after now when track `id`'s centre was last inside the strip of `half_width_m` about
+// `path` before leaving it, looking no further than `horizon_s`; `horizon_s` when it never left
+// while seen, nullopt when it is not inside now.
+std::optional<double> FuturePathExit(const FrameWindow& window, int id, const EgoPath& path,
+                                     double half_width_m, double horizon_s);
 
 // The actual closest approach of track `id` to the ego over `horizon_s`: footprints at their
 // actual future poses.

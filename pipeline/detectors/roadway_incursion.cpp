@@ -44,13 +44,16 @@ std::vector<Event> RoadwayIncursionDetector::Confirmed(const FrameWindow& window
     if (!IsCandidate(track) || track.velocity_world.norm() < options_.min_lateral_speed_mps()) {
       continue;
     }
-    const FootprintOnPath on_path = ProjectFootprint(path, track.box, start, end);
-    const double gap = on_path.lateral_gap - half_width;
-    if (!on_path.in_range || gap <= 0) continue;
-    const auto entry =
-        FuturePathEntry(window, track.id, path, half_width, start, options_.horizon_s());
-    if (!entry || !entry->time_gap_s || entry->s_m > end) continue;
+    // A pedestrian or cyclist is on the road when its centre is (its box's edge over the kerb is
+    // not); a vehicle when any part of it is.
     const bool vulnerable = sensors::IsVulnerableRoadUser(track.object_class);
+    const FootprintOnPath on_path = ProjectFootprint(path, track.box, start, end);
+    const double gap = vulnerable ? std::abs(on_path.center_d) - half_width
+                                  : on_path.lateral_gap - half_width;
+    if (!on_path.in_range || gap <= 0) continue;
+    const auto entry = FuturePathEntry(window, track.id, path, half_width, start,
+                                       options_.horizon_s(), /*by_center=*/vulnerable);
+    if (!entry || !entry->time_gap_s || entry->s_m > end) continue;
     const double severity = SeverityFromTimeGap(*entry->time_gap_s, vulnerable);
     const bool ego_first = *entry->ego_arrival_s < entry->actor_time_s;
     std::string reason =

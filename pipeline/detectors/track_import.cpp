@@ -27,7 +27,7 @@ std::ifstream OpenOrThrow(const std::filesystem::path& file) {
 // frame; a difference of neighbours turns 5 cm into 0.5 m/s of speed noise and meaningless
 // accelerations, a fit over 7 frames keeps it near 0.1 m/s.
 constexpr std::size_t kTrackFitHalfWindow = 2;
-constexpr std::size_t kEgoFitHalfWindow = 3;
+constexpr std::size_t kEgoFitHalfWindow = 5;
 
 // One observation of a track: where and when.
 struct Observation {

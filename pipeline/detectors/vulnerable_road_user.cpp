@@ -39,7 +39,9 @@ std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window
     }
     const FootprintOnPath on_path = ProjectFootprint(path, track.box, start, end);
     if (!on_path.in_range || on_path.lateral_gap > half_width + options_.near_margin_m()) continue;
-    const bool in_path = on_path.lateral_gap <= half_width;
+    // In the path: its centre inside the corridor (a box edge over the kerb is near it).
+    const bool in_path =
+        on_path.lateral_gap <= half_width && std::abs(on_path.center_d) <= half_width;
     const double outside = std::max(0.0, on_path.lateral_gap - half_width);
     // How close the ego actually passed it and how fast it drove then (hindsight), else how close
     // it will pass at today's speed if it stays where it is.
@@ -49,11 +51,15 @@ std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window
         pass ? pass->distance_m : std::max(0.0, on_path.lateral_gap - body_.width_m() / 2);
     const double speed = pass ? pass->ego_speed_mps : std::max(0.0, frame.ego.speed);
     double severity = SeverityFromClearance(clearance, speed);
-    // In the path: how soon the ego's front gets to it.
-    std::optional<double> arrival;
+    // In the path: the time between it leaving the corridor (hindsight; without it, now) and
+    // the ego's front getting there, the post-encroachment time of a crossing.
+    std::optional<double> arrival, time_gap;
     if (in_path) {
       arrival = EgoArrival(window, path, on_path.s_min, body_.front_m());
-      if (arrival) severity = std::max(severity, SeverityFromTimeGap(*arrival, true));
+      const auto exit =
+          hindsight ? FuturePathExit(window, track.id, path, half_width, kHorizonS) : 0.0;
+      if (arrival) time_gap = std::max(0.0, *arrival - exit.value_or(0.0));
+      if (time_gap) severity = std::max(severity, SeverityFromTimeGap(*time_gap, true));
     }
     std::string reason = Describe(track) + (in_path ? " in" : " near") + " the ego path " +
                          Fixed(on_path.s_min) + " m ahead, " +
@@ -61,8 +67,9 @@ std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window
                                   : Fixed(outside) + " m outside the " +
                                         Fixed(options_.corridor_width_m()) + " m corridor") +
                          " (path from " + std::string(ToString(path.source)) + "); " +
-                         (arrival ? "the ego's front got there " + Fixed(*arrival) + " s later, "
-                                  : std::string()) +
+                         (time_gap ? "the ego's front got there " + Fixed(*time_gap) +
+                                         " s after it left the corridor, "
+                                   : std::string()) +
                          "passed " + Fixed(clearance) + " m from it at " + Fixed(speed * 3.6, 0) +
                          " km/h";
     events.push_back(MakeFrameEvent(frame, kName, version(),
@@ -73,7 +80,8 @@ std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window
                                      {"outside_corridor_m", outside},
                                      {"pass_clearance_m", clearance},
                                      {"pass_speed_mps", speed},
-                                     {"ego_arrival_s", arrival.value_or(-1)}}));
+                                     {"ego_arrival_s", arrival.value_or(-1)},
+                                     {"time_gap_s", time_gap.value_or(-1)}}));
   }
   return events;
 }
