@@ -25,7 +25,11 @@ std::string JoinDetectors(const std::vector<Event>& events) {
 
 EpisodeBuilder::EpisodeBuilder(const proto::RunnerOptions& options)
     : gap_(sensors::FromSeconds(options.episode_gap_s())),
-      max_length_(sensors::FromSeconds(options.max_window_s())) {}
+      // With its context before and after, an episode fits in one window of max_window_s.
+      max_length_(sensors::FromSeconds(
+          std::max(options.max_window_s() - options.window_context_before_s() -
+                       options.window_context_after_s(),
+                   options.episode_gap_s()))) {}
 
 std::vector<Event> EpisodeBuilder::Add(const std::vector<Event>& events, Timestamp now) {
   for (const Event& event : events) {
@@ -83,7 +87,7 @@ void WindowBuilder::AddEpisodes(const std::vector<Event>& episodes) {
     const Timestamp start = episode.start - before_, end = episode.end + after_;
     auto it = std::find_if(open_.begin(), open_.end(), [&](const ReviewWindow& w) {
       return start - merge_gap_ <= w.end && end + merge_gap_ >= w.start &&
-             w.end - w.start < max_window_;
+             std::max(w.end, end) - std::min(w.start, start) <= max_window_;
     });
     if (it == open_.end()) {
       open_.push_back({start, end, episode.severity, {}, ""});

@@ -20,8 +20,8 @@ struct ReviewWindow {
 };
 
 // Joins one-frame events into episodes. An episode closes when its condition has not fired for
-// longer than the gap, or when it has lasted max_window_s (a condition that lasts longer goes on
-// as a new episode, so the frames kept for its window stay bounded).
+// longer than the gap, or when it and its window's context would outlast max_window_s (a condition
+// that lasts longer goes on as a new episode, so the frames kept for its window stay bounded).
 class EpisodeBuilder {
  public:
   explicit EpisodeBuilder(const proto::RunnerOptions& options);

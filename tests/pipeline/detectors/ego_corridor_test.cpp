@@ -34,8 +34,9 @@ TEST(EgoCorridorTest, CarStoppedAheadInTheLaneFires) {
   EXPECT_EQ(e.last_frame, 7);
   EXPECT_NEAR(e.values.at("distance_m"), 9.75, 1e-9);
   EXPECT_NEAR(e.values.at("center_offset_m"), 0.2, 1e-9);
-  EXPECT_GT(e.severity, 0.2);
-  EXPECT_LE(e.severity, 1.0);
+  // The ego stands (no ego motion): stopping short needs nothing, an ordinary episode.
+  EXPECT_EQ(e.values.at("required_deceleration_mps2"), 0.0);
+  EXPECT_EQ(e.severity, 0.0);
   EXPECT_NE(e.reason.find("Car #3"), std::string::npos);
   EXPECT_NE(e.reason.find("9.8 m ahead"), std::string::npos);
   EXPECT_NE(e.reason.find("straight"), std::string::npos);
@@ -83,16 +84,34 @@ TEST(EgoCorridorTest, UnconfirmedTracksDoNotFire) {
   EXPECT_EQ(RunOn({MakeTrack(1, ObjectClass::kCar, CarBox(12, 0), {0, 0}, 2)}).size(), 1u);
 }
 
-TEST(EgoCorridorTest, OneEventPerTrackInTheCorridor) {
+TEST(EgoCorridorTest, OneEventPerTrackInTheCorridorButNotForPedestrians) {
+  // Pedestrians and cyclists are the vulnerable_road_user detector's.
   const auto events =
       RunOn({MakeTrack(1, ObjectClass::kCar, CarBox(12, 0)),
              MakeTrack(2, ObjectClass::kCar, CarBox(12, 3.5)),
-             MakeTrack(3, ObjectClass::kPedestrian, SizedBox(6, -0.5, 0.6, 0.6, 1.7))});
+             MakeTrack(3, ObjectClass::kUnknown, SizedBox(6, -0.5, 0.6, 0.6, 1.0)),
+             MakeTrack(4, ObjectClass::kPedestrian, SizedBox(6, 0.5, 0.6, 0.6, 1.7))});
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].track_ids, std::vector<int>{1});
   EXPECT_EQ(events[1].track_ids, std::vector<int>{3});
-  // Nearer is more severe.
-  EXPECT_GT(events[1].severity, events[0].severity);
+}
+
+TEST(EgoCorridorTest, SeverityIsTheDecelerationToStopShort) {
+  // The ego at 10 m/s; stopping 2 m short of an object whose near edge is d m ahead of the origin
+  // (the front is 2 m ahead of it) takes 100 / 2 (d - 4) m/s^2; 6 m/s^2 is severity 1.
+  const auto at_speed = [](double x, double speed) {
+    std::vector<FrameResult> frames = {MakeFrame(0, {MakeTrack(1, ObjectClass::kCar, CarBox(x, 0))})};
+    frames[0].ego = MovingEgo({0, 0}, 0, speed);
+    return EgoCorridorDetector(proto::DetectorsOptions()).Process({frames, 0});
+  };
+  const auto far = at_speed(29.25, 10);  // rear at 27 m: 100 / 46 = 2.2 m/s^2
+  ASSERT_EQ(far.size(), 1u);
+  EXPECT_NEAR(far[0].values.at("required_deceleration_mps2"), 100.0 / 46, 1e-6);
+  EXPECT_NEAR(far[0].severity, 100.0 / 46 / 6, 1e-6);
+  const auto near = at_speed(14.25, 10);  // rear at 12 m: 100 / 16 = 6.25 m/s^2
+  ASSERT_EQ(near.size(), 1u);
+  EXPECT_EQ(near[0].severity, 1.0);
+  EXPECT_EQ(at_speed(14.25, 0)[0].severity, 0.0);  // a queue the ego stands in
 }
 
 TEST(EgoCorridorTest, CorridorBendsWithTheYawRate) {

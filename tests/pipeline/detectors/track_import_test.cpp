@@ -138,15 +138,16 @@ TEST(TrackImportTest, WorldVelocitiesAndEgoMotionFromPoses) {
 
 TEST(TrackImportTest, YawRateAndBrakingFromPoses) {
   TrackListInput input;
-  // Heading turns 0.02 rad per frame; the distance per frame shrinks by 0.05 m each frame.
+  // Heading turns 0.02 rad per frame; the distance per frame shrinks by 0.05 m each frame. Speeds
+  // and rates are fitted over 5 frames each side: frame 10 has them all.
   double x = 0;
-  for (int f = 0; f < 6; ++f) {
+  for (int f = 0; f < 21; ++f) {
     input.poses.push_back(Pose(x, 0, 0.02 * f));
     x += 1.0 - 0.05 * f;
   }
   const auto frames = FrameResultsFromLabels(input);
-  EXPECT_NEAR(frames[2].ego.yaw_rate, 0.2, 1e-9);
-  EXPECT_NEAR(frames[2].ego.acceleration, -5, 0.1);
+  EXPECT_NEAR(frames[10].ego.yaw_rate, 0.2, 1e-9);
+  EXPECT_NEAR(frames[10].ego.acceleration, -5, 0.1);
 }
 
 }  // namespace
@@ -170,8 +171,9 @@ TEST(TrackImportTest, TrackListOptionsLeaveOutSensorHealthUnlessAsked) {
   EXPECT_EQ(kept.sudden_appearance().min_points(), 5);
 }
 
-TEST(TrackImportTest, SampleDriveLabelsFlagTheStoppedCarWithEgoMotionFromOxts) {
-  // The bundled synthetic drive: the ego approaches a car stopped 22 m ahead at 6 m/s.
+TEST(TrackImportTest, SampleDriveStoppedCarIsOneSevereEpisodeWithEgoMotionFromOxts) {
+  // The bundled synthetic drive: the ego approaches a car stopped 22 m ahead at 11 m/s without
+  // braking. Stopping 2 m short of it takes 3.8 m/s^2 at the first frame and more after.
   const std::filesystem::path date =
       std::filesystem::path(LONGTAIL_SOURCE_DIR) / "sample_logs" / "kitti" / "2026_01_01";
   const std::filesystem::path drive = date / "2026_01_01_drive_0001_sync";
@@ -182,16 +184,25 @@ TEST(TrackImportTest, SampleDriveLabelsFlagTheStoppedCarWithEgoMotionFromOxts) {
   EXPECT_EQ(issues.count(), 0u);
   ASSERT_GE(frames.size(), 10u);
   EXPECT_TRUE(frames[5].ego.known);
-  EXPECT_NEAR(frames[5].ego.speed, 6.0, 0.2);
+  EXPECT_NEAR(frames[5].ego.speed, 11.0, 0.2);
   proto::RunOptions options;
   *options.mutable_detectors() = ForTrackLists({});
   const OfflineDetection detection = DetectOffline(frames, options);
-  const bool stopped_car_flagged =
-      std::any_of(detection.events.begin(), detection.events.end(), [](const Event& e) {
-        return e.type == "object_in_corridor" && e.track_ids == std::vector<int>{1};
-      });
-  EXPECT_TRUE(stopped_car_flagged);
-  EXPECT_FALSE(detection.windows.empty());
+  std::vector<Event> stopped_car;
+  for (const Event& e : detection.episodes) {
+    if (e.type == "object_in_corridor" && e.track_ids == std::vector<int>{1}) {
+      stopped_car.push_back(e);
+    }
+  }
+  ASSERT_EQ(stopped_car.size(), 1u);  // one episode, not one event per frame
+  EXPECT_LT(stopped_car[0].first_frame, 3);
+  EXPECT_EQ(stopped_car[0].last_frame, static_cast<std::int64_t>(frames.size()) - 1);
+  // The closer it gets at the same speed, the harder the stop: the peak is where severity first
+  // reaches 1, not the first frame.
+  EXPECT_GT(stopped_car[0].peak_frame, stopped_car[0].first_frame);
+  EXPECT_GT(stopped_car[0].values.at("required_deceleration_mps2"), 3.0);
+  EXPECT_GE(stopped_car[0].severity, 0.5);
+  EXPECT_EQ(detection.windows.size(), 1u);
 }
 
 }  // namespace
