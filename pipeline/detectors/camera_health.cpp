@@ -23,7 +23,7 @@ std::vector<Event> CameraHealthDetector::Process(const FrameWindow& window) {
     if (std::abs(skew_ms) > limit) {
       events.push_back(MakeFrameEvent(
           frame, kName, version(), "camera_lidar_skew",
-          0.3 + 0.7 * std::min(1.0, (std::abs(skew_ms) - limit) / (2 * limit)), {},
+          0.5 + 0.5 * std::min(1.0, (std::abs(skew_ms) - limit) / (2 * limit)), {},
           "Camera " + std::to_string(camera) + " image is " + Fixed(std::abs(skew_ms), 0) + " ms " +
               (skew_ms > 0 ? "after" : "before") + " the lidar scan (limit " + Fixed(limit, 0) +
               " ms)",
@@ -75,7 +75,7 @@ std::vector<Event> CameraHealthDetector::Process(const FrameWindow& window) {
         history.size() >= 3 && stats.sharpness < options_.min_sharpness_ratio() * typical;
     if (!over && !under && (stats.sharpness < options_.min_sharpness() || relative_blur)) {
       events.push_back(MakeFrameEvent(
-          frame, kName, version(), "camera_blur", 0.4, {},
+          frame, kName, version(), "camera_blur", 0.5, {},
           name + " blurred: sharpness " + Fixed(stats.sharpness) + " against a median of " +
               Fixed(typical) + " over the previous " + std::to_string(history.size()) +
               " frames (floor " + Fixed(options_.min_sharpness()) + ")",

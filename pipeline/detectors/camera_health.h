@@ -12,7 +12,7 @@ class CameraHealthDetector : public Detector {
   explicit CameraHealthDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   int lookback_frames() const override;
   // Up to one event per camera and fault kind.
   std::vector<Event> Process(const FrameWindow& window) override;

@@ -6,6 +6,7 @@
 
 #include "pipeline/detectors/detector_support.h"
 #include "pipeline/detectors/ego_path.h"
+#include "pipeline/detectors/severity.h"
 
 namespace longtail::pipeline {
 namespace {
@@ -70,14 +71,17 @@ std::vector<Event> DebrisDetector::Process(const FrameWindow& window) {
       if (above > options_.max_bottom_above_ground_m()) continue;
       values["bottom_above_ground_m"] = above;
     }
-    const double closeness = std::clamp(1.0 - (on_path.s_min - start) / (end - start), 0.0, 1.0);
     std::string reason = Describe(track) + " (" + Fixed(box.length) + " x " + Fixed(box.width) +
                          " x " + Fixed(box.height) + " m, " + Fixed(track.velocity_world.norm()) +
                          " m/s) on the road in the ego lane " + Fixed(on_path.s_min) + " m ahead" +
                          (ground ? "" : " (ground height unknown)");
-    events.push_back(MakeFrameEvent(frame, kName, version(), "debris_in_lane",
-                                    0.4 + 0.5 * closeness, {track.id}, std::move(reason),
-                                    std::move(values)));
+    // Debris in the lane is rare whatever the speed (0.5); more when stopping short of it takes
+    // more than hard braking.
+    const double room = on_path.s_min - kFrontM - kStandoffM;
+    const double severity = std::max(
+        0.5, SeverityFromDeceleration(RequiredDeceleration(std::max(0.0, frame.ego.speed), room)));
+    events.push_back(MakeFrameEvent(frame, kName, version(), "debris_in_lane", severity,
+                                    {track.id}, std::move(reason), std::move(values)));
   }
   return events;
 }

@@ -9,10 +9,12 @@ namespace longtail::pipeline {
 class DebrisDetector : public Detector {
  public:
   static constexpr std::string_view kName = "debris";
+  static constexpr double kFrontM = 2.0;     // the ego's front, m ahead of its origin
+  static constexpr double kStandoffM = 2.0;  // a driver stops about this far short of it
   explicit DebrisDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   int lookahead_frames() const override;
   // One "debris_in_lane" event per such track.
   std::vector<Event> Process(const FrameWindow& window) override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pipeline/detectors/detector_support.h"
+#include "pipeline/detectors/severity.h"
 
 namespace longtail::pipeline {
 
@@ -46,8 +47,17 @@ std::vector<Event> SuddenAppearanceDetector::Process(const FrameWindow& window) 
         std::min(window.current + std::size_t(options_.confirm_frames()), window.frames.size() - 1);
     const Track* future = FindTrack(window.frames[later], track.id);
     if (future == nullptr || future->velocity_world.norm() < options_.min_speed_mps()) continue;
-    const double severity = 0.4 + 0.5 * (1.0 - distance / std::max(max_distance, 1e-9));
     const double speed = future->velocity_world.norm();
+    // How soon it would reach the ego at the speed it closes in: a truck that appears beside the
+    // ego and drives on alongside closes in at nothing, a child that appears ahead of a moving
+    // ego at the ego's speed.
+    const Eigen::Vector2d toward_ego = -track.box.center.head<2>().normalized();
+    const double closing =
+        std::max(0.0, (future->velocity_vehicle - EgoVelocity(frame.ego)).dot(toward_ego));
+    const double severity =
+        closing > 0 ? SeverityFromTimeGap(distance / closing,
+                                          sensors::IsVulnerableRoadUser(track.object_class))
+                    : 0.0;
     std::string reason = Describe(track) + " appeared " + Fixed(distance) +
                          " m from the ego (first seen at frame " + std::to_string(frame.index) +
                          ", " + std::to_string(track.num_points) + " lidar points), moving at " +
@@ -56,7 +66,8 @@ std::vector<Event> SuddenAppearanceDetector::Process(const FrameWindow& window) 
                                     {track.id}, std::move(reason),
                                     {{"distance_m", distance},
                                      {"num_points", static_cast<double>(track.num_points)},
-                                     {"speed_mps", speed}}));
+                                     {"speed_mps", speed},
+                                     {"closing_speed_mps", closing}}));
   }
   return events;
 }

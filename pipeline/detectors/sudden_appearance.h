@@ -14,7 +14,7 @@ class SuddenAppearanceDetector : public Detector {
   explicit SuddenAppearanceDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   int lookback_frames() const override { return 1; }
   int lookahead_frames() const override { return options_.confirm_frames(); }
   // One "sudden_appearance" event per newborn track near the ego.

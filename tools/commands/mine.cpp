@@ -106,6 +106,7 @@ nlohmann::json ToJson(const LogOutcome& o) {
           {"tasks_inserted", o.enqueued.inserted},
           {"tasks_already_present", o.enqueued.already_present},
           {"events_by_type", o.stats.events_by_type},
+          {"episodes_below_threshold", o.stats.episodes_below_threshold},
           {"ego_motion_estimated", o.stats.ego_motion_estimated},
           {"invalid_points", o.stats.invalid_points},
           {"skipped_inputs", o.issue_count},
@@ -124,6 +125,8 @@ void PrintSummary(const LogOutcome& o) {
   std::printf("  flagged windows %lld: %d new tasks, %d already queued\n",
               static_cast<long long>(o.stats.windows), o.enqueued.inserted,
               o.enqueued.already_present);
+  std::printf("  episodes in them, by type (%lld more below the severity threshold):\n",
+              static_cast<long long>(o.stats.episodes_below_threshold));
   for (const auto& [type, count] : o.stats.events_by_type) {
     std::printf("    %-28s %lld\n", type.c_str(), static_cast<long long>(count));
   }

@@ -17,9 +17,10 @@ using testing::RunLongtail;
 const fs::path kSampleDrive =
     fs::path(LONGTAIL_SOURCE_DIR) / "sample_logs/kitti/2026_01_01/2026_01_01_drive_0001_sync";
 
-nlohmann::json MineJson(const fs::path& log, const fs::path& queue, int expected_exit = 0) {
-  const auto result =
-      RunLongtail("mine '" + log.string() + "' --queue '" + queue.string() + "' --json");
+nlohmann::json MineJson(const fs::path& log, const fs::path& queue, int expected_exit = 0,
+                        const std::string& options = "") {
+  const auto result = RunLongtail("mine '" + log.string() + "' --queue '" + queue.string() +
+                                  "' --json " + options);
   EXPECT_EQ(result.exit_code, expected_exit) << result.out;
   return nlohmann::json::parse(result.out);
 }
@@ -97,24 +98,42 @@ TEST(MineEndToEnd, FrozenCameraInASynthesisedLogIsFlagged) {
   EXPECT_GE(json["logs"][0]["events_by_type"].value("camera_frozen", 0), 1) << json.dump(2);
 }
 
-TEST(MineEndToEnd, RealDrive0052FlagsTheVehicleAheadAndIsIdempotent) {
+TEST(MineEndToEnd, RealDrive0052QueueBehindTheStoppedCarIsOrdinaryAndMiningIsIdempotent) {
   LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync");
-  const fs::path queue = testing::ScratchDir() / "q.db";
-  const auto first = MineJson(drive, queue);
-  const auto& log = first["logs"][0];
+  const fs::path dir = testing::ScratchDir();
+  // The ego creeps in a queue behind a stopped car: episodes, but none worth a reviewer's time.
+  const auto ordinary = MineJson(drive, dir / "default.db");
+  const auto& log = ordinary["logs"][0];
   EXPECT_EQ(log["frames"].get<int>(), 30);
   EXPECT_GT(log["frames_per_second"].get<double>(), 0);
-  EXPECT_GE(log["events_by_type"].value("object_in_corridor", 0), 1) << log.dump(2);
-  const int tasks = first["tasks_in_queue"].get<int>();
+  EXPECT_EQ(log["windows"].get<int>(), 0) << log.dump(2);
+  EXPECT_GE(log["episodes_below_threshold"].get<int>(), 1) << log.dump(2);
+  // With no threshold the stopped car ahead is one of them; mining again adds nothing.
+  std::ofstream(dir / "all.pbtxt") << "runner { min_severity: 0 }\n";
+  const std::string config = "--config '" + (dir / "all.pbtxt").string() + "'";
+  const fs::path queue = dir / "all.db";
+  const auto all = MineJson(drive, queue, 0, config);
+  EXPECT_GE(all["logs"][0]["events_by_type"].value("object_in_corridor", 0), 1) << all.dump(2);
+  const int tasks = all["tasks_in_queue"].get<int>();
   EXPECT_GE(tasks, 1);
-  EXPECT_EQ(MineJson(drive, queue)["tasks_in_queue"].get<int>(), tasks);
+  EXPECT_EQ(MineJson(drive, queue, 0, config)["tasks_in_queue"].get<int>(), tasks);
 }
 
-TEST(MineEndToEnd, RealLidarOnlyDrive0005IsMined) {
+TEST(MineEndToEnd, RealLidarOnlyDrive0005FlagsTheCyclistAhead) {
   LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0005_sync");
-  const auto json = MineJson(drive, testing::ScratchDir() / "q.db");
+  const fs::path queue = testing::ScratchDir() / "q.db";
+  const auto json = MineJson(drive, queue);
   EXPECT_EQ(json["logs"][0]["frames"].get<int>(), 40);
   EXPECT_TRUE(json["logs"][0]["ego_motion_estimated"].get<bool>());
+  const auto task = RunLongtail("queue show 1 --json --queue '" + queue.string() + "'");
+  ASSERT_EQ(task.exit_code, 0) << task.out;
+  const auto shown = nlohmann::json::parse(task.out);
+  bool cyclist = false;
+  for (const auto& e : shown["events"]) {
+    cyclist |= e["reason"].get<std::string>().rfind("Cyclist", 0) == 0 &&
+               e["type"].get<std::string>().rfind("vru_", 0) == 0;
+  }
+  EXPECT_TRUE(cyclist) << task.out;
 }
 
 TEST(InspectEndToEnd, RealDrivesListTheirStreamsAndMissingOxts) {
