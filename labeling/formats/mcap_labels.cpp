@@ -223,7 +223,9 @@ void WriteLabelsMcap(const std::filesystem::path& file, const LabelSet& labels,
     }
     SetStamp(stamp, message.mutable_timestamp());
     message.set_level(foxglove::Log::WARNING);
-    message.set_message(event.type + ": " + event.reason);
+    message.set_message(event.type + " (frames " + std::to_string(event.first_frame) + "-" +
+                        std::to_string(event.last_frame) + ", peak " +
+                        std::to_string(event.peak_frame) + "): " + event.reason);
     message.set_name(event.detector + " v" + std::to_string(event.detector_version));
     channels.Write(kEventsTopic, message, stamp);
   }

@@ -138,9 +138,12 @@ json CoordinateSystems(const sensors::Calibration& calibration) {
 json EventJson(const pipeline::Event& event) {
   json text = json::array({Named("reason", event.reason), Named("detector", event.detector),
                            Named("start_ns", std::to_string(sensors::ToNanos(event.start))),
-                           Named("end_ns", std::to_string(sensors::ToNanos(event.end)))});
-  json num = json::array(
-      {Named("detector_version", event.detector_version), Named("severity", event.severity)});
+                           Named("end_ns", std::to_string(sensors::ToNanos(event.end))),
+                           Named("peak_ns", std::to_string(sensors::ToNanos(event.peak)))});
+  // An episode: its frame interval, and the frame of its peak, where severity and values hold.
+  json num =
+      json::array({Named("detector_version", event.detector_version),
+                   Named("severity", event.severity), Named("peak_frame", event.peak_frame)});
   for (const auto& [name, value] : event.values)
     num.push_back(Named(kEventValuePrefix + name, value));
   json event_data = {{"text", text}, {"num", num}};
@@ -406,6 +409,12 @@ std::vector<pipeline::Event> ReadEvents(const json& openlabel) {
     if (!intervals.empty()) {
       event.first_frame = intervals.front().value("frame_start", std::int64_t{0});
       event.last_frame = intervals.back().value("frame_end", event.first_frame);
+    }
+    event.peak_frame = static_cast<std::int64_t>(
+        NamedNumber(data, "peak_frame").value_or(static_cast<double>(event.first_frame)));
+    event.peak = event.start;
+    if (auto ns = ParseInteger(NamedText(data, "peak_ns").value_or(""))) {
+      event.peak = sensors::FromNanos(*ns);
     }
     by_uid[ParseInteger(uid).value_or(1'000'000'000 + next_uid++)] = event;
   }

@@ -88,6 +88,8 @@ struct TaskSummary {
   std::int64_t first_frame = 0, last_frame = 0;  // inclusive
   sensors::Timestamp start, end;                 // of the window
   double severity = 0;                           // [0,1]
+  std::int64_t peak_frame = 0;  // of the most severe episode: where a reviewer starts looking
+  int episodes = -1;            // episodes in the task; -1 for tasks queued before schema 3
   int required_reviews = 1, submitted_reviews = 0, live_claims = 0, skips = 0;
   bool needs_adjudication = false;  // submitted with disagreements
   sensors::Timestamp created, updated;

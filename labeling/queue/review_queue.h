@@ -115,7 +115,7 @@ class ReviewQueue {
 };
 
 // The schema version this build writes; older databases are migrated on open.
-inline constexpr int kQueueSchemaVersion = 2;
+inline constexpr int kQueueSchemaVersion = 3;
 
 // "sqlite:///abs/path.db", "sqlite://rel.db", a plain path, or "postgresql://..." ("postgres://").
 // Throws QueueError when the database cannot be used; nothing is written then.

@@ -110,6 +110,15 @@ CREATE TABLE mined_logs (
 );
 )SQL";
 
+// Version 3: episodes. A task's events are episodes (first, peak and last frame); the task keeps
+// how many and the peak frame of its most severe one, where a reviewer starts looking. Tasks
+// queued before have no episode count, and their peak is their first frame.
+const char* const kSchemaV3 = R"SQL(
+ALTER TABLE tasks ADD COLUMN peak_frame BIGINT;
+ALTER TABLE tasks ADD COLUMN episodes INTEGER;
+UPDATE tasks SET peak_frame = first_frame WHERE peak_frame IS NULL;
+)SQL";
+
 std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
   for (auto pos = text.find(from); pos != std::string::npos;
        pos = text.find(from, pos + to.size())) {
@@ -121,7 +130,7 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 const char* const kSummaryColumns =
     "id, state, log_id, log_path, log_format, detectors, options_hash, first_frame, last_frame, "
     "start_ns, end_ns, severity, required_reviews, reviews_done, active_claims, skips, created_ns, "
-    "updated_ns";
+    "updated_ns, peak_frame, episodes";
 
 TaskSummary SummaryFrom(const Row& r) {
   TaskSummary s;
@@ -144,7 +153,17 @@ TaskSummary SummaryFrom(const Row& r) {
   s.needs_adjudication = s.state == TaskState::kSubmitted;
   s.created = sensors::FromNanos(r.Int(16));
   s.updated = sensors::FromNanos(r.Int(17));
+  s.peak_frame = r.IsNull(18) ? s.first_frame : r.Int(18);
+  s.episodes = r.IsNull(19) ? -1 : static_cast<int>(r.Int(19));
   return s;
+}
+
+// The peak frame of the draft's most severe episode (its first frame when it has none).
+std::int64_t PeakFrame(const TaskDraft& d) {
+  const auto worst = std::max_element(
+      d.events.begin(), d.events.end(),
+      [](const pipeline::Event& a, const pipeline::Event& b) { return a.severity < b.severity; });
+  return worst == d.events.end() ? d.first_frame : worst->peak_frame;
 }
 
 TaskState StateOf(Verdict verdict) {
@@ -413,10 +432,10 @@ class SqlReviewQueue final : public ReviewQueue {
       const Row& r = rows[0];
       TaskDetail d;
       d.summary = SummaryFrom(r);
-      d.events = json::EventsFromJson(r.Text(18));
-      if (!r.IsNull(19)) d.final_verdict = ParseVerdict(r.Text(19));
-      if (!r.IsNull(20)) d.final_labels = json::FramesFromJson(r.Text(20));
-      d.disagreements = json::DisagreementsFromJson(r.Text(21));
+      d.events = json::EventsFromJson(r.Text(20));
+      if (!r.IsNull(21)) d.final_verdict = ParseVerdict(r.Text(21));
+      if (!r.IsNull(22)) d.final_labels = json::FramesFromJson(r.Text(22));
+      d.disagreements = json::DisagreementsFromJson(r.Text(23));
       d.prelabels = LoadPrelabels(task_id);
       for (const Row& v : db_->Query(
                "SELECT id, reviewer, state, claimed_ns, lease_expires_ns, finished_ns, verdict, "
@@ -534,6 +553,7 @@ class SqlReviewQueue final : public ReviewQueue {
       db_->Query("INSERT INTO longtail_schema (version) VALUES (1)");
     }
     if (from < 2) db_->Script(kSchemaV2);
+    if (from < 3) db_->Script(kSchemaV3);
     db_->Query("UPDATE longtail_schema SET version = ?",
                {static_cast<std::int64_t>(kQueueSchemaVersion)});
   }
@@ -669,13 +689,15 @@ class SqlReviewQueue final : public ReviewQueue {
       const auto rows = db_->Query(
           "INSERT INTO tasks (log_id, log_path, log_format, detectors, options_hash, first_frame, "
           "last_frame, start_ns, end_ns, severity, events_json, state, required_reviews, "
-          "created_ns, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) "
+          "created_ns, updated_ns, peak_frame, episodes) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) "
           "ON CONFLICT (log_id, detectors, first_frame, last_frame, options_hash) DO NOTHING "
           "RETURNING id",
           {d.log_id, d.log_path, d.log_format, d.detectors, d.options_hash, d.first_frame,
            d.last_frame, sensors::ToNanos(d.start), sensors::ToNanos(d.end), d.severity,
            json::EventsToJson(d.events),
-           static_cast<std::int64_t>(std::max(1, options_.required_reviews())), now, now});
+           static_cast<std::int64_t>(std::max(1, options_.required_reviews())), now, now,
+           PeakFrame(d), static_cast<std::int64_t>(d.events.size())});
       if (rows.empty()) {
         ++result.already_present;
         continue;

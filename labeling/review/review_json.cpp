@@ -1,11 +1,11 @@
 #include "labeling/review/review_json.h"
 
-#include "labeling/queue/queue_json.h"
-
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include "labeling/queue/queue_json.h"
 
 namespace longtail::labeling::review {
 namespace {
@@ -133,6 +133,8 @@ json SummaryToJson(const TaskSummary& s) {
           {"log_format", s.log_format},
           {"detectors", s.detectors},
           {"first_frame", s.first_frame},
+          {"peak_frame", s.peak_frame},
+          {"episodes", s.episodes},
           {"last_frame", s.last_frame},
           {"start_ns", Nanos(s.start)},
           {"end_ns", Nanos(s.end)},

@@ -118,6 +118,21 @@ test(
       });
       assert.ok(imagePixels > 100, 'the camera image is drawn');
 
+      // --- The timeline speaks episodes: one bar per episode with a mark at its peak, titled
+      // with the reason at the peak.
+      const timeline = await page.evaluate(() => ({
+        bars: [...document.querySelectorAll('#timeline .episode')].map((b) => b.title),
+        peaks: document.querySelectorAll('#timeline .episode .peak').length,
+        episodes: window.__review.state.task.events.map((e) => e.reason),
+        taskPeak: window.__review.state.task.task.peak_frame,
+      }));
+      assert.ok(timeline.episodes.length > 0, 'the task has episodes');
+      assert.equal(timeline.bars.length, timeline.episodes.length, 'one bar per episode');
+      assert.equal(timeline.peaks, timeline.episodes.length, 'a peak mark on every bar');
+      timeline.episodes.forEach(
+          (reason, i) => assert.ok(timeline.bars[i].endsWith(reason), timeline.bars[i]));
+      assert.equal(typeof timeline.taskPeak, 'number', 'the task names its peak frame');
+
       // --- Responsiveness with a ~124k-point cloud: printed, not asserted (no timed assertions).
       const frameTimes = await page.evaluate(() => window.__review.cloudView.benchmark(60));
       console.log(

@@ -43,6 +43,8 @@ json SummaryJson(const labeling::TaskSummary& s) {
           {"detectors", s.detectors},
           {"options_hash", s.options_hash},
           {"first_frame", s.first_frame},
+          {"peak_frame", s.peak_frame},
+          {"episodes", s.episodes},
           {"last_frame", s.last_frame},
           {"start_ns", sensors::ToNanos(s.start)},
           {"end_ns", sensors::ToNanos(s.end)},
@@ -189,8 +191,12 @@ int Show(const QueueCommandOptions& o) {
   const auto& s = detail->summary;
   text << "task " << s.id << " [" << labeling::ToString(s.state) << "] severity " << s.severity
        << "\n  log " << s.log_id << " (" << s.log_format << ") " << s.log_path << "\n  frames "
-       << s.first_frame << "-" << s.last_frame << ", detectors " << s.detectors << "\n";
-  for (const auto& e : detail->events) text << "  event " << e.type << ": " << e.reason << "\n";
+       << s.first_frame << "-" << s.last_frame << " (peak " << s.peak_frame << "), detectors "
+       << s.detectors << "\n";
+  for (const auto& e : detail->events) {
+    text << "  episode " << e.type << " frames " << e.first_frame << "-" << e.last_frame
+         << ", peak " << e.peak_frame << " (severity " << e.severity << "): " << e.reason << "\n";
+  }
   for (const auto& f : detail->prelabels) {
     text << "  frame " << f.frame_index << ": " << f.boxes.size() << " pre-labelled boxes\n";
   }

@@ -147,8 +147,8 @@ async function openTask(taskId, claim) {
   const labels =
       state.readOnly && detail.final_labels.length ? detail.final_labels : detail.prelabels;
   state.labels = new LabelSet(labels);
-  const first = detail.events.length ? detail.events[0].first_frame : detail.task.first_frame;
-  await showFrame(first);
+  // Start where the task is worst: the peak of its most severe episode.
+  await showFrame(detail.task.peak_frame ?? detail.task.first_frame);
   startHeartbeat();
 }
 
@@ -494,24 +494,33 @@ function drawTimeline() {
     cell.addEventListener('click', () => showFrame(t.first_frame + i));
     cells.push(cell);
   }
+  // One bar per episode, from its first to its last frame, with a mark at its peak; the bar's
+  // title and the list give the reason at the peak. Clicking either goes to the peak.
+  const x = (frame) => (100 * (Math.min(Math.max(frame, t.first_frame), t.last_frame) -
+                               t.first_frame)) / n;
   const items = [];
   state.task.events.forEach((e, row) => {
+    const peak = e.peak_frame ?? e.first_frame;
     const bar = document.createElement('div');
-    bar.className = 'event';
-    bar.style.left = `${(100 * (Math.max(e.first_frame, t.first_frame) - t.first_frame)) / n}%`;
-    bar.style.width = `${
-        (100 *
-         (Math.min(e.last_frame, t.last_frame) - Math.max(e.first_frame, t.first_frame) + 1)) /
-        n}%`;
+    bar.className = 'episode';
+    bar.style.left = `${x(e.first_frame)}%`;
+    bar.style.width = `${x(e.last_frame) - x(e.first_frame) + 100 / n}%`;
     bar.style.top = `${14 + (row % 3) * 10}px`;
-    bar.title = e.reason;
+    bar.style.opacity = `${0.35 + 0.65 * e.severity}`;
+    bar.title = `${e.type} (severity ${e.severity.toFixed(2)} at frame ${peak}): ${e.reason}`;
+    bar.addEventListener('click', () => showFrame(peak));
+    const mark = document.createElement('div');
+    mark.className = 'peak';
+    mark.style.left = `${((x(peak) - x(e.first_frame)) / (x(e.last_frame) - x(e.first_frame) +
+                                                          100 / n)) * 100}%`;
+    bar.append(mark);
     cells.push(bar);
     const li = document.createElement('li');
     li.className =
         state.frameIndex >= e.first_frame && state.frameIndex <= e.last_frame ? 'active' : '';
     li.textContent = `${e.detector}/${e.type} (severity ${e.severity.toFixed(2)}, frames ${
-        e.first_frame}–${e.last_frame}): ${e.reason}`;
-    li.addEventListener('click', () => showFrame(e.first_frame));
+        e.first_frame}–${e.last_frame}, peak ${peak}): ${e.reason}`;
+    li.addEventListener('click', () => showFrame(peak));
     items.push(li);
   });
   timeline.replaceChildren(...cells);

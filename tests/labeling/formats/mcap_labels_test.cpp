@@ -104,6 +104,7 @@ LabelSet TwoFramesWithAnEvent() {
   event.reason = "car #0 ahead";
   event.first_frame = 3;
   event.last_frame = 4;
+  event.peak_frame = 4;
   labels.events = {event};
   return labels;
 }
@@ -117,7 +118,7 @@ TEST(McapLabels, WritesLabelsAloneWhenTheSourceFramesAreMissing) {
   EXPECT_EQ(back.messages_by_topic.at(kBoxesTopic), 2);
   EXPECT_EQ(back.messages_by_topic.at("/camera/image_2/labels"), 2);
   ASSERT_EQ(back.logs.size(), 1u);
-  EXPECT_EQ(back.logs[0].message(), "object_in_corridor: car #0 ahead");
+  EXPECT_EQ(back.logs[0].message(), "object_in_corridor (frames 3-4, peak 4): car #0 ahead");
   EXPECT_EQ(back.logs[0].name(), "ego_corridor v2");
   ASSERT_EQ(back.updates.size(), 2u);
   EXPECT_EQ(back.updates[0].entities_size(), 5);

@@ -170,12 +170,43 @@ TEST(SqliteQueue, ReadOnlyModeReadsButNeverWrites) {
 TEST(SqliteQueue, MigratesAVersionOneDatabase) {
   const fs::path db = longtail::testing::ScratchDir() / "q.db";
   OpenQueue(db.string())->Enqueue({Draft("a", 0, 1, 0.5)});
-  RawSql(db, "DROP TABLE mined_logs; UPDATE longtail_schema SET version = 1;");
+  RawSql(db,
+         "DROP TABLE mined_logs; ALTER TABLE tasks DROP COLUMN peak_frame; "
+         "ALTER TABLE tasks DROP COLUMN episodes; UPDATE longtail_schema SET version = 1;");
   auto queue = OpenQueue(db.string());
   EXPECT_EQ(queue->CountTasks(), 1);
   EXPECT_FALSE(queue->IsMined("a", "opts-1"));
   queue->EnqueueAndMarkMined({}, {"a", "opts-1", "/data/a", 1});
   EXPECT_TRUE(queue->IsMined("a", "opts-1"));
+}
+
+TEST(SqliteQueue, MigratesAVersionTwoDatabaseToEpisodes) {
+  // Version 2 tasks held merged events without a peak: after the migration their peak is their
+  // first frame and their episode count unknown (-1); new tasks carry both.
+  const fs::path db = longtail::testing::ScratchDir() / "q.db";
+  OpenQueue(db.string())->Enqueue({Draft("a", 4, 9, 0.5)});
+  RawSql(db,
+         "ALTER TABLE tasks DROP COLUMN peak_frame; ALTER TABLE tasks DROP COLUMN episodes; "
+         "UPDATE longtail_schema SET version = 2;");
+  auto queue = OpenQueue(db.string());
+  EXPECT_EQ(queue->Stats().schema_version, 3);
+  const auto old_task = queue->GetTask(1);
+  ASSERT_TRUE(old_task);
+  EXPECT_EQ(old_task->summary.peak_frame, 4);
+  EXPECT_EQ(old_task->summary.episodes, -1);
+  TaskDraft draft = Draft("b", 10, 20, 0.7);
+  pipeline::Event mild, worst;
+  mild.severity = 0.6;
+  mild.peak_frame = 12;
+  worst.severity = 0.7;
+  worst.peak_frame = 17;
+  draft.events = {mild, worst};
+  queue->Enqueue({draft});
+  const auto new_task = queue->GetTask(2);
+  ASSERT_TRUE(new_task);
+  EXPECT_EQ(new_task->summary.peak_frame, 17);
+  EXPECT_EQ(new_task->summary.episodes, 2);
+  EXPECT_EQ(new_task->events[1].peak_frame, 17);
 }
 
 TEST(SqliteQueue, TheAuditTrailIsAppendOnlyInTheDatabase) {

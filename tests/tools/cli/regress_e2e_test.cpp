@@ -40,8 +40,8 @@ TEST(RegressEndToEnd, SampleLogsMatchTheirGoldens) {
 
 TEST(RegressEndToEnd, AChangedThresholdFailsNamingTheMissingEventAndUpdateAcceptsIt) {
   const fs::path dir = testing::ScratchDir();
-  // The sample's stopped car comes no closer than about 11 m: an 8 m corridor never sees it.
-  std::ofstream(dir / "short.pbtxt") << "detectors { ego_corridor { length_m: 8 } }\n";
+  // The sample's stopped car comes no closer than about 4.3 m: a 4 m corridor never sees it.
+  std::ofstream(dir / "short.pbtxt") << "detectors { ego_corridor { length_m: 4 } }\n";
   const std::string config = "--config '" + (dir / "short.pbtxt").string() + "' ";
   const auto failed =
       RunLongtail(Regress(kGolden, config + "--junit '" + (dir / "junit.xml").string() + "'"));
