@@ -39,8 +39,7 @@ Timestamp StampOf(const std::vector<pipeline::FrameResult>& frames, std::int64_t
 // Whether `episode` is about `moment`: it names the actor and overlaps the moment's span.
 bool IsAbout(const Event& episode, const Moment& moment,
              const std::vector<pipeline::FrameResult>& frames) {
-  const Timestamp from =
-      StampOf(frames, moment.first_frame) - sensors::FromSeconds(kBeforeMomentS);
+  const Timestamp from = StampOf(frames, moment.first_frame) - sensors::FromSeconds(kBeforeMomentS);
   const Timestamp to = StampOf(frames, moment.critical_frame) + sensors::FromSeconds(kAfterMomentS);
   return NamesActor(episode, moment.actor_id) && episode.start <= to && episode.end >= from;
 }
@@ -57,7 +56,8 @@ MomentResult Judge(const Moment& moment, const std::vector<pipeline::FrameResult
       result.found_by = episode.type;
     }
   }
-  result.found = !result.found_by.empty() && (!NeedsLead(moment.kind) || result.lead_s >= kMinLeadS);
+  result.found =
+      !result.found_by.empty() && (!NeedsLead(moment.kind) || result.lead_s >= kMinLeadS);
   return result;
 }
 
@@ -138,14 +138,16 @@ SequenceScore ScoreSequence(const std::string& sequence,
   score.episodes = static_cast<std::int64_t>(detection.episodes.size());
 
   for (const Moment& moment : moments) {
-    if (moment.sequence == sequence) score.moments.push_back(Judge(moment, frames, detection.episodes));
+    if (moment.sequence == sequence)
+      score.moments.push_back(Judge(moment, frames, detection.episodes));
   }
   score.windows = static_cast<std::int64_t>(detection.windows.size());
   for (const auto& window : detection.windows) {
-    const bool holds_moment = std::any_of(window.events.begin(), window.events.end(), [&](const Event& e) {
-      return std::any_of(score.moments.begin(), score.moments.end(),
-                         [&](const MomentResult& m) { return IsAbout(e, m.moment, frames); });
-    });
+    const bool holds_moment =
+        std::any_of(window.events.begin(), window.events.end(), [&](const Event& e) {
+          return std::any_of(score.moments.begin(), score.moments.end(),
+                             [&](const MomentResult& m) { return IsAbout(e, m.moment, frames); });
+        });
     if (!holds_moment) ++score.windows_without_moment;
   }
   return score;
@@ -157,7 +159,8 @@ std::vector<SequenceScore> ScoreDriveFolder(const fs::path& folder,
                                             sensors::IssueLog& issues) {
   const fs::path labels = folder / "label_02";
   if (!fs::is_directory(labels)) {
-    throw std::runtime_error(folder.string() + ": no label_02/ folder (expected label_02/, calib/, "
+    throw std::runtime_error(folder.string() +
+                             ": no label_02/ folder (expected label_02/, calib/, "
                              "poses/, timestamps/ and moments.tsv)");
   }
   const std::vector<Moment> moments = ReadMoments(folder / "moments.tsv", issues);

@@ -21,7 +21,7 @@ struct MineStats {
   std::int64_t windows = 0;                            // review windows handed to the sink
   std::map<std::string, std::int64_t> events_by_type;  // episodes in the windows, by Event::type
   std::int64_t episodes_below_threshold = 0;  // below RunnerOptions::min_severity, not queued
-  std::int64_t points = 0;                             // lidar points read
+  std::int64_t points = 0;                    // lidar points read
   std::int64_t invalid_points = 0;    // NaN/inf or out-of-range points dropped by perception
   double seconds = 0;                 // wall time of the pass
   bool ego_motion_estimated = false;  // true when any frame's ego motion came from the lidar

@@ -26,10 +26,10 @@ std::string JoinDetectors(const std::vector<Event>& events) {
 EpisodeBuilder::EpisodeBuilder(const proto::RunnerOptions& options)
     : gap_(sensors::FromSeconds(options.episode_gap_s())),
       // With its context before and after, an episode fits in one window of max_window_s.
-      max_length_(sensors::FromSeconds(
-          std::max(options.max_window_s() - options.window_context_before_s() -
-                       options.window_context_after_s(),
-                   options.episode_gap_s()))) {}
+      max_length_(
+          sensors::FromSeconds(std::max(options.max_window_s() - options.window_context_before_s() -
+                                            options.window_context_after_s(),
+                                        options.episode_gap_s()))) {}
 
 std::vector<Event> EpisodeBuilder::Add(const std::vector<Event>& events, Timestamp now) {
   for (const Event& event : events) {
@@ -105,8 +105,8 @@ void WindowBuilder::AddEpisodes(const std::vector<Event>& episodes) {
 }
 
 std::vector<ReviewWindow> WindowBuilder::CloseBefore(Timestamp horizon) {
-  const auto closed = std::stable_partition(open_.begin(), open_.end(),
-                                             [&](const ReviewWindow& w) { return w.end >= horizon; });
+  const auto closed = std::stable_partition(
+      open_.begin(), open_.end(), [&](const ReviewWindow& w) { return w.end >= horizon; });
   std::vector<ReviewWindow> out(std::make_move_iterator(closed),
                                 std::make_move_iterator(open_.end()));
   open_.erase(closed, open_.end());

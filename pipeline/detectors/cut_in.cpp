@@ -45,7 +45,8 @@ std::vector<Event> CutInDetector::Confirmed(const FrameWindow& window) {
     const PathPoint now_at = ToPathCoordinates(path, track.box.center.head<2>());
     const Eigen::Vector2d velocity = ToPathVelocity(now_at, track.velocity_vehicle);
     // Beside the lane, ahead, going the ego's way (not oncoming, not crossing).
-    if (std::abs(now_at.d) <= half_lane || now_at.s < start || velocity.x() <= std::abs(velocity.y())) {
+    if (std::abs(now_at.d) <= half_lane || now_at.s < start ||
+        velocity.x() <= std::abs(velocity.y())) {
       continue;
     }
     // Where its centre first came into the lane, and how far in it got, within the horizon.

@@ -80,8 +80,8 @@ std::vector<Event> DebrisDetector::Process(const FrameWindow& window) {
     const double room = on_path.s_min - kFrontM - kStandoffM;
     const double severity = std::max(
         0.5, SeverityFromDeceleration(RequiredDeceleration(std::max(0.0, frame.ego.speed), room)));
-    events.push_back(MakeFrameEvent(frame, kName, version(), "debris_in_lane", severity,
-                                    {track.id}, std::move(reason), std::move(values)));
+    events.push_back(MakeFrameEvent(frame, kName, version(), "debris_in_lane", severity, {track.id},
+                                    std::move(reason), std::move(values)));
   }
   return events;
 }

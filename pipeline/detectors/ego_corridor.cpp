@@ -49,14 +49,13 @@ std::vector<Event> EgoCorridorDetector::Process(const FrameWindow& window) {
     const double room = distance - body_.front_m() - kStandoffM;
     const double deceleration = RequiredDeceleration(std::max(0.0, frame.ego.speed), room);
     const double severity = SeverityFromDeceleration(deceleration);
-    std::string reason = Describe(track) + " in the ego corridor " + Fixed(distance) +
-                         " m ahead along the path, " + LeftOrRight(on_path.center_d) +
-                         " of its centre (corridor " + Fixed(options_.width_m()) + " m wide, " +
-                         Fixed(start) + "-" + Fixed(end) + " m, path from " +
-                         std::string(ToString(path.source)) + "), moving at " +
-                         Fixed(track.velocity_world.norm()) + " m/s; stopping short of it at " +
-                         Fixed(std::max(0.0, frame.ego.speed) * 3.6, 0) + " km/h takes " +
-                         Fixed(deceleration) + " m/s^2";
+    std::string reason =
+        Describe(track) + " in the ego corridor " + Fixed(distance) + " m ahead along the path, " +
+        LeftOrRight(on_path.center_d) + " of its centre (corridor " + Fixed(options_.width_m()) +
+        " m wide, " + Fixed(start) + "-" + Fixed(end) + " m, path from " +
+        std::string(ToString(path.source)) + "), moving at " + Fixed(track.velocity_world.norm()) +
+        " m/s; stopping short of it at " + Fixed(std::max(0.0, frame.ego.speed) * 3.6, 0) +
+        " km/h takes " + Fixed(deceleration) + " m/s^2";
     events.push_back(MakeFrameEvent(frame, kName, version(), "object_in_corridor", severity,
                                     {track.id}, std::move(reason),
                                     {{"distance_m", distance},

@@ -94,7 +94,8 @@ std::optional<PathEntry> FuturePathEntry(const FrameWindow& window, int id, cons
   }
   if (!entry) return std::nullopt;
   entry->ego_arrival_s = EgoArrival(window, path, entry->s_m, front_m);
-  if (entry->ego_arrival_s) entry->time_gap_s = std::abs(*entry->ego_arrival_s - entry->actor_time_s);
+  if (entry->ego_arrival_s)
+    entry->time_gap_s = std::abs(*entry->ego_arrival_s - entry->actor_time_s);
   return entry;
 }
 

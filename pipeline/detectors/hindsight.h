@@ -59,7 +59,6 @@ struct ClosestPass {
   double ego_speed_mps = 0;  // the ego's speed then
 };
 std::optional<ClosestPass> FutureClosestPass(const FrameWindow& window, int id,
-                                             const sensors::Box3D& ego_footprint,
-                                             double horizon_s);
+                                             const sensors::Box3D& ego_footprint, double horizon_s);
 
 }  // namespace longtail::pipeline

@@ -48,20 +48,20 @@ std::vector<Event> RoadwayIncursionDetector::Confirmed(const FrameWindow& window
     // not); a vehicle when any part of it is.
     const bool vulnerable = sensors::IsVulnerableRoadUser(track.object_class);
     const FootprintOnPath on_path = ProjectFootprint(path, track.box, start, end);
-    const double gap = vulnerable ? std::abs(on_path.center_d) - half_width
-                                  : on_path.lateral_gap - half_width;
+    const double gap =
+        vulnerable ? std::abs(on_path.center_d) - half_width : on_path.lateral_gap - half_width;
     if (!on_path.in_range || gap <= 0) continue;
     const auto entry = FuturePathEntry(window, track.id, path, half_width, start,
                                        options_.horizon_s(), /*by_center=*/vulnerable);
     if (!entry || !entry->time_gap_s || entry->s_m > end) continue;
     const double severity = SeverityFromTimeGap(*entry->time_gap_s, vulnerable);
     const bool ego_first = *entry->ego_arrival_s < entry->actor_time_s;
-    std::string reason =
-        Describe(track) + " " + Fixed(gap) + " m " + (on_path.center_d > 0 ? "left" : "right") +
-        " of the ego corridor " + Fixed(on_path.s_min) + " m ahead crossed into it " +
-        Fixed(entry->actor_time_s) + " s later, " + Fixed(entry->s_m) +
-        " m ahead; the ego got there " + Fixed(*entry->time_gap_s) + " s " +
-        (ego_first ? "before" : "after") + " it (post-encroachment time)";
+    std::string reason = Describe(track) + " " + Fixed(gap) + " m " +
+                         (on_path.center_d > 0 ? "left" : "right") + " of the ego corridor " +
+                         Fixed(on_path.s_min) + " m ahead crossed into it " +
+                         Fixed(entry->actor_time_s) + " s later, " + Fixed(entry->s_m) +
+                         " m ahead; the ego got there " + Fixed(*entry->time_gap_s) + " s " +
+                         (ego_first ? "before" : "after") + " it (post-encroachment time)";
     events.push_back(MakeFrameEvent(frame, kName, version(), "roadway_incursion", severity,
                                     {track.id}, std::move(reason),
                                     {{"lateral_gap_m", gap},

@@ -377,13 +377,12 @@ std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input) {
     if (!pose) continue;
     // Heading accumulated from the turn about the vehicle's own z between posed frames: continuous
     // for the fit, and independent of how the world's axes are laid.
-    headings.push_back(headings.empty()
-                           ? 0.0
-                           : headings.back() +
-                                 YawOf(pose_at(static_cast<std::int64_t>(posed.back()))
-                                           ->linear()
-                                           .transpose() *
-                                       pose->linear()));
+    headings.push_back(
+        headings.empty()
+            ? 0.0
+            : headings.back() +
+                  YawOf(pose_at(static_cast<std::int64_t>(posed.back()))->linear().transpose() *
+                        pose->linear()));
     times.push_back(seconds_at(static_cast<std::int64_t>(f)));
     positions.push_back(pose->translation());
     posed.push_back(f);

@@ -23,8 +23,8 @@ std::vector<sensors::KittiLabel> ReadLabel02File(const std::filesystem::path& fi
 // Ego poses, one line per frame: either a KITTI oxts record (30 values; world = the devkit's
 // Mercator east-north-up frame, pose of the IMU) or a KITTI odometry pose (12 values, a row-major
 // 3x4 world_from_camera0; its world, a camera frame, is re-expressed in vehicle axes so that z is
-// up). Returned as world_from_vehicle using `vehicle_from_imu` or `camera_from_vehicle`. Bad lines are reported and left as nullopt. Throws std::runtime_error when
-// the file cannot be opened.
+// up). Returned as world_from_vehicle using `vehicle_from_imu` or `camera_from_vehicle`. Bad lines
+// are reported and left as nullopt. Throws std::runtime_error when the file cannot be opened.
 std::vector<std::optional<Eigen::Isometry3d>> ReadPosesFile(
     const std::filesystem::path& file, const Eigen::Isometry3d& vehicle_from_imu,
     const Eigen::Isometry3d& camera_from_vehicle, sensors::IssueLog& issues);

@@ -78,8 +78,8 @@ void PrintText(const std::vector<evaluation::SequenceScore>& scores,
   std::cout << "all    " << std::setw(6) << total.frames << std::setw(9) << total.duration_s / 60
             << std::setw(9) << Percent(Share(total.flagged_s, total.duration_s)) << std::setw(9)
             << total.windows << std::setw(7) << total.windows_without_moment << std::setw(14)
-            << PerMinute(total.episodes, total.duration_s) << std::setw(11)
-            << total.positives_found << "/" << total.positives << "\n";
+            << PerMinute(total.episodes, total.duration_s) << std::setw(11) << total.positives_found
+            << "/" << total.positives << "\n";
   std::cout << "episodes by type:";
   for (const auto& [type, n] : total.episodes_by_type) std::cout << " " << type << " " << n;
   std::cout << "\nlargest flagged share without a positive moment: "
@@ -87,8 +87,8 @@ void PrintText(const std::vector<evaluation::SequenceScore>& scores,
             << total.worst_sequence_without_positive << ")\nmoments:\n";
   for (const auto& s : scores) {
     for (const auto& m : s.moments) {
-      std::cout << "  " << s.sequence << " " << (m.moment.positive ? "positive" : "dontcare")
-                << " " << m.moment.kind << " " << m.moment.actor_type << " #" << m.moment.actor_id
+      std::cout << "  " << s.sequence << " " << (m.moment.positive ? "positive" : "dontcare") << " "
+                << m.moment.kind << " " << m.moment.actor_type << " #" << m.moment.actor_id
                 << " critical frame " << m.moment.critical_frame << ": "
                 << (m.found ? "found" : "missed");
       if (!m.found_by.empty()) {

@@ -100,7 +100,8 @@ TEST(EgoCorridorTest, SeverityIsTheDecelerationToStopShort) {
   // The ego at 10 m/s; stopping 2 m short of an object whose near edge is d m ahead of the origin
   // (the front is 2 m ahead of it) takes 100 / 2 (d - 4) m/s^2; 6 m/s^2 is severity 1.
   const auto at_speed = [](double x, double speed) {
-    std::vector<FrameResult> frames = {MakeFrame(0, {MakeTrack(1, ObjectClass::kCar, CarBox(x, 0))})};
+    std::vector<FrameResult> frames = {
+        MakeFrame(0, {MakeTrack(1, ObjectClass::kCar, CarBox(x, 0))})};
     frames[0].ego = MovingEgo({0, 0}, 0, speed);
     return EgoCorridorDetector(proto::DetectorsOptions()).Process({frames, 0});
   };

@@ -19,8 +19,8 @@ const fs::path kSampleDrive =
 
 nlohmann::json MineJson(const fs::path& log, const fs::path& queue, int expected_exit = 0,
                         const std::string& options = "") {
-  const auto result = RunLongtail("mine '" + log.string() + "' --queue '" + queue.string() +
-                                  "' --json " + options);
+  const auto result =
+      RunLongtail("mine '" + log.string() + "' --queue '" + queue.string() + "' --json " + options);
   EXPECT_EQ(result.exit_code, expected_exit) << result.out;
   return nlohmann::json::parse(result.out);
 }
