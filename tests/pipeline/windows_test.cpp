@@ -46,6 +46,61 @@ TEST(WindowBuilder, RepeatedFiringsOfOneConditionBecomeOneEventInOneWindow) {
   EXPECT_EQ(closed[0].end, At(1.9));
 }
 
+Event WithPeak(Event e) {
+  e.peak_frame = e.first_frame;
+  e.peak = e.start;
+  return e;
+}
+
+TEST(EpisodeBuilder, ALostFrameDoesNotSplitAnEpisodeAndThePeakKeepsItsNumbers) {
+  EpisodeBuilder episodes(Options());  // 0.5 s gap
+  std::vector<Event> closed;
+  for (int frame : {0, 1, 2, 4, 5, 11, 12}) {  // frame 3 lost; 6-10 silent (0.6 s)
+    const double s = frame * 0.1;
+    const double severity = frame == 4 ? 0.9 : 0.4;
+    for (auto& e : episodes.Add({WithPeak(Fired(s, "vru", 7, severity))}, At(s))) {
+      closed.push_back(e);
+    }
+  }
+  for (auto& e : episodes.Flush()) closed.push_back(e);
+  ASSERT_EQ(closed.size(), 2u);
+  EXPECT_EQ(closed[0].first_frame, 0);
+  EXPECT_EQ(closed[0].last_frame, 5);
+  EXPECT_EQ(closed[0].peak_frame, 4);
+  EXPECT_EQ(closed[0].peak, At(0.4));
+  EXPECT_EQ(closed[0].severity, 0.9);
+  EXPECT_EQ(closed[0].reason, "fired at 0.400000");
+  EXPECT_EQ(closed[1].first_frame, 11);
+}
+
+TEST(EpisodeBuilder, OtherActorsAndTypesAreOtherEpisodes) {
+  EpisodeBuilder episodes(Options());
+  episodes.Add({Fired(0, "vru", 1), Fired(0, "vru", 2), Fired(0, "ttc", 1)}, At(0));
+  EXPECT_EQ(episodes.EarliestOpen(At(0.1)), At(0));
+  EXPECT_EQ(episodes.Flush().size(), 3u);
+  EXPECT_EQ(episodes.EarliestOpen(At(0.1)), At(0.1));  // none open
+}
+
+TEST(WindowBuilder, EpisodesBelowTheSeverityThresholdAreNotQueued) {
+  proto::RunnerOptions options = Options();
+  options.set_min_severity(0.5);
+  WindowBuilder builder(options);
+  std::vector<ReviewWindow> closed;
+  for (int frame = 0; frame < 40; ++frame) {
+    const double s = frame * 0.1;
+    // Actor 1 peaks at 0.45 (ordinary), actor 2 at 0.55 once.
+    std::vector<Event> fired = {Fired(s, "vru", 1, 0.45)};
+    if (frame >= 20) fired.push_back(Fired(s, "vru", 2, frame == 30 ? 0.55 : 0.3));
+    for (auto& w : builder.Add(fired, At(s))) closed.push_back(w);
+  }
+  for (auto& w : builder.Flush()) closed.push_back(w);
+  ASSERT_EQ(closed.size(), 1u);
+  ASSERT_EQ(closed[0].events.size(), 1u);
+  EXPECT_EQ(closed[0].events[0].track_ids, std::vector<int>{2});
+  EXPECT_EQ(closed[0].start, At(1.0));  // its episode (2-3.9 s) with 1 s of context
+  EXPECT_EQ(builder.dropped_episodes(), 1);
+}
+
 TEST(WindowBuilder, CloseEventsMergeAndDistantOnesDoNot) {
   WindowBuilder builder(Options());
   EXPECT_TRUE(builder.Add({Fired(0, "corridor", 1)}, At(0)).empty());
