@@ -50,8 +50,11 @@ std::vector<Event> CutInDetector::Confirmed(const FrameWindow& window) {
       continue;
     }
     // Where its centre first came into the lane, and how far in it got, within the horizon.
-    std::optional<FootprintOnPath> entry;
-    double entry_time = 0, deepest = std::abs(now_at.d);
+    std::optional<FootprintOnPath> entry;  // on the judged frame's path
+    double entry_time = 0, entry_gap = 0, deepest = std::abs(now_at.d);
+    // Sideways toward the ego's line in the judged frame's own axes: when the ego changes into
+    // the lane of a car that keeps it, the path comes to the car, the car does not move.
+    double toward_line = 0;
     for (std::size_t i = window.current + 1; i < window.frames.size(); ++i) {
       const double t = SecondsAfterNow(window, i);
       if (t > kHorizonS) break;
@@ -60,14 +63,21 @@ std::vector<Event> CutInDetector::Confirmed(const FrameWindow& window) {
       const double d = ToPathCoordinates(path, box->center.head<2>()).d;
       if ((d > 0) != (now_at.d > 0) && std::abs(d) > half_lane) break;  // across, not into it
       deepest = std::min(deepest, std::abs(d));
-      const FootprintOnPath on_path = ProjectFootprint(path, *box, start, end);
-      if (!entry && on_path.in_range && std::abs(on_path.center_d) <= half_lane) {
+      // Close ahead of the ego as it was then (its rear within max_gap of the ego's origin).
+      const Track* then = FindTrack(window.frames[i], track.id);
+      const double gap_then = then->box.center.x() - then->box.length / 2;
+      const FootprintOnPath on_path = ProjectFootprint(path, *box, -1e9, 1e9);
+      if (!entry && gap_then >= start && gap_then <= end &&
+          std::abs(on_path.center_d) <= half_lane) {
         entry = on_path;
         entry_time = t;
+        entry_gap = gap_then;
+        toward_line = (now_at.d > 0 ? -1.0 : 1.0) * (box->center.y() - track.box.center.y());
       }
     }
     const double shift = std::abs(now_at.d) - deepest;
     if (!entry || shift < options_.min_lateral_shift_m() ||
+        toward_line < options_.min_lateral_shift_m() / 2 ||
         shift / kHorizonS > options_.max_lateral_speed_mps()) {
       continue;
     }
@@ -80,12 +90,12 @@ std::vector<Event> CutInDetector::Confirmed(const FrameWindow& window) {
     std::string reason = Describe(track) + " " + Fixed(std::abs(now_at.d)) + " m " +
                          (now_at.d > 0 ? "left" : "right") + " of the ego lane's centre " +
                          Fixed(now_at.s) + " m ahead cut into it " + Fixed(entry_time) +
-                         " s later, " + Fixed(entry->s_min) + " m ahead (moved " + Fixed(shift) +
+                         " s later, " + Fixed(entry_gap) + " m ahead (moved " + Fixed(shift) +
                          " m toward the path); the ego got there " + Fixed(time_gap) +
                          " s after it";
     events.push_back(MakeFrameEvent(frame, kName, version(), "cut_in", severity, {track.id},
                                     std::move(reason),
-                                    {{"distance_m", entry->s_min},
+                                    {{"distance_m", entry_gap},
                                      {"lateral_shift_m", shift},
                                      {"time_to_entry_s", entry_time},
                                      {"time_gap_s", time_gap}}));
