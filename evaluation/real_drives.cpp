@@ -126,11 +126,15 @@ SequenceScore ScoreSequence(const std::string& sequence,
                         : 0.1;
   score.duration_s = sensors::ToSeconds(last - first) + period;
 
-  // Flagged time: the union of the windows, clipped to the drive.
+  // Flagged time: the union of the windows (which may overlap and close out of order), clipped to
+  // the drive.
+  std::vector<std::pair<Timestamp, Timestamp>> spans;
+  for (const auto& window : detection.windows) spans.emplace_back(window.start, window.end);
+  std::sort(spans.begin(), spans.end());
   Timestamp covered_to = first;
-  for (const auto& window : detection.windows) {  // in time order
-    const Timestamp from = std::max({window.start, first, covered_to});
-    const Timestamp to = std::min(window.end, last + sensors::FromSeconds(period));
+  for (const auto& [start, end] : spans) {
+    const Timestamp from = std::max({start, first, covered_to});
+    const Timestamp to = std::min(end, last + sensors::FromSeconds(period));
     if (to > from) score.flagged_s += sensors::ToSeconds(to - from);
     covered_to = std::max(covered_to, to);
   }

@@ -29,44 +29,52 @@ EpisodeBuilder::EpisodeBuilder(const proto::RunnerOptions& options)
       max_length_(
           sensors::FromSeconds(std::max(options.max_window_s() - options.window_context_before_s() -
                                             options.window_context_after_s(),
-                                        options.episode_gap_s()))) {}
+                                        options.episode_gap_s()))),
+      min_severity_(options.min_severity()) {}
 
-std::vector<Event> EpisodeBuilder::Add(const std::vector<Event>& events, Timestamp now) {
+std::vector<Episode> EpisodeBuilder::Add(const std::vector<Event>& events, Timestamp now) {
   for (const Event& event : events) {
-    auto it = std::find_if(open_.begin(), open_.end(), [&](const Event& episode) {
-      return SameCondition(episode, event) && event.start - episode.end <= gap_ &&
-             event.end - episode.start < max_length_;
+    auto it = std::find_if(open_.begin(), open_.end(), [&](const Episode& e) {
+      return SameCondition(e.event, event) && event.start - e.event.end <= gap_ &&
+             event.end - e.event.start < max_length_;
     });
     if (it == open_.end()) {
-      open_.push_back(event);
-      continue;
+      open_.push_back({event, false, event.start, event.end});
+      it = open_.end() - 1;
+    } else {
+      Event& episode = it->event;
+      episode.end = std::max(episode.end, event.end);
+      episode.last_frame = std::max(episode.last_frame, event.last_frame);
+      if (event.severity > episode.severity) {  // the peak: keep the numbers of the worst moment
+        episode.severity = event.severity;
+        episode.peak_frame = event.peak_frame;
+        episode.peak = event.peak;
+        episode.reason = event.reason;
+        episode.values = event.values;
+        episode.detector_version = event.detector_version;
+      }
     }
-    it->end = std::max(it->end, event.end);
-    it->last_frame = std::max(it->last_frame, event.last_frame);
-    if (event.severity > it->severity) {  // the peak: keep the numbers of the worst moment
-      it->severity = event.severity;
-      it->peak_frame = event.peak_frame;
-      it->peak = event.peak;
-      it->reason = event.reason;
-      it->values = event.values;
-      it->detector_version = event.detector_version;
+    if (event.severity >= min_severity_) {
+      it->critical_start = it->critical ? std::min(it->critical_start, event.start) : event.start;
+      it->critical_end = it->critical ? std::max(it->critical_end, event.end) : event.end;
+      it->critical = true;
     }
   }
   // An episode that has not fired for longer than the gap, or has reached the longest an episode
   // may last, is over.
-  const auto closed = std::stable_partition(open_.begin(), open_.end(), [&](const Event& e) {
-    return now - e.end <= gap_ && e.end - e.start < max_length_;
+  const auto closed = std::stable_partition(open_.begin(), open_.end(), [&](const Episode& e) {
+    return now - e.event.end <= gap_ && e.event.end - e.event.start < max_length_;
   });
-  std::vector<Event> out(std::make_move_iterator(closed), std::make_move_iterator(open_.end()));
+  std::vector<Episode> out(std::make_move_iterator(closed), std::make_move_iterator(open_.end()));
   open_.erase(closed, open_.end());
   return out;
 }
 
-std::vector<Event> EpisodeBuilder::Flush() { return std::exchange(open_, {}); }
+std::vector<Episode> EpisodeBuilder::Flush() { return std::exchange(open_, {}); }
 
 Timestamp EpisodeBuilder::EarliestOpen(Timestamp now) const {
   Timestamp earliest = now;
-  for (const Event& episode : open_) earliest = std::min(earliest, episode.start);
+  for (const Episode& e : open_) earliest = std::min(earliest, e.event.start);
   return earliest;
 }
 
@@ -75,33 +83,47 @@ WindowBuilder::WindowBuilder(const proto::RunnerOptions& options)
       before_(sensors::FromSeconds(options.window_context_before_s())),
       after_(sensors::FromSeconds(options.window_context_after_s())),
       merge_gap_(sensors::FromSeconds(options.window_merge_gap_s())),
-      max_window_(sensors::FromSeconds(options.max_window_s())),
-      min_severity_(options.min_severity()) {}
+      max_window_(sensors::FromSeconds(options.max_window_s())) {}
 
-void WindowBuilder::AddEpisodes(const std::vector<Event>& episodes) {
-  for (const Event& episode : episodes) {
-    if (episode.severity < min_severity_) {
+void WindowBuilder::AddEpisodes(const std::vector<Episode>& episodes) {
+  for (const Episode& episode : episodes) {
+    if (!episode.critical) {
       ++dropped_;
       continue;
     }
-    const Timestamp start = episode.start - before_, end = episode.end + after_;
+    const Timestamp start = episode.critical_start - before_, end = episode.critical_end + after_;
     auto it = std::find_if(open_.begin(), open_.end(), [&](const ReviewWindow& w) {
       return start - merge_gap_ <= w.end && end + merge_gap_ >= w.start &&
              std::max(w.end, end) - std::min(w.start, start) <= max_window_;
     });
     if (it == open_.end()) {
-      open_.push_back({start, end, episode.severity, {}, ""});
+      open_.push_back({start, end, episode.event.severity, {}, ""});
       it = open_.end() - 1;
     }
     it->start = std::min(it->start, start);
     it->end = std::max(it->end, end);
-    it->severity = std::max(it->severity, episode.severity);
-    it->events.push_back(episode);
+    it->severity = std::max(it->severity, episode.event.severity);
+    it->events.push_back(episode.event);
     std::stable_sort(it->events.begin(), it->events.end(), StartsEarlier);
     it->detectors = JoinDetectors(it->events);
   }
   std::stable_sort(open_.begin(), open_.end(),
                    [](const ReviewWindow& a, const ReviewWindow& b) { return a.start < b.start; });
+  // A window that grew may now overlap the next: one task for one stretch of the drive.
+  for (std::size_t i = 0; i + 1 < open_.size();) {
+    ReviewWindow& a = open_[i];
+    ReviewWindow& b = open_[i + 1];
+    if (b.start - merge_gap_ > a.end || std::max(a.end, b.end) - a.start > max_window_) {
+      ++i;
+      continue;
+    }
+    a.end = std::max(a.end, b.end);
+    a.severity = std::max(a.severity, b.severity);
+    a.events.insert(a.events.end(), b.events.begin(), b.events.end());
+    std::stable_sort(a.events.begin(), a.events.end(), StartsEarlier);
+    a.detectors = JoinDetectors(a.events);
+    open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+  }
 }
 
 std::vector<ReviewWindow> WindowBuilder::CloseBefore(Timestamp horizon) {

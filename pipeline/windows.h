@@ -13,10 +13,22 @@
 namespace longtail::pipeline {
 
 struct ReviewWindow {
-  Timestamp start, end;       // with context; frames whose stamp lies in [start, end] belong to it
+  // The critical parts of its episodes with context; frames whose stamp lies in [start, end]
+  // belong to it.
+  Timestamp start, end;
   double severity = 0;        // the highest of its episodes
   std::vector<Event> events;  // episodes, in order of first firing
   std::string detectors;      // sorted, comma-separated names of the detectors that fired
+};
+
+// An episode and the part of it that is critical: the frames whose severity reaches the run's
+// threshold. The episode tells the whole span of the condition; a reviewer's window is built
+// around the critical part (a pedestrian who stands in the path 40 m ahead for ten seconds before
+// the ego comes close is one episode, and the reviewer sees the last two seconds).
+struct Episode {
+  Event event;
+  bool critical = false;                   // some frame reached the threshold
+  Timestamp critical_start, critical_end;  // first and last such frame
 };
 
 // Joins one-frame events into episodes. An episode closes when its condition has not fired for
@@ -27,14 +39,15 @@ class EpisodeBuilder {
   explicit EpisodeBuilder(const proto::RunnerOptions& options);
   // Events that fired at the judged frame stamped `now` (in time order across calls). Returns the
   // episodes that are now closed.
-  std::vector<Event> Add(const std::vector<Event>& events, Timestamp now);
-  std::vector<Event> Flush();  // closes every open episode (end of the log)
+  std::vector<Episode> Add(const std::vector<Event>& events, Timestamp now);
+  std::vector<Episode> Flush();  // closes every open episode (end of the log)
   // The start of the earliest open episode, or `now` when none is open.
   Timestamp EarliestOpen(Timestamp now) const;
 
  private:
   Duration gap_, max_length_;
-  std::vector<Event> open_;  // in order of first firing
+  double min_severity_;
+  std::vector<Episode> open_;  // in order of first firing
 };
 
 // Streams one-frame events in time order and hands back windows of episodes once no later
@@ -54,11 +67,10 @@ class WindowBuilder {
   std::int64_t dropped_episodes() const { return dropped_; }
 
  private:
-  void AddEpisodes(const std::vector<Event>& episodes);
+  void AddEpisodes(const std::vector<Episode>& episodes);
   std::vector<ReviewWindow> CloseBefore(Timestamp horizon);
   EpisodeBuilder episodes_;
   Duration before_, after_, merge_gap_, max_window_;
-  double min_severity_;
   std::int64_t dropped_ = 0;
   std::vector<ReviewWindow> open_;  // in time order
 };

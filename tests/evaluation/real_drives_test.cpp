@@ -81,7 +81,8 @@ TEST(ScoreSequenceTest, FlaggedTimeIsTheUnionOfWindowsWithinTheDrive) {
   // Two overlapping windows, 1-5 s and 4-8 s of the drive, and one that runs past its end.
   detection.episodes = {Episode("a", 1, 20, 30, frames), Episode("b", 2, 50, 60, frames),
                         Episode("c", 3, 95, 99, frames)};
-  detection.windows = {Window({detection.episodes[0]}), Window({detection.episodes[1]}),
+  // Windows close out of order: the union must not depend on it.
+  detection.windows = {Window({detection.episodes[1]}), Window({detection.episodes[0]}),
                        Window({detection.episodes[2]})};
   const SequenceScore score = ScoreSequence("0001", frames, detection, {});
   EXPECT_NEAR(score.duration_s, 10.0, 1e-9);
@@ -130,8 +131,8 @@ TEST(SummarizeTest, AddsUpAndNamesTheWorstSequenceWithoutAPositive) {
 
 // The real drives (ground-truth tracks, ORB-SLAM3 poses, real timestamps) with the default run
 // options: the review budget, and the numbers measured when it was met, pinned.
-constexpr double kMeasuredShare = 0.105;  // 47.6 s of 454.5 s
-constexpr std::int64_t kMeasuredEpisodes = 22, kMeasuredWindows = 12;
+constexpr double kMeasuredShare = 0.113;  // 51.6 s of 454.5 s
+constexpr std::int64_t kMeasuredEpisodes = 22, kMeasuredWindows = 10;
 TEST(RealDrivesTest, SharedKittiDrivesStayWithinTheReviewBudgetAndFindEveryPositiveMoment) {
   LONGTAIL_REQUIRE_DATA(folder, "kitti-tracking-tracks");
   pipeline::proto::RunOptions options;

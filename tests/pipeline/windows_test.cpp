@@ -42,7 +42,8 @@ TEST(WindowBuilder, RepeatedFiringsOfOneConditionBecomeOneEventInOneWindow) {
   EXPECT_EQ(closed[0].events[0].last_frame, 9);
   EXPECT_NEAR(closed[0].severity, 0.65, 1e-9);
   EXPECT_EQ(closed[0].events[0].reason, "fired at 0.900000");  // the worst moment's numbers
-  EXPECT_EQ(closed[0].start, At(-1.0));
+  // The window is the critical part (severity >= 0.5 from frame 6) with 1 s of context.
+  EXPECT_EQ(closed[0].start, At(-0.4));
   EXPECT_EQ(closed[0].end, At(1.9));
 }
 
@@ -54,7 +55,7 @@ Event WithPeak(Event e) {
 
 TEST(EpisodeBuilder, ALostFrameDoesNotSplitAnEpisodeAndThePeakKeepsItsNumbers) {
   EpisodeBuilder episodes(Options());  // 0.5 s gap
-  std::vector<Event> closed;
+  std::vector<Episode> closed;
   for (int frame : {0, 1, 2, 4, 5, 11, 12}) {  // frame 3 lost; 6-10 silent (0.6 s)
     const double s = frame * 0.1;
     const double severity = frame == 4 ? 0.9 : 0.4;
@@ -64,13 +65,13 @@ TEST(EpisodeBuilder, ALostFrameDoesNotSplitAnEpisodeAndThePeakKeepsItsNumbers) {
   }
   for (auto& e : episodes.Flush()) closed.push_back(e);
   ASSERT_EQ(closed.size(), 2u);
-  EXPECT_EQ(closed[0].first_frame, 0);
-  EXPECT_EQ(closed[0].last_frame, 5);
-  EXPECT_EQ(closed[0].peak_frame, 4);
-  EXPECT_EQ(closed[0].peak, At(0.4));
-  EXPECT_EQ(closed[0].severity, 0.9);
-  EXPECT_EQ(closed[0].reason, "fired at 0.400000");
-  EXPECT_EQ(closed[1].first_frame, 11);
+  EXPECT_EQ(closed[0].event.first_frame, 0);
+  EXPECT_EQ(closed[0].event.last_frame, 5);
+  EXPECT_EQ(closed[0].event.peak_frame, 4);
+  EXPECT_EQ(closed[0].event.peak, At(0.4));
+  EXPECT_EQ(closed[0].event.severity, 0.9);
+  EXPECT_EQ(closed[0].event.reason, "fired at 0.400000");
+  EXPECT_EQ(closed[1].event.first_frame, 11);
 }
 
 TEST(EpisodeBuilder, OtherActorsAndTypesAreOtherEpisodes) {
@@ -97,7 +98,10 @@ TEST(WindowBuilder, EpisodesBelowTheSeverityThresholdAreNotQueued) {
   ASSERT_EQ(closed.size(), 1u);
   ASSERT_EQ(closed[0].events.size(), 1u);
   EXPECT_EQ(closed[0].events[0].track_ids, std::vector<int>{2});
-  EXPECT_EQ(closed[0].start, At(1.0));  // its episode (2-3.9 s) with 1 s of context
+  // Its episode runs 2-3.9 s; the window is its critical part (3 s) with 1 s of context.
+  EXPECT_EQ(closed[0].events[0].first_frame, 20);
+  EXPECT_EQ(closed[0].start, At(2.0));
+  EXPECT_EQ(closed[0].end, At(4.0));
   EXPECT_EQ(builder.dropped_episodes(), 1);
 }
 
