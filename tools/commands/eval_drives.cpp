@@ -26,6 +26,20 @@ double PerMinute(std::int64_t count, double seconds) {
   return seconds > 0 ? 60.0 * static_cast<double>(count) / seconds : 0;
 }
 
+// What a reviewer is handed, for a sequence or all of them.
+template <typename Score>
+nlohmann::json BudgetJson(const Score& s) {
+  return {{"frames", s.frames},
+          {"duration_s", s.duration_s},
+          {"flagged_s", s.flagged_s},
+          {"flagged_share", Share(s.flagged_s, s.duration_s)},
+          {"windows", s.windows},
+          {"windows_without_moment", s.windows_without_moment},
+          {"episodes", s.episodes},
+          {"episodes_per_minute", PerMinute(s.episodes, s.duration_s)},
+          {"episodes_by_type", s.episodes_by_type}};
+}
+
 nlohmann::json ToJson(const evaluation::SequenceScore& s) {
   nlohmann::json moments = nlohmann::json::array();
   for (const auto& m : s.moments) {
@@ -39,17 +53,10 @@ nlohmann::json ToJson(const evaluation::SequenceScore& s) {
                        {"found_by", m.found_by},
                        {"lead_s", m.lead_s}});
   }
-  return {{"sequence", s.sequence},
-          {"frames", s.frames},
-          {"duration_s", s.duration_s},
-          {"flagged_s", s.flagged_s},
-          {"flagged_share", Share(s.flagged_s, s.duration_s)},
-          {"windows", s.windows},
-          {"windows_without_moment", s.windows_without_moment},
-          {"episodes", s.episodes},
-          {"episodes_per_minute", PerMinute(s.episodes, s.duration_s)},
-          {"episodes_by_type", s.episodes_by_type},
-          {"moments", moments}};
+  nlohmann::json out = BudgetJson(s);
+  out["sequence"] = s.sequence;
+  out["moments"] = moments;
+  return out;
 }
 
 std::string Percent(double share) {
@@ -126,27 +133,17 @@ int RunEvalDrives(const EvalDrivesOptions& options) {
     for (const auto& issue : issues.issues()) {
       skipped.push_back({{"file", issue.file}, {"offset", issue.offset}, {"reason", issue.reason}});
     }
-    nlohmann::json out = {
-        {"folder", options.folder},
-        {"options_hash", pipeline::OptionsHash(run)},
-        {"min_severity", run.runner().min_severity()},
-        {"sequences", sequences},
-        {"overall",
-         {{"frames", total.frames},
-          {"duration_s", total.duration_s},
-          {"flagged_s", total.flagged_s},
-          {"flagged_share", Share(total.flagged_s, total.duration_s)},
-          {"windows", total.windows},
-          {"windows_without_moment", total.windows_without_moment},
-          {"episodes", total.episodes},
-          {"episodes_per_minute", PerMinute(total.episodes, total.duration_s)},
-          {"episodes_by_type", total.episodes_by_type},
-          {"positives", total.positives},
-          {"positives_found", total.positives_found},
-          {"worst_share_without_positive", total.worst_share_without_positive},
-          {"worst_sequence_without_positive", total.worst_sequence_without_positive}}},
-        {"skipped_inputs", issues.count()},
-        {"skipped", skipped}};
+    nlohmann::json out = {{"folder", options.folder},
+                          {"options_hash", pipeline::OptionsHash(run)},
+                          {"min_severity", run.runner().min_severity()},
+                          {"sequences", sequences},
+                          {"overall", BudgetJson(total)},
+                          {"skipped_inputs", issues.count()},
+                          {"skipped", skipped}};
+    out["overall"]["positives"] = total.positives;
+    out["overall"]["positives_found"] = total.positives_found;
+    out["overall"]["worst_share_without_positive"] = total.worst_share_without_positive;
+    out["overall"]["worst_sequence_without_positive"] = total.worst_sequence_without_positive;
     std::cout << out.dump(2) << "\n";
   } else {
     PrintText(scores, total);
