@@ -86,7 +86,9 @@ test('its SceneUpdate, ImageAnnotations and Log messages decode as Foxglove sche
   assert.deepEqual(car.metadata.map((kv) => kv.key), ['class', 'track_id', 'score']);
   assert.equal(car.metadata[0].value, 'Car');
   assert.equal(decoded['/labels/events'].length, 1);
-  assert.match(decoded['/labels/events'][0].message, /^object_in_corridor: /);
+  // One Log message per episode: its type, frames and peak, then the reason at the peak.
+  assert.match(
+      decoded['/labels/events'][0].message, /^object_in_corridor \(frames \d+-\d+, peak \d+\): /);
   assert.equal(decoded['/camera/image_02/labels'].length, 4);
   const lines = decoded['/camera/image_02/labels'][0].points;
   assert.ok(lines.length > 0);

@@ -51,6 +51,7 @@ labeling::LabelSet Synthetic(const sensors::Calibration& calibration) {
   event.severity = 0.7;
   event.first_frame = 1;
   event.last_frame = 3;
+  event.peak_frame = 2;
   event.track_ids = {0};
   event.reason = "car #0 in the ego corridor 9.1 m ahead";
   event.values = {{"distance_m", 9.1}};
