@@ -5,6 +5,7 @@
 #include "sensors/kitti/kitti_object_reader.h"
 #include "sensors/kitti/kitti_raw_reader.h"
 #include "sensors/mcap/mcap_log_reader.h"
+#include "sensors/mcap/mcap_ros_log.h"
 
 namespace longtail::sensors {
 
@@ -13,6 +14,8 @@ const std::vector<LogFormat>& LogFormats() {
   static const std::vector<LogFormat> formats = {
       KittiRawLogFormat(),
       KittiObjectLogFormat(),
+      McapRos2LogFormat(),
+      McapRos1LogFormat(),
       McapLogFormat(),
   };
   return formats;

@@ -140,7 +140,7 @@ const char* RoleName(MessageRole role) {
     case MessageRole::kOdometry:
       return "odometry";
     default:
-      return "unsupported";
+      return "other";
   }
 }
 

@@ -1,0 +1,79 @@
+// The real ROS logs in ../shared/data/ros-logs read through OpenLog: format chosen by content,
+// topics chosen, frames and points per scan.
+#include <gtest/gtest.h>
+
+#include "sensors/log_reader.h"
+#include "tests/test_support.h"
+
+namespace longtail::sensors {
+namespace {
+
+struct ReadBack {
+  LogInfo info;
+  std::vector<std::size_t> points;  // per frame
+  std::size_t issues = 0;
+  std::vector<DataIssue> details;
+};
+
+ReadBack ReadAll(const std::filesystem::path& path) {
+  IssueLog issues;
+  ReadBack out;
+  auto reader = OpenLog(path.string(), &issues);
+  while (auto frame = reader->Next()) out.points.push_back(frame->lidar.points.size());
+  out.info = reader->info();
+  out.issues = issues.count();
+  out.details = issues.issues();
+  return out;
+}
+
+bool HasNote(const LogInfo& info, const std::string& text) {
+  for (const std::string& note : info.notes) {
+    if (note.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+const StreamInfo* Stream(const LogInfo& info, const std::string& name) {
+  for (const StreamInfo& s : info.streams) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+// Both Ouster files hold the same two 2048 x 64 organised scans; only points with a return (not
+// at the origin) are kept. The counts agree between the ROS 1 and the CDR encoding.
+constexpr std::size_t kOusterScan0 = 45716;
+constexpr std::size_t kOusterScan1 = 45809;
+
+TEST(McapRos, Ros2OusterTwoOrganisedScans) {
+  LONGTAIL_REQUIRE_DATA(dir, "ros-logs/mcap-ros2-ouster");
+  const ReadBack log = ReadAll(dir / "pointcloudset_os1_ros2_0.mcap");
+  EXPECT_EQ(log.info.format, "mcap-ros2");
+  EXPECT_EQ(log.issues, 0u);
+  ASSERT_EQ(log.points.size(), 2u);
+  EXPECT_EQ(log.points[0], kOusterScan0);
+  EXPECT_EQ(log.points[1], kOusterScan1);
+  ASSERT_NE(Stream(log.info, "/os1_cloud_node/points"), nullptr);
+  EXPECT_EQ(Stream(log.info, "/os1_cloud_node/points")->kind, "lidar");
+  EXPECT_EQ(Stream(log.info, "/os1_node/lidar_packets")->count, 206);
+  EXPECT_TRUE(HasNote(log.info, "lidar topic: /os1_cloud_node/points"));
+  EXPECT_TRUE(HasNote(log.info, "vehicle frame os1_sensor, lidar frame os1_lidar"));
+  // width x height - kept = the invalid points, counted: 2 x 131072 - 45716 - 45809.
+  EXPECT_TRUE(HasNote(log.info, "170619 invalid points"))
+      << ::testing::PrintToString(log.info.notes);
+}
+
+TEST(McapRos, Ros1OusterSameScansAsTheCdrCopy) {
+  LONGTAIL_REQUIRE_DATA(dir, "ros-logs/mcap-ros1-ouster");
+  const ReadBack log = ReadAll(dir / "test.mcap");
+  EXPECT_EQ(log.info.format, "mcap-ros1");
+  EXPECT_EQ(log.issues, 0u);
+  ASSERT_EQ(log.points.size(), 2u);
+  EXPECT_EQ(log.points[0], kOusterScan0);
+  EXPECT_EQ(log.points[1], kOusterScan1);
+  // /rosout was recorded on two ROS 1 connections: one topic, 12 messages.
+  EXPECT_EQ(Stream(log.info, "/rosout")->count, 12);
+}
+
+}  // namespace
+}  // namespace longtail::sensors
