@@ -77,3 +77,23 @@ TEST(McapRos, Ros1OusterSameScansAsTheCdrCopy) {
 
 }  // namespace
 }  // namespace longtail::sensors
+
+namespace longtail::sensors {
+namespace {
+
+TEST(Ros1Bag, LuminarBagFiveScansFromLz4Chunks) {
+  LONGTAIL_REQUIRE_DATA(dir, "ros-logs/ros1-bag-luminar");
+  const ReadBack log = ReadAll(dir / "test.bag");
+  EXPECT_EQ(log.info.format, "ros1-bag");
+  EXPECT_EQ(log.issues, 0u);
+  ASSERT_EQ(log.points.size(), 5u);
+  // Unorganised (height 1) and every point valid: each scan is the message's width.
+  EXPECT_EQ(log.points, (std::vector<std::size_t>{35707, 36055, 36267, 36457, 36336}));
+  EXPECT_FALSE(HasNote(log.info, "invalid points"));
+  EXPECT_TRUE(HasNote(log.info, "indexed: 6 chunks"));
+  EXPECT_EQ(Stream(log.info, "/luminar_pointcloud")->kind, "lidar");
+  EXPECT_EQ(Stream(log.info, "/base_scan")->kind, "other");
+}
+
+}  // namespace
+}  // namespace longtail::sensors
