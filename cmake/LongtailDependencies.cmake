@@ -6,7 +6,7 @@ find_package(Protobuf REQUIRED)
 find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs)
 # Debian's PCL config loads VTK 9.1, whose config needs MPI's imported targets to exist first.
 find_package(MPI COMPONENTS C)
-find_package(PCL 1.12 REQUIRED COMPONENTS common filters kdtree segmentation registration)
+find_package(PCL 1.12 REQUIRED COMPONENTS common io filters kdtree segmentation registration)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)

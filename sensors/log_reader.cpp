@@ -6,6 +6,7 @@
 #include "sensors/kitti/kitti_raw_reader.h"
 #include "sensors/mcap/mcap_log_reader.h"
 #include "sensors/mcap/mcap_ros_log.h"
+#include "sensors/pcd/pcd_folder.h"
 #include "sensors/rosbag/ros1_bag.h"
 
 namespace longtail::sensors {
@@ -19,6 +20,7 @@ const std::vector<LogFormat>& LogFormats() {
       McapRos1LogFormat(),
       McapLogFormat(),
       Ros1BagLogFormat(),
+      PcdFolderLogFormat(),
   };
   return formats;
 }

@@ -154,22 +154,38 @@ std::optional<Timestamp> HeaderStamp(const RosValue& message) {
 }
 
 std::optional<CloudConversion> PointCloud2ToScan(const RosValue& message, std::string* error) {
-  const std::uint64_t height = Unsigned(message, "height");
-  const std::uint64_t width = Unsigned(message, "width");
-  const std::uint64_t point_step = Unsigned(message, "point_step");
-  const std::uint64_t row_step = Unsigned(message, "row_step");
-  const bool big_endian = NumberAt(message, "is_bigendian").value_or(0) != 0;
   const RosValue* data = message.Get("data");
   const RosValue* fields = message.Get("fields");
   if (!data || data->kind != RosValue::Kind::kBytes || !fields) {
     *error = "not a PointCloud2 (no data or fields)";
     return std::nullopt;
   }
-  std::optional<FieldReader> x, y, z, intensity;
+  PackedCloud cloud;
+  cloud.height = Unsigned(message, "height");
+  cloud.width = Unsigned(message, "width");
+  cloud.point_step = Unsigned(message, "point_step");
+  cloud.row_step = Unsigned(message, "row_step");
+  cloud.big_endian = NumberAt(message, "is_bigendian").value_or(0) != 0;
+  cloud.data = data->bytes;
   for (const RosValue& field : fields->items) {
-    const std::string name = TextAt(field, "name").value_or("");
-    FieldReader reader{Unsigned(field, "offset"),
-                       static_cast<int>(NumberAt(field, "datatype").value_or(0))};
+    cloud.fields.push_back({TextAt(field, "name").value_or(""), Unsigned(field, "offset"),
+                            static_cast<int>(NumberAt(field, "datatype").value_or(0))});
+  }
+  std::optional<CloudConversion> out = UnpackCloud(cloud, error);
+  if (!out) return std::nullopt;
+  out->frame_id = TextAt(message, "header.frame_id").value_or("");
+  out->scan.stamp = HeaderStamp(message).value_or(Timestamp{});
+  return out;
+}
+
+std::optional<CloudConversion> UnpackCloud(const PackedCloud& cloud, std::string* error) {
+  const std::uint64_t height = cloud.height, width = cloud.width;
+  const std::uint64_t point_step = cloud.point_step, row_step = cloud.row_step;
+  const bool big_endian = cloud.big_endian;
+  std::optional<FieldReader> x, y, z, intensity;
+  for (const PackedField& field : cloud.fields) {
+    const std::string& name = field.name;
+    FieldReader reader{field.offset, field.datatype};
     const std::size_t size = PointFieldSize(reader.datatype);
     if (size == 0 || reader.offset + size > point_step) {
       if (name == "x" || name == "y" || name == "z" || name == "intensity") {
@@ -186,7 +202,7 @@ std::optional<CloudConversion> PointCloud2ToScan(const RosValue& message, std::s
     if (name == "intensity" || (name == "i" && !intensity)) intensity = reader;
   }
   if (!x || !y || !z) {
-    *error = "PointCloud2 without float x, y and z fields";
+    *error = "cloud without x, y and z fields";
     return std::nullopt;
   }
   if (width * point_step > row_step && height > 0 && width > 0) {
@@ -194,17 +210,15 @@ std::optional<CloudConversion> PointCloud2ToScan(const RosValue& message, std::s
              " x point_step " + std::to_string(point_step);
     return std::nullopt;
   }
-  if (height > 0 && (height - 1) * row_step + width * point_step > data->bytes.size()) {
-    *error = "data holds " + std::to_string(data->bytes.size()) + " bytes, " +
+  if (height > 0 && width > 0 && (height - 1) * row_step + width * point_step > cloud.data.size()) {
+    *error = "data holds " + std::to_string(cloud.data.size()) + " bytes, " +
              std::to_string(height) + " rows of " + std::to_string(row_step) + " need more";
     return std::nullopt;
   }
   CloudConversion out;
-  out.frame_id = TextAt(message, "header.frame_id").value_or("");
-  out.scan.stamp = HeaderStamp(message).value_or(Timestamp{});
   out.points_in_message = width * height;
   out.scan.points.reserve(out.points_in_message);
-  const std::uint8_t* base = data->bytes.data();
+  const std::uint8_t* base = cloud.data.data();
   for (std::uint64_t row = 0; row < height; ++row) {
     const std::uint8_t* row_start = base + row * row_step;
     for (std::uint64_t col = 0; col < width; ++col) {

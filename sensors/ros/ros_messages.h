@@ -41,6 +41,23 @@ struct CloudConversion {
 };
 std::optional<CloudConversion> PointCloud2ToScan(const RosValue& message, std::string* error);
 
+// The packed layout PointCloud2 and PCL's PCLPointCloud2 share (PCD files read into it too):
+// datatypes are sensor_msgs/PointField's (INT8 = 1 … FLOAT64 = 8).
+struct PackedField {
+  std::string name;
+  std::uint64_t offset = 0;  // bytes from the start of a point
+  int datatype = 0;
+};
+struct PackedCloud {
+  std::vector<PackedField> fields;
+  std::uint64_t width = 0, height = 0;         // points per row, rows
+  std::uint64_t point_step = 0, row_step = 0;  // bytes
+  bool big_endian = false;
+  ByteView data;
+};
+// The conversion behind PointCloud2ToScan (stamp and frame_id left empty).
+std::optional<CloudConversion> UnpackCloud(const PackedCloud& cloud, std::string* error);
+
 // geometry_msgs/TransformStamped entries of a tf2_msgs/TFMessage.
 struct StampedTransform {
   std::string parent, child;
