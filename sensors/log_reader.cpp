@@ -8,6 +8,7 @@
 #include "sensors/mcap/mcap_ros_log.h"
 #include "sensors/pcd/pcd_folder.h"
 #include "sensors/rosbag/ros1_bag.h"
+#include "sensors/rosbag2/rosbag2_db3.h"
 
 namespace longtail::sensors {
 
@@ -20,6 +21,7 @@ const std::vector<LogFormat>& LogFormats() {
       McapRos1LogFormat(),
       McapLogFormat(),
       Ros1BagLogFormat(),
+      Rosbag2Db3LogFormat(),
       PcdFolderLogFormat(),
   };
   return formats;

@@ -97,3 +97,24 @@ TEST(Ros1Bag, LuminarBagFiveScansFromLz4Chunks) {
 
 }  // namespace
 }  // namespace longtail::sensors
+
+namespace longtail::sensors {
+namespace {
+
+TEST(Rosbag2Db3, GenuinePacketOnlyBagHasNoLidarTopicItCanDecode) {
+  LONGTAIL_REQUIRE_DATA(dir, "ros-logs/db3-ros2-velodyne-packets/1673400471837873222");
+  for (const auto& path : {dir, dir / "1673400471837873222_0.db3"}) {
+    const ReadBack log = ReadAll(path);
+    EXPECT_EQ(log.info.format, "rosbag2-db3");
+    EXPECT_EQ(log.issues, 0u);
+    EXPECT_TRUE(log.points.empty());
+    ASSERT_NE(Stream(log.info, "/velodyne_packets"), nullptr);
+    EXPECT_EQ(Stream(log.info, "/velodyne_packets")->count, 4);
+    EXPECT_EQ(Stream(log.info, "/velodyne_packets")->kind, "other");
+    EXPECT_TRUE(HasNote(log.info, "no lidar topic longtail can decode"));
+    EXPECT_TRUE(HasNote(log.info, "ROS humble"));
+  }
+}
+
+}  // namespace
+}  // namespace longtail::sensors
