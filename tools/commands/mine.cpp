@@ -36,6 +36,7 @@ struct LogOutcome {
   labeling::EnqueueResult enqueued;
   std::vector<sensors::DataIssue> issues;
   std::size_t issue_count = 0;
+  std::vector<std::string> why_no_frames;  // the log's notes about its lidar, when it gave none
 };
 
 LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& options,
@@ -72,6 +73,12 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
     };
     outcome.stats = pipeline::MineLog(*reader, options, callbacks);
     progress.Done();
+    if (outcome.stats.frames == 0) {
+      // e.g. a ROS bag of raw packets: say why instead of a silent "frames 0".
+      for (const std::string& note : reader->info().notes) {
+        if (note.find("lidar") != std::string::npos) outcome.why_no_frames.push_back(note);
+      }
+    }
     // The log's last enqueue and its ledger row commit together: a kill leaves both or neither.
     std::vector<labeling::TaskDraft> last;
     if (pending) last.push_back(std::move(*pending));
@@ -121,6 +128,7 @@ void PrintSummary(const LogOutcome& o) {
   }
   std::printf("  frames %lld in %.2f s (%.1f frames/s)\n", static_cast<long long>(o.stats.frames),
               o.stats.seconds, o.stats.seconds > 0 ? o.stats.frames / o.stats.seconds : 0.0);
+  for (const std::string& note : o.why_no_frames) std::cout << "  no frames: " << note << "\n";
   std::printf("  flagged windows %lld: %d new tasks, %d already queued\n",
               static_cast<long long>(o.stats.windows), o.enqueued.inserted,
               o.enqueued.already_present);
