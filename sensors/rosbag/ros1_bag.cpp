@@ -126,8 +126,14 @@ std::string Decompress(const std::string& compression, ByteView data, std::uint6
 // Walks a bag's top-level records, opening chunks; calls back with connections and messages.
 class BagWalker {
  public:
-  BagWalker(const std::string& path, IssueLog* issues)
-      : path_(path), source_(mcap::OpenFileSource(path)), issues_(issues) {
+  // Problems of the top-level records go to `top_issues`, those inside chunks to `chunk_issues`:
+  // a first look that skips chunks reports the one kind, the pass that opens them the other, and
+  // nothing is reported twice.
+  BagWalker(const std::string& path, IssueLog* top_issues, IssueLog* chunk_issues)
+      : path_(path),
+        source_(mcap::OpenFileSource(path)),
+        top_issues_(top_issues),
+        chunk_issues_(chunk_issues) {
     pos_ = kMagicBytes;
   }
 
@@ -148,9 +154,10 @@ class BagWalker {
         std::string error;
         auto record = RecordIn(chunk_, chunk_pos_, &error);
         if (!record) {
-          Report(chunk_offset_, chunk_.size() - chunk_pos_,
-                 "chunk at " + std::to_string(chunk_offset_) + ", byte " +
-                     std::to_string(chunk_pos_) + " inside: " + error + "; rest of chunk skipped");
+          ReportChunk(chunk_offset_, chunk_.size() - chunk_pos_,
+                      "chunk at " + std::to_string(chunk_offset_) + ", byte " +
+                          std::to_string(chunk_pos_) + " inside: " + error +
+                          "; rest of chunk skipped");
           chunk_.clear();
           continue;
         }
@@ -164,7 +171,18 @@ class BagWalker {
       }
       chunk_.clear();
       chunk_pos_ = 0;
-      if (done_ || pos_ >= source_->size()) return std::nullopt;
+      if (done_) return std::nullopt;
+      if (pos_ >= source_->size()) {
+        if (!bag_header_seen_) {
+          ReportTop(pos_, 0, "truncated: the file ends before the bag header record");
+        } else if (index_pos_ > source_->size()) {
+          ReportTop(source_->size(), 0,
+                    "truncated: the bag header places the index at byte " +
+                        std::to_string(index_pos_) + ", past the end");
+        }
+        done_ = true;
+        return std::nullopt;
+      }
       std::optional<BagRecord> record = TopLevel();
       if (!record) return std::nullopt;
       const std::uint64_t at = pos_;
@@ -174,6 +192,10 @@ class BagWalker {
         if (!open_chunks) return Item{Item::Kind::kChunkStart, 0, {}, 0, {}, {}, at};
         OpenChunk(*record, at);
         continue;
+      }
+      if (record->op == kOpBagHeader) {
+        bag_header_seen_ = true;
+        index_pos_ = FieldU(record->header, "index_pos", 8).value_or(0);
       }
       const ByteView data = source_->Read(record->data_offset, record->data_length);
       if (record->op == kOpIndex) {
@@ -192,14 +214,17 @@ class BagWalker {
   std::uint64_t chunks() const { return chunks_; }
 
  private:
-  void Report(std::uint64_t offset, std::uint64_t bytes, const std::string& reason) {
-    if (issues_) issues_->Report({path_, offset, bytes, reason});
+  void ReportTop(std::uint64_t offset, std::uint64_t bytes, const std::string& reason) {
+    if (top_issues_) top_issues_->Report({path_, offset, bytes, reason});
+  }
+  void ReportChunk(std::uint64_t offset, std::uint64_t bytes, const std::string& reason) {
+    if (chunk_issues_) chunk_issues_->Report({path_, offset, bytes, reason});
   }
 
   std::optional<BagRecord> TopLevel() {
     const std::uint64_t size = source_->size();
     const auto fail = [&](const std::string& why) {
-      Report(pos_, size - pos_, "truncated or corrupt record: " + why + "; the rest is lost");
+      ReportTop(pos_, size - pos_, "truncated or corrupt record: " + why + "; the rest is lost");
       done_ = true;
       return std::nullopt;
     };
@@ -230,13 +255,13 @@ class BagWalker {
     // bz2 peaks below zstd's ratio; lz4 and "none" have their own bounds.
     const std::string bound = compression == "none" ? "" : compression == "lz4" ? "lz4" : "zstd";
     if (size > kMaxChunkBytes || !mcap::PlausibleChunkSize(bound, record.data_length, size)) {
-      Report(at, record.end - at, "chunk claims " + std::to_string(size) + " bytes: skipped");
+      ReportChunk(at, record.end - at, "chunk claims " + std::to_string(size) + " bytes: skipped");
       return;
     }
     const ByteView data = source_->Read(record.data_offset, record.data_length);
     const std::string error = Decompress(compression, data, size, &chunk_);
     if (!error.empty()) {
-      Report(at, record.end - at, "chunk (" + compression + ") fails to decompress: " + error);
+      ReportChunk(at, record.end - at, "chunk (" + compression + ") fails to decompress: " + error);
       chunk_.clear();
       return;
     }
@@ -248,7 +273,7 @@ class BagWalker {
       auto connection = ConnectionOf(record, data);
       const auto conn = FieldU(record.header, "conn", 4);
       if (!connection || !conn) {
-        Report(offset, 0, "malformed connection record");
+        ReportChunk(offset, 0, "malformed connection record");
         return std::nullopt;
       }
       Item item{Item::Kind::kConnection,
@@ -264,7 +289,7 @@ class BagWalker {
       const auto conn = FieldU(record.header, "conn", 4);
       const auto time = FieldTime(record.header, "time");
       if (!conn || !time) {
-        Report(offset, data.size(), "message record without conn or time");
+        ReportChunk(offset, data.size(), "message record without conn or time");
         return std::nullopt;
       }
       return Item{Item::Kind::kMessage,
@@ -280,9 +305,12 @@ class BagWalker {
 
   std::string path_;
   std::unique_ptr<mcap::ByteSource> source_;
-  IssueLog* issues_;
+  IssueLog* top_issues_;
+  IssueLog* chunk_issues_;
   std::uint64_t pos_ = 0;
   bool done_ = false;
+  bool bag_header_seen_ = false;
+  std::uint64_t index_pos_ = 0;
   std::vector<std::uint8_t> chunk_;
   std::size_t chunk_pos_ = 0;
   std::uint64_t chunk_offset_ = 0;
@@ -296,8 +324,8 @@ struct Connections {
 
 class BagSource final : public RosMessageSource {
  public:
-  BagSource(const std::string& path, IssueLog* issues, std::shared_ptr<const Connections> c)
-      : walker_(path, issues), connections_(std::move(c)) {}
+  BagSource(const std::string& path, IssueLog* chunk_issues, std::shared_ptr<const Connections> c)
+      : walker_(path, nullptr, chunk_issues), connections_(std::move(c)) {}
   std::optional<RosMessage> Next() override {
     while (auto item = walker_.Next(true)) {
       if (item->kind != BagWalker::Item::Kind::kMessage) continue;
@@ -360,7 +388,7 @@ std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* iss
   // decompressing anything; connections are repeated at the end of an indexed bag.
   std::uint64_t chunks = 0, indexed_chunks = 0;
   {
-    BagWalker walker(path, issues);
+    BagWalker walker(path, issues, nullptr);
     bool index_after_chunk = true;
     while (auto item = walker.Next(false)) {
       switch (item->kind) {
@@ -382,12 +410,14 @@ std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* iss
       }
     }
   }
+  bool chunks_reported = false;
   if (indexed_chunks < chunks || connections->list.empty()) {
     // Unindexed (a bag whose recording was cut off, or written without index): read it all.
     contents.info.notes.push_back("no index for " + std::to_string(chunks - indexed_chunks) +
                                   " of " + std::to_string(chunks) + " chunks: read by a full scan");
     times.clear();
-    BagWalker walker(path, nullptr);
+    BagWalker walker(path, nullptr, issues);
+    chunks_reported = true;
     while (auto item = walker.Next(true)) {
       if (item->kind == BagWalker::Item::Kind::kConnection) add_connection(*item);
       if (item->kind == BagWalker::Item::Kind::kMessage) times[item->conn].push_back(item->time_ns);
@@ -404,8 +434,9 @@ std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* iss
       into.insert(into.end(), list.begin(), list.end());
     }
   }
-  contents.open_messages = [path, connections](const std::set<std::size_t>&, IssueLog* log) {
-    return std::make_unique<BagSource>(path, log, connections);
+  contents.open_messages = [path, connections, chunks_reported](const std::set<std::size_t>&,
+                                                                IssueLog* log) {
+    return std::make_unique<BagSource>(path, chunks_reported ? nullptr : log, connections);
   };
   return ros::MakeRosLogReader(std::move(contents), issues, options);
 }

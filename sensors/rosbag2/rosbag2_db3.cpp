@@ -164,6 +164,9 @@ class Db3Source final : public RosMessageSource {
 bool LooksLikeRosbag2Db3(const std::string& path) {
   const std::vector<fs::path> files = Db3Files(path);
   if (files.empty() || !IsSqliteFile(files.front())) return false;
+  // A damaged bag is still a bag: the SQLite magic and the .db3 name are enough to claim it, so
+  // that opening it can say what is wrong instead of "unknown format".
+  if (files.front().extension() == ".db3") return true;
   try {
     Database db(files.front());
     return db.HasTable("topics") && db.HasTable("messages");
@@ -188,6 +191,11 @@ std::unique_ptr<LogReader> OpenRosbag2Db3(const std::string& path, IssueLog* iss
   std::vector<std::vector<std::int64_t>> times;
   for (std::size_t f = 0; f < files.size(); ++f) {
     Database db(files[f]);
+    if (!db.HasTable("topics") || !db.HasTable("messages")) {
+      throw LogError(files[f].string(),
+                     "no rosbag2 topics and messages tables (damaged, or not a rosbag2 bag): " +
+                         std::string(sqlite3_errmsg(db.get())));
+    }
     std::map<std::string, std::string> definitions;  // type -> ros2msg text
     if (db.HasTable("message_definitions")) {
       Statement s(db,
