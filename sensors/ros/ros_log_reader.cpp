@@ -206,7 +206,11 @@ class RosLogReader final : public LogReader {
       for (const std::string& image : images) {
         if (image.rfind(Namespace(info) + "/", 0) != 0) continue;
         if (options_.camera_topics.empty() && !cameras_.count(image)) cameras_[image] = {};
-        if (cameras_.count(image)) cameras_[image].info_topic = info;
+        if (!cameras_.count(image)) continue;
+        cameras_[image].info_topic = info;
+        // "/image_02/camera_info" names the camera "image_02", as KITTI and Foxglove logs do.
+        const std::string ns = Namespace(info);
+        if (!ns.empty()) cameras_[image].name = ns.substr(ns.rfind('/') + 1);
       }
     }
     for (const auto& [image, camera] : cameras_) {
@@ -362,9 +366,9 @@ class RosLogReader final : public LogReader {
         fail(error);
       }
     } else if (camera != cameras_.end()) {
-      auto image = topic.role == MessageRole::kRawImage
-                       ? RawImageOf(*value, connection.topic, &error)
-                       : CompressedImageOf(*value, connection.topic, &error);
+      const std::string& name = CameraName(connection.topic);
+      auto image = topic.role == MessageRole::kRawImage ? RawImageOf(*value, name, &error)
+                                                        : CompressedImageOf(*value, name, &error);
       if (!image) return fail(error);
       if (ToNanos(image->stamp) == 0) image->stamp = FromNanos(message.log_time_ns);
       images_[connection.topic].push_back(std::move(*image));
@@ -444,7 +448,7 @@ class RosLogReader final : public LogReader {
       auto info = camera_infos_.find(camera.info_topic);
       if (info == camera_infos_.end()) continue;
       CameraModel model;
-      model.name = image;
+      model.name = CameraName(image);
       model.width = info->second.width;
       model.height = info->second.height;
       model.projection = info->second.projection;
@@ -498,7 +502,12 @@ class RosLogReader final : public LogReader {
 
   struct Camera {
     std::string info_topic;
+    std::string name;  // CameraModel::name; the image topic when no CameraInfo names it
   };
+  const std::string& CameraName(const std::string& image_topic) const {
+    const Camera& camera = cameras_.at(image_topic);
+    return camera.name.empty() ? image_topic : camera.name;
+  }
 
   RosLogContents contents_;
   IssueLog* issues_;
