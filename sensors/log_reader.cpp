@@ -14,23 +14,28 @@ namespace longtail::sensors {
 
 const std::vector<LogFormat>& LogFormats() {
   // Probe order: most specific first. One line per format.
+  // clang-format off
   static const std::vector<LogFormat> formats = {
       KittiRawLogFormat(),
       KittiObjectLogFormat(),
-      McapRos2LogFormat(),
+      McapRos2LogFormat(),  // before "mcap": the Header's profile says ROS
       McapRos1LogFormat(),
       McapLogFormat(),
       Ros1BagLogFormat(),
       Rosbag2Db3LogFormat(),
       PcdFolderLogFormat(),
   };
+  // clang-format on
   return formats;
 }
 
-std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog* issues) {
+std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog* issues,
+                                   const LogOpenOptions& options) {
   if (!std::filesystem::exists(path)) throw LogError(path, "no such file or directory");
   for (const LogFormat& format : LogFormats()) {
-    if (format.probe(path)) return format.open(path, issues);
+    if (!format.probe(path)) continue;
+    if (format.open_with_options) return format.open_with_options(path, issues, options);
+    return format.open(path, issues);
   }
   std::string known;
   for (const LogFormat& format : LogFormats()) known += (known.empty() ? "" : ", ") + format.name;

@@ -206,13 +206,19 @@ std::unique_ptr<LogReader> OpenMcapRosLog(const std::string& path, IssueLog* iss
 LogFormat McapRos2LogFormat() {
   return LogFormat{
       "mcap-ros2", [](const std::string& path) { return McapProfile(path) == "ros2"; },
-      [](const std::string& path, IssueLog* issues) { return OpenMcapRosLog(path, issues); }};
+      [](const std::string& path, IssueLog* issues) { return OpenMcapRosLog(path, issues); },
+      [](const std::string& path, IssueLog* issues, const LogOpenOptions& options) {
+        return OpenMcapRosLog(path, issues, ros::RosOptionsFrom(options));
+      }};
 }
 
 LogFormat McapRos1LogFormat() {
   return LogFormat{
       "mcap-ros1", [](const std::string& path) { return McapProfile(path) == "ros1"; },
-      [](const std::string& path, IssueLog* issues) { return OpenMcapRosLog(path, issues); }};
+      [](const std::string& path, IssueLog* issues) { return OpenMcapRosLog(path, issues); },
+      [](const std::string& path, IssueLog* issues, const LogOpenOptions& options) {
+        return OpenMcapRosLog(path, issues, ros::RosOptionsFrom(options));
+      }};
 }
 
 }  // namespace longtail::sensors

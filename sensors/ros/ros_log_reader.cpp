@@ -243,13 +243,24 @@ class RosLogReader final : public LogReader {
   // The first seconds of the log: static transforms, camera infos and the lidar's frame id.
   void ReadCalibration() {
     std::set<std::size_t> wanted;
+    // Messages still worth reading per topic: every static transform, one camera info, the first
+    // few dynamic transforms or odometry (enough to see whether an ego pose is there). The pass
+    // stops once none are left, so a long log costs only its first chunk or two.
+    std::map<std::string, std::size_t> remaining;
     std::int64_t start = 0;
     bool have_start = false;
     for (const auto& [name, topic] : topics_) {
-      const bool calibration = (topic.role == MessageRole::kTransforms) ||
-                               (topic.role == MessageRole::kCameraInfo && IsCameraInfo(name)) ||
-                               name == lidar_topic_;
+      const bool camera_info = topic.role == MessageRole::kCameraInfo && IsCameraInfo(name);
+      const bool calibration = topic.role == MessageRole::kTransforms || camera_info ||
+                               topic.role == MessageRole::kOdometry || name == lidar_topic_;
       if (calibration) wanted.insert(topic.connections.begin(), topic.connections.end());
+      if (topic.role == MessageRole::kTransforms) {
+        remaining[name] = IsStaticTfTopic(name) ? topic.times.size()
+                                                : std::min<std::size_t>(topic.times.size(), 10);
+      }
+      if (camera_info || topic.role == MessageRole::kOdometry) {
+        remaining[name] = std::min<std::size_t>(topic.times.size(), 1);
+      }
       if (!topic.times.empty() && (!have_start || topic.times.front() < start)) {
         start = topic.times.front();
         have_start = true;
@@ -262,7 +273,16 @@ class RosLogReader final : public LogReader {
     IssueLog* saved = issues_;
     issues_ = nullptr;  // the frame pass reports decoding problems, once
     bool lidar_frame_known = lidar_topic_.empty();
-    while (std::optional<RosMessage> message = source->Next()) {
+    const auto done = [&] {
+      if (!lidar_frame_known) return false;
+      for (const auto& [name, count] : remaining) {
+        if (count > 0 && !(ego_source_seen_ && !IsStaticTfTopic(name))) return false;
+      }
+      return true;
+    };
+    while (!done()) {
+      std::optional<RosMessage> message = source->Next();
+      if (!message) break;
       if (have_start && message->log_time_ns > horizon && lidar_frame_known) break;
       if (!wanted.count(message->connection)) continue;
       const std::string& topic = contents_.connections[message->connection].topic;
@@ -275,6 +295,9 @@ class RosLogReader final : public LogReader {
         continue;
       }
       if (message->log_time_ns > horizon) continue;
+      if (auto left = remaining.find(topic); left != remaining.end() && left->second > 0) {
+        --left->second;
+      }
       Handle(*message);
     }
     issues_ = saved;
@@ -359,7 +382,7 @@ class RosLogReader final : public LogReader {
     };
     if (is_lidar) {
       if (auto cloud = PointCloud2ToScan(*value, &error)) {
-        if (ToNanos(cloud->scan.stamp) == 0) cloud->scan.stamp = FromNanos(message.log_time_ns);
+        cloud->scan.stamp = Stamp(cloud->scan.stamp, message, connection.topic);
         invalid_points_ += cloud->invalid_points;
         scans_.push_back(std::move(cloud->scan));
       } else {
@@ -370,7 +393,7 @@ class RosLogReader final : public LogReader {
       auto image = topic.role == MessageRole::kRawImage ? RawImageOf(*value, name, &error)
                                                         : CompressedImageOf(*value, name, &error);
       if (!image) return fail(error);
-      if (ToNanos(image->stamp) == 0) image->stamp = FromNanos(message.log_time_ns);
+      image->stamp = Stamp(image->stamp, message, connection.topic);
       images_[connection.topic].push_back(std::move(*image));
     } else if (topic.role == MessageRole::kCameraInfo) {
       auto info = CameraInfoOf(*value, &error);
@@ -380,17 +403,32 @@ class RosLogReader final : public LogReader {
     } else if (topic.role == MessageRole::kTransforms) {
       auto transforms = TransformsOf(*value, &error);
       if (!transforms) return fail(error);
-      for (const StampedTransform& t : *transforms) HandleTransform(t, connection.topic);
+      for (StampedTransform t : *transforms) {
+        if (!IsStaticTfTopic(connection.topic)) t.stamp = Stamp(t.stamp, message, connection.topic);
+        HandleTransform(t, connection.topic);
+      }
     } else if (topic.role == MessageRole::kOdometry) {
       auto pose = OdometryPose(*value, &error);
       if (!pose) return fail(error);
       // Odometry is the fallback pose source: used only when /tf has none.
       if (!tf_pose_seen_ && (pose->child.empty() || IsVehicleFrame(pose->child))) {
-        AddPose(pose->stamp.time_since_epoch().count() == 0 ? FromNanos(message.log_time_ns)
-                                                            : pose->stamp,
-                pose->parent_from_child);
+        AddPose(Stamp(pose->stamp, message, connection.topic), pose->parent_from_child);
       }
     }
+  }
+
+  // A message's time: its header stamp, unless that is unset or on another clock than the
+  // recording (a simulator's, e.g. 60.2 s since 1970 in a 2020 bag): then when it was recorded.
+  Timestamp Stamp(Timestamp header, const RosMessage& message, const std::string& topic) {
+    const std::int64_t header_ns = ToNanos(header);
+    const std::int64_t off = header_ns - message.log_time_ns;
+    if (header_ns != 0 && off < 3'600'000'000'000 && off > -3'600'000'000'000) return header;
+    if (header_ns != 0 && other_clock_topics_.insert(topic).second) {
+      info_.notes.push_back("topic " + topic + ": header stamps " +
+                            std::to_string(off / 1'000'000'000) +
+                            " s away from the recording time (another clock): recording time used");
+    }
+    return FromNanos(message.log_time_ns);
   }
 
   // The vehicle frame is settled once the tree is known; before, any usual body frame name counts.
@@ -454,7 +492,7 @@ class RosLogReader final : public LogReader {
       model.projection = info->second.projection;
       if (auto camera_from_vehicle = tree_.Lookup(info->second.frame_id, vehicle_frame_)) {
         model.camera_from_vehicle = *camera_from_vehicle;
-      } else if (!reported_no_path_.count(image)) {
+      } else if (issues_ && !reported_no_path_.count(image)) {  // once, in the frame pass
         reported_no_path_.insert(image);
         Report(0, "no tf path from " + vehicle_frame_ + " to camera frame " +
                       info->second.frame_id + " (" + image + "): camera mounting unknown");
@@ -529,6 +567,7 @@ class RosLogReader final : public LogReader {
   TfTree tree_;
   std::map<std::string, CameraInfo> camera_infos_;  // by CameraInfo topic
   std::set<std::string> reported_no_path_;
+  std::set<std::string> other_clock_topics_;
   bool tf_pose_seen_ = false;
   bool ego_source_seen_ = false;
   std::deque<LidarScan> scans_;
@@ -541,6 +580,13 @@ class RosLogReader final : public LogReader {
 };
 
 }  // namespace
+
+RosLogOptions RosOptionsFrom(const LogOpenOptions& options) {
+  RosLogOptions ros;
+  ros.lidar_topic = options.lidar_topic;
+  ros.camera_topics = options.camera_topics;
+  return ros;
+}
 
 std::unique_ptr<LogReader> MakeRosLogReader(RosLogContents contents, IssueLog* issues,
                                             const RosLogOptions& options) {

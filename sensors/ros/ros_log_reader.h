@@ -62,6 +62,9 @@ struct RosLogOptions {
 };
 
 // Builds the reader; reads the static transforms and camera infos once to fill in the LogInfo.
+// The command line's choices (LogOpenOptions) as RosLogOptions.
+RosLogOptions RosOptionsFrom(const LogOpenOptions& options);
+
 std::unique_ptr<LogReader> MakeRosLogReader(RosLogContents contents, IssueLog* issues,
                                             const RosLogOptions& options = {});
 

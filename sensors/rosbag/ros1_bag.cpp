@@ -442,9 +442,12 @@ std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* iss
 }
 
 LogFormat Ros1BagLogFormat() {
-  return LogFormat{"ros1-bag", LooksLikeRos1Bag, [](const std::string& path, IssueLog* issues) {
-                     return OpenRos1BagLog(path, issues);
-                   }};
+  return LogFormat{
+      "ros1-bag", LooksLikeRos1Bag,
+      [](const std::string& path, IssueLog* issues) { return OpenRos1BagLog(path, issues); },
+      [](const std::string& path, IssueLog* issues, const LogOpenOptions& options) {
+        return OpenRos1BagLog(path, issues, ros::RosOptionsFrom(options));
+      }};
 }
 
 }  // namespace longtail::sensors

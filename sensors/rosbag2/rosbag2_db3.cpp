@@ -257,7 +257,10 @@ std::unique_ptr<LogReader> OpenRosbag2Db3(const std::string& path, IssueLog* iss
 LogFormat Rosbag2Db3LogFormat() {
   return LogFormat{
       "rosbag2-db3", LooksLikeRosbag2Db3,
-      [](const std::string& path, IssueLog* issues) { return OpenRosbag2Db3(path, issues); }};
+      [](const std::string& path, IssueLog* issues) { return OpenRosbag2Db3(path, issues); },
+      [](const std::string& path, IssueLog* issues, const LogOpenOptions& options) {
+        return OpenRosbag2Db3(path, issues, ros::RosOptionsFrom(options));
+      }};
 }
 
 }  // namespace longtail::sensors

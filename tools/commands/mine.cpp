@@ -12,6 +12,7 @@
 #include "pipeline/options.h"
 #include "pipeline/runner.h"
 #include "tools/commands/commands.h"
+#include "tools/commands/topic_options.h"
 #include "tools/progress.h"
 
 namespace longtail::tools {
@@ -25,6 +26,7 @@ struct MineOptions {
   std::string config;
   int threads = 0;
   bool json = false;
+  sensors::LogOpenOptions open;  // ROS logs: --lidar-topic, --camera-topic
 };
 
 struct LogOutcome {
@@ -41,7 +43,8 @@ struct LogOutcome {
 
 LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& options,
                    const std::string& options_hash, labeling::ReviewQueue& queue,
-                   bool show_progress, bool skip_mined) {
+                   bool show_progress, bool skip_mined,
+                   const sensors::LogOpenOptions& open_options) {
   LogOutcome outcome;
   outcome.path = path;
   sensors::IssueLog issues;
@@ -51,7 +54,7 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
     outcome.enqueued.already_present += result.already_present;
   };
   try {
-    const auto reader = sensors::OpenLog(path, &issues);
+    const auto reader = sensors::OpenLog(path, &issues, open_options);
     outcome.log_id = reader->info().log_id;
     if (skip_mined && queue.IsMined(outcome.log_id, options_hash)) {
       outcome.already_mined = true;
@@ -190,7 +193,7 @@ int RunMine(const MineOptions& options) {
     try {
       // Batch runs (--manifest) skip logs the ledger has; logs named alone are always re-mined.
       outcome = MineOne(path, run_options, options_hash, *queue, show_progress,
-                        !options.manifest.empty());
+                        !options.manifest.empty(), options.open);
     } catch (const labeling::QueueError& e) {
       std::cerr << "longtail mine: " << path << ": " << e.what() << "\n";
       return kExitFailure;
@@ -245,6 +248,7 @@ void AddMineCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::ExistingFile);
   command->add_option("--threads", options->threads, "worker threads (default: every core)");
   command->add_flag("--json", options->json, "print the summary as JSON");
+  AddTopicOptions(command, &options->open);
   command->callback([options, exit_code] { *exit_code = RunMine(*options); });
 }
 

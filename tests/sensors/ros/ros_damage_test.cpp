@@ -308,6 +308,32 @@ TEST(Rosbag2Db3Damage, CorruptMessageIsReportedAndSkipped) {
   EXPECT_NE(log.issues.front().file.find("bag"), std::string::npos);
 }
 
+TEST(Rosbag2Db3Damage, TwoCloudTopicsNeedALidarTopicChoice) {
+  const fs::path dir = testing::ScratchDir() / "bag";
+  const fs::path path = MakeDb3(dir, 2);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  Exec(db,
+       "INSERT INTO topics VALUES (4, '/front/points', 'sensor_msgs/msg/PointCloud2', 'cdr', '')");
+  Insert(db, 4, 1'050'000'000, MessageWriter(true).Cloud(1, "front", {{1, 2, 3, 4}}).bytes);
+  sqlite3_close(db);
+
+  const ReadBack ambiguous = ReadAll(dir);
+  EXPECT_TRUE(ambiguous.points.empty());
+  EXPECT_TRUE(HasNote(ambiguous.info, "several PointCloud2 topics (/front/points, /points)"));
+
+  IssueLog issues;
+  LogOpenOptions options;
+  options.lidar_topic = "/front/points";
+  auto reader = OpenLog(dir.string(), &issues, options);
+  std::vector<std::size_t> points;
+  while (auto frame = reader->Next()) points.push_back(frame->lidar.points.size());
+  EXPECT_EQ(points, (std::vector<std::size_t>{1}));
+
+  options.lidar_topic = "/nope";
+  EXPECT_THROW(OpenLog(dir.string(), &issues, options), LogError);
+}
+
 TEST(Rosbag2Db3Damage, TruncatedDatabaseIsReportedNotFatal) {
   const fs::path dir = testing::ScratchDir() / "bag";
   const fs::path path = MakeDb3(dir, 400);
