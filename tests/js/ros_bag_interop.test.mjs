@@ -288,3 +288,32 @@ test("KITTI 0052 as a ROS 2 MCAP and as a rosbag2 .db3 mine like the KITTI folde
     assertClose(fromRos.shown, fromKitti.shown, name);
   }
 });
+
+// Debian's python3-rosbag (scripts/install-deps.sh --test installs it) writes the same drive as
+// ROS 1 bags with bz2 and with lz4 chunks.
+test("KITTI 0052 as ROS 1 bags written by python3-rosbag (bz2, lz4) mine like the KITTI folder",
+  async (t) => {
+    if (!requireData(t)) return;
+    const python = "/usr/bin/python3";
+    const probe = spawnSync(python, ["-c", "import rosbag, sensor_msgs.msg, tf2_msgs.msg"]);
+    if (probe.status !== 0) {
+      if (process.env.CI === "true") assert.fail("python3-rosbag is not installed");
+      t.skip("python3-rosbag is not installed");
+      return;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "longtail-ros1-"));
+    const fromKitti = minedTasks(drive, path.join(dir, "kitti.db"));
+    assert.ok(fromKitti.shown.length > 0);
+    for (const compression of ["bz2", "lz4"]) {
+      const bag = path.join(dir, `kitti_${compression}.bag`);
+      const write = spawnSync(python, [path.join(import.meta.dirname, "write_kitti_ros1_bag.py"),
+        drive, bag, compression], { encoding: "utf8" });
+      assert.equal(write.status, 0, write.stderr);
+      const info = JSON.parse(longtail("inspect", bag, "--json").stdout);
+      assert.equal(info.format, "ros1-bag");
+      assert.deepEqual(info.issues, []);
+      const fromBag = minedTasks(bag, path.join(dir, `${compression}.db`));
+      assert.deepEqual(fromBag.counts, fromKitti.counts, compression);
+      assertClose(fromBag.shown, fromKitti.shown, compression);
+    }
+  });
