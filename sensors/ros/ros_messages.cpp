@@ -1,5 +1,6 @@
 #include "sensors/ros/ros_messages.h"
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <opencv2/core.hpp>
@@ -219,17 +220,31 @@ std::optional<CloudConversion> UnpackCloud(const PackedCloud& cloud, std::string
   out.points_in_message = width * height;
   out.scan.points.reserve(out.points_in_message);
   const std::uint8_t* base = cloud.data.data();
+  // The usual layout (little-endian float32 x, y, z and intensity) is copied without the
+  // per-field type switch: it is most of the cost of reading a bag.
+  const auto is_float = [](const std::optional<FieldReader>& f) {
+    return f && f->datatype == kFloat32;
+  };
+  const bool fast = !big_endian && std::endian::native == std::endian::little && is_float(x) &&
+                    is_float(y) && is_float(z) && (!intensity || is_float(intensity));
   for (std::uint64_t row = 0; row < height; ++row) {
     const std::uint8_t* row_start = base + row * row_step;
     for (std::uint64_t col = 0; col < width; ++col) {
       const std::uint8_t* p = row_start + col * point_step;
       LidarPoint point;
-      point.x = static_cast<float>(ReadPointField(p + x->offset, x->datatype, big_endian));
-      point.y = static_cast<float>(ReadPointField(p + y->offset, y->datatype, big_endian));
-      point.z = static_cast<float>(ReadPointField(p + z->offset, z->datatype, big_endian));
-      if (intensity) {
-        point.intensity = static_cast<float>(
-            ReadPointField(p + intensity->offset, intensity->datatype, big_endian));
+      if (fast) {
+        std::memcpy(&point.x, p + x->offset, 4);
+        std::memcpy(&point.y, p + y->offset, 4);
+        std::memcpy(&point.z, p + z->offset, 4);
+        if (intensity) std::memcpy(&point.intensity, p + intensity->offset, 4);
+      } else {
+        point.x = static_cast<float>(ReadPointField(p + x->offset, x->datatype, big_endian));
+        point.y = static_cast<float>(ReadPointField(p + y->offset, y->datatype, big_endian));
+        point.z = static_cast<float>(ReadPointField(p + z->offset, z->datatype, big_endian));
+        if (intensity) {
+          point.intensity = static_cast<float>(
+              ReadPointField(p + intensity->offset, intensity->datatype, big_endian));
+        }
       }
       const bool finite =
           std::isfinite(point.x) && std::isfinite(point.y) && std::isfinite(point.z);
