@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sensors/log_reader.h"
+#include "sensors/mcap/foxglove_log.h"
 #include "tests/test_support.h"
 
 namespace longtail::sensors {
@@ -114,6 +115,42 @@ TEST(Rosbag2Db3, GenuinePacketOnlyBagHasNoLidarTopicItCanDecode) {
     EXPECT_TRUE(HasNote(log.info, "no lidar topic longtail can decode"));
     EXPECT_TRUE(HasNote(log.info, "ROS humble"));
   }
+}
+
+}  // namespace
+}  // namespace longtail::sensors
+
+namespace longtail::sensors {
+namespace {
+
+// What `longtail convert` does: a ROS log's frames written as Foxglove MCAP read back the same.
+TEST(RosConvert, Ros1BagFramesRoundTripThroughFoxgloveMcap) {
+  LONGTAIL_REQUIRE_DATA(dir, "ros-logs/ros1-bag-luminar");
+  IssueLog issues;
+  auto bag = OpenLog((dir / "test.bag").string(), &issues);
+  const auto out = testing::ScratchDir() / "luminar.mcap";
+  std::vector<LidarScan> scans;
+  {
+    mcap::FoxgloveLogWriter writer(out);
+    while (auto frame = bag->Next()) {
+      scans.push_back(frame->lidar);
+      writer.Write(*frame);
+    }
+    writer.Close();
+  }
+  ASSERT_EQ(scans.size(), 5u);
+  auto back = OpenLog(out.string(), &issues);
+  EXPECT_EQ(back->info().format, "mcap");
+  std::size_t i = 0;
+  while (auto frame = back->Next()) {
+    ASSERT_LT(i, scans.size());
+    EXPECT_EQ(frame->lidar.stamp, scans[i].stamp);
+    ASSERT_EQ(frame->lidar.points.size(), scans[i].points.size());
+    EXPECT_EQ(frame->lidar.points.back().x, scans[i].points.back().x);
+    ++i;
+  }
+  EXPECT_EQ(i, 5u);
+  EXPECT_EQ(issues.count(), 0u);
 }
 
 }  // namespace
