@@ -8,11 +8,12 @@ packages=(
   libeigen3-dev libopencv-dev libpcl-dev libprotobuf-dev protobuf-compiler libtbb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
-  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev zlib1g-dev
+  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev zlib1g-dev libbz2-dev
 )
 if [ "${1:-}" = "--test" ]; then
-  # Only the test suite needs a PostgreSQL server and a browser.
-  packages+=(postgresql chromium)
+  # Only the test suite needs a PostgreSQL server, a browser and python3-rosbag (an independent
+  # ROS 1 bag writer for tests/js/ros_bag_interop.test.mjs).
+  packages+=(postgresql chromium python3-rosbag python3-sensor-msgs python3-tf2-msgs)
 fi
 
 sudo_cmd=()

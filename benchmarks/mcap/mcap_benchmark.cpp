@@ -1,4 +1,5 @@
-// MCAP read throughput on the real 30-frame KITTI drive 0052 (lidar + image_02), written by
+// MCAP read throughput on the real ROS 2 Ouster bag (frames vs decompression) and on the real
+// 30-frame KITTI drive 0052 (lidar + image_02), written by
 // longtail with zstd and with lz4, against two floors: reading the file's bytes (what
 // `cat file > /dev/null` costs) and decompressing its chunks alone. Prints MB/s of file bytes and
 // messages/s; asserts nothing.
@@ -16,6 +17,7 @@
 #include "sensors/mcap/foxglove_log.h"
 #include "sensors/mcap/mcap_log_reader.h"
 #include "sensors/mcap/mcap_reader.h"
+#include "sensors/mcap/mcap_ros_log.h"
 
 namespace {
 
@@ -168,6 +170,48 @@ void BM_Write(benchmark::State& state, const std::string& compression) {
   Count(state, sample);
 }
 
+// The real ROS 2 bag (Ouster OS1-64, CDR, zstd) in ../shared/data/ros-logs: reading its frames
+// (ros2msg schemas parsed, CDR decoded, organised clouds unpacked) against decompressing its
+// chunks alone. The issue's budget: frames cost at most twice the decompression.
+Sample Ros2Mcap() {
+  const char* env = std::getenv("LONGTAIL_SHARED_DATA");
+  Sample sample;
+  sample.path = fs::path(env ? env : LONGTAIL_SHARED_DATA_DEFAULT) /
+                "ros-logs/mcap-ros2-ouster/pointcloudset_os1_ros2_0.mcap";
+  if (!fs::exists(sample.path)) return Sample{};
+  sample.bytes = fs::file_size(sample.path);
+  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), nullptr);
+  sample.messages = indexed->summary().statistics->message_count;
+  return sample;
+}
+
+void BM_Ros2DecompressOnly(benchmark::State& state) {
+  const Sample sample = Ros2Mcap();
+  if (!Ready(state, sample)) return;
+  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), nullptr);
+  for (auto _ : state) {
+    for (const mcap::ChunkIndex& index : indexed->summary().chunk_indexes) {
+      benchmark::DoNotOptimize(indexed->ReadChunk(index));
+    }
+  }
+  Count(state, sample);
+}
+
+void BM_Ros2Frames(benchmark::State& state) {
+  const Sample sample = Ros2Mcap();
+  if (!Ready(state, sample)) return;
+  for (auto _ : state) {
+    IssueLog issues;
+    auto reader = longtail::sensors::OpenMcapRosLog(sample.path.string(), &issues);
+    std::size_t points = 0;
+    while (auto frame = reader->Next()) points += frame->lidar.points.size();
+    benchmark::DoNotOptimize(points);
+  }
+  Count(state, sample);
+}
+
+BENCHMARK(BM_Ros2DecompressOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Ros2Frames)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_CatFloor, zstd, std::string("zstd"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_DecompressOnly, zstd, std::string("zstd"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_StreamingRead, zstd_crc, std::string("zstd"), true)

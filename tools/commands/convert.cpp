@@ -6,6 +6,7 @@
 #include "sensors/log_reader.h"
 #include "sensors/mcap/foxglove_log.h"
 #include "tools/commands/commands.h"
+#include "tools/commands/topic_options.h"
 
 namespace longtail::tools {
 namespace {
@@ -16,6 +17,7 @@ struct ConvertOptions {
   std::string to;  // "mcap" or "kitti-raw"; empty: from the output name
   std::string compression = "zstd";
   std::uint64_t chunk_size_bytes = 4 << 20;
+  sensors::LogOpenOptions open;
 };
 
 int RunConvert(const ConvertOptions& options) {
@@ -27,7 +29,7 @@ int RunConvert(const ConvertOptions& options) {
   sensors::IssueLog issues;
   std::int64_t frames = 0;
   try {
-    const auto reader = sensors::OpenLog(options.input, &issues);
+    const auto reader = sensors::OpenLog(options.input, &issues, options.open);
     if (to == "mcap") {
       sensors::proto::McapWriterOptions writer_options;
       writer_options.set_compression(options.compression == "none" ? "" : options.compression);
@@ -87,6 +89,7 @@ void AddConvertCommand(CLI::App& app, int* exit_code) {
   command->add_option("--compression", options->compression, "MCAP chunk compression")
       ->check(CLI::IsMember({"zstd", "lz4", "none"}))
       ->capture_default_str();
+  AddTopicOptions(command, &options->open);
   command->add_option("--chunk-size", options->chunk_size_bytes, "MCAP chunk size, bytes")
       ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 32))
       ->capture_default_str();

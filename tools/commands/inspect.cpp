@@ -5,6 +5,7 @@
 
 #include "sensors/log_reader.h"
 #include "tools/commands/commands.h"
+#include "tools/commands/topic_options.h"
 
 namespace longtail::tools {
 namespace {
@@ -12,6 +13,7 @@ namespace {
 struct InspectOptions {
   std::string log;
   bool json = false;
+  sensors::LogOpenOptions open;
 };
 
 double RateHz(const sensors::StreamInfo& s) {
@@ -67,7 +69,7 @@ void PrintText(const sensors::LogInfo& info, const sensors::IssueLog& issues) {
 int RunInspect(const InspectOptions& options) {
   sensors::IssueLog issues;
   try {
-    const auto reader = sensors::OpenLog(options.log, &issues);
+    const auto reader = sensors::OpenLog(options.log, &issues, options.open);
     if (options.json) {
       std::cout << ToJson(reader->info(), issues).dump(2) << "\n";
     } else {
@@ -92,6 +94,7 @@ void AddInspectCommand(CLI::App& app, int* exit_code) {
   command->add_option("log", options->log, "a KITTI drive or benchmark folder, or an MCAP file")
       ->required();
   command->add_flag("--json", options->json, "print JSON instead of a table");
+  AddTopicOptions(command, &options->open);
   command->callback([options, exit_code] { *exit_code = RunInspect(*options); });
 }
 

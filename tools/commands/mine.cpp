@@ -12,6 +12,7 @@
 #include "pipeline/options.h"
 #include "pipeline/runner.h"
 #include "tools/commands/commands.h"
+#include "tools/commands/topic_options.h"
 #include "tools/progress.h"
 
 namespace longtail::tools {
@@ -25,6 +26,7 @@ struct MineOptions {
   std::string config;
   int threads = 0;
   bool json = false;
+  sensors::LogOpenOptions open;  // ROS logs: --lidar-topic, --camera-topic
 };
 
 struct LogOutcome {
@@ -36,11 +38,13 @@ struct LogOutcome {
   labeling::EnqueueResult enqueued;
   std::vector<sensors::DataIssue> issues;
   std::size_t issue_count = 0;
+  std::vector<std::string> why_no_frames;  // the log's notes about its lidar, when it gave none
 };
 
 LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& options,
                    const std::string& options_hash, labeling::ReviewQueue& queue,
-                   bool show_progress, bool skip_mined) {
+                   bool show_progress, bool skip_mined,
+                   const sensors::LogOpenOptions& open_options) {
   LogOutcome outcome;
   outcome.path = path;
   sensors::IssueLog issues;
@@ -50,7 +54,7 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
     outcome.enqueued.already_present += result.already_present;
   };
   try {
-    const auto reader = sensors::OpenLog(path, &issues);
+    const auto reader = sensors::OpenLog(path, &issues, open_options);
     outcome.log_id = reader->info().log_id;
     if (skip_mined && queue.IsMined(outcome.log_id, options_hash)) {
       outcome.already_mined = true;
@@ -72,6 +76,12 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
     };
     outcome.stats = pipeline::MineLog(*reader, options, callbacks);
     progress.Done();
+    if (outcome.stats.frames == 0) {
+      // e.g. a ROS bag of raw packets: say why instead of a silent "frames 0".
+      for (const std::string& note : reader->info().notes) {
+        if (note.find("lidar") != std::string::npos) outcome.why_no_frames.push_back(note);
+      }
+    }
     // The log's last enqueue and its ledger row commit together: a kill leaves both or neither.
     std::vector<labeling::TaskDraft> last;
     if (pending) last.push_back(std::move(*pending));
@@ -122,6 +132,7 @@ void PrintSummary(const LogOutcome& o) {
   }
   std::printf("  frames %lld in %.2f s (%.1f frames/s)\n", static_cast<long long>(o.stats.frames),
               o.stats.seconds, o.stats.seconds > 0 ? o.stats.frames / o.stats.seconds : 0.0);
+  for (const std::string& note : o.why_no_frames) std::cout << "  no frames: " << note << "\n";
   std::printf("  flagged windows %lld: %d new tasks, %d already queued\n",
               static_cast<long long>(o.stats.windows), o.enqueued.inserted,
               o.enqueued.already_present);
@@ -185,7 +196,7 @@ int RunMine(const MineOptions& options) {
     try {
       // Batch runs (--manifest) skip logs the ledger has; logs named alone are always re-mined.
       outcome = MineOne(path, run_options, options_hash, *queue, show_progress,
-                        !options.manifest.empty());
+                        !options.manifest.empty(), options.open);
     } catch (const labeling::QueueError& e) {
       std::cerr << "longtail mine: " << path << ": " << e.what() << "\n";
       return kExitFailure;
@@ -240,6 +251,7 @@ void AddMineCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::ExistingFile);
   command->add_option("--threads", options->threads, "worker threads (default: every core)");
   command->add_flag("--json", options->json, "print the summary as JSON");
+  AddTopicOptions(command, &options->open);
   command->callback([options, exit_code] { *exit_code = RunMine(*options); });
 }
 

@@ -1,0 +1,262 @@
+#include "sensors/pcd/pcd_folder.h"
+
+#include <pcl/PCLPointCloud2.h>
+#include <pcl/console/print.h>
+#include <pcl/io/pcd_io.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "sensors/ros/ros_messages.h"
+
+namespace longtail::sensors {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A PCD file starts with comment lines and then VERSION or FIELDS (PCD v0.5 has no VERSION).
+bool StartsWithPcdHeader(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string line;
+  for (int i = 0; i < 8 && std::getline(in, line); ++i) {
+    if (line.rfind("#", 0) == 0) continue;
+    return line.rfind("VERSION", 0) == 0 || line.rfind("FIELDS", 0) == 0;
+  }
+  return false;
+}
+
+std::vector<fs::path> PcdFiles(const fs::path& folder) {
+  std::vector<fs::path> files;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".pcd") files.push_back(entry);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+struct PoseTable {
+  fs::path file;
+  std::map<std::string, Eigen::Isometry3d> by_stem;
+  std::vector<Eigen::Isometry3d> by_order;  // lines without a name
+};
+
+std::optional<PoseTable> ReadPoses(const fs::path& folder, IssueLog* issues) {
+  const std::string name = folder.filename().string();
+  for (const fs::path& candidate :
+       {folder / "poses.txt", folder.parent_path() / (name + "-pose.txt"),
+        folder.parent_path() / (name + "_poses.txt")}) {
+    std::ifstream in(candidate);
+    if (!in) continue;
+    PoseTable table;
+    table.file = candidate;
+    std::string line;
+    std::uint64_t offset = 0;
+    while (std::getline(in, line)) {
+      const std::uint64_t line_offset = offset;
+      offset += line.size() + 1;
+      std::istringstream fields(line);
+      std::vector<std::string> tokens;
+      for (std::string t; fields >> t;) tokens.push_back(t);
+      if (tokens.empty()) continue;
+      const bool named = tokens.size() == 13;
+      if (tokens.size() != 12 && !named) {
+        if (issues) {
+          issues->Report({candidate.string(), line_offset, line.size(),
+                          "pose line with " + std::to_string(tokens.size()) +
+                              " values (expected 12, or a name and 12)"});
+        }
+        continue;
+      }
+      Eigen::Isometry3d pose = Eigen::Isometry3d::Identity();
+      try {
+        for (int i = 0; i < 12; ++i) pose.matrix()(i / 4, i % 4) = std::stod(tokens[named + i]);
+      } catch (const std::exception&) {
+        if (issues) issues->Report({candidate.string(), line_offset, line.size(), "bad number"});
+        continue;
+      }
+      if (named) {
+        table.by_stem[tokens[0]] = pose;
+      } else {
+        table.by_order.push_back(pose);
+      }
+    }
+    return table;
+  }
+  return std::nullopt;
+}
+
+class PcdFolderReader final : public LogReader {
+ public:
+  PcdFolderReader(const std::string& path, IssueLog* issues) : issues_(issues) {
+    // PCL prints its own errors; library code reports through the IssueLog instead.
+    pcl::console::setVerbosityLevel(pcl::console::L_ALWAYS);
+    files_ = PcdFiles(path);
+    info_.path = path;
+    info_.format = "pcd-folder";
+    info_.log_id = fs::path(path).filename().string();
+    if (info_.log_id.empty()) info_.log_id = fs::path(path).parent_path().filename().string();
+    poses_ = ReadPoses(path, issues);
+    bool named_stamps = true;
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      std::optional<Timestamp> stamp = StampFromFileName(files_[i].stem().string());
+      named_stamps = named_stamps && stamp.has_value();
+      stamps_.push_back(stamp.value_or(FromNanos(static_cast<std::int64_t>(i) * 100'000'000)));
+    }
+    if (!named_stamps) {
+      for (std::size_t i = 0; i < files_.size(); ++i) {
+        stamps_[i] = FromNanos(static_cast<std::int64_t>(i) * 100'000'000);
+      }
+      info_.notes.push_back("file names hold no time: 10 Hz from 0 assumed");
+    }
+    StreamInfo lidar{"pcd", "lidar", static_cast<std::int64_t>(files_.size()), {}, {}, Duration{0}};
+    if (!files_.empty()) {
+      lidar.first = stamps_.front();
+      lidar.last = stamps_.back();
+      for (std::size_t i = 1; i < stamps_.size(); ++i) {
+        lidar.largest_gap = std::max(lidar.largest_gap, stamps_[i] - stamps_[i - 1]);
+      }
+    }
+    info_.streams.push_back(lidar);
+    if (poses_) {
+      std::int64_t matched = 0;
+      for (std::size_t i = 0; i < files_.size(); ++i) matched += PoseAt(i).has_value();
+      info_.has_ego_pose = matched > 0;
+      info_.streams.push_back({poses_->file.filename().string(), "pose", matched, lidar.first,
+                               lidar.last, Duration{0}});
+      info_.notes.push_back("poses from " + poses_->file.string() + " for " +
+                            std::to_string(matched) + " of " + std::to_string(files_.size()) +
+                            " clouds");
+    } else {
+      info_.notes.push_back("no pose file (poses.txt, " + info_.log_id +
+                            "-pose.txt): ego motion unknown (estimated from the lidar)");
+    }
+    info_.notes.push_back("no calibration: the lidar frame is the vehicle frame");
+    calibration_ = std::make_shared<Calibration>();
+  }
+
+  const LogInfo& info() const override { return info_; }
+
+  std::optional<Frame> Next() override {
+    while (next_ < files_.size()) {
+      const std::size_t i = next_++;
+      pcl::PCLPointCloud2 cloud;
+      pcl::PCDReader reader;
+      std::string error;
+      std::optional<ros::CloudConversion> scan;
+      if (reader.read(files_[i].string(), cloud) < 0) {
+        error = "PCL cannot read this PCD (truncated or corrupt)";
+      } else {
+        ros::PackedCloud packed;
+        for (const pcl::PCLPointField& f : cloud.fields) {
+          packed.fields.push_back({f.name, f.offset, static_cast<int>(f.datatype)});
+        }
+        packed.width = cloud.width;
+        packed.height = cloud.height;
+        packed.point_step = cloud.point_step;
+        packed.row_step = cloud.row_step;
+        packed.big_endian = cloud.is_bigendian != 0;
+        packed.data = ros::ByteView(cloud.data.data(), cloud.data.size());
+        scan = ros::UnpackCloud(packed, &error);
+      }
+      if (!scan) {
+        if (issues_) {
+          std::error_code ec;
+          issues_->Report({files_[i].string(), 0, fs::file_size(files_[i], ec), error});
+        }
+        continue;
+      }
+      Frame frame;
+      frame.index = static_cast<std::int64_t>(i);
+      frame.lidar = std::move(scan->scan);
+      frame.lidar.stamp = stamps_[i];
+      if (auto pose = PoseAt(i)) frame.ego = EgoPose{stamps_[i], *pose, std::nullopt};
+      frame.calibration = calibration_;
+      return frame;
+    }
+    return std::nullopt;
+  }
+
+  bool Seek(std::int64_t index) override {
+    next_ = static_cast<std::size_t>(
+        std::clamp<std::int64_t>(index, 0, static_cast<std::int64_t>(files_.size())));
+    return true;
+  }
+
+ private:
+  std::optional<Eigen::Isometry3d> PoseAt(std::size_t i) const {
+    if (!poses_) return std::nullopt;
+    auto named = poses_->by_stem.find(files_[i].stem().string());
+    if (named != poses_->by_stem.end()) return named->second;
+    if (i < poses_->by_order.size()) return poses_->by_order[i];
+    return std::nullopt;
+  }
+
+  IssueLog* issues_;
+  LogInfo info_;
+  std::vector<fs::path> files_;
+  std::vector<Timestamp> stamps_;
+  std::optional<PoseTable> poses_;
+  std::shared_ptr<const Calibration> calibration_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace
+
+std::optional<Timestamp> StampFromFileName(const std::string& stem) {
+  if (!stem.empty() &&
+      std::all_of(stem.begin(), stem.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    // Unix time by digit count: 10 s, 13 ms, 16 us, 19 ns. Other lengths are frame numbers.
+    const std::int64_t v = std::stoll(stem.substr(0, std::min<std::size_t>(stem.size(), 18)));
+    switch (stem.size()) {
+      case 10:
+        return FromNanos(v * 1'000'000'000);
+      case 13:
+        return FromNanos(v * 1'000'000);
+      case 16:
+        return FromNanos(v * 1'000);
+      case 19:
+        return FromNanos(std::stoll(stem));
+      default:
+        return std::nullopt;
+    }
+  }
+  int y, mo, d, h, mi, s, ms;
+  char tail;
+  if (std::sscanf(stem.c_str(), "%4d-%2d-%2d-%2d-%2d-%2d-%3d%c", &y, &mo, &d, &h, &mi, &s, &ms,
+                  &tail) == 7) {
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return FromNanos(static_cast<std::int64_t>(timegm(&tm)) * 1'000'000'000 +
+                     std::int64_t{ms} * 1'000'000);
+  }
+  return std::nullopt;
+}
+
+bool LooksLikePcdFolder(const std::string& path) {
+  std::error_code error;
+  if (!fs::is_directory(path, error)) return false;
+  const std::vector<fs::path> files = PcdFiles(path);
+  return !files.empty() && StartsWithPcdHeader(files.front());
+}
+
+std::unique_ptr<LogReader> OpenPcdFolder(const std::string& path, IssueLog* issues) {
+  if (!LooksLikePcdFolder(path)) throw LogError(path, "not a folder of .pcd files");
+  return std::make_unique<PcdFolderReader>(path, issues);
+}
+
+LogFormat PcdFolderLogFormat() {
+  return LogFormat{"pcd-folder", LooksLikePcdFolder, OpenPcdFolder};
+}
+
+}  // namespace longtail::sensors
