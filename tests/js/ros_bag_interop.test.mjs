@@ -230,8 +230,11 @@ function writeDb3(dir, messages) {
 }
 
 // The tasks mining `log` queues, without what differs by design (where the log lives, when).
+// 0052's queue behind a stopped car is ordinary: every episode is queued, not only the rare ones.
 function minedTasks(log, queue) {
-  const mine = longtail("mine", log, "--queue", queue, "--json", "--threads", "2");
+  const config = path.join(path.dirname(queue), "all.pbtxt");
+  fs.writeFileSync(config, "runner { min_severity: 0 }\n");
+  const mine = longtail("mine", log, "--queue", queue, "--json", "--threads", "2", "--config", config);
   assert.equal(mine.status, 0, mine.stdout + mine.stderr);
   const summary = JSON.parse(mine.stdout);
   const shown = [];
