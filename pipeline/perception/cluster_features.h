@@ -32,8 +32,7 @@ struct ClusterView {
   Eigen::Vector2d sensor_xy = Eigen::Vector2d::Zero();  // m, vehicle frame
 };
 
-// Pure; allocation-free apart from a copy of the heights for the quantiles. Points must not be
-// empty.
+// Pure and allocation-free (height quantiles from a 5 cm histogram). Points must not be empty.
 ClusterFeatures ComputeClusterFeatures(const ClusterView& cluster);
 
 }  // namespace longtail::pipeline

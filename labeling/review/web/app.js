@@ -76,6 +76,10 @@ function boxesHere() {
       .filter((b) => b.score >= state.hideBelow || b.uid === state.selected)
       .sort((a, b) => b.score - a.score || a.track_id - b.track_id);
 }
+function groundBelowBoxes(boxes) {
+  const bottoms = boxes.map((b) => b.z - b.height / 2).sort((a, b) => a - b);
+  return bottoms.length ? bottoms[Math.floor(bottoms.length / 2)] : -1.73;
+}
 function selectedBox() {
   return state.labels && state.selected ? state.labels.find(state.frameIndex, state.selected) :
                                           null;
@@ -392,8 +396,10 @@ function onKey(event) {
       break;
     case 'add':
       if (state.readOnly || !L) return status('view only: this task is not claimed', true);
-      // KITTI's road is about 1.73 m below the lidar: the new box stands on it.
-      select(L.add(state.frameIndex, cloudView.view.target.x, cloudView.view.target.y, -1.73));
+      // The new box stands on the road: where the frame's boxes stand (their median bottom), so
+      // any lidar mounting works; KITTI's 1.73 m below the lidar only when the frame has none.
+      select(L.add(state.frameIndex, cloudView.view.target.x, cloudView.view.target.y,
+                   groundBelowBoxes(L.boxes(state.frameIndex))));
       break;
     case 'propagate':
       editSelected((l, f, u) => {

@@ -149,6 +149,22 @@ TEST(EvaluateBoxes, PinsTheNumbersOnKittiObjectFrames) {
   EXPECT_EQ(Row(evaluation, "Pedestrian").num_matched_truth, 2);
 }
 
+// Another lidar and mounting (two stacked 32-beam sensors, points in a frame whose origin is the
+// rear axle, road at z = -0.35 m) with Argoverse 2 category names, and no code change: the ground
+// comes from the scan, the categories map to the scored groups. Measured: 14 vehicles, 7 found,
+// precision 0.875 (the size rule with KITTI's 1.73 m prior: 6 found, precision 0.55).
+TEST(EvaluateBoxes, FindsVehiclesInArgoverse2SweepsWithNoChange) {
+  LONGTAIL_REQUIRE_DATA(dataset, "av2-sweeps/training");
+  sensors::IssueLog issues;
+  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, std::nullopt, &issues);
+  EXPECT_EQ(evaluation.frames, 3);
+  const ClassScore& vehicles = Row(evaluation, "Vehicle");
+  EXPECT_EQ(vehicles.num_truth, 14);
+  EXPECT_GE(vehicles.num_matched_truth, 7);
+  EXPECT_GE(vehicles.precision, 0.85);
+  EXPECT_EQ(Row(evaluation, "Pedestrian").num_truth, 4);
+}
+
 TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
   LONGTAIL_REQUIRE_DATA(dataset, "kitti-object/training");
   const std::filesystem::path out = testing::ScratchDir() / "labels";

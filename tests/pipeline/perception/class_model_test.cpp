@@ -92,6 +92,22 @@ TEST(ClassModel, SeparatesWhatItWasTrainedOnAndAppliesItsCalibration) {
               1e-9);
 }
 
+TEST(ClassModel, ItsOwnTreeWalkVotesExactlyAsOpenCv) {
+  const ClassModel& model = ClassModel::Builtin();
+  ASSERT_FALSE(model.empty());
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> value(-1, 6);
+  std::vector<ClusterFeatures> features(500);
+  for (ClusterFeatures& f : features) {
+    for (float& v : f.values) v = value(random);
+  }
+  features.push_back(PoleFeatures());
+  const auto fast = model.Votes(features), reference = model.OpenCvVotes(features);
+  for (std::size_t r = 0; r < features.size(); ++r) {
+    for (int c = 0; c < kNumModelClasses; ++c) EXPECT_DOUBLE_EQ(fast[r].p[c], reference[r].p[c]);
+  }
+}
+
 TEST(ClassModel, RefusesAModelOfAnotherFeatureListAndGarbage) {
   ForestOptions options;
   options.num_trees = 2;
