@@ -85,6 +85,9 @@ std::vector<TrainingSample> LabelClusters(
     const proto::PerceptionOptions& perception, const SampleOptions& options) {
   proto::PerceptionOptions size_rule = perception;
   size_rule.mutable_classes()->set_learned(false);
+  // Fixed, so the samples (through which small clusters count as fragments of a vehicle) do not
+  // depend on the run's reporting threshold: the default command reproduces the committed model.
+  size_rule.mutable_classes()->set_min_confidence(0.1);
   const PerceptionWithEvidence perceived = PerceiveWithEvidence(frame, size_rule);
   std::vector<TrainingSample> samples;
   for (const auto& evidence : perceived.evidence) {
