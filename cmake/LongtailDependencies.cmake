@@ -3,7 +3,7 @@ find_package(Threads REQUIRED)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(TBB REQUIRED)
 find_package(Protobuf REQUIRED)
-find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs)
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs ml)
 # Debian's PCL config loads VTK 9.1, whose config needs MPI's imported targets to exist first.
 find_package(MPI COMPONENTS C)
 find_package(PCL 1.12 REQUIRED COMPONENTS common io filters kdtree segmentation registration)

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "pipeline/perception/class_model.h"
+
 namespace longtail::pipeline {
 namespace {
 
@@ -113,6 +115,8 @@ std::string OptionsHash(const proto::RunOptions& options) {
     coded.SetSerializationDeterministic(true);
     hashed.SerializeToCodedStream(&coded);
   }
+  // The class model is part of the options: another model gives other classes and scores.
+  bytes += ClassModel::ForOptions(hashed.perception().classes()).hash();
   std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64
   for (unsigned char c : bytes) hash = (hash ^ c) * 0x100000001b3ULL;
   char hex[17];

@@ -23,7 +23,7 @@ using sensors::Timestamp;
 struct DetectedObject {
   Box3D box;  // vehicle frame
   ObjectClass object_class = ObjectClass::kUnknown;
-  double class_confidence = 0;  // [0,1]
+  double class_confidence = 0;  // [0,1]: calibrated probability that it is of object_class
   int num_points = 0;           // lidar points in the cluster
   double ground_z = 0;          // m, vehicle frame: local ground height under the object
 };
@@ -42,8 +42,8 @@ struct Perception {
 struct Track {
   int id = 0;
   ObjectClass object_class = ObjectClass::kUnknown;
-  double class_confidence = 0;
-  Box3D box;  // vehicle frame, at this frame's time
+  double class_confidence = 0;  // [0,1]: decayed mean of its detections' class probability
+  Box3D box;                    // vehicle frame, at this frame's time
   Eigen::Vector2d velocity_world =
       Eigen::Vector2d::Zero();  // m/s in the world frame (ego motion removed)
   Eigen::Vector2d velocity_vehicle = Eigen::Vector2d::Zero();  // m/s over ground, in vehicle axes

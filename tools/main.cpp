@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   tools::AddImportCommand(app, &exit_code);
   tools::AddReviewCommand(app, &exit_code);
   tools::AddSynthCommand(app, &exit_code);
+  tools::AddTrainClassifierCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -97,7 +97,8 @@ std::optional<ExportFormat> ParseExportFormat(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<LabelSet> TaskLabels(const TaskDetail& task, bool include_prelabels) {
+std::optional<LabelSet> TaskLabels(const TaskDetail& task, bool include_prelabels,
+                                   double min_prelabel_score) {
   const TaskState state = task.summary.state;
   const std::vector<FramePrelabels>* source = nullptr;
   if (state == TaskState::kAccepted || state == TaskState::kCorrected) {
@@ -111,6 +112,13 @@ std::optional<LabelSet> TaskLabels(const TaskDetail& task, bool include_prelabel
   labels.options_hash = task.summary.options_hash;
   labels.events = task.events;
   labels.frames = ToFrames(*source);
+  if (source == &task.prelabels) {
+    for (LabeledFrame& frame : labels.frames) {
+      std::erase_if(frame.objects, [&](const ObjectLabel& object) {
+        return object.labeled.score < min_prelabel_score;
+      });
+    }
+  }
   return labels;
 }
 
@@ -140,7 +148,9 @@ ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
       ++summary.tasks_seen;
       const std::optional<TaskDetail> detail = queue.GetTask(summary_row.id);
       std::optional<LabelSet> labels;
-      if (detail) labels = TaskLabels(*detail, options.include_prelabels);
+      if (detail) {
+        labels = TaskLabels(*detail, options.include_prelabels, options.min_prelabel_score);
+      }
       if (!labels) {
         ++summary.tasks_without_labels;
       } else {

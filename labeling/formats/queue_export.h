@@ -27,14 +27,19 @@ enum class ExportFormat {
 std::optional<ExportFormat> ParseExportFormat(std::string_view name);
 
 // The labels a task contributes: its final labels once accepted or corrected; with
-// `include_prelabels`, the pre-labels of a task not yet resolved. Nothing (nullopt) for rejected or
-// skipped tasks and for unresolved ones without `include_prelabels`. Calibration left empty.
-std::optional<LabelSet> TaskLabels(const TaskDetail& task, bool include_prelabels);
+// `include_prelabels`, the pre-labels of a task not yet resolved, without those scored below
+// `min_prelabel_score` (scores are calibrated probabilities; reviewed labels are never dropped).
+// Nothing (nullopt) for rejected or skipped tasks and for unresolved ones without
+// `include_prelabels`. Calibration left empty.
+std::optional<LabelSet> TaskLabels(const TaskDetail& task, bool include_prelabels,
+                                   double min_prelabel_score = 0);
 
 struct ExportOptions {
   ExportFormat format = ExportFormat::kOpenLabel;
   std::filesystem::path output_dir;  // created if absent
   bool include_prelabels = false;
+  // Pre-labels scored below this are left out (the review page hides them too), [0,1].
+  double min_prelabel_score = 0.5;
   std::string camera;   // camera the KITTI formats project into; empty: the first one
   int page_size = 200;  // tasks listed per query
 };

@@ -144,6 +144,49 @@ std::vector<int> Match(const std::vector<Prediction>& predictions, const std::ve
   return truth_of;
 }
 
+// The class a truth is scored as: KITTI's own, or the group's class for other label sets.
+ObjectClass ScoredClassOf(const std::string& type, ObjectClass parsed, ScoredGroup group) {
+  if (sensors::ParseObjectClass(type)) return parsed;
+  switch (group) {
+    case ScoredGroup::kVehicle:
+      return ObjectClass::kCar;
+    case ScoredGroup::kPedestrian:
+      return ObjectClass::kPedestrian;
+    case ScoredGroup::kCyclist:
+      return ObjectClass::kCyclist;
+    default:
+      return ObjectClass::kMisc;
+  }
+}
+
+// KITTI's matching for precision-recall: predictions in descending score order each take the
+// unmatched truth of their group with the largest BEV IoU at or above the threshold.
+std::vector<int> MatchByScore(const std::vector<Prediction>& predictions,
+                              const std::vector<Truth>& truths,
+                              const proto::BoxEvaluationOptions& options, bool strict) {
+  std::vector<std::size_t> order(predictions.size());
+  for (std::size_t p = 0; p < order.size(); ++p) order[p] = p;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return predictions[a].score > predictions[b].score;
+  });
+  std::vector<int> truth_of(predictions.size(), -1);
+  std::vector<char> used(truths.size(), false);
+  for (std::size_t p : order) {
+    const Group group = predictions[p].group;
+    const double needed =
+        group == kVehicles ? (strict ? options.vehicle_strict_iou() : options.vehicle_iou())
+                           : (strict ? options.vulnerable_strict_iou() : options.vulnerable_iou());
+    double best = needed;
+    for (std::size_t t = 0; t < truths.size(); ++t) {
+      if (used[t] || truths[t].group != group) continue;
+      const double iou = sensors::BevIoU(predictions[p].box, truths[t].box);
+      if (iou >= best) best = iou, truth_of[p] = static_cast<int>(t);
+    }
+    if (truth_of[p] >= 0) used[truth_of[p]] = true;
+  }
+  return truth_of;
+}
+
 struct RowSums {
   ClassScore score;
   double center = 0, yaw = 0, size = 0, iou = 0;
@@ -179,6 +222,15 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
   if (write_labels_dir) fs::create_directories(*write_labels_dir);
 
   std::vector<RowSums> rows(kNumRows);
+  std::vector<GroupDetections> detections(3);
+  detections[kVehicles].name = "Vehicle";
+  detections[kPedestrians].name = "Pedestrian";
+  detections[kCyclists].name = "Cyclist";
+  for (int g = kVehicles; g <= kCyclists; ++g) {
+    detections[g].loose_iou = g == kVehicles ? options.vehicle_iou() : options.vulnerable_iou();
+    detections[g].strict_iou =
+        g == kVehicles ? options.vehicle_strict_iou() : options.vulnerable_strict_iou();
+  }
   // Tracking rows: one per group, then all.
   std::vector<TrackingScore> tracking(4);
   tracking[kVehicles].name = "Vehicle", tracking[kPedestrians].name = "Pedestrian";
@@ -200,6 +252,12 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
 
   for (std::size_t i = 0; i < benchmark.size(); ++i) {
     sensors::LabeledFrame labeled = benchmark.Load(i);
+    if (!options.only().empty() &&
+        std::find(options.only().begin(), options.only().end(),
+                  labeled.sequence.empty() ? labeled.id : labeled.sequence) ==
+            options.only().end()) {
+      continue;
+    }
     sensors::Frame& frame = labeled.frame;
     if (!frame.calibration || frame.calibration->cameras.empty()) continue;
     const sensors::CameraModel& camera = frame.calibration->cameras.front();
@@ -225,14 +283,11 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
       const sensors::LabeledBox box = sensors::KittiLabelToBox(label, camera.camera_from_vehicle);
       Truth truth;
       truth.box = box.box;
-      truth.object_class = box.object_class;
+      const LabelScoring scoring = ScoringOfLabelType(label.type);
+      truth.object_class = ScoredClassOf(label.type, box.object_class, scoring.group);
       truth.track_id = label.track_id;
-      // Person_sitting is a pedestrian nobody should be blamed for missing or finding.
-      const bool scored_class = label.type == "Car" || label.type == "Van" ||
-                                label.type == "Truck" || label.type == "Pedestrian" ||
-                                label.type == "Cyclist";
-      truth.group = label.type == "Person_sitting" ? kPedestrians : GroupOf(box.object_class);
-      truth.scored = scored_class && InView(camera, truth.box.center) &&
+      truth.group = static_cast<Group>(scoring.group);
+      truth.scored = scoring.scored && InView(camera, truth.box.center) &&
                      GroundRange(camera, truth.box.center) <= options.max_range_m() &&
                      PointsInside(truth.box, frame.lidar.points) >= options.min_points();
       truths.push_back(truth);
@@ -261,6 +316,20 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
         predictions.push_back(*p);
       }
     }
+    // Precision-recall curves: matched in descending score order at both IoUs.
+    for (const bool strict : {false, true}) {
+      const std::vector<int> matched = MatchByScore(predictions, truths, options, strict);
+      for (std::size_t p = 0; p < predictions.size(); ++p) {
+        const int t = matched[p];
+        if (t >= 0 ? !truths[t].scored : predictions[p].neutral) continue;
+        GroupDetections& group = detections[predictions[p].group];
+        (strict ? group.strict : group.loose).push_back({predictions[p].score, t >= 0});
+      }
+    }
+    for (const Truth& truth : truths) {
+      if (truth.scored && truth.group != kNoGroup) ++detections[truth.group].num_truth;
+    }
+
     const std::vector<int> truth_of = Match(predictions, truths, options);
     std::vector<int> prediction_of(truths.size(), -1);
     for (std::size_t p = 0; p < predictions.size(); ++p) {
@@ -412,8 +481,159 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
     }
     result.tracking = tracking;
   }
+  result.detections = detections;
   result.data_issues = issues ? issues->count() : 0;
   return result;
+}
+
+LabelScoring ScoringOfLabelType(std::string_view type) {
+  using G = ScoredGroup;
+  struct Entry {
+    std::string_view type;
+    LabelScoring scoring;
+  };
+  static constexpr Entry kTable[] = {
+      {"Car", {G::kVehicle, true}},
+      {"Van", {G::kVehicle, true}},
+      {"Truck", {G::kVehicle, true}},
+      {"Tram", {G::kVehicle, false}},
+      {"Pedestrian", {G::kPedestrian, true}},
+      {"Person_sitting", {G::kPedestrian, false}},
+      {"Cyclist", {G::kCyclist, true}},
+      {"REGULAR_VEHICLE", {G::kVehicle, true}},
+      {"LARGE_VEHICLE", {G::kVehicle, true}},
+      {"BUS", {G::kVehicle, true}},
+      {"SCHOOL_BUS", {G::kVehicle, true}},
+      {"ARTICULATED_BUS", {G::kVehicle, true}},
+      {"BOX_TRUCK", {G::kVehicle, true}},
+      {"TRUCK", {G::kVehicle, true}},
+      {"TRUCK_CAB", {G::kVehicle, true}},
+      {"VEHICULAR_TRAILER", {G::kVehicle, false}},
+      {"PEDESTRIAN", {G::kPedestrian, true}},
+      {"STROLLER", {G::kPedestrian, false}},
+      {"WHEELCHAIR", {G::kPedestrian, false}},
+      {"BICYCLIST", {G::kCyclist, true}},
+      {"MOTORCYCLIST", {G::kCyclist, true}},
+      {"WHEELED_RIDER", {G::kCyclist, true}},
+      {"BICYCLE", {G::kCyclist, false}},
+      {"MOTORCYCLE", {G::kCyclist, false}},
+  };
+  for (const Entry& entry : kTable) {
+    if (entry.type == type) return entry.scoring;
+  }
+  return {};
+}
+
+double AveragePrecision40(std::vector<ScoredDetection> detections, int num_truth) {
+  if (num_truth <= 0) return 0;
+  std::stable_sort(detections.begin(), detections.end(),
+                   [](const auto& a, const auto& b) { return a.score > b.score; });
+  // Precision and recall after each detection, then precision made non-increasing in recall.
+  std::vector<double> recall, precision;
+  int true_positives = 0;
+  for (std::size_t k = 0; k < detections.size(); ++k) {
+    true_positives += detections[k].true_positive;
+    recall.push_back(double(true_positives) / num_truth);
+    precision.push_back(double(true_positives) / double(k + 1));
+  }
+  for (std::size_t k = precision.size(); k-- > 1;) {
+    precision[k - 1] = std::max(precision[k - 1], precision[k]);
+  }
+  double sum = 0;
+  for (int r = 1; r <= 40; ++r) {
+    const double needed = r / 40.0;
+    const auto it = std::lower_bound(recall.begin(), recall.end(), needed - 1e-12);
+    if (it != recall.end()) sum += precision[it - recall.begin()];
+  }
+  return sum / 40;
+}
+
+OperatingPoint AtThreshold(const std::vector<ScoredDetection>& detections, int num_truth,
+                           double threshold) {
+  OperatingPoint point;
+  point.score_threshold = threshold;
+  int kept = 0, true_positives = 0;
+  for (const ScoredDetection& d : detections) {
+    if (d.score < threshold) continue;
+    ++kept;
+    true_positives += d.true_positive;
+  }
+  point.precision = kept > 0 ? double(true_positives) / kept : 0;
+  point.recall = num_truth > 0 ? double(true_positives) / num_truth : 0;
+  point.reached = kept > 0;
+  return point;
+}
+
+namespace {
+
+// Every distinct-score operating point, best score first.
+std::vector<OperatingPoint> Curve(std::vector<ScoredDetection> detections, int num_truth) {
+  std::stable_sort(detections.begin(), detections.end(),
+                   [](const auto& a, const auto& b) { return a.score > b.score; });
+  std::vector<OperatingPoint> curve;
+  int true_positives = 0;
+  for (std::size_t k = 0; k < detections.size(); ++k) {
+    true_positives += detections[k].true_positive;
+    if (k + 1 < detections.size() && detections[k + 1].score == detections[k].score) continue;
+    OperatingPoint point;
+    point.precision = double(true_positives) / double(k + 1);
+    point.recall = num_truth > 0 ? double(true_positives) / num_truth : 0;
+    point.score_threshold = detections[k].score;
+    point.reached = true;
+    curve.push_back(point);
+  }
+  return curve;
+}
+
+}  // namespace
+
+OperatingPoint BestPrecisionAtRecall(std::vector<ScoredDetection> detections, int num_truth,
+                                     double min_recall) {
+  OperatingPoint best;
+  for (const OperatingPoint& point : Curve(std::move(detections), num_truth)) {
+    if (point.recall >= min_recall && (!best.reached || point.precision > best.precision)) {
+      best = point;
+    }
+  }
+  return best;
+}
+
+OperatingPoint BestRecallAtPrecision(std::vector<ScoredDetection> detections, int num_truth,
+                                     double min_precision) {
+  OperatingPoint best;
+  for (const OperatingPoint& point : Curve(std::move(detections), num_truth)) {
+    if (point.precision >= min_precision && (!best.reached || point.recall > best.recall)) {
+      best = point;
+    }
+  }
+  return best;
+}
+
+Reliability ReliabilityOf(const std::vector<ScoredDetection>& detections, int num_bins) {
+  Reliability out;
+  out.bins.resize(num_bins);
+  std::vector<int> true_positives(num_bins, 0);
+  std::vector<double> score_sums(num_bins, 0);
+  for (int b = 0; b < num_bins; ++b) {
+    out.bins[b].low = double(b) / num_bins, out.bins[b].high = double(b + 1) / num_bins;
+  }
+  for (const ScoredDetection& d : detections) {
+    const int b = std::clamp(static_cast<int>(d.score * num_bins), 0, num_bins - 1);
+    ++out.bins[b].count;
+    true_positives[b] += d.true_positive;
+    score_sums[b] += d.score;
+  }
+  double weighted_gap = 0;
+  for (int b = 0; b < num_bins; ++b) {
+    ReliabilityBin& bin = out.bins[b];
+    if (bin.count == 0) continue;
+    bin.mean_score = score_sums[b] / bin.count;
+    bin.precision = double(true_positives[b]) / bin.count;
+    weighted_gap += bin.count * std::abs(bin.mean_score - bin.precision);
+    out.count += bin.count;
+  }
+  out.expected_calibration_error = out.count > 0 ? weighted_gap / out.count : 0;
+  return out;
 }
 
 }  // namespace longtail::pipeline

@@ -52,6 +52,32 @@ ClassGuess GuessClass(const sensors::Box3D& box, int num_points,
   return best;
 }
 
+SizeFit SizeFitOf(const sensors::Box3D& box) {
+  SizeFit fit;
+  for (const SizeRange& r : kRanges) {
+    const double score = Trapezoid(box.length, r.length_low, r.length_high, r.length_margin) *
+                         Trapezoid(box.width, r.width_low, r.width_high, r.width_margin) *
+                         Trapezoid(box.height, r.height_low, r.height_high, r.height_margin);
+    double& group = sensors::IsVehicle(r.object_class)           ? fit.vehicle
+                    : r.object_class == ObjectClass::kPedestrian ? fit.pedestrian
+                                                                 : fit.cyclist;
+    group = std::max(group, score);
+  }
+  return fit;
+}
+
+sensors::ObjectClass VehicleKind(const sensors::Box3D& box) {
+  ClassGuess best{ObjectClass::kCar, 0};
+  for (const SizeRange& r : kRanges) {
+    if (!sensors::IsVehicle(r.object_class)) continue;
+    const double score = Trapezoid(box.length, r.length_low, r.length_high, r.length_margin) *
+                         Trapezoid(box.width, r.width_low, r.width_high, r.width_margin) *
+                         Trapezoid(box.height, r.height_low, r.height_high, r.height_margin);
+    if (score > best.confidence) best = {r.object_class, score};
+  }
+  return best.object_class;
+}
+
 TypicalSize TypicalSizeOf(sensors::ObjectClass object_class) {
   switch (object_class) {
     case ObjectClass::kCar:

@@ -16,6 +16,17 @@ struct ClassGuess {
 ClassGuess GuessClass(const sensors::Box3D& box, int num_points,
                       const proto::ClassOptions& options);
 
+// The kind of vehicle (car, van or truck) whose visible-size range `box` fits best; car when none
+// fits (the learned model has already said it is a vehicle).
+sensors::ObjectClass VehicleKind(const sensors::Box3D& box);
+
+// How well a visible size fits each group's ranges (the best of its classes' trapezoids), [0,1]:
+// the size rule's knowledge, handed to the learned model as features.
+struct SizeFit {
+  double vehicle = 0, pedestrian = 0, cyclist = 0;
+};
+SizeFit SizeFitOf(const sensors::Box3D& box);
+
 // Typical full size of a class (KITTI means, rounded), m; zeros for unknown.
 struct TypicalSize {
   double length = 0, width = 0, height = 0;  // m

@@ -1,6 +1,7 @@
 #include "pipeline/perception/ground.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -27,6 +28,30 @@ double GroundSegmentation::HeightAt(double x, double y) const {
   sector = std::clamp(sector, 0, num_sectors - 1);
   const int ring = std::clamp(static_cast<int>(std::hypot(dx, dy) / ring_m), 0, num_rings - 1);
   return cell_ground_z[sector * num_rings + ring];
+}
+
+double EstimateGroundHeight(const std::vector<Eigen::Vector3f>& points,
+                            const Eigen::Vector2d& sensor_xy) {
+  constexpr int kSectors = 36;
+  constexpr float kNear = 4 * 4, kFar = 20 * 20;  // m^2
+  std::array<float, kSectors> lowest;
+  lowest.fill(std::numeric_limits<float>::infinity());
+  const auto sx = static_cast<float>(sensor_xy.x()), sy = static_cast<float>(sensor_xy.y());
+  for (const Eigen::Vector3f& p : points) {
+    const float dx = p.x() - sx, dy = p.y() - sy, r2 = dx * dx + dy * dy;
+    if (r2 < kNear || r2 > kFar) continue;
+    const float turn =
+        (FastAtan2(dy, dx) + std::numbers::pi_v<float>) / (2 * std::numbers::pi_v<float>);
+    const int sector = std::min(kSectors - 1, static_cast<int>(turn * kSectors));
+    lowest[sector] = std::min(lowest[sector], p.z());
+  }
+  std::vector<float> seen;
+  for (float z : lowest) {
+    if (std::isfinite(z)) seen.push_back(z);
+  }
+  if (seen.size() * 3 < kSectors) return std::numeric_limits<double>::quiet_NaN();
+  std::nth_element(seen.begin(), seen.begin() + seen.size() / 2, seen.end());
+  return seen[seen.size() / 2];
 }
 
 GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,

@@ -33,6 +33,14 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
                                  const Eigen::Vector3d& sensor_origin, double expected_ground_z,
                                  double max_range_m, const proto::GroundOptions& options);
 
+// The road height near the sensor read from the scan itself, m, vehicle frame: the median over
+// 10-degree sectors of each sector's lowest point between 4 and 20 m (horizontally) from
+// `sensor_xy`. NaN when fewer than a third of the sectors see anything there. For sensors whose
+// mounting the calibration does not state (points in a vehicle frame whose origin is not on the
+// road, such as Argoverse 2's rear axle).
+double EstimateGroundHeight(const std::vector<Eigen::Vector3f>& points,
+                            const Eigen::Vector2d& sensor_xy);
+
 // atan2 to about 2e-4 rad, several times faster than std::atan2 (the per-point hot path).
 float FastAtan2(float y, float x);
 

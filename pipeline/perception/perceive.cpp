@@ -9,6 +9,7 @@
 #include <numbers>
 
 #include "pipeline/perception/box_fitting.h"
+#include "pipeline/perception/class_model.h"
 #include "pipeline/perception/classify.h"
 #include "pipeline/perception/clustering.h"
 #include "pipeline/perception/ground.h"
@@ -16,29 +17,43 @@
 namespace longtail::pipeline {
 namespace {
 
-// Valid points in the vehicle frame; NaN/inf and out-of-range returns are only counted.
-std::vector<Eigen::Vector3f> ToVehicleFrame(const sensors::LidarScan& scan,
-                                            const Eigen::Isometry3d& vehicle_from_lidar,
-                                            const proto::PerceptionOptions& options,
-                                            std::int64_t* num_invalid) {
+// Valid points in the vehicle frame, with their reflectance divided by the scan's mean (sensors
+// report 0..1 or 0..255; the ratio means the same on both); NaN/inf and out-of-range returns are
+// only counted.
+struct VehicleFramePoints {
+  std::vector<Eigen::Vector3f> points;
+  std::vector<float> reflectance;
+};
+VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
+                                  const Eigen::Isometry3d& vehicle_from_lidar,
+                                  const proto::PerceptionOptions& options,
+                                  std::int64_t* num_invalid) {
   const Eigen::Matrix3f rotation = vehicle_from_lidar.linear().cast<float>();
   const Eigen::Vector3f translation = vehicle_from_lidar.translation().cast<float>();
   const bool identity = vehicle_from_lidar.isApprox(Eigen::Isometry3d::Identity());
   const float min_sq = static_cast<float>(options.min_range_m() * options.min_range_m());
   const float max_sq = static_cast<float>(options.max_range_m() * options.max_range_m());
-  std::vector<Eigen::Vector3f> points;
-  points.reserve(scan.points.size());
+  VehicleFramePoints out;
+  out.points.reserve(scan.points.size());
+  out.reflectance.reserve(scan.points.size());
+  double reflectance_sum = 0;
   for (const sensors::LidarPoint& p : scan.points) {
     const float range_sq = p.x * p.x + p.y * p.y + p.z * p.z;
     // NaN compares false with everything, so it fails this test too.
-    if (!(range_sq >= min_sq && range_sq <= max_sq)) {
+    if (!(range_sq >= min_sq && range_sq <= max_sq) || !std::isfinite(p.intensity)) {
       ++*num_invalid;
       continue;
     }
     const Eigen::Vector3f lidar(p.x, p.y, p.z);
-    points.push_back(identity ? lidar : Eigen::Vector3f(rotation * lidar + translation));
+    out.points.push_back(identity ? lidar : Eigen::Vector3f(rotation * lidar + translation));
+    out.reflectance.push_back(p.intensity);
+    reflectance_sum += p.intensity;
   }
-  return points;
+  if (reflectance_sum > 0) {
+    const auto scale = static_cast<float>(out.reflectance.size() / reflectance_sum);
+    for (float& r : out.reflectance) r *= scale;
+  }
+  return out;
 }
 
 // One point per occupied voxel (the first seen): a light cloud for scan registration.
@@ -128,20 +143,39 @@ class Stopwatch {
 // A vehicle is sometimes cut into a big cluster and a few small ones (a mirror, a roof rack, a
 // wheel arch behind a gap in the returns). A small object whose centre lies inside a vehicle's
 // (size-prior extended) box is a part of it, not an object of its own.
-std::vector<DetectedObject> DropFragmentsOfVehicles(std::vector<DetectedObject> objects) {
-  std::vector<char> fragment(objects.size(), false);
+// Which objects to keep (1) and which are fragments of a vehicle (0): a smaller object whose tight
+// box centre (before any size prior moved it away from the sensor) lies in a vehicle's box.
+std::vector<char> NotFragmentsOfVehicles(const std::vector<DetectedObject>& objects,
+                                         const std::vector<sensors::Box3D>& tight_boxes) {
+  std::vector<char> keep(objects.size(), true);
   for (std::size_t v = 0; v < objects.size(); ++v) {
     if (!sensors::IsVehicle(objects[v].object_class)) continue;
     for (std::size_t o = 0; o < objects.size(); ++o) {
       if (o == v || objects[o].num_points >= objects[v].num_points) continue;
-      fragment[o] = fragment[o] || sensors::Contains(objects[v].box, objects[o].box.center, 0.1);
+      if (sensors::Contains(objects[v].box, tight_boxes[o].center, 0.3)) keep[o] = false;
     }
   }
-  std::vector<DetectedObject> kept;
-  for (std::size_t o = 0; o < objects.size(); ++o) {
-    if (!fragment[o]) kept.push_back(std::move(objects[o]));
+  return keep;
+}
+
+// The largest-vote non-background class, as the object's class, when the model is sure enough;
+// vehicles get their kind (car, van, truck) from their size.
+ClassGuess DecideClass(const ClassProbabilities& probabilities, const sensors::Box3D& box,
+                       const proto::ClassOptions& options) {
+  int best = static_cast<int>(ModelClass::kVehicle);
+  for (int c = best + 1; c < kNumModelClasses; ++c) {
+    if (probabilities.p[c] > probabilities.p[best]) best = c;
   }
-  return kept;
+  const double confidence = probabilities.p[best];
+  if (confidence < options.min_confidence()) return {ObjectClass::kUnknown, confidence};
+  switch (static_cast<ModelClass>(best)) {
+    case ModelClass::kPedestrian:
+      return {ObjectClass::kPedestrian, confidence};
+    case ModelClass::kCyclist:
+      return {ObjectClass::kCyclist, confidence};
+    default:
+      return {VehicleKind(box), confidence};
+  }
 }
 
 // Debris about as tall as the ground threshold is ground to the main pass. Its points above
@@ -191,46 +225,58 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
   }
 }
 
-}  // namespace
-
-Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions& options) {
-  return PerceiveWithTimes(frame, options).perception;
-}
-
-TimedPerception PerceiveWithTimes(const sensors::Frame& frame,
-                                  const proto::PerceptionOptions& options) {
-  TimedPerception timed;
+// The pass over one scan. `evidence`, when set, receives each object's features.
+Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptions& options,
+                       PerceptionTimes* times,
+                       std::vector<std::optional<ObjectEvidence>>* evidence) {
   Stopwatch clock;
-  Perception& out = timed.perception;
+  Perception out;
   const Eigen::Isometry3d vehicle_from_lidar =
       frame.calibration ? frame.calibration->vehicle_from_lidar : Eigen::Isometry3d::Identity();
   const double lidar_height = frame.calibration ? frame.calibration->lidar_height_m : 1.73;
 
   // 1. Valid points in the vehicle frame.
-  const std::vector<Eigen::Vector3f> points =
+  const VehicleFramePoints valid =
       ToVehicleFrame(frame.lidar, vehicle_from_lidar, options, &out.num_invalid_points);
+  const std::vector<Eigen::Vector3f>& points = valid.points;
   out.num_points = static_cast<std::int64_t>(points.size());
-  timed.times.transform_ms = clock.Lap();
+  times->transform_ms = clock.Lap();
 
   // 2. Ground, with the local ground height kept for object heights.
   const Eigen::Vector3d sensor = vehicle_from_lidar.translation();
-  const GroundSegmentation ground = SegmentGround(points, sensor, sensor.z() - lidar_height,
-                                                  options.max_range_m(), options.ground());
+  double expected_ground_z = sensor.z() - lidar_height;
+  // A mounting height half a metre off what the scan shows belongs to another sensor or frame
+  // (Argoverse 2 points are in a frame whose origin is the rear axle, 0.35 m above the road, while
+  // the default height is KITTI's 1.73 m): the scan is right.
+  const double measured_ground_z = EstimateGroundHeight(points, sensor.head<2>());
+  if (std::isfinite(measured_ground_z) && std::abs(measured_ground_z - expected_ground_z) > 0.5) {
+    expected_ground_z = measured_ground_z;
+  }
+  const GroundSegmentation ground =
+      SegmentGround(points, sensor, expected_ground_z, options.max_range_m(), options.ground());
   out.num_ground_points = ground.num_ground;
-  timed.times.ground_ms = clock.Lap();
+  times->ground_ms = clock.Lap();
 
   // 3. Objects: clusters of what stands on the ground.
   const Clusters clusters = ClusterPoints(points, ground, options.cluster());
-  timed.times.clustering_ms = clock.Lap();
+  times->clustering_ms = clock.Lap();
 
-  // 4. One oriented box and class guess per cluster.
+  // 4. One tight box and feature vector per cluster.
+  const ClassModel& model = ClassModel::ForOptions(options.classes());
   std::vector<Eigen::Vector3f> cluster_points;
+  std::vector<float> cluster_reflectance;
   const Eigen::Vector2d sensor_xy = sensor.head<2>();
+  std::vector<DetectedObject> objects;
+  std::vector<ClusterFeatures> features;
+  std::vector<char> has_lower_body;
+  double boxes_ms = 0, classes_ms = 0;
   for (int c = 0; c < clusters.size(); ++c) {
     cluster_points.clear();
+    cluster_reflectance.clear();
     Eigen::Vector3f centroid = Eigen::Vector3f::Zero();
     for (int k = clusters.begin[c]; k < clusters.begin[c + 1]; ++k) {
       cluster_points.push_back(points[clusters.point_indices[k]]);
+      cluster_reflectance.push_back(valid.reflectance[clusters.point_indices[k]]);
       centroid += cluster_points.back();
     }
     centroid /= static_cast<float>(cluster_points.size());
@@ -240,34 +286,87 @@ TimedPerception PerceiveWithTimes(const sensors::Frame& frame,
     DetectedObject object;
     object.ground_z = ground.HeightAt(centroid.x(), centroid.y());
     object.num_points = static_cast<int>(cluster_points.size());
-    sensors::Box3D box = FitBox(cluster_points, object.ground_z, options.box());
-    if (box.length > options.cluster().max_extent_m()) continue;
-    ClassGuess guess = GuessClass(box, object.num_points, options.classes());
-    if (sensors::IsVehicle(guess.object_class) &&
-        !HasLowerBody(cluster_points, box, object.ground_z,
-                      options.classes().min_vehicle_lower_body_fraction())) {
-      guess = {sensors::ObjectClass::kUnknown, guess.confidence};
+    object.box = FitBox(cluster_points, object.ground_z, options.box());
+    if (object.box.length > options.cluster().max_extent_m()) continue;
+    boxes_ms += clock.Lap();
+    if (!model.empty() || evidence) {
+      features.push_back(ComputeClusterFeatures(
+          {&cluster_points, &cluster_reflectance, object.box, object.ground_z, sensor_xy}));
+    }
+    if (model.empty()) {
+      has_lower_body.push_back(HasLowerBody(cluster_points, object.box, object.ground_z,
+                                            options.classes().min_vehicle_lower_body_fraction()));
+    }
+    const double features_ms = clock.Lap();
+    classes_ms += features_ms, boxes_ms += features_ms;
+    objects.push_back(object);
+  }
+
+  // 5. Classes: the learned model's calibrated probabilities, or the size rule without a model.
+  boxes_ms += clock.Lap();
+  std::vector<ClassProbabilities> probabilities;
+  if (!model.empty()) probabilities = model.Predict(features);
+  std::vector<sensors::Box3D> tight_boxes;
+  for (std::size_t o = 0; o < objects.size(); ++o) {
+    DetectedObject& object = objects[o];
+    tight_boxes.push_back(object.box);
+    ClassGuess guess;
+    if (!model.empty()) {
+      guess = DecideClass(probabilities[o], object.box, options.classes());
+    } else {
+      guess = GuessClass(object.box, object.num_points, options.classes());
+      if (sensors::IsVehicle(guess.object_class) && !has_lower_body[o]) {
+        guess = {sensors::ObjectClass::kUnknown, guess.confidence};
+      }
     }
     object.object_class = guess.object_class;
     object.class_confidence = guess.confidence;
     if (options.box().extend_to_size_prior() && sensors::IsVehicle(guess.object_class)) {
       const TypicalSize size = TypicalSizeOf(guess.object_class);
-      box = TurnIfSeenEndOn(box, size, sensor_xy);
-      box = ExtendAwayFromSensor(box, size.length, size.width, sensor_xy);
+      object.box = TurnIfSeenEndOn(object.box, size, sensor_xy);
+      object.box = ExtendAwayFromSensor(object.box, size.length, size.width, sensor_xy);
     }
-    object.box = box;
-    out.objects.push_back(object);
   }
+  const double decide_ms = clock.Lap();
+  classes_ms += decide_ms, boxes_ms += decide_ms;
+  times->classes_ms = classes_ms;
 
-  out.objects = DropFragmentsOfVehicles(std::move(out.objects));
+  const std::vector<char> keep = NotFragmentsOfVehicles(objects, tight_boxes);
+  for (std::size_t o = 0; o < objects.size(); ++o) {
+    if (!keep[o]) continue;
+    out.objects.push_back(objects[o]);
+    if (evidence) evidence->push_back(ObjectEvidence{features[o], tight_boxes[o]});
+  }
   AddLowObstacles(points, ground, options, &out.objects);
-  timed.times.boxes_ms = clock.Lap();
+  if (evidence) evidence->resize(out.objects.size());
+  times->boxes_ms = boxes_ms + clock.Lap();
 
-  // 5. A light cloud for lidar ego motion.
+  // 6. A light cloud for lidar ego motion.
   out.registration_points =
       VoxelDownsample(points, ground.is_ground, options.registration_voxel_m());
-  timed.times.registration_ms = clock.Lap();
+  times->registration_ms = clock.Lap();
+  return out;
+}
+
+}  // namespace
+
+Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions& options) {
+  return PerceiveWithTimes(frame, options).perception;
+}
+
+TimedPerception PerceiveWithTimes(const sensors::Frame& frame,
+                                  const proto::PerceptionOptions& options) {
+  TimedPerception timed;
+  timed.perception = PerceiveAll(frame, options, &timed.times, nullptr);
   return timed;
+}
+
+PerceptionWithEvidence PerceiveWithEvidence(const sensors::Frame& frame,
+                                            const proto::PerceptionOptions& options) {
+  PerceptionWithEvidence out;
+  PerceptionTimes times;
+  out.perception = PerceiveAll(frame, options, &times, &out.evidence);
+  return out;
 }
 
 }  // namespace longtail::pipeline

@@ -1,6 +1,10 @@
 // The per-scan perception path: ground removal, clustering, oriented boxes and a class guess.
 #pragma once
 
+#include <optional>
+#include <vector>
+
+#include "pipeline/perception/cluster_features.h"
 #include "pipeline/proto/perception.pb.h"
 #include "pipeline/types.h"
 #include "sensors/frame.h"
@@ -19,7 +23,8 @@ struct PerceptionTimes {
   double transform_ms = 0;     // validity filter and lidar -> vehicle frame
   double ground_ms = 0;        // ground segmentation
   double clustering_ms = 0;    // clustering
-  double boxes_ms = 0;         // box fitting, class guess, size priors
+  double boxes_ms = 0;         // box fitting, class decision, size priors, low obstacles
+  double classes_ms = 0;       // of boxes_ms: cluster features and the class model
   double registration_ms = 0;  // downsampled cloud for ego motion
 };
 struct TimedPerception {
@@ -29,5 +34,18 @@ struct TimedPerception {
 // Perceive, timing each step (same result as Perceive).
 TimedPerception PerceiveWithTimes(const sensors::Frame& frame,
                                   const proto::PerceptionOptions& options);
+
+// What the class model saw of each object, for training it (`longtail train-classifier`).
+struct ObjectEvidence {
+  ClusterFeatures features;
+  sensors::Box3D tight_box;  // the L-shape box before class size priors, vehicle frame
+};
+struct PerceptionWithEvidence {
+  Perception perception;
+  std::vector<std::optional<ObjectEvidence>> evidence;  // one per object; none for low obstacles
+};
+// Perceive, keeping each object's features (same objects as Perceive).
+PerceptionWithEvidence PerceiveWithEvidence(const sensors::Frame& frame,
+                                            const proto::PerceptionOptions& options);
 
 }  // namespace longtail::pipeline

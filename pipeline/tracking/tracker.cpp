@@ -99,6 +99,7 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
     State& track = tracks_[t];
     const int d = detection_of_track[t];
     for (double& vote : track.class_votes) vote *= options_.class_vote_decay();
+    track.observations *= options_.class_vote_decay();
     if (d < 0) {
       ++track.misses;
       track.num_points = 0;
@@ -119,6 +120,7 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
     track.box_world.height += alpha * (box.height - track.box_world.height);
     track.box_world.yaw = ClosestFlip(box.yaw, track.box_world.yaw);
     track.class_votes[static_cast<int>(objects[d].object_class)] += objects[d].class_confidence;
+    track.observations += 1;
     track.num_points = objects[d].num_points;
     track.ground_z = objects[d].ground_z;
     ++track.hits;
@@ -141,6 +143,7 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
     track.covariance = Eigen::Vector4d(r, r, sv * sv, sv * sv).asDiagonal();
     track.box_world = detected_world[d];
     track.class_votes[static_cast<int>(objects[d].object_class)] += objects[d].class_confidence;
+    track.observations = 1;
     track.num_points = objects[d].num_points;
     track.ground_z = objects[d].ground_z;
     track.hits = 1;
@@ -160,10 +163,12 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
     report.id = track.id;
     const auto& votes = track.class_votes;
     const int best = static_cast<int>(std::max_element(votes.begin(), votes.end()) - votes.begin());
-    double total = 0;
-    for (double vote : votes) total += vote;
     report.object_class = static_cast<ObjectClass>(best);
-    report.class_confidence = total > 0 ? votes[best] / total : 0;
+    // The decayed mean over observations of the probability the detections gave this class (a
+    // detection of another class adds 0): still a probability, so scores mean the same on tracks
+    // as on detections.
+    report.class_confidence =
+        track.observations > 0 ? std::min(1.0, votes[best] / track.observations) : 0;
     Eigen::Vector2d velocity = track.x.tail<2>();
     if (velocity.norm() < options_.min_reported_speed_mps()) velocity.setZero();
     // A moving vehicle heads where it goes: resolve the pi ambiguity of the box's heading.

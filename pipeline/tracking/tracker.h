@@ -31,6 +31,7 @@ class Tracker {
     Eigen::Matrix4d covariance = Eigen::Matrix4d::Identity();
     Box3D box_world;  // last observed box moved to the world frame; size smoothed
     std::array<double, 8> class_votes{};  // decayed confidence per sensors::ObjectClass
+    double observations = 0;              // decayed count of observations (same decay)
     int age = 0, hits = 0, misses = 0, num_points = 0;
     double ground_z = 0;  // m, vehicle frame, of the last observation
   };

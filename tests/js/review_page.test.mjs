@@ -1,6 +1,6 @@
 // The review page in a real browser (Debian chromium via playwright-core, WebGL on SwiftShader):
 // the point cloud and the projected boxes are drawn without page errors; two reviewers never get
-// the same task; by keyboard alone one task is accepted, one corrected (a box moved and resized)
+// the same task; low-scored boxes are hidden until h is pressed; by keyboard alone one task is accepted, one corrected (a box moved and resized)
 // and one rejected, and the queue then holds exactly those outcomes with the edited box's values.
 // Prints time to first render and frame times for a ~124k-point cloud, and writes a screenshot to
 // $LONGTAIL_SCREENSHOT (ctest: build/review-page.png; docs/review-page.png is a copy of one).
@@ -144,6 +144,29 @@ test(
       console.log(`review page: milestones after navigation, ms: ${
           JSON.stringify(view.marks, (k, v) => typeof v === 'number' ? Math.round(v) : v)}`);
       assert.ok(view.points > 100000, 'the synthesised cloud is a full 64-beam scan');
+
+      // --- Low-scored boxes (clutter the classifier doubts) are hidden by default; h shows them
+      // and h hides them again. Scores are calibrated probabilities; the threshold is 0.5.
+      const boxCounts = () => page.evaluate(() => {
+        const r = window.__review;
+        const all = r.state.labels.boxes(r.state.frameIndex);
+        const visible = r.visibleBoxes();
+        return {
+          all: all.length,
+          low: all.filter((b) => b.score < 0.5).length,
+          visible: visible.length,
+          visibleLow: visible.filter((b) => b.score < 0.5 && b.uid !== r.state.selected).length,
+        };
+      });
+      const hidden = await boxCounts();
+      assert.ok(hidden.low > 0, 'the synthesised frame has low-scored boxes (scenery clutter)');
+      assert.equal(hidden.visibleLow, 0, 'no low-scored box is shown by default');
+      assert.equal(hidden.visible, hidden.all - hidden.low, 'every confident box is shown');
+      await page.keyboard.press('h');
+      const shown = await boxCounts();
+      assert.equal(shown.visible, shown.all, 'h shows every box');
+      await page.keyboard.press('h');
+      assert.equal((await boxCounts()).visibleLow, 0, 'h again hides the low-scored boxes');
 
       // --- Screenshot of the synthesised log with a box selected (the README shows it).
       await page.keyboard.press('Tab');

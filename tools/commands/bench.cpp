@@ -110,6 +110,7 @@ int RunBench(const BenchOptions& options) {
       samples["ground"].push_back(timed.times.ground_ms);
       samples["clustering"].push_back(timed.times.clustering_ms);
       samples["boxes + classes"].push_back(timed.times.boxes_ms);
+      samples["classes (features + forest)"].push_back(timed.times.classes_ms);
       samples["registration cloud"].push_back(timed.times.registration_ms);
       if (r == 0) {
         object_counts.push_back(timed.perception.objects.size());
@@ -165,6 +166,7 @@ int RunBench(const BenchOptions& options) {
       "ground",
       "clustering",
       "boxes + classes",
+      "classes (features + forest)",
       "registration cloud",
       "perceive (total)",
       "perceive (total, wall)",

@@ -27,5 +27,6 @@ void AddExportCommand(CLI::App& app, int* exit_code);
 void AddImportCommand(CLI::App& app, int* exit_code);
 void AddReviewCommand(CLI::App& app, int* exit_code);
 void AddSynthCommand(CLI::App& app, int* exit_code);
+void AddTrainClassifierCommand(CLI::App& app, int* exit_code);
 
 }  // namespace longtail::tools

@@ -7,6 +7,7 @@
 #include "pipeline/perception/box_evaluation.h"
 #include "sensors/log_reader.h"
 #include "tools/commands/commands.h"
+#include "tools/commands/detection_report.h"
 
 namespace longtail::tools {
 namespace {
@@ -58,6 +59,7 @@ nlohmann::json ToJson(const pipeline::BoxEvaluation& evaluation) {
           {"frames", evaluation.frames},
           {"data_issues", evaluation.data_issues},
           {"classes", classes},
+          {"scores", DetectionReportJson(evaluation.detections)},
           {"tracking", tracking}};
 }
 
@@ -76,6 +78,7 @@ void PrintText(const pipeline::BoxEvaluation& evaluation) {
               << std::setprecision(3) << std::setw(8) << c.size_error_m << std::setw(8) << c.bev_iou
               << "\n";
   }
+  PrintDetectionReport(evaluation.detections, std::cout);
   if (evaluation.tracking.empty()) return;
   std::cout << std::left << std::setw(12) << "tracking" << std::right << std::setw(7) << "truth"
             << std::setw(8) << "MOTA" << std::setw(8) << "misses" << std::setw(6) << "FP"
@@ -143,7 +146,10 @@ void AddEvalBoxesCommand(CLI::App& app, int* exit_code) {
       "its labels: per class recall (BEV IoU >= 0.5 vehicles, >= 0.3 pedestrians and cyclists),\n"
       "precision, centre/yaw/size error; on tracking layouts also MOTA, ID switches and\n"
       "fragmentations. Only objects in the camera view, within range and with enough lidar\n"
-      "points are scored; DontCare regions are ignored.");
+      "points are scored; DontCare regions are ignored. Then per class the KITTI-style BEV\n"
+      "average precision (40 recall points) at a strict and a loose IoU, precision/recall at\n"
+      "score 0.5, and the reliability table of scores against observed precision with the\n"
+      "expected calibration error. Argoverse 2 category names are mapped to the classes.");
   command->add_option("dataset", options->dataset, "KITTI training/ folder (object or tracking)")
       ->required();
   command->add_option("--config", options->config, "run options, protobuf text format");

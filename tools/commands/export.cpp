@@ -21,6 +21,7 @@ struct ExportCommandOptions {
   std::string output = "export";
   std::string camera;
   bool include_prelabels = false;
+  bool include_low_score = false;
 };
 
 // Calibrations read from the source logs, by log, and by frame for logs whose calibration changes
@@ -67,6 +68,7 @@ int RunExport(const ExportCommandOptions& options) {
   export_options.format = *labeling::ParseExportFormat(options.format);
   export_options.output_dir = options.output;
   export_options.include_prelabels = options.include_prelabels;
+  if (options.include_low_score) export_options.min_prelabel_score = 0;
   export_options.camera = options.camera;
   sensors::IssueLog issues;
   labeling::ExportSummary summary;
@@ -148,7 +150,10 @@ void AddExportCommand(CLI::App& app, int* exit_code) {
   command->add_option("--camera", options->camera,
                       "camera the KITTI formats project into (default: the log's first)");
   command->add_flag("--include-prelabels", options->include_prelabels,
-                    "also export the pre-labels of tasks not reviewed yet");
+                    "also export the pre-labels of tasks not reviewed yet (those scored 0.5 or\n"
+                    "more: scores are calibrated probabilities)");
+  command->add_flag("--include-low-score", options->include_low_score,
+                    "with --include-prelabels, also the pre-labels scored below 0.5");
   command->callback([options, exit_code] { *exit_code = RunExport(*options); });
 }
 

@@ -11,6 +11,7 @@ const $ = (id) => document.getElementById(id);
 const STEP_M = 0.1, BIG_STEP_M = 1.0, SIZE_STEP_M = 0.1, BIG_SIZE_STEP_M = 0.5;
 const STEP_RAD = Math.PI / 180, BIG_STEP_RAD = Math.PI / 18;
 
+const HIDE_SCORE_BELOW = 0.5;
 const state = {
   reviewer: localStorage.getItem('longtail.reviewer') || '',
   claim: null,   // {claim_id, task_id, lease_expires_ns} while this page holds a lease
@@ -24,9 +25,10 @@ const state = {
   frameCache: new Map(),
   heartbeat: null,
   busy: false,
-  hideBelow: 0,  // boxes scored below this are hidden (toggled with h)
+  // Boxes scored below this are hidden (h shows them): scores are calibrated probabilities, so by
+  // default the reviewer sees the boxes more likely right than wrong.
+  hideBelow: HIDE_SCORE_BELOW,
 };
-const HIDE_SCORE_BELOW = 0.3;
 
 // What the browser test reads: timings and what is on screen.
 const stats = {
@@ -40,7 +42,8 @@ const mark = (name) => {
 };
 window.__review = {
   state,
-  stats
+  stats,
+  visibleBoxes: () => boxesHere(),
 };
 
 const cameraView = new CameraView($('camera-canvas'), (uid) => select(uid));
@@ -72,6 +75,10 @@ function boxesHere() {
   return state.labels.boxes(state.frameIndex)
       .filter((b) => b.score >= state.hideBelow || b.uid === state.selected)
       .sort((a, b) => b.score - a.score || a.track_id - b.track_id);
+}
+function groundBelowBoxes(boxes) {
+  const bottoms = boxes.map((b) => b.z - b.height / 2).sort((a, b) => a - b);
+  return bottoms.length ? bottoms[Math.floor(bottoms.length / 2)] : -1.73;
 }
 function selectedBox() {
   return state.labels && state.selected ? state.labels.find(state.frameIndex, state.selected) :
@@ -389,8 +396,10 @@ function onKey(event) {
       break;
     case 'add':
       if (state.readOnly || !L) return status('view only: this task is not claimed', true);
-      // KITTI's road is about 1.73 m below the lidar: the new box stands on it.
-      select(L.add(state.frameIndex, cloudView.view.target.x, cloudView.view.target.y, -1.73));
+      // The new box stands on the road: where the frame's boxes stand (their median bottom), so
+      // any lidar mounting works; KITTI's 1.73 m below the lidar only when the frame has none.
+      select(L.add(state.frameIndex, cloudView.view.target.x, cloudView.view.target.y,
+                   groundBelowBoxes(L.boxes(state.frameIndex))));
       break;
     case 'propagate':
       editSelected((l, f, u) => {
@@ -437,7 +446,10 @@ function redraw() {
   const ci = cameras.length ? state.cameraIndex % cameras.length : 0;
   cameraView.set(frame ? frame.images[ci] : null, cameras[ci] || null, boxes, state.selected);
   cloudView.setBoxes(boxes, state.selected);
+  const all = state.labels ? state.labels.boxes(state.frameIndex).length : 0;
+  const hidden = all - boxes.length;
   $('cloud-legend').textContent = `${stats.pointsInView} points · colour: ${cloudView.colourBy}` +
+      (hidden ? ` · ${hidden} low-score box(es) hidden (h shows)` : '') +
       ` · ${cloudView.topDown ? 'top-down' : 'orbit'}${
                                       cameras[ci] ? ' · camera ' + cameras[ci].name : ''}`;
 

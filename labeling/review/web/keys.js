@@ -43,7 +43,7 @@ export const KEYS = [
   {key: 't', action: 'topDown', text: '3D view: top-down / orbit'},
   {key: 'c', action: 'colour', text: '3D view: colour by height / intensity'},
   {key: 'v', action: 'camera', text: 'next camera'},
-  {key: 'h', action: 'hideLow', text: 'hide / show boxes scored below 0.3'},
+  {key: 'h', action: 'hideLow', text: 'show / hide boxes scored below 0.5 (hidden at first)'},
   {
     key: 'mouse',
     action: null,

