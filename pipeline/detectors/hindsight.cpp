@@ -89,7 +89,10 @@ std::optional<PathEntry> FuturePathEntry(const FrameWindow& window, int id, cons
       continue;
     }
     if (!entry || std::abs(on_path.center_d) < std::abs(entry->center_d_m)) {
-      entry = PathEntry{t, on_path.s_min, on_path.center_d, std::nullopt, std::nullopt};
+      const auto now_from_then = NowFrom(window, i);
+      const double ego_s = ToPathCoordinates(path, now_from_then->block<2, 1>(0, 3)).s;
+      entry = PathEntry{
+          t, on_path.s_min, on_path.s_min - ego_s, on_path.center_d, std::nullopt, std::nullopt};
     }
   }
   if (!entry) return std::nullopt;

@@ -32,7 +32,8 @@ std::optional<double> EgoArrival(const FrameWindow& window, const EgoPath& path,
 struct PathEntry {
   double actor_time_s = 0;  // s after now when the actor's centre was nearest the path's centreline
   double s_m = 0;           // m along the path of the near edge of its footprint then
-  double center_d_m = 0;    // m left of the centreline, of its centre then
+  double ahead_of_ego_m = 0;  // m from the ego's origin then (it drove on too) to that edge
+  double center_d_m = 0;      // m left of the centreline, of its centre then
   // s after now when the ego's front got to s_m, and the gap between the two (post-encroachment
   // time, whichever came first); nullopt when the ego never got there.
   std::optional<double> ego_arrival_s;

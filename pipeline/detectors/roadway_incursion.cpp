@@ -53,7 +53,8 @@ std::vector<Event> RoadwayIncursionDetector::Confirmed(const FrameWindow& window
     if (!on_path.in_range || gap <= 0) continue;
     const auto entry = FuturePathEntry(window, track.id, path, half_width, start,
                                        options_.horizon_s(), /*by_center=*/vulnerable);
-    if (!entry || !entry->time_gap_s || entry->s_m > end) continue;
+    // Within the corridor's length of the ego as it was when the actor entered.
+    if (!entry || !entry->time_gap_s || entry->ahead_of_ego_m > end) continue;
     const double severity = SeverityFromTimeGap(*entry->time_gap_s, vulnerable);
     const bool ego_first = *entry->ego_arrival_s < entry->actor_time_s;
     std::string reason = Describe(track) + " " + Fixed(gap) + " m " +

@@ -5,7 +5,7 @@
 namespace longtail::pipeline {
 
 double SeverityFromTimeGap(double seconds, bool vulnerable) {
-  return std::clamp(1.0 - seconds / (vulnerable ? 8.0 : 4.0), 0.0, 1.0);
+  return std::clamp(1.0 - seconds / (vulnerable ? 8.0 : 3.0), 0.0, 1.0);
 }
 
 double SeverityFromDeceleration(double mps2) { return std::clamp(mps2 / 6.0, 0.0, 1.0); }

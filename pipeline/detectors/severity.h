@@ -8,8 +8,9 @@ namespace longtail::pipeline {
 
 // A time gap: time to collision, post-encroachment time (between the actor and the ego passing the
 // same point of the ego's path), or the time headway to an object in the path, s. Linear from 1 at
-// 0 s to 0 at 8 s for a pedestrian or cyclist (4 s -> 0.5), at 4 s for a vehicle (2 s -> 0.5):
-// a road user without a crumple zone, whose path is less predictable, needs twice the margin.
+// 0 s to 0 at 3 s for a vehicle (1.5 s -> 0.5, the usual line for a serious conflict between two
+// vehicles), at 8 s for a pedestrian or cyclist (4 s -> 0.5): a road user without a crumple zone,
+// whose path is less predictable and who is hurt by far less, gets a wider margin.
 double SeverityFromTimeGap(double seconds, bool vulnerable);
 
 // The deceleration the ego needs (or showed), m/s^2: a / 6 m/s^2, so 3 m/s^2 (hard braking) -> 0.5

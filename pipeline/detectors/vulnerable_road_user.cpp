@@ -61,17 +61,17 @@ std::vector<Event> VulnerableRoadUserDetector::Process(const FrameWindow& window
       if (arrival) time_gap = std::max(0.0, *arrival - exit.value_or(0.0));
       if (time_gap) severity = std::max(severity, SeverityFromTimeGap(*time_gap, true));
     }
-    std::string reason =
-        Describe(track) + (in_path ? " in" : " near") + " the ego path " + Fixed(on_path.s_min) +
-        " m ahead, " +
-        (in_path ? LeftOrRight(on_path.center_d) + " of its centre"
-                 : Fixed(outside) + " m outside the " + Fixed(options_.corridor_width_m()) +
-                       " m corridor") +
-        " (path from " + std::string(ToString(path.source)) + "); " +
-        (time_gap
-             ? "the ego's front got there " + Fixed(*time_gap) + " s after it left the corridor, "
-             : std::string()) +
-        "passed " + Fixed(clearance) + " m from it at " + Fixed(speed * 3.6, 0) + " km/h";
+    std::string reason = Describe(track) + (in_path ? " in" : " near") + " the ego path " +
+                         Fixed(on_path.s_min) + " m ahead, " +
+                         (in_path ? LeftOrRight(on_path.center_d) + " of its centre"
+                                  : Fixed(outside) + " m outside the " +
+                                        Fixed(options_.corridor_width_m()) + " m corridor") +
+                         " (path from " + std::string(ToString(path.source)) + "); " +
+                         (time_gap ? "the ego's front got there " + Fixed(*time_gap) +
+                                         " s after it left the corridor, "
+                                   : std::string()) +
+                         (pass ? "passed " : "would pass ") + Fixed(clearance) + " m from it at " +
+                         Fixed(speed * 3.6, 0) + " km/h";
     events.push_back(MakeFrameEvent(frame, kName, version(),
                                     in_path ? "vru_in_path" : "vru_near_path", severity, {track.id},
                                     std::move(reason),

@@ -104,14 +104,16 @@ TEST(HindsightTest, APedestrianCrossingAheadOfAMovingEgoIsAnIncursionWithItsTime
 }
 
 TEST(HindsightTest, ACutInRunsWhileTheVehicleIsStillBesideTheLane) {
-  // Ego 10 m/s; a car 15 m ahead in the right lane at 12 m/s moves into the ego lane from
-  // t = 1.5 s to 3.5 s: judged at 1 s, it is still beside the lane.
-  const Actor car{2, ObjectClass::kCar, LaneChange(15, 12, -3.5, 0, 1.5, 2.0), 4.5, 1.8};
+  // Ego 10 m/s; a car 8 m ahead in the right lane at 11 m/s moves into the ego lane from
+  // t = 1.5 s to 3.5 s: judged at 1 s, it is still beside the lane. Its rear enters the lane
+  // about 8 m ahead of the ego's origin, where the ego's front gets 0.6 s later.
+  const Actor car{2, ObjectClass::kCar, LaneChange(8, 11, -3.5, 0, 1.5, 2.0), 4.5, 1.8};
   const auto frames = Drive(Straight(10), {car}, 60);
   const auto events = Judge<CutInDetector>(frames, 10);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, "cut_in");
   EXPECT_GT(events[0].values.at("time_to_entry_s"), 0.5);
+  EXPECT_LT(events[0].values.at("time_gap_s"), 1.5);
   EXPECT_GE(events[0].severity, 0.5);
 }
 
