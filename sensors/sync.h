@@ -2,6 +2,9 @@
 // stream.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -13,6 +16,27 @@ namespace longtail::sensors {
 // the nearest is farther than `max_skew`. Ties go to the earlier stamp.
 std::optional<std::size_t> NearestStamp(const std::vector<Timestamp>& sorted, Timestamp t,
                                         Duration max_skew = Duration::max());
+
+// Streaming pairing: takes the element of `queue` (in stamp order; T has a `stamp`) nearest to
+// `t` within `max_skew`, and drops those before it, which no later scan can be nearer to (the
+// taken one stays: the next scan may pair with it too). nullopt when none is near enough; elements
+// too old for any later scan are dropped then.
+template <typename T>
+std::optional<T> TakeNearest(std::deque<T>& queue, Timestamp t, Duration max_skew) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    const Duration d = queue[i].stamp - t;
+    if (std::chrono::abs(d) > max_skew) continue;
+    if (!best || std::chrono::abs(d) < std::chrono::abs(queue[*best].stamp - t)) best = i;
+  }
+  if (!best) {
+    while (!queue.empty() && queue.front().stamp < t - max_skew) queue.pop_front();
+    return std::nullopt;
+  }
+  T value = queue[*best];
+  queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(*best));
+  return value;
+}
 
 // The longest interval between consecutive stamps (0 for fewer than two).
 Duration LargestGap(const std::vector<Timestamp>& sorted);

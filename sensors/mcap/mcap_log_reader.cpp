@@ -10,6 +10,7 @@
 
 #include "sensors/mcap/foxglove_log.h"
 #include "sensors/mcap/mcap_reader.h"
+#include "sensors/sync.h"
 
 namespace longtail::sensors {
 namespace {
@@ -342,25 +343,6 @@ class McapLogReader final : public LogReader {
     return calibration_;
   }
 
-  // Nearest element to `t` within the pairing tolerance; drops the ones before it, which no later
-  // scan can be nearer to.
-  template <typename T, typename Stamp>
-  std::optional<T> TakeNearest(std::deque<T>& queue, Timestamp t, Stamp stamp_of) {
-    std::optional<std::size_t> best;
-    for (std::size_t i = 0; i < queue.size(); ++i) {
-      const Duration d = stamp_of(queue[i]) - t;
-      if (std::chrono::abs(d) > max_skew_) continue;
-      if (!best || std::chrono::abs(d) < std::chrono::abs(stamp_of(queue[*best]) - t)) best = i;
-    }
-    if (!best) {
-      while (!queue.empty() && stamp_of(queue.front()) < t - max_skew_) queue.pop_front();
-      return std::nullopt;
-    }
-    T value = queue[*best];
-    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(*best));
-    return value;
-  }
-
   Frame Emit() {
     Frame frame;
     frame.index = next_index_++;
@@ -368,11 +350,11 @@ class McapLogReader final : public LogReader {
     scans_.pop_front();
     const Timestamp t = frame.lidar.stamp;
     for (auto& [camera, queue] : images_) {
-      if (auto image = TakeNearest(queue, t, [](const CameraImage& i) { return i.stamp; })) {
+      if (auto image = TakeNearest(queue, t, max_skew_)) {
         frame.cameras.push_back(CameraFrame{*image, image->stamp - t});
       }
     }
-    frame.ego = TakeNearest(poses_, t, [](const EgoPose& p) { return p.stamp; });
+    frame.ego = TakeNearest(poses_, t, max_skew_);
     frame.calibration = CurrentCalibration();
     return frame;
   }

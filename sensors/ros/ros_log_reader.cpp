@@ -5,6 +5,7 @@
 #include <map>
 
 #include "sensors/ros/ros_messages.h"
+#include "sensors/sync.h"
 
 namespace longtail::sensors::ros {
 namespace {
@@ -503,24 +504,6 @@ class RosLogReader final : public LogReader {
     return calibration_;
   }
 
-  // Nearest element to `t` within the pairing tolerance; drops the ones no later scan can use.
-  template <typename T>
-  std::optional<T> TakeNearest(std::deque<T>& queue, Timestamp t) {
-    std::optional<std::size_t> best;
-    for (std::size_t i = 0; i < queue.size(); ++i) {
-      const Duration d = queue[i].stamp - t;
-      if (std::chrono::abs(d) > max_skew_) continue;
-      if (!best || std::chrono::abs(d) < std::chrono::abs(queue[*best].stamp - t)) best = i;
-    }
-    if (!best) {
-      while (!queue.empty() && queue.front().stamp < t - max_skew_) queue.pop_front();
-      return std::nullopt;
-    }
-    T value = queue[*best];
-    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(*best));
-    return value;
-  }
-
   Frame Emit() {
     vehicle_fixed_ = true;
     Frame frame;
@@ -529,11 +512,11 @@ class RosLogReader final : public LogReader {
     scans_.pop_front();
     const Timestamp t = frame.lidar.stamp;
     for (auto& [camera, queue] : images_) {
-      if (auto image = TakeNearest(queue, t)) {
+      if (auto image = TakeNearest(queue, t, max_skew_)) {
         frame.cameras.push_back(CameraFrame{*image, image->stamp - t});
       }
     }
-    frame.ego = TakeNearest(poses_, t);
+    frame.ego = TakeNearest(poses_, t, max_skew_);
     frame.calibration = CurrentCalibration();
     return frame;
   }

@@ -36,6 +36,20 @@ TEST(Sync, PicksTheNearestStampWithinTheSkewLimit) {
   EXPECT_EQ(LargestGap({FromNanos(0), FromNanos(10), FromNanos(40)}), Duration(30));
 }
 
+TEST(Sync, TakeNearestKeepsWhatALaterScanMayStillUse) {
+  struct Stamped {
+    Timestamp stamp;
+  };
+  std::deque<Stamped> queue = {{FromNanos(100)}, {FromNanos(200)}, {FromNanos(300)}};
+  // The scan at 210 takes 200 and drops 100; 200 stays for a scan at 205.
+  EXPECT_EQ(TakeNearest(queue, FromNanos(210), Duration(50))->stamp, FromNanos(200));
+  ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(TakeNearest(queue, FromNanos(205), Duration(50))->stamp, FromNanos(200));
+  // Nothing within 50 ns of 500: none taken, and everything older than 450 is dropped.
+  EXPECT_FALSE(TakeNearest(queue, FromNanos(500), Duration(50)));
+  EXPECT_TRUE(queue.empty());
+}
+
 TEST(Box3D, BevIoUOfIdenticalDisjointAndHalfOverlappingBoxes) {
   const Box3D a{{10, 0, 0}, 4, 2, 1.5, 0.3};
   EXPECT_NEAR(BevIoU(a, a), 1.0, 1e-9);

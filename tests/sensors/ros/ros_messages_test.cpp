@@ -10,45 +10,14 @@
 
 #include "sensors/ros/msg_decoder.h"
 #include "sensors/ros/msg_schema.h"
+#include "tests/sensors/ros/message_writer.h"
 
 namespace longtail::sensors::ros {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-// Appends little-endian values; `cdr` aligns each to its size counted after the 4-byte header.
-class Writer {
- public:
-  explicit Writer(bool cdr) : cdr_(cdr) {
-    if (cdr) bytes = {0x00, 0x01, 0x00, 0x00};  // CDR little endian
-  }
-  template <typename T>
-  Writer& Put(T value) {
-    Align(sizeof(T));
-    std::uint8_t raw[sizeof(T)];
-    std::memcpy(raw, &value, sizeof(T));
-    bytes.insert(bytes.end(), raw, raw + sizeof(T));
-    return *this;
-  }
-  Writer& String(const std::string& s) {
-    Put<std::uint32_t>(static_cast<std::uint32_t>(s.size() + (cdr_ ? 1 : 0)));
-    bytes.insert(bytes.end(), s.begin(), s.end());
-    if (cdr_) bytes.push_back(0);
-    return *this;
-  }
-  Writer& Raw(const Bytes& raw) {
-    bytes.insert(bytes.end(), raw.begin(), raw.end());
-    return *this;
-  }
-  Bytes bytes;
-
- private:
-  void Align(std::size_t n) {
-    if (!cdr_) return;
-    while ((bytes.size() - 4) % n != 0) bytes.push_back(0);
-  }
-  bool cdr_;
-};
+using testing::Bytes;
+// Appends little-endian values; CDR aligns each to its size counted after the 4-byte header.
+using Writer = testing::MessageWriter;
 
 MsgSchema Parse(const std::string& type, const std::string& text, Dialect dialect) {
   ParsedSchema parsed = ParseMsgSchema(type, text, dialect);
