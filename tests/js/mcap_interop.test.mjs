@@ -6,14 +6,13 @@ import { McapIndexedReader, McapStreamReader, McapWriter } from "@mcap/core";
 import { loadDecompressHandlers, protobufFromBinaryDescriptor, protobufToDescriptor } from "@mcap/support";
 import internal from "@foxglove/schemas/internal.js";
 import protobuf from "protobufjs";
-import { execFileSync, spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { longtail, minedTasks } from "./mined_tasks.mjs";
 import { test } from "node:test";
 
-const bin = process.env.LONGTAIL_BIN;
 const sourceDir = process.env.LONGTAIL_SOURCE_DIR ?? path.resolve(import.meta.dirname, "../..");
 const sharedData = process.env.LONGTAIL_SHARED_DATA ?? path.resolve(sourceDir, "../shared/data");
 const drive = path.join(sharedData, "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync");
@@ -30,10 +29,6 @@ function scratch() {
   return fs.mkdtempSync(path.join(os.tmpdir(), "longtail-js-"));
 }
 
-function longtail(...args) {
-  assert.ok(bin, "LONGTAIL_BIN must name the longtail binary");
-  return spawnSync(bin, args, { encoding: "utf8", maxBuffer: 1 << 28 });
-}
 
 // An IReadable over a file, for McapIndexedReader.
 function fileReadable(file) {
@@ -258,26 +253,9 @@ test("mining a KITTI drive and its MCAP gives the same tasks and pre-labels", as
   const dir = scratch();
   const mcapFile = path.join(dir, "drive.mcap");
   assert.equal(longtail("convert", drive, "-o", mcapFile).status, 0);
-  // 0052's queue behind a stopped car is ordinary: compare every episode, not only the rare ones.
-  const config = path.join(dir, "all.pbtxt");
-  fs.writeFileSync(config, "runner { min_severity: 0 }\n");
   const tasks = (log, queue) => {
-    const mine =
-        longtail("mine", log, "--queue", queue, "--json", "--threads", "2", "--config", config);
-    assert.equal(mine.status, 0, mine.stdout + mine.stderr);
-    const summary = JSON.parse(mine.stdout);
-    const shown = [];
-    for (let id = 1; id <= summary.tasks_in_queue; id++) {
-      const show = longtail("queue", "show", "--queue", queue, String(id), "--json");
-      assert.equal(show.status, 0, show.stderr);
-      const task = JSON.parse(show.stdout);
-      // Where the log lives and when it was queued differ by design; nothing else may.
-      for (const key of ["audit", "created_ns", "updated_ns", "log_id", "log_path", "log_format"]) {
-        delete task[key];
-      }
-      shown.push(task);
-    }
-    const { events_by_type, frames, windows, invalid_points } = summary.logs[0];
+    const { log: summary, shown } = minedTasks(log, queue);
+    const { events_by_type, frames, windows, invalid_points } = summary;
     return { counts: { events_by_type, frames, windows, invalid_points }, shown };
   };
   const fromKitti = tasks(drive, path.join(dir, "kitti.db"));

@@ -13,9 +13,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { longtail, minedTasks as mined } from "./mined_tasks.mjs";
 import { test } from "node:test";
 
-const bin = process.env.LONGTAIL_BIN;
 const sourceDir = process.env.LONGTAIL_SOURCE_DIR ?? path.resolve(import.meta.dirname, "../..");
 const sharedData = process.env.LONGTAIL_SHARED_DATA ?? path.resolve(sourceDir, "../shared/data");
 const drive = path.join(sharedData, "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync");
@@ -27,10 +27,6 @@ function requireData(t) {
   return false;
 }
 
-function longtail(...args) {
-  assert.ok(bin, "LONGTAIL_BIN must name the longtail binary");
-  return spawnSync(bin, args, { encoding: "utf8", maxBuffer: 1 << 28 });
-}
 
 // The standard ROS 2 definitions (ros2msg text, dependencies after '=' lines), as rosbag2 writes
 // them into MCAP schemas.
@@ -229,25 +225,10 @@ function writeDb3(dir, messages) {
     "  relative_file_paths:\n    - kitti_0.db3\n");
 }
 
-// The tasks mining `log` queues, without what differs by design (where the log lives, when).
-// 0052's queue behind a stopped car is ordinary: every episode is queued, not only the rare ones.
+// The tasks mining `log` queues, and the counts that must match between copies of one drive.
 function minedTasks(log, queue) {
-  const config = path.join(path.dirname(queue), "all.pbtxt");
-  fs.writeFileSync(config, "runner { min_severity: 0 }\n");
-  const mine = longtail("mine", log, "--queue", queue, "--json", "--threads", "2", "--config", config);
-  assert.equal(mine.status, 0, mine.stdout + mine.stderr);
-  const summary = JSON.parse(mine.stdout);
-  const shown = [];
-  for (let id = 1; id <= summary.tasks_in_queue; id++) {
-    const show = longtail("queue", "show", "--queue", queue, String(id), "--json");
-    assert.equal(show.status, 0, show.stderr);
-    const task = JSON.parse(show.stdout);
-    for (const key of ["audit", "created_ns", "updated_ns", "log_id", "log_path", "log_format"]) {
-      delete task[key];
-    }
-    shown.push(task);
-  }
-  const { events_by_type, frames, windows } = summary.logs[0];
+  const { log: summary, shown } = mined(log, queue);
+  const { events_by_type, frames, windows } = summary;
   return { counts: { events_by_type, frames, windows }, shown };
 }
 
