@@ -15,6 +15,7 @@ namespace longtail::pipeline {
 CutInDetector::CutInDetector(const proto::DetectorsOptions& options)
     : options_(options.cut_in()),
       path_options_(options.ego_path()),
+      body_(options.ego_body()),
       plausibility_(options.plausibility()) {}
 
 int CutInDetector::lookback_frames() const { return options_.lookback_frames(); }
@@ -83,7 +84,7 @@ std::vector<Event> CutInDetector::Confirmed(const FrameWindow& window) {
     }
     // The time gap the ego had to it once it was in: when the ego's front got to where the
     // vehicle's rear entered.
-    const auto arrival = EgoArrival(window, path, entry->s_min, kFrontM);
+    const auto arrival = EgoArrival(window, path, entry->s_min, body_.front_m());
     if (!arrival) continue;
     const double time_gap = std::abs(*arrival - entry_time);
     const double severity = SeverityFromTimeGap(time_gap, false);
@@ -155,7 +156,7 @@ std::vector<Event> CutInDetector::Observed(const FrameWindow& window) {
     const double lateral_speed = seconds > 0 ? shift / seconds : 0.0;
     if (lateral_speed > options_.max_lateral_speed_mps()) continue;
     const double ego_speed = std::max(0.0, frame.ego.speed);
-    const double headway = ego_speed > 0.5 ? (on_path.s_min - kFrontM) / ego_speed : 1e9;
+    const double headway = ego_speed > 0.5 ? (on_path.s_min - body_.front_m()) / ego_speed : 1e9;
     const double severity = SeverityFromTimeGap(headway, false);
     std::string reason = Describe(track) + " cut into the ego lane " + Fixed(on_path.s_min) +
                          " m ahead from the " + (latest_d > 0 ? "left" : "right") + ": moved " +

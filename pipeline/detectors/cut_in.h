@@ -15,7 +15,6 @@ class CutInDetector : public Detector {
  public:
   static constexpr std::string_view kName = "cut_in";
   static constexpr double kHorizonS = 2.0;  // how far ahead a confirmed cut-in is looked for
-  static constexpr double kFrontM = 2.0;    // the ego's front, m ahead of its origin
   explicit CutInDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
@@ -30,6 +29,7 @@ class CutInDetector : public Detector {
   std::vector<Event> Observed(const FrameWindow& window);
   proto::CutInOptions options_;
   proto::EgoPathOptions path_options_;
+  proto::EgoBodyOptions body_;
   proto::TrackPlausibilityOptions plausibility_;
 };
 

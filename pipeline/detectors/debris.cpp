@@ -28,7 +28,7 @@ std::optional<double> GroundUnder(const Perception& perception, const sensors::B
 }  // namespace
 
 DebrisDetector::DebrisDetector(const proto::DetectorsOptions& options)
-    : options_(options.debris()), path_options_(options.ego_path()) {}
+    : options_(options.debris()), path_options_(options.ego_path()), body_(options.ego_body()) {}
 
 int DebrisDetector::lookahead_frames() const {
   return path_options_.use_future_poses() ? path_options_.future_frames() : 0;
@@ -77,9 +77,9 @@ std::vector<Event> DebrisDetector::Process(const FrameWindow& window) {
                          (ground ? "" : " (ground height unknown)");
     // Debris in the lane is rare whatever the speed (0.5); more when stopping short of it takes
     // more than hard braking.
-    const double room = on_path.s_min - kFrontM - kStandoffM;
-    const double severity = std::max(
-        0.5, SeverityFromDeceleration(RequiredDeceleration(std::max(0.0, frame.ego.speed), room)));
+    const double severity =
+        std::max(0.5, SeverityFromDeceleration(StopShortDeceleration(
+                          std::max(0.0, frame.ego.speed), on_path.s_min, body_.front_m())));
     events.push_back(MakeFrameEvent(frame, kName, version(), "debris_in_lane", severity, {track.id},
                                     std::move(reason), std::move(values)));
   }

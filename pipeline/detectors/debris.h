@@ -9,8 +9,6 @@ namespace longtail::pipeline {
 class DebrisDetector : public Detector {
  public:
   static constexpr std::string_view kName = "debris";
-  static constexpr double kFrontM = 2.0;     // the ego's front, m ahead of its origin
-  static constexpr double kStandoffM = 2.0;  // a driver stops about this far short of it
   explicit DebrisDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }
@@ -22,6 +20,7 @@ class DebrisDetector : public Detector {
  private:
   proto::DebrisOptions options_;
   proto::EgoPathOptions path_options_;
+  proto::EgoBodyOptions body_;
 };
 
 }  // namespace longtail::pipeline

@@ -46,8 +46,8 @@ std::vector<Event> EgoCorridorDetector::Process(const FrameWindow& window) {
     // The deceleration the ego needs to stop kStandoffM short of it: a queue the ego rolls up to
     // needs little, a parked car far along a bend none that counts, an object that blocks the lane
     // close ahead at speed a hard stop.
-    const double room = distance - body_.front_m() - kStandoffM;
-    const double deceleration = RequiredDeceleration(std::max(0.0, frame.ego.speed), room);
+    const double deceleration =
+        StopShortDeceleration(std::max(0.0, frame.ego.speed), distance, body_.front_m());
     const double severity = SeverityFromDeceleration(deceleration);
     std::string reason =
         Describe(track) + " in the ego corridor " + Fixed(distance) + " m ahead along the path, " +

@@ -11,7 +11,6 @@ namespace longtail::pipeline {
 class EgoCorridorDetector : public Detector {
  public:
   static constexpr std::string_view kName = "ego_corridor";
-  static constexpr double kStandoffM = 2.0;  // a driver stops about this far behind an obstacle
   explicit EgoCorridorDetector(const proto::DetectorsOptions& options);
 
   std::string_view name() const override { return kName; }

@@ -27,4 +27,10 @@ double SeverityFromClearance(double clearance_m, double speed_mps);
 // number when the distance is nearly gone).
 double RequiredDeceleration(double speed_mps, double distance_m);
 
+// A driver stops about this far short of a standing obstacle, m.
+inline constexpr double kStandoffM = 2.0;
+// Deceleration the ego needs to stop kStandoffM short of an obstacle whose near edge is
+// `distance_m` ahead of the vehicle origin, the ego's front being `front_m` ahead of it, m/s^2.
+double StopShortDeceleration(double speed_mps, double distance_m, double front_m);
+
 }  // namespace longtail::pipeline
