@@ -1,6 +1,5 @@
 #include "pipeline/detectors/hindsight.h"
 
-#include <Eigen/LU>
 #include <cmath>
 #include <limits>
 
@@ -14,12 +13,17 @@ constexpr double kMaxExtrapolationS = 6.0;
 // Slower than this the ego is stopping or stopped: it is not on its way, m/s.
 constexpr double kMinMovingSpeedMps = 0.5;
 
-// vehicle(now)_from_vehicle(frame i), when both poses are known.
+// vehicle(now)_from_vehicle(frame i), when both poses are known. Poses are rigid: the inverse is
+// the transposed rotation.
 std::optional<Eigen::Matrix4d> NowFrom(const FrameWindow& window, std::size_t i) {
   const EgoMotion& now = window.now().ego;
   const EgoMotion& then = window.frames[i].ego;
   if (!now.known || !then.known) return std::nullopt;
-  return Eigen::Matrix4d(now.world_from_vehicle.inverse() * then.world_from_vehicle);
+  Eigen::Matrix4d now_from_world = Eigen::Matrix4d::Identity();
+  const Eigen::Matrix3d rotation_t = now.world_from_vehicle.block<3, 3>(0, 0).transpose();
+  now_from_world.block<3, 3>(0, 0) = rotation_t;
+  now_from_world.block<3, 1>(0, 3) = -rotation_t * now.world_from_vehicle.block<3, 1>(0, 3);
+  return Eigen::Matrix4d(now_from_world * then.world_from_vehicle);
 }
 
 sensors::Box3D InNowFrame(const sensors::Box3D& box, const Eigen::Matrix4d& now_from_then) {
@@ -80,6 +84,14 @@ std::optional<PathEntry> FuturePathEntry(const FrameWindow& window, int id, cons
     if (t > horizon_s) break;
     const auto box = BoxInNowFrame(window, i, id);
     if (!box) continue;
+    // Cheap test first: a box whose centre is farther from the strip than its half diagonal is
+    // outside it, without projecting its corners.
+    const double reach = 0.5 * std::hypot(box->length, box->width);
+    const PathPoint center = ToPathCoordinates(path, box->center.head<2>());
+    if (std::abs(center.d) > half_width_m + reach || center.s + reach < front_m) {
+      if (entry) break;
+      continue;
+    }
     const FootprintOnPath on_path =
         ProjectFootprint(path, *box, front_m, std::numeric_limits<double>::max());
     const bool inside = on_path.in_range && on_path.lateral_gap <= half_width_m &&

@@ -51,6 +51,9 @@ std::vector<Event> RoadwayIncursionDetector::Confirmed(const FrameWindow& window
     const double gap =
         vulnerable ? std::abs(on_path.center_d) - half_width : on_path.lateral_gap - half_width;
     if (!on_path.in_range || gap <= 0) continue;
+    // Looking at its future is only worth it when it could get there: within twice its speed now
+    // over the horizon, plus 2 m for a box that grows or a walker who starts to run.
+    if (gap > 2 * track.velocity_world.norm() * options_.horizon_s() + 2.0) continue;
     const auto entry = FuturePathEntry(window, track.id, path, half_width, start,
                                        options_.horizon_s(), /*by_center=*/vulnerable);
     // Within the corridor's length of the ego as it was when the actor entered.
