@@ -23,9 +23,9 @@ std::ifstream OpenOrThrow(const std::filesystem::path& file) {
 }
 
 // Derivatives are least-squares slopes over this many frames each side of the judged one: 2 for
-// tracks (0.4 s at 10 Hz), 3 for the ego (0.6 s). Stereo-SLAM poses jitter by a few centimetres a
+// tracks (0.4 s at 10 Hz), 5 for the ego (1 s). Stereo-SLAM poses jitter by a few centimetres a
 // frame; a difference of neighbours turns 5 cm into 0.5 m/s of speed noise and meaningless
-// accelerations, a fit over 7 frames keeps it near 0.1 m/s.
+// accelerations, a fit over 11 frames keeps it under 0.05 m/s.
 constexpr std::size_t kTrackFitHalfWindow = 2;
 constexpr std::size_t kEgoFitHalfWindow = 5;
 
@@ -84,7 +84,7 @@ std::vector<sensors::KittiLabel> ReadLabel02File(const std::filesystem::path& fi
 
 namespace {
 
-struct PoseLine {
+struct TextLine {
   std::string file;
   std::uint64_t offset = 0;
   std::string text;
@@ -92,12 +92,12 @@ struct PoseLine {
 
 // One pose per line; the Mercator scale comes from the first oxts record, as in the devkit.
 std::vector<std::optional<Eigen::Isometry3d>> PosesFromLines(
-    const std::vector<PoseLine>& lines, const Eigen::Isometry3d& vehicle_from_imu,
+    const std::vector<TextLine>& lines, const Eigen::Isometry3d& vehicle_from_imu,
     const Eigen::Isometry3d& camera_from_vehicle, sensors::IssueLog& issues) {
   std::vector<std::optional<Eigen::Isometry3d>> poses;
   std::optional<double> mercator_scale;
   const Eigen::Isometry3d imu_from_vehicle = vehicle_from_imu.inverse();
-  for (const PoseLine& line : lines) {
+  for (const TextLine& line : lines) {
     std::istringstream fields(line.text);
     std::vector<double> values;
     double v;
@@ -129,9 +129,9 @@ std::vector<std::optional<Eigen::Isometry3d>> PosesFromLines(
   return poses;
 }
 
-std::vector<PoseLine> ReadLines(const std::filesystem::path& file) {
+std::vector<TextLine> ReadLines(const std::filesystem::path& file) {
   std::ifstream in = OpenOrThrow(file);
-  std::vector<PoseLine> lines;
+  std::vector<TextLine> lines;
   std::string text;
   std::uint64_t offset = 0;
   while (std::getline(in, text)) {
@@ -185,10 +185,10 @@ TrackListInput LoadTrackList(const std::filesystem::path& tracks,
     if (entry.path().extension() == ".txt") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
-  std::vector<PoseLine> lines;
+  std::vector<TextLine> lines;
   for (const fs::path& file : files) {
-    std::vector<PoseLine> one = ReadLines(file);
-    lines.push_back(one.empty() ? PoseLine{file.string(), 0, ""} : one.front());
+    std::vector<TextLine> one = ReadLines(file);
+    lines.push_back(one.empty() ? TextLine{file.string(), 0, ""} : one.front());
   }
   input.poses = PosesFromLines(lines, vehicle_from_imu, input.camera_from_vehicle, issues);
   return input;
@@ -247,7 +247,7 @@ OfflineDetection DetectOffline(const std::vector<FrameResult>& frames,
 std::vector<std::optional<Timestamp>> ReadFrameStamps(const std::filesystem::path& file,
                                                       sensors::IssueLog& issues) {
   std::vector<std::optional<Timestamp>> stamps;
-  for (const PoseLine& line : ReadLines(file)) {
+  for (const TextLine& line : ReadLines(file)) {
     std::string text = line.text;
     if (!text.empty() && text.back() == '\r') text.pop_back();
     std::int64_t nanos = 0;

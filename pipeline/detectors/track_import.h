@@ -50,7 +50,7 @@ std::vector<std::optional<Timestamp>> ReadFrameStamps(const std::filesystem::pat
 // One FrameResult per frame from 0 to the last labelled or posed frame: tracks with boxes in the
 // vehicle frame, velocities as least-squares slopes of the track's positions over 5 frames (in the
 // world when the poses are known, else relative to the ego), age and hits; the ego's speed, yaw
-// rate and acceleration as slopes over 7 frames of the poses (and of the speeds), so that the
+// rate and acceleration as slopes over 11 frames of the poses (and of the speeds), so that the
 // jitter of estimated poses (visual or lidar odometry) is averaged out rather than differenced.
 // Labels carry no lidar points: num_points is 0.
 std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input);

@@ -171,6 +171,22 @@ TEST(TrackImportTest, TrackListOptionsLeaveOutSensorHealthUnlessAsked) {
   EXPECT_EQ(kept.sudden_appearance().min_points(), 5);
 }
 
+TEST(TrackImportTest, FrameStampsAreNanosecondsOrKittiStampsAndBadLinesAreReported) {
+  const std::filesystem::path file = longtail::testing::ScratchDir() / "timestamps.txt";
+  std::ofstream(file) << "1317042504967930880\n2011-09-26 13:02:25.000000000\nsoon\n";
+  sensors::IssueLog issues;
+  const auto stamps = ReadFrameStamps(file, issues);
+  ASSERT_EQ(stamps.size(), 3u);
+  EXPECT_EQ(sensors::ToNanos(*stamps[0]), 1317042504967930880);
+  ASSERT_TRUE(stamps[1]);
+  EXPECT_EQ(*stamps[1], *sensors::ParseKittiTimestamp("2011-09-26 13:02:25.000000000"));
+  EXPECT_FALSE(stamps[2]);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].file, file.string());
+  EXPECT_EQ(issues.issues()[0].offset, 20u + 30u);  // the third line
+  EXPECT_THROW(ReadFrameStamps(file.parent_path() / "none.txt", issues), std::runtime_error);
+}
+
 TEST(TrackImportTest, SampleDriveStoppedCarIsOneSevereEpisodeWithEgoMotionFromOxts) {
   // The bundled synthetic drive: the ego approaches a car stopped 22 m ahead at 11 m/s without
   // braking. Stopping 2 m short of it takes 3.8 m/s^2 at the first frame and more after.
