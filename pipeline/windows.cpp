@@ -91,25 +91,16 @@ void WindowBuilder::AddEpisodes(const std::vector<Episode>& episodes) {
       ++dropped_;
       continue;
     }
-    const Timestamp start = episode.critical_start - before_, end = episode.critical_end + after_;
-    auto it = std::find_if(open_.begin(), open_.end(), [&](const ReviewWindow& w) {
-      return start - merge_gap_ <= w.end && end + merge_gap_ >= w.start &&
-             std::max(w.end, end) - std::min(w.start, start) <= max_window_;
-    });
-    if (it == open_.end()) {
-      open_.push_back({start, end, episode.event.severity, {}, ""});
-      it = open_.end() - 1;
-    }
-    it->start = std::min(it->start, start);
-    it->end = std::max(it->end, end);
-    it->severity = std::max(it->severity, episode.event.severity);
-    it->events.push_back(episode.event);
-    std::stable_sort(it->events.begin(), it->events.end(), StartsEarlier);
-    it->detectors = JoinDetectors(it->events);
+    open_.push_back({episode.critical_start - before_,
+                     episode.critical_end + after_,
+                     episode.event.severity,
+                     {episode.event},
+                     episode.event.detector});
   }
   std::stable_sort(open_.begin(), open_.end(),
                    [](const ReviewWindow& a, const ReviewWindow& b) { return a.start < b.start; });
-  // A window that grew may now overlap the next: one task for one stretch of the drive.
+  // Windows that overlap or nearly touch become one task for one stretch of the drive, while the
+  // whole stays within max_window_s.
   for (std::size_t i = 0; i + 1 < open_.size();) {
     ReviewWindow& a = open_[i];
     ReviewWindow& b = open_[i + 1];
