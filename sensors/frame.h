@@ -44,6 +44,20 @@ struct CameraModel {
   Eigen::Isometry3d camera_from_vehicle = Eigen::Isometry3d::Identity();
 };
 
+// The pixel a vehicle-frame point projects to, or nullopt when it is less than 0.5 m in front of
+// the camera (behind it, or too close to project sensibly). The pixel may lie outside the image.
+inline std::optional<Eigen::Vector2d> ProjectToPixel(const CameraModel& camera,
+                                                     const Eigen::Vector3d& point) {
+  const Eigen::Vector3d in_camera = camera.camera_from_vehicle * point;
+  if (in_camera.z() < 0.5) return std::nullopt;
+  const Eigen::Vector3d pixel = camera.projection * in_camera.homogeneous();
+  return Eigen::Vector2d(pixel.head<2>() / pixel.z());
+}
+
+inline bool InImage(const CameraModel& camera, const Eigen::Vector2d& pixel) {
+  return pixel.x() >= 0 && pixel.y() >= 0 && pixel.x() < camera.width && pixel.y() < camera.height;
+}
+
 struct Calibration {
   // Lidar frame -> vehicle frame. KITTI logs use the Velodyne frame as the vehicle frame: identity.
   Eigen::Isometry3d vehicle_from_lidar = Eigen::Isometry3d::Identity();

@@ -80,14 +80,6 @@ struct Prediction {
   double speed_mps = 0;  // tracks: speed over ground, m/s
 };
 
-std::optional<Eigen::Vector2d> Project(const sensors::CameraModel& camera,
-                                       const Eigen::Vector3d& p) {
-  const Eigen::Vector3d in_camera = camera.camera_from_vehicle * p;
-  if (in_camera.z() < 0.5) return std::nullopt;
-  const Eigen::Vector3d pixel = camera.projection * in_camera.homogeneous();
-  return pixel.head<2>() / pixel.z();
-}
-
 // Distance on the ground from the camera, m: what KITTI users measure from label_2 locations
 // (hypot(x, z) in the camera frame), so "within 40 m" means the same here as in their scripts.
 double GroundRange(const sensors::CameraModel& camera, const Eigen::Vector3d& p) {
@@ -96,9 +88,8 @@ double GroundRange(const sensors::CameraModel& camera, const Eigen::Vector3d& p)
 }
 
 bool InView(const sensors::CameraModel& camera, const Eigen::Vector3d& p) {
-  const auto pixel = Project(camera, p);
-  return pixel && pixel->x() >= 0 && pixel->y() >= 0 && pixel->x() < camera.width &&
-         pixel->y() < camera.height;
+  const auto pixel = sensors::ProjectToPixel(camera, p);
+  return pixel && sensors::InImage(camera, *pixel);
 }
 
 int PointsInside(const sensors::Box3D& box, const std::vector<sensors::LidarPoint>& points) {
@@ -298,7 +289,7 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
                                    int num_points, int track_id) -> std::optional<Prediction> {
       if (GroupOf(c) == kNoGroup || !InView(camera, box.center)) return std::nullopt;
       Prediction p{box, c, GroupOf(c), score, track_id, false};
-      const Eigen::Vector2d pixel = *Project(camera, box.center);
+      const Eigen::Vector2d pixel = *sensors::ProjectToPixel(camera, box.center);
       for (const Eigen::Vector4d& r : dont_care) {
         p.neutral |=
             pixel.x() >= r[0] && pixel.x() <= r[2] && pixel.y() >= r[1] && pixel.y() <= r[3];

@@ -11,15 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool InImage(const sensors::CameraModel& camera, const Eigen::Vector3d& p, Eigen::Vector2d* pixel) {
-  const Eigen::Vector3d in_camera = camera.camera_from_vehicle * p;
-  if (in_camera.z() < 0.5) return false;
-  const Eigen::Vector3d h = camera.projection * in_camera.homogeneous();
-  *pixel = h.head<2>() / h.z();
-  return pixel->x() >= 0 && pixel->y() >= 0 && pixel->x() < camera.width &&
-         pixel->y() < camera.height;
-}
-
 ModelClass ModelClassOf(ScoredGroup group) {
   switch (group) {
     case ScoredGroup::kVehicle:
@@ -134,8 +125,9 @@ std::vector<TrainingSample> CollectTrainingSamples(
     }
     // KITTI labels are complete in the image, within range, outside DontCare regions.
     const auto labelled = [&](const Eigen::Vector3d& centre) {
-      Eigen::Vector2d pixel;
-      if (!InImage(camera, centre, &pixel)) return false;
+      const auto projected = sensors::ProjectToPixel(camera, centre);
+      if (!projected || !sensors::InImage(camera, *projected)) return false;
+      const Eigen::Vector2d& pixel = *projected;
       if ((camera.camera_from_vehicle * centre).norm() > options.max_background_range_m) {
         return false;
       }
