@@ -1,10 +1,11 @@
 // The review page in a real browser (Debian chromium via playwright-core, WebGL on SwiftShader):
 // the point cloud and the projected boxes are drawn without page errors; two reviewers never get
-// the same task; low-scored boxes are hidden until h is pressed; by keyboard alone one task is accepted, one corrected (a box moved and resized)
-// and one rejected, and the queue then holds exactly those outcomes with the edited box's values.
-// Prints time to first render and frame times for a ~124k-point cloud, and writes a screenshot to
-// $LONGTAIL_SCREENSHOT (ctest: build/review-page.png; docs/review-page.png is a copy of one).
-// Run by ctest (tests/js/CMakeLists.txt) with LONGTAIL_BIN set; `npm ci` must have been run.
+// the same task; low-scored boxes are hidden until h is pressed; by keyboard alone one task is
+// accepted, one corrected (a box moved and resized) and one rejected, and the queue then holds
+// exactly those outcomes with the edited box's values. Prints time to first render and frame times
+// for a ~124k-point cloud, and writes a screenshot to $LONGTAIL_SCREENSHOT (ctest:
+// build/review-page.png; docs/review-page.png is a copy of one). Run by ctest
+// (tests/js/CMakeLists.txt) with LONGTAIL_BIN set; `npm ci` must have been run.
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -120,12 +121,13 @@ test(
 
       // --- The timeline speaks episodes: one bar per episode with a mark at its peak, titled
       // with the reason at the peak.
-      const timeline = await page.evaluate(() => ({
-        bars: [...document.querySelectorAll('#timeline .episode')].map((b) => b.title),
-        peaks: document.querySelectorAll('#timeline .episode .peak').length,
-        episodes: window.__review.state.task.events.map((e) => e.reason),
-        taskPeak: window.__review.state.task.task.peak_frame,
-      }));
+      const timeline = await page.evaluate(
+          () => ({
+            bars: [...document.querySelectorAll('#timeline .episode')].map((b) => b.title),
+            peaks: document.querySelectorAll('#timeline .episode .peak').length,
+            episodes: window.__review.state.task.events.map((e) => e.reason),
+            taskPeak: window.__review.state.task.task.peak_frame,
+          }));
       assert.ok(timeline.episodes.length > 0, 'the task has episodes');
       assert.equal(timeline.bars.length, timeline.episodes.length, 'one bar per episode');
       assert.equal(timeline.peaks, timeline.episodes.length, 'a peak mark on every bar');
@@ -171,8 +173,8 @@ test(
       // --- Screenshot of the synthesised log with a box selected (the README shows it).
       await page.keyboard.press('Tab');
       await page.waitForTimeout(300);
-      await page.screenshot({
-        path: process.env.LONGTAIL_SCREENSHOT || path.join(os.tmpdir(), 'review-page.png')});
+      await page.screenshot(
+          {path: process.env.LONGTAIL_SCREENSHOT || path.join(os.tmpdir(), 'review-page.png')});
       await page.keyboard.press('?');
       assert.equal(await page.isVisible('#help-dialog'), true, '? shows the keys');
       await page.keyboard.press('?');
@@ -252,9 +254,24 @@ test(
       const grabbed = await selectedBox();
       const at =
           await page.evaluate((b) => window.__review.cloudView.screenOf(b.x, b.y, b.z), grabbed);
+      // Chrome holds mouse moves until the next animation frame; on a loaded machine that can be
+      // after the button is released, so each step waits for a frame.
+      const nextFrames = () => page.evaluate(
+          () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+      await nextFrames();
+      const under = await page.evaluate((at) => {
+        const hit = window.__review.cloudView.boxUnder({clientX: at.x, clientY: at.y});
+        return {element: document.elementFromPoint(at.x, at.y)?.id, box: hit && hit.uid};
+      }, at);
+      assert.deepEqual(
+          under,
+          {element: 'cloud-canvas', box: await page.evaluate(() => window.__review.state.selected)},
+          'the mouse is over the selected box');
       await page.mouse.move(at.x, at.y);
       await page.mouse.down();
+      await nextFrames();
       await page.mouse.move(at.x, at.y - 60, {steps: 6});
+      await nextFrames();
       await page.mouse.up();
       const dragged = await selectedBox();
       assert.ok(
