@@ -161,6 +161,9 @@ export class CloudView {
         v.target.y + distance * Math.cos(elevation) * Math.sin(azimuth),
         v.target.z + distance * Math.sin(elevation));
     this.camera.lookAt(v.target);
+    // Projection and picking read matrixWorldInverse, which three.js otherwise refreshes only when
+    // it renders: right after focus() they would see the camera of the last frame drawn.
+    this.camera.updateMatrixWorld();
   }
 
   render() {
