@@ -81,8 +81,9 @@ function boxesHere() {
 function groundBelowBoxes(boxes) {
   const bottoms = boxes.map((b) => b.z - b.height / 2).sort((a, b) => a - b);
   if (bottoms.length) return bottoms[Math.floor(bottoms.length / 2)];
+  // The last loaded frame, even while this one loads: the same log, the same mounting.
   const frame = state.frame;
-  if (!frame || frame.meta.frame_index !== state.frameIndex) return 0;
+  if (!frame) return 0;
   if (typeof frame.meta.ground_z === 'number') return frame.meta.ground_z;
   const heights = [];
   for (let k = 2; k < frame.points.length; k += 4) heights.push(frame.points[k]);
