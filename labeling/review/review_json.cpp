@@ -189,12 +189,20 @@ json FrameToJson(std::int64_t task_id, const sensors::Frame& frame) {
       }
     }
   }
-  return {{"frame_index", frame.index},
-          {"stamp_ns", Nanos(frame.lidar.stamp)},
-          {"point_count", frame.lidar.points.size()},
-          {"points_url", "/api/tasks/" + std::to_string(task_id) + "/frames/" +
-                             std::to_string(frame.index) + "/points"},
-          {"cameras", cameras}};
+  json out = {{"frame_index", frame.index},
+              {"stamp_ns", Nanos(frame.lidar.stamp)},
+              {"point_count", frame.lidar.points.size()},
+              {"points_url", "/api/tasks/" + std::to_string(task_id) + "/frames/" +
+                                 std::to_string(frame.index) + "/points"},
+              {"cameras", cameras},
+              {"ground_z", nullptr}};
+  // The road under the lidar in the vehicle frame, from the log's own mounting height: where the
+  // page stands a new box when the frame has none to go by.
+  if (frame.calibration) {
+    out["ground_z"] =
+        frame.calibration->vehicle_from_lidar.translation().z() - frame.calibration->lidar_height_m;
+  }
+  return out;
 }
 
 std::string PointsToBytes(const sensors::Frame& frame) {

@@ -41,7 +41,8 @@ nlohmann::json EventToJson(const pipeline::Event& event);
 nlohmann::json TaskToJson(const TaskDetail& task);
 
 // Frame metadata: stamp, point count, calibration with the cameras that have an image in this
-// frame. Points are served separately in the vehicle frame, images as their encoded bytes.
+// frame, and `ground_z`, the road height under the lidar in the vehicle frame (m; null without a
+// calibration). Points are served separately in the vehicle frame, images as their encoded bytes.
 nlohmann::json FrameToJson(std::int64_t task_id, const sensors::Frame& frame);
 
 // The lidar points moved into the vehicle frame, as x, y, z, intensity float32 quadruples

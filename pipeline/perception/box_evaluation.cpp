@@ -92,6 +92,13 @@ bool InView(const sensors::CameraModel& camera, const Eigen::Vector3d& p) {
   return pixel && sensors::InImage(camera, *pixel);
 }
 
+// Whether an object at `p` is scored: in the camera image, or anywhere when the labels cover every
+// direction (Argoverse 2's cuboids do; KITTI's only the image).
+bool InScope(const sensors::CameraModel& camera, const Eigen::Vector3d& p,
+             const proto::BoxEvaluationOptions& options) {
+  return options.all_around() || InView(camera, p);
+}
+
 int PointsInside(const sensors::Box3D& box, const std::vector<sensors::LidarPoint>& points) {
   const double reach = std::hypot(box.length, box.width) / 2;
   int count = 0;
@@ -278,7 +285,7 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
       truth.object_class = ScoredClassOf(label.type, box.object_class, scoring.group);
       truth.track_id = label.track_id;
       truth.group = static_cast<Group>(scoring.group);
-      truth.scored = scoring.scored && InView(camera, truth.box.center) &&
+      truth.scored = scoring.scored && InScope(camera, truth.box.center, options) &&
                      GroundRange(camera, truth.box.center) <= options.max_range_m() &&
                      PointsInside(truth.box, frame.lidar.points) >= options.min_points();
       truths.push_back(truth);
@@ -287,12 +294,13 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
     const Perception perception = Perceive(frame, perception_options);
     const auto to_prediction = [&](const sensors::Box3D& box, ObjectClass c, double score,
                                    int num_points, int track_id) -> std::optional<Prediction> {
-      if (GroupOf(c) == kNoGroup || !InView(camera, box.center)) return std::nullopt;
+      if (GroupOf(c) == kNoGroup || !InScope(camera, box.center, options)) return std::nullopt;
       Prediction p{box, c, GroupOf(c), score, track_id, false};
-      const Eigen::Vector2d pixel = *sensors::ProjectToPixel(camera, box.center);
-      for (const Eigen::Vector4d& r : dont_care) {
-        p.neutral |=
-            pixel.x() >= r[0] && pixel.x() <= r[2] && pixel.y() >= r[1] && pixel.y() <= r[3];
+      if (const auto pixel = sensors::ProjectToPixel(camera, box.center)) {
+        for (const Eigen::Vector4d& r : dont_care) {
+          p.neutral |=
+              pixel->x() >= r[0] && pixel->x() <= r[2] && pixel->y() >= r[1] && pixel->y() <= r[3];
+        }
       }
       p.neutral |= GroundRange(camera, box.center) > options.max_range_m();
       p.neutral |= num_points < options.min_points();

@@ -233,7 +233,10 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
   Perception out;
   const Eigen::Isometry3d vehicle_from_lidar =
       frame.calibration ? frame.calibration->vehicle_from_lidar : Eigen::Isometry3d::Identity();
-  const double lidar_height = frame.calibration ? frame.calibration->lidar_height_m : 1.73;
+  // The mounting height is the log's (its calibration); a frame without one has none, and the
+  // road height is then read from the scan (step 2), the sensor layer's default only if it cannot.
+  const double lidar_height =
+      (frame.calibration ? *frame.calibration : sensors::Calibration()).lidar_height_m;
 
   // 1. Valid points in the vehicle frame.
   const VehicleFramePoints valid =
@@ -246,10 +249,11 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
   const Eigen::Vector3d sensor = vehicle_from_lidar.translation();
   double expected_ground_z = sensor.z() - lidar_height;
   // A mounting height half a metre off what the scan shows belongs to another sensor or frame
-  // (Argoverse 2 points are in a frame whose origin is the rear axle, 0.35 m above the road, while
-  // the default height is KITTI's 1.73 m): the scan is right.
+  // (Argoverse 2 points are in a frame whose origin is the rear axle, 0.35 m above the road): the
+  // scan is right.
   const double measured_ground_z = EstimateGroundHeight(points, sensor.head<2>());
-  if (std::isfinite(measured_ground_z) && std::abs(measured_ground_z - expected_ground_z) > 0.5) {
+  if (std::isfinite(measured_ground_z) &&
+      (!frame.calibration || std::abs(measured_ground_z - expected_ground_z) > 0.5)) {
     expected_ground_z = measured_ground_z;
   }
   const GroundSegmentation ground =

@@ -17,6 +17,7 @@ struct EvalBoxesOptions {
   std::string config;
   std::string write_labels;
   bool json = false;
+  bool all_around = false;
   double max_range_m = 40;
   int min_points = 50;
 };
@@ -112,6 +113,7 @@ int RunEvalBoxes(const EvalBoxesOptions& options) {
   pipeline::proto::BoxEvaluationOptions evaluation_options;
   evaluation_options.set_max_range_m(options.max_range_m);
   evaluation_options.set_min_points(options.min_points);
+  evaluation_options.set_all_around(options.all_around);
   sensors::IssueLog issues;
   try {
     const std::optional<std::filesystem::path> labels =
@@ -145,11 +147,12 @@ void AddEvalBoxesCommand(CLI::App& app, int* exit_code) {
       "Run perception over a KITTI object or tracking training folder and score the boxes against\n"
       "its labels: per class recall (BEV IoU >= 0.5 vehicles, >= 0.3 pedestrians and cyclists),\n"
       "precision, centre/yaw/size error; on tracking layouts also MOTA, ID switches and\n"
-      "fragmentations. Only objects in the camera view, within range and with enough lidar\n"
-      "points are scored; DontCare regions are ignored. Then per class the KITTI-style BEV\n"
-      "average precision (40 recall points) at a strict and a loose IoU, precision/recall at\n"
-      "score 0.5, and the reliability table of scores against observed precision with the\n"
-      "expected calibration error. Argoverse 2 category names are mapped to the classes.");
+      "fragmentations. Only objects in the camera view (any direction with --all-around), within\n"
+      "range and with enough lidar points are scored; DontCare regions are ignored. Then per\n"
+      "class the KITTI-style BEV average precision (40 recall points) at a strict and a loose\n"
+      "IoU, precision/recall at score 0.5, and the reliability table of scores against observed\n"
+      "precision with the expected calibration error. Argoverse 2 category names are mapped to\n"
+      "the classes.");
   command->add_option("dataset", options->dataset, "KITTI training/ folder (object or tracking)")
       ->required();
   command->add_option("--config", options->config, "run options, protobuf text format");
@@ -161,6 +164,9 @@ void AddEvalBoxesCommand(CLI::App& app, int* exit_code) {
       ->add_option("--min-points", options->min_points,
                    "score objects with at least this many lidar points")
       ->capture_default_str();
+  command->add_flag("--all-around", options->all_around,
+                    "score every direction, not only the camera image (labels that cover 360 "
+                    "degrees, such as Argoverse 2)");
   command->add_flag("--json", options->json, "print JSON instead of a table");
   command->callback([options, exit_code] { *exit_code = RunEvalBoxes(*options); });
 }

@@ -76,9 +76,19 @@ function boxesHere() {
       .filter((b) => b.score >= state.hideBelow || b.uid === state.selected)
       .sort((a, b) => b.score - a.score || a.track_id - b.track_id);
 }
+// Where a new box stands: the median bottom of the frame's boxes; without boxes, the road height
+// the server gives from the log's calibration; without one, the low end of the frame's points.
 function groundBelowBoxes(boxes) {
   const bottoms = boxes.map((b) => b.z - b.height / 2).sort((a, b) => a - b);
-  return bottoms.length ? bottoms[Math.floor(bottoms.length / 2)] : -1.73;
+  if (bottoms.length) return bottoms[Math.floor(bottoms.length / 2)];
+  // The last loaded frame, even while this one loads: the same log, the same mounting.
+  const frame = state.frame;
+  if (!frame) return 0;
+  if (typeof frame.meta.ground_z === 'number') return frame.meta.ground_z;
+  const heights = [];
+  for (let k = 2; k < frame.points.length; k += 4) heights.push(frame.points[k]);
+  heights.sort((a, b) => a - b);
+  return heights.length ? heights[Math.floor(heights.length * 0.02)] : 0;
 }
 function selectedBox() {
   return state.labels && state.selected ? state.labels.find(state.frameIndex, state.selected) :
@@ -396,8 +406,7 @@ function onKey(event) {
       break;
     case 'add':
       if (state.readOnly || !L) return status('view only: this task is not claimed', true);
-      // The new box stands on the road: where the frame's boxes stand (their median bottom), so
-      // any lidar mounting works; KITTI's 1.73 m below the lidar only when the frame has none.
+      // The new box stands on the road (groundBelowBoxes), whatever the lidar mounting.
       select(L.add(state.frameIndex, cloudView.view.target.x, cloudView.view.target.y,
                    groundBelowBoxes(L.boxes(state.frameIndex))));
       break;

@@ -59,6 +59,16 @@ TEST(PointsToBytes, MovesPointsIntoTheVehicleFrame) {
   EXPECT_EQ(values[3], 0.5f);
 }
 
+TEST(FrameToJson, GivesTheRoadHeightFromTheLogsMountingHeight) {
+  sensors::Frame frame;
+  EXPECT_TRUE(FrameToJson(1, frame).at("ground_z").is_null());
+  auto calibration = std::make_shared<sensors::Calibration>();
+  calibration->vehicle_from_lidar = Eigen::Translation3d(0, 0, 1.2) * Eigen::Isometry3d::Identity();
+  calibration->lidar_height_m = 1.55;
+  frame.calibration = calibration;
+  EXPECT_NEAR(FrameToJson(1, frame).at("ground_z").get<double>(), -0.35, 1e-9);
+}
+
 TEST(ParseClaimRef, NeedsAnIntegerClaimId) {
   EXPECT_THROW(ParseClaimRef(R"({"claim_id": 1.5, "reviewer": "a"})"), RequestError);
   EXPECT_THROW(ParseClaimRef(R"({"reviewer": "a"})"), RequestError);

@@ -165,6 +165,22 @@ TEST(EvaluateBoxes, FindsVehiclesInArgoverse2SweepsWithNoChange) {
   EXPECT_EQ(Row(evaluation, "Pedestrian").num_truth, 4);
 }
 
+// Argoverse 2 labels cover every direction: with all_around the objects behind and beside the car
+// are scored too (KITTI-style scoring keeps to the camera image, a third of them).
+TEST(EvaluateBoxes, ScoresArgoverse2AllAroundWhenAsked) {
+  LONGTAIL_REQUIRE_DATA(dataset, "av2-sweeps/training");
+  proto::BoxEvaluationOptions options;
+  options.set_all_around(true);
+  sensors::IssueLog issues;
+  const BoxEvaluation evaluation =
+      EvaluateBoxes(dataset, {}, {}, {}, options, std::nullopt, &issues);
+  const ClassScore& vehicles = Row(evaluation, "Vehicle");
+  EXPECT_EQ(vehicles.num_truth, 44);
+  EXPECT_GE(vehicles.num_matched_truth, 20);
+  EXPECT_GE(vehicles.precision, 0.8);
+  EXPECT_EQ(Row(evaluation, "Pedestrian").num_truth, 9);
+}
+
 TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
   LONGTAIL_REQUIRE_DATA(dataset, "kitti-object/training");
   const std::filesystem::path out = testing::ScratchDir() / "labels";
