@@ -112,6 +112,8 @@ int RunBench(const BenchOptions& options) {
       samples["boxes + classes"].push_back(timed.times.boxes_ms);
       samples["classes (features + forest)"].push_back(timed.times.classes_ms);
       samples["registration cloud"].push_back(timed.times.registration_ms);
+      samples["ground + clustering + boxes"].push_back(
+          timed.times.ground_ms + timed.times.clustering_ms + timed.times.boxes_ms);
       if (r == 0) {
         object_counts.push_back(timed.perception.objects.size());
         // Scan-to-scan registration against the previous file's scan (consecutive in a drive).
@@ -168,6 +170,7 @@ int RunBench(const BenchOptions& options) {
       "boxes + classes",
       "classes (features + forest)",
       "registration cloud",
+      "ground + clustering + boxes",
       "perceive (total)",
       "perceive (total, wall)",
       "ego motion (lidar ICP)",
@@ -175,11 +178,19 @@ int RunBench(const BenchOptions& options) {
   std::size_t total_points = 0, total_objects = 0;
   for (std::size_t n : point_counts) total_points += n;
   for (std::size_t n : object_counts) total_objects += n;
+  // Floors: a stage's median over the calibration pass's median, a machine-independent cost.
+  const double calibration_ms = Summarize(samples["calibration pass"]).median;
+  const auto floors = [calibration_ms](const Summary& s) {
+    return calibration_ms > 0 ? s.median / calibration_ms : 0.0;
+  };
   if (options.json) {
     nlohmann::json stages = nlohmann::json::object();
     for (const std::string& name : order) {
       const Summary s = Summarize(samples[name]);
-      stages[name] = {{"median_ms", s.median}, {"p99_ms", s.p99}, {"samples", s.samples}};
+      stages[name] = {{"median_ms", s.median},
+                      {"p99_ms", s.p99},
+                      {"floors", floors(s)},
+                      {"samples", s.samples}};
     }
     std::cout << nlohmann::json{{"scans", scans},
                                 {"skipped_scans", files.size() - scans},
@@ -194,13 +205,17 @@ int RunBench(const BenchOptions& options) {
               << total_objects / scans << " objects per scan on average, " << options.repeat
               << " runs each, one core; CPU ms of the benchmark thread\n";
     std::cout << std::left << std::setw(28) << "stage" << std::right << std::setw(12) << "median ms"
-              << std::setw(10) << "p99 ms" << std::setw(9) << "samples\n";
+              << std::setw(10) << "p99 ms" << std::setw(8) << "floors" << std::setw(9)
+              << "samples\n";
     for (const std::string& name : order) {
       const Summary s = Summarize(samples[name]);
       std::cout << std::left << std::setw(28) << name << std::right << std::fixed
                 << std::setprecision(3) << std::setw(12) << s.median << std::setw(10) << s.p99
-                << std::setw(8) << s.samples << "\n";
+                << std::setprecision(1) << std::setw(8) << floors(s) << std::setw(8) << s.samples
+                << "\n";
     }
+    std::cout << "(floors: median ms / the calibration pass's median ms, comparable across "
+                 "machines)\n";
     std::cout << "(end-to-end frames/s on a drive: `longtail mine DRIVE --queue q.db --json`)\n";
   }
   return sink == 12345.678f ? kExitOk : kExitOk;  // `sink` keeps the calibration pass alive
