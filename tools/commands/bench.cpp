@@ -67,6 +67,33 @@ double CalibrationPassMs(const std::vector<sensors::LidarPoint>& points, float* 
   return ThreadCpuMs() - start;
 }
 
+// FNV-1a over the bytes of every output number: equal digests before and after a speed change
+// say the outputs did not move by a single bit.
+class OutputDigest {
+ public:
+  template <typename T>
+  void Add(const T& value) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&value);
+    for (std::size_t i = 0; i < sizeof(T); ++i) hash_ = (hash_ ^ bytes[i]) * 1099511628211ULL;
+  }
+  void Add(const pipeline::Perception& perception) {
+    Add(perception.num_points), Add(perception.num_ground_points);
+    Add(perception.num_invalid_points);
+    for (const pipeline::DetectedObject& o : perception.objects) {
+      Add(o.box.center.x()), Add(o.box.center.y()), Add(o.box.center.z());
+      Add(o.box.length), Add(o.box.width), Add(o.box.height), Add(o.box.yaw);
+      Add(static_cast<int>(o.object_class)), Add(o.class_confidence), Add(o.num_points);
+      Add(o.ground_z);
+    }
+    for (const Eigen::Vector3f& p : perception.registration_points)
+      Add(p.x()), Add(p.y()), Add(p.z());
+  }
+  std::uint64_t value() const { return hash_; }
+
+ private:
+  std::uint64_t hash_ = 1469598103934665603ULL;
+};
+
 int RunBench(const BenchOptions& options) {
   // One core: the numbers are per-core costs, comparable with the issue's anchors.
   tbb::global_control one_core(tbb::global_control::max_allowed_parallelism, 1);
@@ -90,6 +117,7 @@ int RunBench(const BenchOptions& options) {
   float sink = 0;
   pipeline::EgoMotionEstimator ego{pipeline::proto::EgoMotionOptions()};
   sensors::IssueLog issues;
+  OutputDigest digest;
   for (const fs::path& file : files) {
     sensors::Frame frame;
     std::optional<std::vector<sensors::LidarPoint>> points =
@@ -119,7 +147,10 @@ int RunBench(const BenchOptions& options) {
         // Scan-to-scan registration against the previous file's scan (consecutive in a drive).
         frame.lidar.stamp += sensors::FromSeconds(0.1 * point_counts.size());
         const double ego_start = ThreadCpuMs();
-        ego.Update(frame, timed.perception);
+        const pipeline::EgoMotion motion = ego.Update(frame, timed.perception);
+        digest.Add(timed.perception);
+        digest.Add(motion.known);
+        for (int i = 0; i < 16; ++i) digest.Add(motion.world_from_vehicle.data()[i]);
         samples["ego motion (lidar ICP)"].push_back(ThreadCpuMs() - ego_start);
       }
     }
@@ -197,6 +228,7 @@ int RunBench(const BenchOptions& options) {
                                 {"mean_points_per_scan", total_points / scans},
                                 {"mean_objects_per_scan", total_objects / scans},
                                 {"threads", 1},
+                                {"outputs_digest", digest.value()},
                                 {"stages", stages}}
                      .dump(2)
               << "\n";
@@ -214,6 +246,8 @@ int RunBench(const BenchOptions& options) {
                 << std::setprecision(1) << std::setw(8) << floors(s) << std::setw(8) << s.samples
                 << "\n";
     }
+    std::cout << "outputs digest " << std::hex << digest.value() << std::dec
+              << " (objects, counts, registration cloud, ego motion; equal digest = same output)\n";
     std::cout << "(floors: median ms / the calibration pass's median ms, comparable across "
                  "machines)\n";
     std::cout << "(end-to-end frames/s on a drive: `longtail mine DRIVE --queue q.db --json`)\n";
