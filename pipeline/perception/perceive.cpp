@@ -81,7 +81,8 @@ std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>&
   if (voxel_m <= 0) return out;
   const auto candidates = static_cast<std::size_t>(points.size() - ground.num_ground);
   std::size_t capacity = 1024;
-  while (capacity < 2 * candidates) capacity *= 2;
+  int capacity_bits = 10;
+  while (capacity < 2 * candidates) capacity *= 2, ++capacity_bits;
   std::vector<std::uint64_t> table(capacity, 0);  // 0 = empty; keys are made non-zero
   const float inv = static_cast<float>(1 / voxel_m);
   for (std::size_t i = 0; i < points.size(); ++i) {
@@ -91,7 +92,9 @@ std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>&
     const std::int64_t vz = FloorToInt(points[i].z() * inv) + (1 << 20);
     const std::uint64_t key =
         (std::uint64_t(vx) << 42) | (std::uint64_t(vy) << 21) | std::uint64_t(vz);
-    std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 20 & (capacity - 1);
+    // Fibonacci hashing: the product's top bits depend on every bit of the key (its middle bits
+    // would ignore x, and whole rows of voxels would collide).
+    std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> (64 - capacity_bits);
     while (table[slot] != 0 && table[slot] != key) slot = (slot + 1) & (capacity - 1);
     if (table[slot] == key) continue;
     table[slot] = key;
