@@ -75,6 +75,10 @@ struct PolarBins {
     }
   }
 
+  // Add on each of points[0, count), in order; four points at a time where SSE2 is available
+  // (the same results to the bit).
+  void AddRange(const Eigen::Vector3f* points, std::size_t count);
+
   float sx_ = 0, sy_ = 0, inv_sector_ = 0, inv_ring_ = 0;  // Add's precomputed constants
 };
 

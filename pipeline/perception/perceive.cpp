@@ -25,6 +25,7 @@ struct VehicleFramePoints {
   std::vector<float> reflectance;
   PolarBins bins;
 };
+constexpr std::size_t kBinBlock = 256;  // points binned at a time, a few kB
 VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
                                   const Eigen::Isometry3d& vehicle_from_lidar,
                                   const proto::PerceptionOptions& options,
@@ -41,20 +42,24 @@ VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
   out.reflectance.resize(n);
   out.bins = MakePolarBins(vehicle_from_lidar.translation().head<2>(), options.max_range_m(),
                            options.ground(), n);
-  std::size_t kept = 0;
+  std::size_t kept = 0, binned = 0;
   double reflectance_sum = 0;
-  for (const sensors::LidarPoint& p : scan.points) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const sensors::LidarPoint& p = scan.points[i];
     const float range_sq = p.x * p.x + p.y * p.y + p.z * p.z;
     // NaN compares false with everything, so it fails this test too.
-    if (!(range_sq >= min_sq && range_sq <= max_sq) || !std::isfinite(p.intensity)) continue;
-    const Eigen::Vector3f lidar(p.x, p.y, p.z);
-    const Eigen::Vector3f vehicle =
-        identity ? lidar : Eigen::Vector3f(rotation * lidar + translation);
-    out.points[kept] = vehicle;
-    out.reflectance[kept] = p.intensity;
-    out.bins.Add(vehicle);
-    reflectance_sum += p.intensity;
-    ++kept;
+    if (range_sq >= min_sq && range_sq <= max_sq && std::isfinite(p.intensity)) {
+      const Eigen::Vector3f lidar(p.x, p.y, p.z);
+      out.points[kept] = identity ? lidar : Eigen::Vector3f(rotation * lidar + translation);
+      out.reflectance[kept] = p.intensity;
+      reflectance_sum += p.intensity;
+      ++kept;
+    }
+    // Bin each block of points while it is still in cache.
+    if (kept - binned == kBinBlock || (i + 1 == n && kept > binned)) {
+      out.bins.AddRange(out.points.data() + binned, kept - binned);
+      binned = kept;
+    }
   }
   *num_invalid += static_cast<std::int64_t>(n - kept);
   out.points.resize(kept);
