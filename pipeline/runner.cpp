@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 
+#include "pipeline/detectors/camera_health.h"
 #include "pipeline/detectors/detector.h"
 #include "pipeline/detectors/image_stats.h"
 #include "pipeline/ego_motion/ego_motion.h"
@@ -36,8 +37,13 @@ class SerialStage {
     for (const auto& detector : detectors_) {
       lookback_ = std::max(lookback_, detector->lookback_frames());
       lookahead_ = std::max(lookahead_, detector->lookahead_frames());
+      needs_camera_stats_ |= detector->name() == CameraHealthDetector::kName;
     }
   }
+
+  // Whether a detector reads FrameResult::camera_stats: only then are images decoded (the decode
+  // costs about as much CPU as perceiving the scan).
+  bool needs_camera_stats() const { return needs_camera_stats_; }
 
   void Process(InFlight& item) {
     FrameResult result;
@@ -106,6 +112,7 @@ class SerialStage {
   const MineCallbacks& callbacks_;
   MineStats* stats_;
   int lookback_ = 0, lookahead_ = 0;
+  bool needs_camera_stats_ = false;
   std::deque<FrameResult> history_;
   std::vector<FrameResult> window_frames_;
   std::int64_t judged_from_ = 0;  // index into history_ of the next frame to judge
@@ -135,9 +142,12 @@ MineStats MineLog(sensors::LogReader& reader, const proto::RunOptions& options,
     };
     const auto perceive = [&](InFlight* item) {
       item->perception = Perceive(item->frame, options.perception());
-      // Decoding images is the other per-frame cost: it runs here, in parallel.
-      for (const auto& camera : item->frame.cameras) {
-        item->camera_stats.push_back(ComputeImageStats(camera.image));
+      // Decoding images is the other per-frame cost: it runs here, in parallel, and only when a
+      // detector looks at the pixels.
+      if (serial.needs_camera_stats()) {
+        for (const auto& camera : item->frame.cameras) {
+          item->camera_stats.push_back(ComputeImageStats(camera.image));
+        }
       }
       return item;
     };

@@ -6,20 +6,11 @@
 #include <limits>
 #include <numbers>
 
-namespace longtail::pipeline {
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-float FastAtan2(float y, float x) {
-  // A cubic-in-a^2 polynomial for atan on [0, 1] (max error ~1.5e-4 rad), then octant reduction.
-  const float ax = std::abs(x), ay = std::abs(y);
-  const float mx = std::max(ax, ay), mn = std::min(ax, ay);
-  if (mx == 0) return 0;
-  const float a = mn / mx;
-  const float s = a * a;
-  float r = ((-0.0464964749f * s + 0.15931422f) * s - 0.327622764f) * s * a + a;
-  if (ay > ax) r = std::numbers::pi_v<float> / 2 - r;
-  if (x < 0) r = std::numbers::pi_v<float> - r;
-  return y < 0 ? -r : r;
-}
+namespace longtail::pipeline {
 
 double GroundSegmentation::HeightAt(double x, double y) const {
   if (num_sectors == 0 || num_rings == 0) return 0;
@@ -30,61 +21,140 @@ double GroundSegmentation::HeightAt(double x, double y) const {
   return cell_ground_z[sector * num_rings + ring];
 }
 
-double EstimateGroundHeight(const std::vector<Eigen::Vector3f>& points,
-                            const Eigen::Vector2d& sensor_xy) {
-  constexpr int kSectors = 36;
-  constexpr float kNear = 4 * 4, kFar = 20 * 20;  // m^2
-  std::array<float, kSectors> lowest;
-  lowest.fill(std::numeric_limits<float>::infinity());
-  const auto sx = static_cast<float>(sensor_xy.x()), sy = static_cast<float>(sensor_xy.y());
-  for (const Eigen::Vector3f& p : points) {
-    const float dx = p.x() - sx, dy = p.y() - sy, r2 = dx * dx + dy * dy;
-    if (r2 < kNear || r2 > kFar) continue;
-    const float turn =
-        (FastAtan2(dy, dx) + std::numbers::pi_v<float>) / (2 * std::numbers::pi_v<float>);
-    const int sector = std::min(kSectors - 1, static_cast<int>(turn * kSectors));
-    lowest[sector] = std::min(lowest[sector], p.z());
-  }
+namespace {
+
+// The median of the sectors' lowest points, NaN when fewer than a third of them saw anything.
+double MedianOfSeenSectors(const std::array<float, PolarBins::kNearSectors>& lowest) {
   std::vector<float> seen;
   for (float z : lowest) {
     if (std::isfinite(z)) seen.push_back(z);
   }
-  if (seen.size() * 3 < kSectors) return std::numeric_limits<double>::quiet_NaN();
+  if (seen.size() * 3 < lowest.size()) return std::numeric_limits<double>::quiet_NaN();
   std::nth_element(seen.begin(), seen.begin() + seen.size() / 2, seen.end());
   return seen[seen.size() / 2];
+}
+
+}  // namespace
+
+double EstimateGroundHeight(const std::vector<Eigen::Vector3f>& points,
+                            const Eigen::Vector2d& sensor_xy) {
+  // Any grid will do: only the near sectors are read.
+  PolarBins bins = MakePolarBins(sensor_xy, 1, proto::GroundOptions(), points.size());
+  bins.AddRange(points.data(), points.size());
+  return EstimateGroundHeight(bins);
+}
+
+double EstimateGroundHeight(const PolarBins& bins) { return MedianOfSeenSectors(bins.near_lowest); }
+
+#if defined(__SSE2__)
+namespace {
+
+// FastAtan2 on four points: the same operations in the same order, the branches as masks.
+__m128 FastAtan2x4(__m128 y, __m128 x) {
+  const __m128 sign = _mm_set1_ps(-0.f);
+  const __m128 ax = _mm_andnot_ps(sign, x), ay = _mm_andnot_ps(sign, y);
+  // Equal absolute values are equal bits, so max/min pick the same value std::max/min do.
+  const __m128 mx = _mm_max_ps(ax, ay), mn = _mm_min_ps(ax, ay);
+  const __m128 a = _mm_div_ps(mn, mx);
+  const __m128 s = _mm_mul_ps(a, a);
+  __m128 r = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(-0.0464964749f), s), _mm_set1_ps(0.15931422f));
+  r = _mm_sub_ps(_mm_mul_ps(r, s), _mm_set1_ps(0.327622764f));
+  r = _mm_add_ps(_mm_mul_ps(_mm_mul_ps(r, s), a), a);
+  const auto select = [](__m128 mask, __m128 if_set, __m128 otherwise) {
+    return _mm_or_ps(_mm_and_ps(mask, if_set), _mm_andnot_ps(mask, otherwise));
+  };
+  const __m128 zero = _mm_setzero_ps();
+  r = select(_mm_cmpgt_ps(ay, ax), _mm_sub_ps(_mm_set1_ps(std::numbers::pi_v<float> / 2), r), r);
+  r = select(_mm_cmplt_ps(x, zero), _mm_sub_ps(_mm_set1_ps(std::numbers::pi_v<float>), r), r);
+  r = select(_mm_cmplt_ps(y, zero), _mm_xor_ps(sign, r), r);
+  return _mm_andnot_ps(_mm_cmpeq_ps(mx, zero), r);  // FastAtan2 returns 0 when mx == 0
+}
+
+}  // namespace
+#endif
+
+void PolarBins::AddRange(const Eigen::Vector3f* points, std::size_t count) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // The angle and ring of four points at once; the cell updates stay in point order.
+  alignas(16) float angle[4], r2[4];
+  alignas(16) std::int32_t sector[4], ring[4];
+  const __m128 sx = _mm_set1_ps(sx_), sy = _mm_set1_ps(sy_);
+  const __m128 inv_sector = _mm_set1_ps(inv_sector_), inv_ring = _mm_set1_ps(inv_ring_);
+  for (; i + 4 <= count; i += 4) {
+    const Eigen::Vector3f* p = points + i;
+    const __m128 dx = _mm_sub_ps(_mm_setr_ps(p[0].x(), p[1].x(), p[2].x(), p[3].x()), sx);
+    const __m128 dy = _mm_sub_ps(_mm_setr_ps(p[0].y(), p[1].y(), p[2].y(), p[3].y()), sy);
+    const __m128 r2v = _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy));
+    const __m128 anglev = _mm_add_ps(FastAtan2x4(dy, dx), _mm_set1_ps(std::numbers::pi_v<float>));
+    _mm_store_ps(angle, anglev);
+    _mm_store_ps(r2, r2v);
+    _mm_store_si128(reinterpret_cast<__m128i*>(sector),
+                    _mm_cvttps_epi32(_mm_mul_ps(anglev, inv_sector)));
+    _mm_store_si128(reinterpret_cast<__m128i*>(ring),
+                    _mm_cvttps_epi32(_mm_mul_ps(_mm_sqrt_ps(r2v), inv_ring)));
+    for (int k = 0; k < 4; ++k) {
+      const int cell =
+          std::min(num_sectors - 1, sector[k]) * num_rings + std::min(num_rings - 1, ring[k]);
+      const float z = p[k].z();
+      cell_of_point.push_back(cell);
+      lowest[cell] = std::min(lowest[cell], z);
+      highest[cell] = std::max(highest[cell], z);
+      if (r2[k] >= 4.f * 4.f && r2[k] <= 20.f * 20.f) {
+        const float turn = angle[k] / (2 * std::numbers::pi_v<float>);
+        const int near = std::min(kNearSectors - 1, static_cast<int>(turn * kNearSectors));
+        near_lowest[near] = std::min(near_lowest[near], z);
+      }
+    }
+  }
+#endif
+  for (; i < count; ++i) Add(points[i]);
+}
+
+PolarBins MakePolarBins(const Eigen::Vector2d& sensor_xy, double max_range_m,
+                        const proto::GroundOptions& options, std::size_t expected_points) {
+  PolarBins bins;
+  bins.sensor_xy = sensor_xy;
+  bins.sector_rad = options.sector_deg() * std::numbers::pi / 180;
+  bins.ring_m = options.ring_m();
+  bins.num_sectors =
+      std::max(1, static_cast<int>(std::ceil(2 * std::numbers::pi / bins.sector_rad)));
+  bins.num_rings = std::max(1, static_cast<int>(std::ceil(max_range_m / bins.ring_m)) + 1);
+  const int num_cells = bins.num_sectors * bins.num_rings;
+  constexpr float kEmpty = std::numeric_limits<float>::infinity();
+  bins.lowest.assign(num_cells, kEmpty);
+  bins.highest.assign(num_cells, -kEmpty);
+  bins.near_lowest.fill(kEmpty);
+  bins.cell_of_point.reserve(expected_points);
+  bins.sx_ = static_cast<float>(sensor_xy.x());
+  bins.sy_ = static_cast<float>(sensor_xy.y());
+  bins.inv_sector_ = static_cast<float>(1 / bins.sector_rad);
+  bins.inv_ring_ = static_cast<float>(1 / bins.ring_m);
+  return bins;
 }
 
 GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
                                  const Eigen::Vector3d& sensor_origin, double expected_ground_z,
                                  double max_range_m, const proto::GroundOptions& options) {
+  // 1. The lowest point of every polar cell, and each point's cell.
+  PolarBins bins = MakePolarBins(sensor_origin.head<2>(), max_range_m, options, points.size());
+  bins.AddRange(points.data(), points.size());
+  return SegmentGround(points, std::move(bins), expected_ground_z, options);
+}
+
+GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points, PolarBins bins,
+                                 double expected_ground_z, const proto::GroundOptions& options) {
   GroundSegmentation out;
-  out.sensor_xy = sensor_origin.head<2>();
-  out.sector_rad = options.sector_deg() * std::numbers::pi / 180;
-  out.ring_m = options.ring_m();
-  out.num_sectors = std::max(1, static_cast<int>(std::ceil(2 * std::numbers::pi / out.sector_rad)));
-  out.num_rings = std::max(1, static_cast<int>(std::ceil(max_range_m / out.ring_m)) + 1);
+  out.sensor_xy = bins.sensor_xy;
+  out.sector_rad = bins.sector_rad;
+  out.ring_m = bins.ring_m;
+  out.num_sectors = bins.num_sectors;
+  out.num_rings = bins.num_rings;
+  out.cell_of_point = std::move(bins.cell_of_point);
+  const std::vector<float>& lowest = bins.lowest;
+  const std::vector<float>& highest = bins.highest;
   const int num_cells = out.num_sectors * out.num_rings;
   constexpr float kEmpty = std::numeric_limits<float>::infinity();
-
-  // 1. The lowest point of every polar cell, and each point's cell.
-  std::vector<float> lowest(num_cells, kEmpty), highest(num_cells, -kEmpty);
-  out.cell_of_point.resize(points.size());
-  const float sx = static_cast<float>(out.sensor_xy.x()),
-              sy = static_cast<float>(out.sensor_xy.y());
-  const float inv_sector = static_cast<float>(1 / out.sector_rad);
-  const float inv_ring = static_cast<float>(1 / out.ring_m);
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const float dx = points[i].x() - sx, dy = points[i].y() - sy;
-    const int sector =
-        std::min(out.num_sectors - 1,
-                 static_cast<int>((FastAtan2(dy, dx) + std::numbers::pi_v<float>)*inv_sector));
-    const int ring =
-        std::min(out.num_rings - 1, static_cast<int>(std::sqrt(dx * dx + dy * dy) * inv_ring));
-    const int cell = sector * out.num_rings + ring;
-    out.cell_of_point[i] = cell;
-    lowest[cell] = std::min(lowest[cell], points[i].z());
-    highest[cell] = std::max(highest[cell], points[i].z());
-  }
 
   // 2. Walk each sector outward from the sensor. A cell's lowest point continues the ground when
   // the rise from the last ground cell fits the slope limit plus a small step; otherwise the cell

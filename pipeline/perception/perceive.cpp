@@ -18,12 +18,14 @@ namespace longtail::pipeline {
 namespace {
 
 // Valid points in the vehicle frame, with their reflectance divided by the scan's mean (sensors
-// report 0..1 or 0..255; the ratio means the same on both); NaN/inf and out-of-range returns are
-// only counted.
+// report 0..1 or 0..255; the ratio means the same on both), binned on the ground's polar grid in
+// the same pass; NaN/inf and out-of-range returns are only counted.
 struct VehicleFramePoints {
   std::vector<Eigen::Vector3f> points;
   std::vector<float> reflectance;
+  PolarBins bins;
 };
+constexpr std::size_t kBinBlock = 256;  // points binned at a time, a few kB
 VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
                                   const Eigen::Isometry3d& vehicle_from_lidar,
                                   const proto::PerceptionOptions& options,
@@ -33,22 +35,35 @@ VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
   const bool identity = vehicle_from_lidar.isApprox(Eigen::Isometry3d::Identity());
   const float min_sq = static_cast<float>(options.min_range_m() * options.min_range_m());
   const float max_sq = static_cast<float>(options.max_range_m() * options.max_range_m());
+  const std::size_t n = scan.points.size();
   VehicleFramePoints out;
-  out.points.reserve(scan.points.size());
-  out.reflectance.reserve(scan.points.size());
+  // Sized once and written by index: no per-point growth checks in the loop.
+  out.points.resize(n);
+  out.reflectance.resize(n);
+  out.bins = MakePolarBins(vehicle_from_lidar.translation().head<2>(), options.max_range_m(),
+                           options.ground(), n);
+  std::size_t kept = 0, binned = 0;
   double reflectance_sum = 0;
-  for (const sensors::LidarPoint& p : scan.points) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const sensors::LidarPoint& p = scan.points[i];
     const float range_sq = p.x * p.x + p.y * p.y + p.z * p.z;
     // NaN compares false with everything, so it fails this test too.
-    if (!(range_sq >= min_sq && range_sq <= max_sq) || !std::isfinite(p.intensity)) {
-      ++*num_invalid;
-      continue;
+    if (range_sq >= min_sq && range_sq <= max_sq && std::isfinite(p.intensity)) {
+      const Eigen::Vector3f lidar(p.x, p.y, p.z);
+      out.points[kept] = identity ? lidar : Eigen::Vector3f(rotation * lidar + translation);
+      out.reflectance[kept] = p.intensity;
+      reflectance_sum += p.intensity;
+      ++kept;
     }
-    const Eigen::Vector3f lidar(p.x, p.y, p.z);
-    out.points.push_back(identity ? lidar : Eigen::Vector3f(rotation * lidar + translation));
-    out.reflectance.push_back(p.intensity);
-    reflectance_sum += p.intensity;
+    // Bin each block of points while it is still in cache.
+    if (kept - binned == kBinBlock || (i + 1 == n && kept > binned)) {
+      out.bins.AddRange(out.points.data() + binned, kept - binned);
+      binned = kept;
+    }
   }
+  *num_invalid += static_cast<std::int64_t>(n - kept);
+  out.points.resize(kept);
+  out.reflectance.resize(kept);
   if (reflectance_sum > 0) {
     const auto scale = static_cast<float>(out.reflectance.size() / reflectance_sum);
     for (float& r : out.reflectance) r *= scale;
@@ -56,25 +71,35 @@ VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
   return out;
 }
 
+// floor() for the voxel keys, without a libm call: exact for the |v| < 2^31 a scan's ranges give.
+inline std::int64_t FloorToInt(float v) {
+  const auto t = static_cast<std::int64_t>(v);
+  return t - (v < static_cast<float>(t));
+}
+
 // One point per occupied voxel (the first seen): a light cloud for scan registration.
-// Open-addressing hash set of voxel keys, so no per-voxel allocation.
+// Open-addressing hash set of voxel keys, so no per-voxel allocation; sized by the points it may
+// hold (the non-ground ones), so the table stays in cache.
 std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>& points,
-                                             const std::vector<std::uint8_t>& is_ground,
-                                             double voxel_m) {
+                                             const GroundSegmentation& ground, double voxel_m) {
   std::vector<Eigen::Vector3f> out;
   if (voxel_m <= 0) return out;
+  const auto candidates = static_cast<std::size_t>(points.size() - ground.num_ground);
   std::size_t capacity = 1024;
-  while (capacity < points.size()) capacity *= 2;
+  int capacity_bits = 10;
+  while (capacity < 2 * candidates) capacity *= 2, ++capacity_bits;
   std::vector<std::uint64_t> table(capacity, 0);  // 0 = empty; keys are made non-zero
   const float inv = static_cast<float>(1 / voxel_m);
   for (std::size_t i = 0; i < points.size(); ++i) {
-    if (is_ground[i]) continue;
-    const auto vx = static_cast<std::int64_t>(std::floor(points[i].x() * inv)) + (1 << 20);
-    const auto vy = static_cast<std::int64_t>(std::floor(points[i].y() * inv)) + (1 << 20);
-    const auto vz = static_cast<std::int64_t>(std::floor(points[i].z() * inv)) + (1 << 20);
+    if (ground.is_ground[i]) continue;
+    const std::int64_t vx = FloorToInt(points[i].x() * inv) + (1 << 20);
+    const std::int64_t vy = FloorToInt(points[i].y() * inv) + (1 << 20);
+    const std::int64_t vz = FloorToInt(points[i].z() * inv) + (1 << 20);
     const std::uint64_t key =
         (std::uint64_t(vx) << 42) | (std::uint64_t(vy) << 21) | std::uint64_t(vz);
-    std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 20 & (capacity - 1);
+    // Fibonacci hashing: the product's top bits depend on every bit of the key (its middle bits
+    // would ignore x, and whole rows of voxels would collide).
+    std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> (64 - capacity_bits);
     while (table[slot] != 0 && table[slot] != key) slot = (slot + 1) & (capacity - 1);
     if (table[slot] == key) continue;
     table[slot] = key;
@@ -178,6 +203,35 @@ ClassGuess DecideClass(const ClassProbabilities& probabilities, const sensors::B
   }
 }
 
+// sensors::Contains(box, point, margin) with the box's sine and cosine computed once, and a circle
+// around the box that rejects far points with one distance (the test runs for every low point
+// against every object).
+class NearBox {
+ public:
+  NearBox(const sensors::Box3D& box, double margin)
+      : center_(box.center),
+        c_(std::cos(box.yaw)),
+        s_(std::sin(box.yaw)),
+        half_length_(box.length / 2 + margin),
+        half_width_(box.width / 2 + margin),
+        half_height_(box.height / 2 + margin),
+        // Slightly larger than the half diagonal, so rounding never rejects a point inside.
+        reach_sq_((half_length_ * half_length_ + half_width_ * half_width_) * (1 + 1e-9) + 1e-9) {}
+
+  bool Contains(const Eigen::Vector3f& point) const {
+    const Eigen::Vector3d d = point.cast<double>() - center_;
+    if (d.x() * d.x() + d.y() * d.y() > reach_sq_) return false;
+    const double local_x = c_ * d.x() + s_ * d.y();
+    const double local_y = -s_ * d.x() + c_ * d.y();
+    return std::abs(local_x) <= half_length_ && std::abs(local_y) <= half_width_ &&
+           std::abs(d.z()) <= half_height_;
+  }
+
+ private:
+  Eigen::Vector3d center_;
+  double c_, s_, half_length_, half_width_, half_height_, reach_sq_;
+};
+
 // Debris about as tall as the ground threshold is ground to the main pass. Its points above
 // `min_height_m` are clustered on their own; a short cluster clear of every object is an unknown
 // object (next to an object they are its lower body, and a long one is a kerb).
@@ -196,7 +250,9 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
   }
   if (!any) return;
   const Clusters clusters = ClusterPoints(points, ground, options.cluster(), &not_low);
-  const std::size_t num_objects = objects->size();
+  std::vector<NearBox> near_boxes;
+  for (const DetectedObject& object : *objects)
+    near_boxes.emplace_back(object.box, low.clearance_m());
   std::vector<Eigen::Vector3f> cluster_points;
   for (int c = 0; c < clusters.size(); ++c) {
     cluster_points.clear();
@@ -214,11 +270,10 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
       continue;
     }
     // Clear of every object: no point of it comes near one (checked last: it is the costly test).
-    const bool beside_object = std::any_of(
-        objects->begin(), objects->begin() + num_objects, [&](const DetectedObject& other) {
-          return std::any_of(cluster_points.begin(), cluster_points.end(), [&](const auto& p) {
-            return sensors::Contains(other.box, p.template cast<double>(), low.clearance_m());
-          });
+    const bool beside_object =
+        std::any_of(near_boxes.begin(), near_boxes.end(), [&](const NearBox& near) {
+          return std::any_of(cluster_points.begin(), cluster_points.end(),
+                             [&](const Eigen::Vector3f& p) { return near.Contains(p); });
         });
     if (beside_object) continue;
     objects->push_back(object);
@@ -239,7 +294,7 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
       (frame.calibration ? *frame.calibration : sensors::Calibration()).lidar_height_m;
 
   // 1. Valid points in the vehicle frame.
-  const VehicleFramePoints valid =
+  VehicleFramePoints valid =
       ToVehicleFrame(frame.lidar, vehicle_from_lidar, options, &out.num_invalid_points);
   const std::vector<Eigen::Vector3f>& points = valid.points;
   out.num_points = static_cast<std::int64_t>(points.size());
@@ -251,13 +306,13 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
   // A mounting height half a metre off what the scan shows belongs to another sensor or frame
   // (Argoverse 2 points are in a frame whose origin is the rear axle, 0.35 m above the road): the
   // scan is right.
-  const double measured_ground_z = EstimateGroundHeight(points, sensor.head<2>());
+  const double measured_ground_z = EstimateGroundHeight(valid.bins);
   if (std::isfinite(measured_ground_z) &&
       (!frame.calibration || std::abs(measured_ground_z - expected_ground_z) > 0.5)) {
     expected_ground_z = measured_ground_z;
   }
   const GroundSegmentation ground =
-      SegmentGround(points, sensor, expected_ground_z, options.max_range_m(), options.ground());
+      SegmentGround(points, std::move(valid.bins), expected_ground_z, options.ground());
   out.num_ground_points = ground.num_ground;
   times->ground_ms = clock.Lap();
 
@@ -346,8 +401,7 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
   times->boxes_ms = boxes_ms + clock.Lap();
 
   // 6. A light cloud for lidar ego motion.
-  out.registration_points =
-      VoxelDownsample(points, ground.is_ground, options.registration_voxel_m());
+  out.registration_points = VoxelDownsample(points, ground, options.registration_voxel_m());
   times->registration_ms = clock.Lap();
   return out;
 }

@@ -74,5 +74,48 @@ TEST(MineLog, JudgesEveryFrameOfALogShorterThanTheLookAhead) {
   EXPECT_EQ(FlaggedFrames(12, 0, 30).size(), 12u);
 }
 
+// Three frames, each with one camera image that is not a decodable picture.
+class UndecodableImages : public sensors::LogReader {
+ public:
+  UndecodableImages() { info_.log_id = "images"; }
+  const sensors::LogInfo& info() const override { return info_; }
+  std::optional<sensors::Frame> Next() override {
+    if (next_ == 3) return std::nullopt;
+    sensors::Frame frame;
+    frame.index = next_;
+    frame.lidar.stamp = sensors::Timestamp(sensors::FromSeconds(0.1 * double(next_++)));
+    sensors::CameraFrame camera;
+    camera.image.format = "png";
+    camera.image.data = std::make_shared<const std::vector<std::uint8_t>>(64, 7);
+    frame.cameras.push_back(camera);
+    return frame;
+  }
+
+ private:
+  sensors::LogInfo info_;
+  std::int64_t next_ = 0;
+};
+
+// The camera statistics each frame carried out of the runner with only `detector` enabled.
+std::vector<std::size_t> CameraStatsPerFrame(const std::string& detector) {
+  proto::RunOptions options;
+  options.mutable_detectors()->add_enabled(detector);
+  options = EffectiveOptions(options);
+  std::vector<std::size_t> stats;
+  MineCallbacks callbacks;
+  callbacks.on_frame = [&](const FrameResult& frame) {
+    stats.push_back(frame.camera_stats.size());
+    for (const ImageStats& s : frame.camera_stats) EXPECT_FALSE(s.valid);
+  };
+  UndecodableImages log;
+  MineLog(log, options, callbacks);
+  return stats;
+}
+
+TEST(MineLog, DecodesImagesOnlyWhenADetectorLooksAtThePixels) {
+  EXPECT_EQ(CameraStatsPerFrame("camera_health"), (std::vector<std::size_t>{1, 1, 1}));
+  EXPECT_EQ(CameraStatsPerFrame("lidar_health"), (std::vector<std::size_t>{0, 0, 0}));
+}
+
 }  // namespace
 }  // namespace longtail::pipeline

@@ -67,6 +67,33 @@ double CalibrationPassMs(const std::vector<sensors::LidarPoint>& points, float* 
   return ThreadCpuMs() - start;
 }
 
+// FNV-1a over the bytes of every output number: equal digests before and after a speed change
+// say the outputs did not move by a single bit.
+class OutputDigest {
+ public:
+  template <typename T>
+  void Add(const T& value) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&value);
+    for (std::size_t i = 0; i < sizeof(T); ++i) hash_ = (hash_ ^ bytes[i]) * 1099511628211ULL;
+  }
+  void Add(const pipeline::Perception& perception) {
+    Add(perception.num_points), Add(perception.num_ground_points);
+    Add(perception.num_invalid_points);
+    for (const pipeline::DetectedObject& o : perception.objects) {
+      Add(o.box.center.x()), Add(o.box.center.y()), Add(o.box.center.z());
+      Add(o.box.length), Add(o.box.width), Add(o.box.height), Add(o.box.yaw);
+      Add(static_cast<int>(o.object_class)), Add(o.class_confidence), Add(o.num_points);
+      Add(o.ground_z);
+    }
+    for (const Eigen::Vector3f& p : perception.registration_points)
+      Add(p.x()), Add(p.y()), Add(p.z());
+  }
+  std::uint64_t value() const { return hash_; }
+
+ private:
+  std::uint64_t hash_ = 1469598103934665603ULL;
+};
+
 int RunBench(const BenchOptions& options) {
   // One core: the numbers are per-core costs, comparable with the issue's anchors.
   tbb::global_control one_core(tbb::global_control::max_allowed_parallelism, 1);
@@ -90,6 +117,7 @@ int RunBench(const BenchOptions& options) {
   float sink = 0;
   pipeline::EgoMotionEstimator ego{pipeline::proto::EgoMotionOptions()};
   sensors::IssueLog issues;
+  OutputDigest digest;
   for (const fs::path& file : files) {
     sensors::Frame frame;
     std::optional<std::vector<sensors::LidarPoint>> points =
@@ -112,12 +140,17 @@ int RunBench(const BenchOptions& options) {
       samples["boxes + classes"].push_back(timed.times.boxes_ms);
       samples["classes (features + forest)"].push_back(timed.times.classes_ms);
       samples["registration cloud"].push_back(timed.times.registration_ms);
+      samples["ground + clustering + boxes"].push_back(
+          timed.times.ground_ms + timed.times.clustering_ms + timed.times.boxes_ms);
       if (r == 0) {
         object_counts.push_back(timed.perception.objects.size());
         // Scan-to-scan registration against the previous file's scan (consecutive in a drive).
         frame.lidar.stamp += sensors::FromSeconds(0.1 * point_counts.size());
         const double ego_start = ThreadCpuMs();
-        ego.Update(frame, timed.perception);
+        const pipeline::EgoMotion motion = ego.Update(frame, timed.perception);
+        digest.Add(timed.perception);
+        digest.Add(motion.known);
+        for (int i = 0; i < 16; ++i) digest.Add(motion.world_from_vehicle.data()[i]);
         samples["ego motion (lidar ICP)"].push_back(ThreadCpuMs() - ego_start);
       }
     }
@@ -168,6 +201,7 @@ int RunBench(const BenchOptions& options) {
       "boxes + classes",
       "classes (features + forest)",
       "registration cloud",
+      "ground + clustering + boxes",
       "perceive (total)",
       "perceive (total, wall)",
       "ego motion (lidar ICP)",
@@ -175,17 +209,26 @@ int RunBench(const BenchOptions& options) {
   std::size_t total_points = 0, total_objects = 0;
   for (std::size_t n : point_counts) total_points += n;
   for (std::size_t n : object_counts) total_objects += n;
+  // Floors: a stage's median over the calibration pass's median, a machine-independent cost.
+  const double calibration_ms = Summarize(samples["calibration pass"]).median;
+  const auto floors = [calibration_ms](const Summary& s) {
+    return calibration_ms > 0 ? s.median / calibration_ms : 0.0;
+  };
   if (options.json) {
     nlohmann::json stages = nlohmann::json::object();
     for (const std::string& name : order) {
       const Summary s = Summarize(samples[name]);
-      stages[name] = {{"median_ms", s.median}, {"p99_ms", s.p99}, {"samples", s.samples}};
+      stages[name] = {{"median_ms", s.median},
+                      {"p99_ms", s.p99},
+                      {"floors", floors(s)},
+                      {"samples", s.samples}};
     }
     std::cout << nlohmann::json{{"scans", scans},
                                 {"skipped_scans", files.size() - scans},
                                 {"mean_points_per_scan", total_points / scans},
                                 {"mean_objects_per_scan", total_objects / scans},
                                 {"threads", 1},
+                                {"outputs_digest", digest.value()},
                                 {"stages", stages}}
                      .dump(2)
               << "\n";
@@ -194,13 +237,19 @@ int RunBench(const BenchOptions& options) {
               << total_objects / scans << " objects per scan on average, " << options.repeat
               << " runs each, one core; CPU ms of the benchmark thread\n";
     std::cout << std::left << std::setw(28) << "stage" << std::right << std::setw(12) << "median ms"
-              << std::setw(10) << "p99 ms" << std::setw(9) << "samples\n";
+              << std::setw(10) << "p99 ms" << std::setw(8) << "floors" << std::setw(9)
+              << "samples\n";
     for (const std::string& name : order) {
       const Summary s = Summarize(samples[name]);
       std::cout << std::left << std::setw(28) << name << std::right << std::fixed
                 << std::setprecision(3) << std::setw(12) << s.median << std::setw(10) << s.p99
-                << std::setw(8) << s.samples << "\n";
+                << std::setprecision(1) << std::setw(8) << floors(s) << std::setw(8) << s.samples
+                << "\n";
     }
+    std::cout << "outputs digest " << std::hex << digest.value() << std::dec
+              << " (objects, counts, registration cloud, ego motion; equal digest = same output)\n";
+    std::cout << "(floors: median ms / the calibration pass's median ms, comparable across "
+                 "machines)\n";
     std::cout << "(end-to-end frames/s on a drive: `longtail mine DRIVE --queue q.db --json`)\n";
   }
   return sink == 12345.678f ? kExitOk : kExitOk;  // `sink` keeps the calibration pass alive

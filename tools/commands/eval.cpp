@@ -37,6 +37,42 @@ nlohmann::json ToJson(const pipeline::Tally& t) {
           {"median_window_lead_time_s", t.MedianWindowLeadTime()}};
 }
 
+// Which ground-truth actor each track is, tallied frame by frame as the log streams past, so memory
+// does not grow with the log's length: the rule of pipeline::MatchTracksToActors (each frame's
+// nearest actor; the actor a track matches in at least half of its frames) from per-frame counts.
+class TrackActorTally {
+ public:
+  explicit TrackActorTally(const pipeline::BoxesByFrame& actors) : actors_(actors) {}
+
+  void Add(const pipeline::FrameResult& frame) {
+    pipeline::BoxesByFrame one;
+    auto& boxes = one[frame.index];
+    for (const auto& track : frame.tracks) {
+      boxes.push_back({track.id, track.box});
+      ++frames_seen_[track.id];
+    }
+    for (const auto& [track, actor] : pipeline::MatchTracksToActors(one, actors_)) {
+      ++frames_matched_[track][actor];
+    }
+  }
+
+  std::map<int, int> ActorOfTrack() const {
+    std::map<int, int> actor_of_track;
+    for (const auto& [track, by_actor] : frames_matched_) {
+      const auto best =
+          std::max_element(by_actor.begin(), by_actor.end(),
+                           [](const auto& a, const auto& b) { return a.second < b.second; });
+      if (2 * best->second >= frames_seen_.at(track)) actor_of_track[track] = best->first;
+    }
+    return actor_of_track;
+  }
+
+ private:
+  const pipeline::BoxesByFrame& actors_;
+  std::map<int, int> frames_seen_;                    // by track
+  std::map<int, std::map<int, int>> frames_matched_;  // by track, then actor
+};
+
 int RunEval(const EvalOptions& options) {
   pipeline::proto::RunOptions run;
   try {
@@ -59,12 +95,16 @@ int RunEval(const EvalOptions& options) {
       std::cerr << "longtail eval: " << path << ": no usable ground truth: " << e.what() << "\n";
       return kExitUsage;
     }
+    pipeline::BoxesByFrame actor_boxes;
+    std::map<std::int64_t, sensors::Timestamp> stamps;
+    for (const auto& frame : truth.frames) {
+      stamps[frame.index] = frame.stamp;
+      auto& boxes = actor_boxes[frame.index];
+      for (const auto& actor : frame.actors) boxes.push_back({actor.track_id, actor.box});
+    }
     std::vector<pipeline::ReviewWindow> detected;
-    pipeline::BoxesByFrame track_boxes;
-    const auto keep_tracks = [&](const pipeline::FrameResult& frame) {
-      auto& boxes = track_boxes[frame.index];
-      for (const auto& track : frame.tracks) boxes.push_back({track.id, track.box});
-    };
+    TrackActorTally tally(actor_boxes);
+    const auto keep_tracks = [&](const pipeline::FrameResult& frame) { tally.Add(frame); };
     sensors::IssueLog issues;
     try {
       if (options.labels) {
@@ -102,13 +142,6 @@ int RunEval(const EvalOptions& options) {
       exit_code = kExitCorruptInput;
       continue;
     }
-    pipeline::BoxesByFrame actor_boxes;
-    std::map<std::int64_t, sensors::Timestamp> stamps;
-    for (const auto& frame : truth.frames) {
-      stamps[frame.index] = frame.stamp;
-      auto& boxes = actor_boxes[frame.index];
-      for (const auto& actor : frame.actors) boxes.push_back({actor.track_id, actor.box});
-    }
     std::vector<pipeline::ExpectedWindow> expected;
     for (const auto& x : truth.events) {
       pipeline::ExpectedWindow window{x.type, x.first_frame, x.last_frame, x.start,
@@ -117,7 +150,7 @@ int RunEval(const EvalOptions& options) {
       if (critical != stamps.end()) window.critical = critical->second;
       expected.push_back(std::move(window));
     }
-    const auto actor_of_track = pipeline::MatchTracksToActors(track_boxes, actor_boxes);
+    const auto actor_of_track = tally.ActorOfTrack();
     // A window's context cannot reach before the log's first frame.
     for (auto& window : detected) {
       if (!truth.frames.empty()) window.start = std::max(window.start, truth.frames.front().stamp);
