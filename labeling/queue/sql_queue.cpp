@@ -132,6 +132,37 @@ const char* const kSummaryColumns =
     "start_ns, end_ns, severity, required_reviews, reviews_done, active_claims, skips, created_ns, "
     "updated_ns, peak_frame, episodes";
 
+// PostgreSQL's claim in one statement (see ClaimInOneStatement): the same choice, counters and
+// audit row as the transactional claim. `stale` says whether any lease has expired; then nothing is
+// claimed and the caller expires leases first. Parameters: now, reviewer, reviewer, now, expiry,
+// now, max_skips, now, reviewer, expiry.
+const char* const kClaimStatement = R"SQL(
+WITH stale AS (
+  SELECT COUNT(*) AS n FROM (SELECT 1 FROM reviews WHERE state = 'claimed'
+    AND lease_expires_ns < ?::bigint LIMIT 1) AS any_expired
+), pick AS (
+  SELECT t.id, t.required_reviews, t.reviews_done, t.active_claims, t.skips FROM tasks t
+  WHERE t.state = 'queued' AND (SELECT n FROM stale) = 0 AND NOT EXISTS (
+    SELECT 1 FROM reviews r WHERE r.task_id = t.id AND r.reviewer = ?::text
+      AND r.state IN ('claimed', 'submitted', 'skipped'))
+  ORDER BY t.severity DESC, t.created_ns ASC, t.id ASC LIMIT 1 FOR UPDATE SKIP LOCKED
+), claim AS (
+  INSERT INTO reviews (task_id, reviewer, state, claimed_ns, lease_expires_ns)
+  SELECT id, ?::text, 'claimed', ?::bigint, ?::bigint FROM pick RETURNING id, task_id
+), counted AS (
+  UPDATE tasks t SET active_claims = t.active_claims + 1, updated_ns = ?::bigint,
+    state = CASE WHEN pick.active_claims + 1 + pick.reviews_done >= pick.required_reviews
+                   OR pick.skips >= ?::bigint THEN 'claimed' ELSE 'queued' END
+  FROM pick WHERE t.id = pick.id RETURNING t.id, t.state
+), audited AS (
+  INSERT INTO audit (task_id, at_ns, actor, action, from_state, to_state, details_json)
+  SELECT claim.task_id, ?::bigint, ?::text, 'claim', 'queued', counted.state,
+    '{"claim_id":"' || claim.id || '","lease_expires_ns":"' || ?::bigint || '"}'
+  FROM claim JOIN counted ON counted.id = claim.task_id
+)
+SELECT stale.n, claim.id, claim.task_id FROM stale LEFT JOIN claim ON true
+)SQL";
+
 TaskSummary SummaryFrom(const Row& r) {
   TaskSummary s;
   s.id = r.Int(0);
@@ -235,6 +266,9 @@ class SqlReviewQueue final : public ReviewQueue {
   // --- Reviewing
   // ----------------------------------------------------------------------------------
   std::optional<ClaimedTask> Claim(const std::string& reviewer) override {
+    if (db_->dialect() == Dialect::kPostgres) {
+      if (const auto decided = ClaimInOneStatement(reviewer)) return *decided;
+    }
     return Write([&]() -> std::optional<ClaimedTask> {
       const std::int64_t now = Now();
       ExpireLeases(now);
@@ -678,6 +712,31 @@ class SqlReviewQueue final : public ReviewQueue {
     } catch (...) {
       db_->Rollback();
       throw;
+    }
+  }
+
+  // PostgreSQL: pick, lock, lease, count and audit in one statement, one round trip, its own
+  // transaction. The answer is undecided (nullopt) when some lease has expired: expiring frees
+  // slots and changes counters this statement cannot also change, so the caller takes the
+  // transactional path, which expires first. No expired lease is the usual case.
+  std::optional<std::optional<ClaimedTask>> ClaimInOneStatement(const std::string& reviewer) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (int attempt = 0;; ++attempt) {
+      const std::int64_t now = Now();
+      const std::int64_t expires = now + LeaseNanos();
+      try {
+        const Row r = db_->Query(kClaimStatement, {now, reviewer, reviewer, now, expires, now,
+                                                   static_cast<std::int64_t>(options_.max_skips()),
+                                                   now, reviewer, expires})
+                          .at(0);
+        if (r.Int(0) > 0) return std::nullopt;
+        if (r.IsNull(1)) return std::optional<ClaimedTask>();
+        return std::optional<ClaimedTask>(
+            ClaimedTask{r.Int(1), r.Int(2), sensors::FromNanos(expires)});
+      } catch (const sql::Error& e) {
+        if (e.kind() == sql::ErrorKind::kRetry && attempt < 20) continue;
+        throw Translate(e);
+      }
     }
   }
 
