@@ -131,7 +131,7 @@ void BM_ClaimAndSubmit(benchmark::State& state, const std::string& backend) {
       state.SkipWithError("queue ran dry");
       break;
     }
-    queue->Submit({claim->claim_id, reviewer, Verdict::kAccept, {}, ""});
+    queue->Submit({claim->claim_id, reviewer, Verdict::kAccept, {}, "", {}});
   }
   // Every thread's iterations over the wall-clock time: the queue's total claim rate.
   state.counters["claims_per_s"] =

@@ -26,7 +26,7 @@ struct QueueCommandOptions {
   std::string out;
   // show / adjudicate / claim / submit / release / skip / heartbeat
   std::int64_t task_id = 0, claim_id = 0;
-  std::string verdict, corrections_file, comment;
+  std::string verdict, corrections_file, comment, reject_reason;
   double lease_s = 0;
 };
 
@@ -114,6 +114,17 @@ labeling::Verdict VerdictOf(const std::string& text) {
     throw CLI::ValidationError("--verdict", "'" + text + "' is not accept, correct or reject");
   }
   return *verdict;
+}
+
+std::optional<labeling::RejectReason> RejectReasonOf(const QueueCommandOptions& o) {
+  if (o.reject_reason.empty()) return std::nullopt;
+  const auto reason = labeling::ParseRejectReason(o.reject_reason);
+  if (!reason) {
+    throw CLI::ValidationError("--reject-reason", "'" + o.reject_reason +
+                                                      "' is not false_alarm, not_worth_review, "
+                                                      "wrong_object or wrong_box");
+  }
+  return reason;
 }
 
 std::vector<labeling::FramePrelabels> CorrectionsOf(const std::string& file) {
@@ -240,8 +251,9 @@ int Heartbeat(const QueueCommandOptions& o) {
 }
 
 int Submit(const QueueCommandOptions& o) {
-  const labeling::TaskState state = Open(o, false)->Submit(
-      {o.claim_id, o.reviewer, VerdictOf(o.verdict), CorrectionsOf(o.corrections_file), o.comment});
+  const labeling::TaskState state =
+      Open(o, false)->Submit({o.claim_id, o.reviewer, VerdictOf(o.verdict),
+                              CorrectionsOf(o.corrections_file), o.comment, RejectReasonOf(o)});
   Print(o, {{"claim_id", o.claim_id}, {"task_state", labeling::ToString(state)}},
         "submitted; task is " + std::string(labeling::ToString(state)) + "\n");
   return kExitOk;
@@ -261,8 +273,9 @@ int Skip(const QueueCommandOptions& o) {
 }
 
 int Adjudicate(const QueueCommandOptions& o) {
-  const auto state = Open(o, false)->Adjudicate(
-      {o.task_id, o.reviewer, VerdictOf(o.verdict), CorrectionsOf(o.corrections_file), o.comment});
+  const auto state =
+      Open(o, false)->Adjudicate({o.task_id, o.reviewer, VerdictOf(o.verdict),
+                                  CorrectionsOf(o.corrections_file), o.comment, RejectReasonOf(o)});
   Print(o, {{"task_id", o.task_id}, {"task_state", labeling::ToString(state)}},
         "task is " + std::string(labeling::ToString(state)) + "\n");
   return kExitOk;
@@ -364,6 +377,9 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   submit->add_option("--corrections", o->corrections_file,
                      "JSON file: [{frame_index, stamp_ns, boxes: [...]}] (verdict correct)");
   submit->add_option("--comment", o->comment, "a note for the record");
+  submit->add_option(
+      "--reject-reason", o->reject_reason,
+      "why (verdict reject): false_alarm, not_worth_review, wrong_object, wrong_box");
   auto* release = add("release", "give a claimed task back unreviewed", Release);
   claim_args(release);
   auto* skip = add("skip", "give a claimed task back for good (not offered to you again)", Skip);
@@ -375,6 +391,8 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   adjudicate->add_option("--verdict", o->verdict, "accept, correct or reject")->required();
   adjudicate->add_option("--corrections", o->corrections_file, "JSON file, as for submit");
   adjudicate->add_option("--comment", o->comment, "a note for the record");
+  adjudicate->add_option("--reject-reason", o->reject_reason,
+                         "why (verdict reject), as for submit");
   add("requeue-expired", "return every task whose lease expired to the queue", RequeueExpired);
   auto* exporter = add("export", "resolved tasks with their final labels as JSON Lines", Export);
   filters(exporter);
