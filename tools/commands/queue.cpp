@@ -54,6 +54,7 @@ json SummaryJson(const labeling::TaskSummary& s) {
           {"live_claims", s.live_claims},
           {"skips", s.skips},
           {"needs_adjudication", s.needs_adjudication},
+          {"gold", s.gold},
           {"created_ns", sensors::ToNanos(s.created)},
           {"updated_ns", sensors::ToNanos(s.updated)}};
 }
@@ -61,15 +62,19 @@ json SummaryJson(const labeling::TaskSummary& s) {
 json DetailJson(const labeling::TaskDetail& d) {
   json reviews = json::array();
   for (const auto& r : d.reviews) {
-    reviews.push_back({{"claim_id", r.claim_id},
-                       {"reviewer", r.reviewer},
-                       {"state", labeling::ToString(r.state)},
-                       {"claimed_ns", sensors::ToNanos(r.claimed)},
-                       {"lease_expires_ns", sensors::ToNanos(r.lease_expires)},
-                       {"finished_ns", r.finished ? json(sensors::ToNanos(*r.finished)) : json()},
-                       {"verdict", r.verdict ? json(labeling::ToString(*r.verdict)) : json()},
-                       {"corrections", FramesJson(r.corrections)},
-                       {"comment", r.comment}});
+    reviews.push_back(
+        {{"claim_id", r.claim_id},
+         {"reviewer", r.reviewer},
+         {"state", labeling::ToString(r.state)},
+         {"claimed_ns", sensors::ToNanos(r.claimed)},
+         {"lease_expires_ns", sensors::ToNanos(r.lease_expires)},
+         {"finished_ns", r.finished ? json(sensors::ToNanos(*r.finished)) : json()},
+         {"verdict", r.verdict ? json(labeling::ToString(*r.verdict)) : json()},
+         {"corrections", FramesJson(r.corrections)},
+         {"comment", r.comment},
+         {"reject_reason", r.reject_reason ? json(labeling::ToString(*r.reject_reason)) : json()},
+         {"gold_check", r.gold_check},
+         {"agrees_with_gold", r.agrees_with_gold ? json(*r.agrees_with_gold) : json()}});
   }
   json out = SummaryJson(d.summary);
   out["events"] = json::parse(labeling::json::EventsToJson(d.events));
@@ -78,6 +83,8 @@ json DetailJson(const labeling::TaskDetail& d) {
   out["disagreements"] = json::parse(labeling::json::DisagreementsToJson(d.disagreements));
   out["final_verdict"] = d.final_verdict ? json(labeling::ToString(*d.final_verdict)) : json();
   out["final_labels"] = FramesJson(d.final_labels);
+  out["reject_reason"] =
+      d.final_reject_reason ? json(labeling::ToString(*d.final_reject_reason)) : json();
   return out;
 }
 
