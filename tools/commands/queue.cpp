@@ -1,5 +1,5 @@
 // `longtail queue stats|list|show|claim|heartbeat|submit|release|skip|adjudicate|requeue-expired|
-// export --queue URL [--json]`: look into and drive the review queue from a shell.
+// export|report|mark-gold --queue URL [--json]`: look into and drive the review queue from a shell.
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "labeling/queue/queue_json.h"
+#include "labeling/queue/queue_report.h"
 #include "labeling/queue/review_queue.h"
 #include "sensors/atomic_file.h"
 #include "tools/commands/commands.h"
@@ -325,6 +326,32 @@ int Export(const QueueCommandOptions& o) {
   return kExitOk;
 }
 
+int MarkGold(const QueueCommandOptions& o) {
+  Open(o, false)->MarkGold(o.task_id, o.reviewer);
+  Print(o, {{"task_id", o.task_id}, {"gold", true}},
+        "task " + std::to_string(o.task_id) + " is gold\n");
+  return kExitOk;
+}
+
+// Every task (paged by id) and every reviewer's agreement, through the report's pure functions.
+int Report(const QueueCommandOptions& o) {
+  auto queue = Open(o, true);
+  std::vector<labeling::TaskDetail> tasks;
+  labeling::TaskFilter filter;
+  filter.limit = 500;
+  while (true) {
+    const auto page = queue->ListTasks(filter);
+    if (page.empty()) break;
+    for (const auto& summary : page) {
+      filter.after_id = summary.id;
+      if (auto detail = queue->GetTask(summary.id)) tasks.push_back(std::move(*detail));
+    }
+  }
+  const auto report = labeling::BuildQueueReport(tasks, queue->ReviewerAgreement());
+  Print(o, labeling::ReportToJson(report), labeling::ReportToText(report));
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddQueueCommand(CLI::App& app, int* exit_code) {
@@ -401,6 +428,16 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   adjudicate->add_option("--reject-reason", o->reject_reason,
                          "why (verdict reject), as for submit");
   add("requeue-expired", "return every task whose lease expired to the queue", RequeueExpired);
+  auto* gold = add("mark-gold",
+                   "make a reviewed task gold: hidden checks compare reviewers with it", MarkGold);
+  gold->add_option("task", o->task_id, "task id")->required();
+  gold->add_option("--reviewer", o->reviewer, "who decides (for the audit trail)")->required();
+  add("report",
+      "what reviews say: precision and reject reasons by detector and type, pre-label quality by "
+      "class,\nreviewer throughput and agreement (with co-reviewers and gold), and per detector "
+      "the threshold\nof each number that keeps 95 % of accepted episodes while dropping the "
+      "most rejected",
+      Report);
   auto* exporter = add("export", "resolved tasks with their final labels as JSON Lines", Export);
   filters(exporter);
   exporter->add_option("--out", o->out, "output file (written atomically); default stdout");
