@@ -29,6 +29,8 @@ struct QueueCommandOptions {
   std::int64_t task_id = 0, claim_id = 0;
   std::string verdict, corrections_file, comment, reject_reason;
   double lease_s = 0;
+  double gold_rate = 0;
+  std::string claim_order = "severity";
 };
 
 json FramesJson(const std::vector<labeling::FramePrelabels>& frames) {
@@ -152,6 +154,9 @@ std::unique_ptr<labeling::ReviewQueue> Open(const QueueCommandOptions& o, bool r
   labeling::proto::QueueOptions options;
   options.set_read_only(read_only);
   if (o.lease_s > 0) options.set_lease_s(o.lease_s);
+  options.set_gold_rate(o.gold_rate);
+  options.set_claim_order(o.claim_order == "novelty" ? labeling::proto::QueueOptions::NOVELTY
+                                                     : labeling::proto::QueueOptions::SEVERITY);
   return labeling::OpenQueue(o.queue, options);
 }
 
@@ -402,6 +407,10 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   auto* claim = add("claim", "claim the next task for a reviewer", Claim);
   claim->add_option("--reviewer", o->reviewer, "who is reviewing")->required();
   claim->add_option("--lease-s", o->lease_s, "lease length, s (default from the queue options)");
+  claim->add_option("--gold-rate", o->gold_rate, "share of claims that are hidden gold checks")
+      ->check(CLI::Range(0.0, 1.0));
+  claim->add_option("--claim-order", o->claim_order, "severity (default) or novelty")
+      ->check(CLI::IsMember({"severity", "novelty"}));
   auto* heartbeat = add("heartbeat", "extend a claim's lease", Heartbeat);
   claim_args(heartbeat);
   heartbeat->add_option("--lease-s", o->lease_s, "new lease length from now, s");
