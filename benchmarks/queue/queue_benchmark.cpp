@@ -148,7 +148,8 @@ TaskDraft SmallWindow(int n) {
 
 // Claims alone, `state.threads()` reviewers at once, each with its own connection, on a queue
 // filled beforehand with enough tasks for every claim: the queue's claims per second.
-void BM_Claim(benchmark::State& state, const std::string& backend, int total_claims) {
+void BM_Claim(benchmark::State& state, const std::string& backend, int total_claims,
+              const proto::QueueOptions& options) {
   static std::string url;
   if (state.thread_index() == 0) {
     url = FreshUrl(backend);
@@ -170,7 +171,7 @@ void BM_Claim(benchmark::State& state, const std::string& backend, int total_cla
     thread_local std::unique_ptr<ReviewQueue> queue;
     thread_local std::string queue_url;
     if (!queue || queue_url != url) {
-      queue = OpenQueue(url);
+      queue = OpenQueue(url, options);
       queue_url = url;
     }
     const std::string reviewer = "claimer-" + std::to_string(state.thread_index());
@@ -217,12 +218,25 @@ int main(int argc, char** argv) {
     for (const int threads : {1, 8, 32}) {
       benchmark::RegisterBenchmark(("BM_Claim/" + backend).c_str(),
                                    [backend](benchmark::State& state) {
-                                     longtail::labeling::BM_Claim(state, backend, kClaimsPerRun);
+                                     longtail::labeling::BM_Claim(
+                                         state, backend, kClaimsPerRun,
+                                         longtail::labeling::proto::QueueOptions());
                                    })
           ->Threads(threads)
           ->Iterations(kClaimsPerRun / threads)
           ->UseRealTime();
     }
+    // The NOVELTY order scores every queued task on each claim: its cost grows with the queue.
+    benchmark::RegisterBenchmark(
+        ("BM_ClaimNovelty/" + backend).c_str(),
+        [backend](benchmark::State& state) {
+          longtail::labeling::proto::QueueOptions novelty;
+          novelty.set_claim_order(longtail::labeling::proto::QueueOptions::NOVELTY);
+          longtail::labeling::BM_Claim(state, backend, kClaimsPerRun, novelty);
+        })
+        ->Threads(1)
+        ->Iterations(200)
+        ->UseRealTime();
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
