@@ -131,9 +131,56 @@ void BM_ClaimAndSubmit(benchmark::State& state, const std::string& backend) {
       state.SkipWithError("queue ran dry");
       break;
     }
-    queue->Submit({claim->claim_id, reviewer, Verdict::kAccept, {}, ""});
+    queue->Submit({claim->claim_id, reviewer, Verdict::kAccept, {}, "", {}});
   }
   // Every thread's iterations over the wall-clock time: the queue's total claim rate.
+  state.counters["claims_per_s"] =
+      benchmark::Counter(state.iterations(), benchmark::Counter::kIsRate);
+}
+
+// A light window for the claim benchmark: claims do not read frames, so one box is enough.
+TaskDraft SmallWindow(int n) {
+  TaskDraft d = Window(n);
+  d.frames.resize(1);
+  d.frames[0].boxes.resize(1);
+  return d;
+}
+
+// Claims alone, `state.threads()` reviewers at once, each with its own connection, on a queue
+// filled beforehand with enough tasks for every claim: the queue's claims per second.
+void BM_Claim(benchmark::State& state, const std::string& backend, int total_claims,
+              const proto::QueueOptions& options) {
+  static std::string url;
+  if (state.thread_index() == 0) {
+    url = FreshUrl(backend);
+    if (!url.empty()) {
+      auto queue = OpenQueue(url);
+      for (int first = 0; first < total_claims + 100; first += 500) {
+        std::vector<TaskDraft> drafts;
+        for (int i = first; i < first + 500; ++i) drafts.push_back(SmallWindow(i));
+        queue->Enqueue(drafts);
+      }
+    }
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (url.empty()) {
+      state.SkipWithError("LONGTAIL_TEST_POSTGRES_URL is unset");
+      break;
+    }
+    thread_local std::unique_ptr<ReviewQueue> queue;
+    thread_local std::string queue_url;
+    if (!queue || queue_url != url) {
+      queue = OpenQueue(url, options);
+      queue_url = url;
+    }
+    const std::string reviewer = "claimer-" + std::to_string(state.thread_index());
+    state.ResumeTiming();
+    if (!queue->Claim(reviewer)) {
+      state.SkipWithError("queue ran dry");
+      break;
+    }
+  }
   state.counters["claims_per_s"] =
       benchmark::Counter(state.iterations(), benchmark::Counter::kIsRate);
 }
@@ -164,4 +211,36 @@ BENCHMARK_CAPTURE(BM_ClaimAndSubmit, postgresql, std::string("postgresql"))
 }  // namespace
 }  // namespace longtail::labeling
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // 3,200 claims per run whatever the number of claimers: 1, 8 and 32 at once.
+  constexpr int kClaimsPerRun = 3200;
+  for (const std::string backend : {"sqlite", "postgresql"}) {
+    for (const int threads : {1, 8, 32}) {
+      benchmark::RegisterBenchmark(("BM_Claim/" + backend).c_str(),
+                                   [backend](benchmark::State& state) {
+                                     longtail::labeling::BM_Claim(
+                                         state, backend, kClaimsPerRun,
+                                         longtail::labeling::proto::QueueOptions());
+                                   })
+          ->Threads(threads)
+          ->Iterations(kClaimsPerRun / threads)
+          ->UseRealTime();
+    }
+    // The NOVELTY order scores every queued task on each claim: its cost grows with the queue.
+    benchmark::RegisterBenchmark(
+        ("BM_ClaimNovelty/" + backend).c_str(),
+        [backend](benchmark::State& state) {
+          longtail::labeling::proto::QueueOptions novelty;
+          novelty.set_claim_order(longtail::labeling::proto::QueueOptions::NOVELTY);
+          longtail::labeling::BM_Claim(state, backend, kClaimsPerRun, novelty);
+        })
+        ->Threads(1)
+        ->Iterations(200)
+        ->UseRealTime();
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -51,8 +51,12 @@ class PostgresConnection final : public Connection {
   std::string Describe() const override { return where_; }
 
   std::vector<Row> Query(const std::string& sql, const std::vector<Value>& params) override {
-    auto [it, inserted] = numbered_.try_emplace(sql);
-    if (inserted) it->second = NumberPlaceholders(sql);
+    // Every statement is prepared once per session: planning the claim costs more than running it.
+    auto [it, inserted] = prepared_.try_emplace(sql);
+    if (inserted) {
+      it->second = "longtail_" + std::to_string(prepared_.size());
+      connection_->prepare(it->second, NumberPlaceholders(sql));
+    }
     std::vector<std::string> texts(params.size());
     std::vector<const char*> pointers(params.size(), nullptr);
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -68,7 +72,7 @@ class PostgresConnection final : public Connection {
       pointers[i] = texts[i].c_str();
     }
     return Run([&](pqxx::nontransaction& session) {
-      return session.exec_params(it->second, pqxx::prepare::make_dynamic_params(pointers));
+      return session.exec_prepared(it->second, pqxx::prepare::make_dynamic_params(pointers));
     });
   }
 
@@ -137,7 +141,7 @@ class PostgresConnection final : public Connection {
 
   std::string where_;
   std::unique_ptr<pqxx::connection> connection_;
-  std::unordered_map<std::string, std::string> numbered_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
 };
 
 }  // namespace

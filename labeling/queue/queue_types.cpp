@@ -47,7 +47,19 @@ constexpr std::array<std::pair<ClaimState, std::string_view>, 5> kClaimStates{{
     {ClaimState::kSkipped, "skipped"},
 }};
 
+constexpr std::array<std::pair<RejectReason, std::string_view>, 4> kRejectReasons{{
+    {RejectReason::kFalseAlarm, "false_alarm"},
+    {RejectReason::kNotWorthReview, "not_worth_review"},
+    {RejectReason::kWrongObject, "wrong_object"},
+    {RejectReason::kWrongBox, "wrong_box"},
+}};
+
 }  // namespace
+
+std::string_view ToString(RejectReason reason) { return Name(kRejectReasons, reason); }
+std::optional<RejectReason> ParseRejectReason(std::string_view text) {
+  return Parse(kRejectReasons, text);
+}
 
 std::string_view ToString(TaskState state) { return Name(kTaskStates, state); }
 std::optional<TaskState> ParseTaskState(std::string_view text) { return Parse(kTaskStates, text); }

@@ -35,6 +35,16 @@ enum class Verdict {
 std::string_view ToString(Verdict verdict);
 std::optional<Verdict> ParseVerdict(std::string_view text);
 
+// Why a reviewer rejected a task: what the detectors and the pre-labeller should learn from it.
+enum class RejectReason {
+  kFalseAlarm,      // nothing happened: the detector fired on noise or a misread scene
+  kNotWorthReview,  // real, but ordinary: not worth a person's time
+  kWrongObject,     // something happened, but the event names the wrong actor or class
+  kWrongBox,        // the actor is right but its boxes are too wrong to correct
+};
+std::string_view ToString(RejectReason reason);  // "false_alarm", "not_worth_review", ...
+std::optional<RejectReason> ParseRejectReason(std::string_view text);
+
 // One reviewer's claim on one task, live or finished.
 enum class ClaimState { kClaimed, kSubmitted, kReleased, kExpired, kSkipped };
 std::string_view ToString(ClaimState state);
@@ -62,6 +72,7 @@ struct Submission {
   // pre-labels as a whole. Frames not listed keep their pre-labels.
   std::vector<FramePrelabels> corrections;
   std::string comment;
+  std::optional<RejectReason> reject_reason;  // kReject only (the review page always asks)
 };
 
 struct Adjudication {
@@ -70,6 +81,7 @@ struct Adjudication {
   Verdict verdict = Verdict::kAccept;
   std::vector<FramePrelabels> corrections;  // as in Submission
   std::string comment;
+  std::optional<RejectReason> reject_reason;
 };
 
 // Why the reviews of one task do not agree.
@@ -92,6 +104,7 @@ struct TaskSummary {
   int episodes = -1;            // episodes in the task; -1 for tasks queued before schema 3
   int required_reviews = 1, submitted_reviews = 0, live_claims = 0, skips = 0;
   bool needs_adjudication = false;  // submitted with disagreements
+  bool gold = false;  // a resolved task whose verdict and labels check reviewers (MarkGold)
   sensors::Timestamp created, updated;
 };
 
@@ -104,6 +117,11 @@ struct ReviewRecord {
   std::optional<Verdict> verdict;              // submitted reviews only
   std::vector<FramePrelabels> corrections;
   std::string comment;  // the review's comment, or the skip reason
+  std::optional<RejectReason> reject_reason;
+  // A hidden check of the reviewer against a gold task: it never counts towards the task's
+  // reviews; `agrees_with_gold` is set once it is submitted.
+  bool gold_check = false;
+  std::optional<bool> agrees_with_gold;
 };
 
 struct TaskDetail {
@@ -116,6 +134,7 @@ struct TaskDetail {
   // (pre-labels with the accepted corrections applied).
   std::optional<Verdict> final_verdict;
   std::vector<FramePrelabels> final_labels;
+  std::optional<RejectReason> final_reject_reason;  // rejected tasks: the reviewers' main reason
 };
 
 struct TaskFilter {
@@ -152,12 +171,16 @@ struct QueueStats {
 
 struct ReviewerStats {
   std::string reviewer;
+  // Every claim, gold checks included.
   std::int64_t claims = 0, submitted = 0, accepted = 0, corrected = 0, rejected = 0, skipped = 0,
                expired = 0;
   // Over this reviewer's submitted reviews of tasks with k >= 2 whose reviews are all in: how many
   // agreed with every co-reviewer (no disagreement names this reviewer).
   std::int64_t compared = 0, agreed = 0;
   double agreement_rate = 0;  // agreed / compared, 0 when nothing was compared
+  // Over this reviewer's submitted gold checks: how many agreed with the gold verdict and labels.
+  std::int64_t gold_compared = 0, gold_agreed = 0;
+  double gold_agreement_rate = 0;  // gold_agreed / gold_compared, 0 when none
 };
 
 }  // namespace longtail::labeling

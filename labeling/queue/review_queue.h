@@ -85,7 +85,9 @@ class ReviewQueue {
   // --- Reviewing
   // ---------------------------------------------------------------------------------- The
   // highest-severity, then oldest, claimable task that `reviewer` has not claimed, reviewed or
-  // skipped; nullopt when there is none. Expired leases are returned to the queue first.
+  // skipped (severity times novelty under ClaimOrder NOVELTY); nullopt when there is none. Expired
+  // leases are returned to the queue first. With a gold rate, that share of the reviewer's claims
+  // are gold tasks they have not seen, claimed like any other: a gold check, submitted as usual.
   virtual std::optional<ClaimedTask> Claim(const std::string& reviewer) = 0;
   // Extends a live lease by the lease length; returns the new expiry. TaskConflict when it is lost.
   virtual sensors::Timestamp Heartbeat(std::int64_t claim_id, const std::string& reviewer) = 0;
@@ -100,6 +102,10 @@ class ReviewQueue {
   virtual int RequeueExpired() = 0;
   // Decides a `submitted` task whose reviews disagree.
   virtual TaskState Adjudicate(const Adjudication& adjudication) = 0;
+  // Makes a resolved (accepted, corrected or rejected) task gold: its final verdict and labels
+  // become the answer that hidden gold checks (QueueOptions.gold_rate) compare reviewers with.
+  // TaskConflict for an unresolved or skipped task.
+  virtual void MarkGold(std::int64_t task_id, const std::string& actor) = 0;
 
   // --- Reading (the review page and the exporters are built on these) ---------------------------
   virtual QueueStats Stats() = 0;
@@ -115,7 +121,7 @@ class ReviewQueue {
 };
 
 // The schema version this build writes; older databases are migrated on open.
-inline constexpr int kQueueSchemaVersion = 3;
+inline constexpr int kQueueSchemaVersion = 4;
 
 // "sqlite:///abs/path.db", "sqlite://rel.db", a plain path, or "postgresql://..." ("postgres://").
 // Throws QueueError when the database cannot be used; nothing is written then.

@@ -3,12 +3,14 @@
 // writers with BEGIN IMMEDIATE, PostgreSQL claims with FOR UPDATE SKIP LOCKED) and how the
 // catalogue is read.
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <set>
 #include <string>
 #include <type_traits>
 
 #include "labeling/queue/consensus.h"
+#include "labeling/queue/novelty.h"
 #include "labeling/queue/queue_json.h"
 #include "labeling/queue/review_queue.h"
 #include "labeling/queue/sql_connection.h"
@@ -119,6 +121,19 @@ ALTER TABLE tasks ADD COLUMN episodes INTEGER;
 UPDATE tasks SET peak_frame = first_frame WHERE peak_frame IS NULL;
 )SQL";
 
+// Version 4: what reviews teach. Why a task was rejected (per review and, once resolved, per
+// task), gold tasks that check reviewers, and hidden gold-check claims that never count towards a
+// task's reviews.
+const char* const kSchemaV4 = R"SQL(
+ALTER TABLE reviews ADD COLUMN reject_reason TEXT;
+ALTER TABLE reviews ADD COLUMN gold_check INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reviews ADD COLUMN agrees_gold INTEGER;
+ALTER TABLE tasks ADD COLUMN reject_reason TEXT;
+ALTER TABLE tasks ADD COLUMN gold INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN features_json TEXT;
+CREATE INDEX tasks_gold ON tasks (gold, id);
+)SQL";
+
 std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
   for (auto pos = text.find(from); pos != std::string::npos;
        pos = text.find(from, pos + to.size())) {
@@ -130,7 +145,38 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 const char* const kSummaryColumns =
     "id, state, log_id, log_path, log_format, detectors, options_hash, first_frame, last_frame, "
     "start_ns, end_ns, severity, required_reviews, reviews_done, active_claims, skips, created_ns, "
-    "updated_ns, peak_frame, episodes";
+    "updated_ns, peak_frame, episodes, gold";
+
+// PostgreSQL's claim in one statement (see ClaimInOneStatement): the same choice, counters and
+// audit row as the transactional claim. `stale` says whether any lease has expired; then nothing is
+// claimed and the caller expires leases first. Parameters: now, reviewer, reviewer, now, expiry,
+// now, max_skips, now, reviewer, expiry.
+const char* const kClaimStatement = R"SQL(
+WITH stale AS (
+  SELECT COUNT(*) AS n FROM (SELECT 1 FROM reviews WHERE state = 'claimed'
+    AND lease_expires_ns < ?::bigint LIMIT 1) AS any_expired
+), pick AS (
+  SELECT t.id, t.required_reviews, t.reviews_done, t.active_claims, t.skips FROM tasks t
+  WHERE t.state = 'queued' AND (SELECT n FROM stale) = 0 AND NOT EXISTS (
+    SELECT 1 FROM reviews r WHERE r.task_id = t.id AND r.reviewer = ?::text
+      AND r.state IN ('claimed', 'submitted', 'skipped'))
+  ORDER BY t.severity DESC, t.created_ns ASC, t.id ASC LIMIT 1 FOR UPDATE SKIP LOCKED
+), claim AS (
+  INSERT INTO reviews (task_id, reviewer, state, claimed_ns, lease_expires_ns)
+  SELECT id, ?::text, 'claimed', ?::bigint, ?::bigint FROM pick RETURNING id, task_id
+), counted AS (
+  UPDATE tasks t SET active_claims = t.active_claims + 1, updated_ns = ?::bigint,
+    state = CASE WHEN pick.active_claims + 1 + pick.reviews_done >= pick.required_reviews
+                   OR pick.skips >= ?::bigint THEN 'claimed' ELSE 'queued' END
+  FROM pick WHERE t.id = pick.id RETURNING t.id, t.state
+), audited AS (
+  INSERT INTO audit (task_id, at_ns, actor, action, from_state, to_state, details_json)
+  SELECT claim.task_id, ?::bigint, ?::text, 'claim', 'queued', counted.state,
+    '{"claim_id":"' || claim.id || '","lease_expires_ns":"' || ?::bigint || '"}'
+  FROM claim JOIN counted ON counted.id = claim.task_id
+)
+SELECT stale.n, claim.id, claim.task_id FROM stale LEFT JOIN claim ON true
+)SQL";
 
 TaskSummary SummaryFrom(const Row& r) {
   TaskSummary s;
@@ -155,6 +201,7 @@ TaskSummary SummaryFrom(const Row& r) {
   s.updated = sensors::FromNanos(r.Int(17));
   s.peak_frame = r.IsNull(18) ? s.first_frame : r.Int(18);
   s.episodes = r.IsNull(19) ? -1 : static_cast<int>(r.Int(19));
+  s.gold = r.Int(20) != 0;
   return s;
 }
 
@@ -176,6 +223,26 @@ TaskState StateOf(Verdict verdict) {
       return TaskState::kRejected;
   }
   return TaskState::kAccepted;
+}
+
+// A reject reason for the database: only rejections carry one.
+Value ReasonValue(Verdict verdict, const std::optional<RejectReason>& reason) {
+  if (verdict != Verdict::kReject || !reason) return Value();
+  return Value(std::string(ToString(*reason)));
+}
+
+// The reason most reviews gave (the first of equals), or NULL when none gave one.
+Value MostCommon(const std::vector<std::string>& reasons) {
+  std::string best;
+  long best_count = 0;
+  for (const auto& r : reasons) {
+    const long n = std::count(reasons.begin(), reasons.end(), r);
+    if (n > best_count) {
+      best = r;
+      best_count = n;
+    }
+  }
+  return best_count > 0 ? Value(best) : Value();
 }
 
 std::string Str(TaskState state) { return std::string(ToString(state)); }
@@ -235,16 +302,17 @@ class SqlReviewQueue final : public ReviewQueue {
   // --- Reviewing
   // ----------------------------------------------------------------------------------
   std::optional<ClaimedTask> Claim(const std::string& reviewer) override {
+    const bool by_severity = options_.claim_order() == proto::QueueOptions::SEVERITY;
+    if (db_->dialect() == Dialect::kPostgres && by_severity && options_.gold_rate() <= 0) {
+      if (const auto decided = ClaimInOneStatement(reviewer)) return *decided;
+    }
     return Write([&]() -> std::optional<ClaimedTask> {
       const std::int64_t now = Now();
       ExpireLeases(now);
-      const auto candidates = db_->Query(
-          "SELECT id, state, required_reviews, reviews_done, active_claims, skips FROM tasks t "
-          "WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM reviews r "
-          "WHERE r.task_id = t.id AND r.reviewer = ? AND r.state IN ('claimed', 'submitted', "
-          "'skipped')) ORDER BY severity DESC, created_ns ASC, id ASC LIMIT 1" +
-              skip_locked_,
-          {reviewer});
+      if (GoldCheckIsDue(reviewer)) {
+        if (auto gold = ClaimGold(reviewer, now)) return gold;
+      }
+      const auto candidates = by_severity ? NextBySeverity(reviewer) : NextByNovelty(reviewer);
       if (candidates.empty()) return std::nullopt;
       ClaimedTask claim;
       claim.task_id = candidates[0].Int(0);
@@ -285,12 +353,15 @@ class SqlReviewQueue final : public ReviewQueue {
     }
     return Write([&] {
       const std::int64_t now = Now();
-      const std::int64_t task_id = LiveClaim(submission.claim_id, submission.reviewer, now);
+      const LiveClaimInfo claim = LiveClaim(submission.claim_id, submission.reviewer, now);
+      const std::int64_t task_id = claim.task_id;
       db_->Query(
           "UPDATE reviews SET state = 'submitted', finished_ns = ?, verdict = ?, "
-          "corrections_json = ?, comment = ? WHERE id = ?",
+          "corrections_json = ?, comment = ?, reject_reason = ? WHERE id = ?",
           {now, Str(submission.verdict), json::FramesToJson(submission.corrections),
-           submission.comment, submission.claim_id});
+           submission.comment, ReasonValue(submission.verdict, submission.reject_reason),
+           submission.claim_id});
+      if (claim.gold_check) return SubmitGoldCheck(task_id, submission, now);
       Counters c = LoadCounters(task_id);
       const TaskState before = c.state;
       c.active -= 1;
@@ -304,6 +375,19 @@ class SqlReviewQueue final : public ReviewQueue {
         return c.state;
       }
       return ResolveByConsensus(task_id, c, now, submission, before);
+    });
+  }
+
+  void MarkGold(std::int64_t task_id, const std::string& actor) override {
+    Write([&] {
+      const std::int64_t now = Now();
+      const Counters c = LoadCounters(task_id);
+      if (!IsResolved(c.state) || c.state == TaskState::kSkipped) {
+        throw TaskConflict("task " + std::to_string(task_id) + " is " + Str(c.state) +
+                           ": only an accepted, corrected or rejected task can be gold");
+      }
+      db_->Query("UPDATE tasks SET gold = 1 WHERE id = ?", {task_id});
+      Audit(task_id, now, actor, "mark_gold", c.state, c.state, "{}");
     });
   }
 
@@ -339,9 +423,10 @@ class SqlReviewQueue final : public ReviewQueue {
                               : ApplyCorrections(LoadPrelabels(a.task_id), a.corrections);
       AuditLabelEdits(a.task_id, now, a.adjudicator, before, a.corrections);
       db_->Query(
-          "UPDATE tasks SET state = ?, final_verdict = ?, final_labels_json = ?, updated_ns = ? "
-          "WHERE id = ?",
-          {Str(c.state), Str(a.verdict), json::FramesToJson(labels), now, a.task_id});
+          "UPDATE tasks SET state = ?, final_verdict = ?, final_labels_json = ?, updated_ns = ?, "
+          "reject_reason = ? WHERE id = ?",
+          {Str(c.state), Str(a.verdict), json::FramesToJson(labels), now,
+           ReasonValue(a.verdict, a.reject_reason), a.task_id});
       Audit(a.task_id, now, a.adjudicator, "adjudicate", before, c.state,
             json::Object({{"verdict", Str(a.verdict)}, {"comment", a.comment}}));
       return c.state;
@@ -426,20 +511,22 @@ class SqlReviewQueue final : public ReviewQueue {
     return Read([&]() -> std::optional<TaskDetail> {
       const auto rows = db_->Query(std::string("SELECT ") + kSummaryColumns +
                                        ", events_json, final_verdict, final_labels_json, "
-                                       "disagreements_json FROM tasks WHERE id = ?",
+                                       "disagreements_json, reject_reason FROM tasks WHERE id = ?",
                                    {task_id});
       if (rows.empty()) return std::nullopt;
       const Row& r = rows[0];
       TaskDetail d;
       d.summary = SummaryFrom(r);
-      d.events = json::EventsFromJson(r.Text(20));
-      if (!r.IsNull(21)) d.final_verdict = ParseVerdict(r.Text(21));
-      if (!r.IsNull(22)) d.final_labels = json::FramesFromJson(r.Text(22));
-      d.disagreements = json::DisagreementsFromJson(r.Text(23));
+      d.events = json::EventsFromJson(r.Text(21));
+      if (!r.IsNull(22)) d.final_verdict = ParseVerdict(r.Text(22));
+      if (!r.IsNull(23)) d.final_labels = json::FramesFromJson(r.Text(23));
+      d.disagreements = json::DisagreementsFromJson(r.Text(24));
+      if (!r.IsNull(25)) d.final_reject_reason = ParseRejectReason(r.Text(25));
       d.prelabels = LoadPrelabels(task_id);
       for (const Row& v : db_->Query(
                "SELECT id, reviewer, state, claimed_ns, lease_expires_ns, finished_ns, verdict, "
-               "corrections_json, comment FROM reviews WHERE task_id = ? ORDER BY id",
+               "corrections_json, comment, reject_reason, gold_check, agrees_gold FROM reviews "
+               "WHERE task_id = ? ORDER BY id",
                {task_id})) {
         ReviewRecord rec;
         rec.claim_id = v.Int(0);
@@ -451,6 +538,9 @@ class SqlReviewQueue final : public ReviewQueue {
         if (!v.IsNull(6)) rec.verdict = ParseVerdict(v.Text(6));
         rec.corrections = json::FramesFromJson(v.Text(7));
         rec.comment = v.Text(8);
+        if (!v.IsNull(9)) rec.reject_reason = ParseRejectReason(v.Text(9));
+        rec.gold_check = v.Int(10) != 0;
+        if (!v.IsNull(11)) rec.agrees_with_gold = v.Int(11) != 0;
         d.reviews.push_back(std::move(rec));
       }
       return d;
@@ -482,7 +572,9 @@ class SqlReviewQueue final : public ReviewQueue {
                                      "SUM(CASE WHEN state = 'skipped' THEN 1 ELSE 0 END), "
                                      "SUM(CASE WHEN state = 'expired' THEN 1 ELSE 0 END), "
                                      "SUM(CASE WHEN agrees IS NOT NULL THEN 1 ELSE 0 END), "
-                                     "SUM(CASE WHEN agrees = 1 THEN 1 ELSE 0 END) "
+                                     "SUM(CASE WHEN agrees = 1 THEN 1 ELSE 0 END), "
+                                     "SUM(CASE WHEN agrees_gold IS NOT NULL THEN 1 ELSE 0 END), "
+                                     "SUM(CASE WHEN agrees_gold = 1 THEN 1 ELSE 0 END) "
                                      "FROM reviews GROUP BY reviewer ORDER BY reviewer")) {
         ReviewerStats s;
         s.reviewer = r.Text(0);
@@ -495,6 +587,11 @@ class SqlReviewQueue final : public ReviewQueue {
         s.expired = r.Int(7);
         s.compared = r.Int(8);
         s.agreed = r.Int(9);
+        s.gold_compared = r.Int(10);
+        s.gold_agreed = r.Int(11);
+        s.gold_agreement_rate = s.gold_compared > 0 ? static_cast<double>(s.gold_agreed) /
+                                                          static_cast<double>(s.gold_compared)
+                                                    : 0;
         s.agreement_rate =
             s.compared > 0 ? static_cast<double>(s.agreed) / static_cast<double>(s.compared) : 0;
         out.push_back(std::move(s));
@@ -554,6 +651,7 @@ class SqlReviewQueue final : public ReviewQueue {
     }
     if (from < 2) db_->Script(kSchemaV2);
     if (from < 3) db_->Script(kSchemaV3);
+    if (from < 4) db_->Script(kSchemaV4);
     db_->Query("UPDATE longtail_schema SET version = ?",
                {static_cast<std::int64_t>(kQueueSchemaVersion)});
   }
@@ -681,6 +779,134 @@ class SqlReviewQueue final : public ReviewQueue {
     }
   }
 
+  // PostgreSQL: pick, lock, lease, count and audit in one statement, one round trip, its own
+  // transaction. The answer is undecided (nullopt) when some lease has expired: expiring frees
+  // slots and changes counters this statement cannot also change, so the caller takes the
+  // transactional path, which expires first. No expired lease is the usual case.
+  std::optional<std::optional<ClaimedTask>> ClaimInOneStatement(const std::string& reviewer) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (int attempt = 0;; ++attempt) {
+      const std::int64_t now = Now();
+      const std::int64_t expires = now + LeaseNanos();
+      try {
+        const Row r = db_->Query(kClaimStatement, {now, reviewer, reviewer, now, expires, now,
+                                                   static_cast<std::int64_t>(options_.max_skips()),
+                                                   now, reviewer, expires})
+                          .at(0);
+        if (r.Int(0) > 0) return std::nullopt;
+        if (r.IsNull(1)) return std::optional<ClaimedTask>();
+        return std::optional<ClaimedTask>(
+            ClaimedTask{r.Int(1), r.Int(2), sensors::FromNanos(expires)});
+      } catch (const sql::Error& e) {
+        if (e.kind() == sql::ErrorKind::kRetry && attempt < 20) continue;
+        throw Translate(e);
+      }
+    }
+  }
+
+  // The claimable task of highest severity, then oldest, that `reviewer` has not seen.
+  std::vector<Row> NextBySeverity(const std::string& reviewer) {
+    return db_->Query(
+        "SELECT id, state, required_reviews, reviews_done, active_claims, skips FROM tasks t "
+        "WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM reviews r "
+        "WHERE r.task_id = t.id AND r.reviewer = ? AND r.state IN ('claimed', 'submitted', "
+        "'skipped')) ORDER BY severity DESC, created_ns ASC, id ASC LIMIT 1" +
+            skip_locked_,
+        {reviewer});
+  }
+
+  // The claimable task `reviewer` has not seen with the highest NoveltyPriority against the
+  // episodes of accepted and corrected tasks; ties go to the severity order.
+  std::vector<Row> NextByNovelty(const std::string& reviewer) {
+    std::vector<EpisodeFeatures> accepted;
+    for (const Row& r : db_->Query("SELECT features_json FROM tasks WHERE state IN ('accepted', "
+                                   "'corrected') AND features_json IS NOT NULL")) {
+      for (auto& f : FeaturesFromJson(r.Text(0))) accepted.push_back(std::move(f));
+    }
+    const auto rows = db_->Query(
+        "SELECT id, severity, features_json FROM tasks t WHERE state = 'queued' AND NOT EXISTS "
+        "(SELECT 1 FROM reviews r WHERE r.task_id = t.id AND r.reviewer = ? AND r.state IN "
+        "('claimed', 'submitted', 'skipped')) ORDER BY severity DESC, created_ns ASC, id ASC",
+        {reviewer});
+    std::vector<std::pair<double, std::size_t>> ranked;  // (-priority, position)
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const double novelty = Novelty(FeaturesFromJson(rows[i].Text(2)), accepted);
+      ranked.push_back({-NoveltyPriority(rows[i].Double(1), novelty), i});
+    }
+    std::stable_sort(ranked.begin(), ranked.end());
+    for (const auto& [priority, position] : ranked) {
+      // PostgreSQL: another claimer may hold the row; take the next best rather than wait.
+      auto locked = db_->Query(
+          "SELECT id, state, required_reviews, reviews_done, active_claims, skips FROM tasks "
+          "WHERE id = ? AND state = 'queued'" +
+              skip_locked_,
+          {rows[position].Int(0)});
+      if (!locked.empty()) return locked;
+    }
+    return {};
+  }
+
+  // Whether this reviewer's next claim is a gold check: with rate r, claim n (from 1) is one when
+  // floor(n r) passes an integer, so every reviewer meets gold at the same steady share.
+  bool GoldCheckIsDue(const std::string& reviewer) {
+    const double rate = std::clamp(options_.gold_rate(), 0.0, 1.0);
+    if (rate <= 0) return false;
+    const std::int64_t before =
+        db_->Query("SELECT COUNT(*) FROM reviews WHERE reviewer = ?", {reviewer}).at(0).Int(0);
+    const auto n = static_cast<double>(before + 1);
+    return std::floor(n * rate) > std::floor((n - 1) * rate);
+  }
+
+  // A claim on the oldest gold task `reviewer` never claimed. It changes nothing of the task: the
+  // task stays resolved, only the review row (gold_check = 1) and an audit row are written.
+  std::optional<ClaimedTask> ClaimGold(const std::string& reviewer, std::int64_t now) {
+    const auto rows = db_->Query(
+        "SELECT id, state FROM tasks t WHERE gold = 1 AND NOT EXISTS (SELECT 1 FROM reviews r "
+        "WHERE r.task_id = t.id AND r.reviewer = ?) ORDER BY id LIMIT 1",
+        {reviewer});
+    if (rows.empty()) return std::nullopt;
+    ClaimedTask claim;
+    claim.task_id = rows[0].Int(0);
+    const std::int64_t expires = now + LeaseNanos();
+    claim.claim_id = db_->Query(
+                            "INSERT INTO reviews (task_id, reviewer, state, claimed_ns, "
+                            "lease_expires_ns, gold_check) VALUES (?, ?, 'claimed', ?, ?, 1) "
+                            "RETURNING id",
+                            {claim.task_id, reviewer, now, expires})
+                         .at(0)
+                         .Int(0);
+    claim.lease_expires = sensors::FromNanos(expires);
+    const TaskState state = ParseTaskState(rows[0].Text(1)).value_or(TaskState::kAccepted);
+    Audit(claim.task_id, now, reviewer, "gold_claim", state, state,
+          json::Object({{"claim_id", std::to_string(claim.claim_id)}}));
+    return claim;
+  }
+
+  // A submitted gold check: compared with the gold verdict and labels exactly as two reviews are
+  // in consensus; the task itself does not change.
+  TaskState SubmitGoldCheck(std::int64_t task_id, const Submission& s, std::int64_t now) {
+    const Row task =
+        db_->Query("SELECT state, final_verdict, final_labels_json FROM tasks WHERE id = ?",
+                   {task_id})
+            .at(0);
+    const auto prelabels = LoadPrelabels(task_id);
+    const Verdict gold_verdict = ParseVerdict(task.Text(1)).value_or(Verdict::kAccept);
+    const ReviewLabels gold{"gold", gold_verdict,
+                            task.IsNull(2) || gold_verdict == Verdict::kReject
+                                ? prelabels
+                                : json::FramesFromJson(task.Text(2))};
+    const ReviewLabels mine{s.reviewer, s.verdict, ApplyCorrections(prelabels, s.corrections)};
+    const bool agrees = CompareReviews({gold, mine}, prelabels, options_.agreement_iou()).agreed;
+    db_->Query("UPDATE reviews SET agrees_gold = ? WHERE id = ?",
+               {static_cast<std::int64_t>(agrees ? 1 : 0), s.claim_id});
+    const TaskState state = ParseTaskState(task.Text(0)).value_or(TaskState::kAccepted);
+    Audit(task_id, now, s.reviewer, "gold_check", state, state,
+          json::Object({{"claim_id", std::to_string(s.claim_id)},
+                        {"verdict", Str(s.verdict)},
+                        {"agrees", agrees ? "true" : "false"}}));
+    return state;
+  }
+
   // --- Pieces of transactions
   // ---------------------------------------------------------------------
   EnqueueResult Insert(const std::vector<TaskDraft>& drafts, std::int64_t now) {
@@ -689,15 +915,16 @@ class SqlReviewQueue final : public ReviewQueue {
       const auto rows = db_->Query(
           "INSERT INTO tasks (log_id, log_path, log_format, detectors, options_hash, first_frame, "
           "last_frame, start_ns, end_ns, severity, events_json, state, required_reviews, "
-          "created_ns, updated_ns, peak_frame, episodes) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) "
+          "created_ns, updated_ns, peak_frame, episodes, features_json) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (log_id, detectors, first_frame, last_frame, options_hash) DO NOTHING "
           "RETURNING id",
           {d.log_id, d.log_path, d.log_format, d.detectors, d.options_hash, d.first_frame,
            d.last_frame, sensors::ToNanos(d.start), sensors::ToNanos(d.end), d.severity,
            json::EventsToJson(d.events),
            static_cast<std::int64_t>(std::max(1, options_.required_reviews())), now, now,
-           PeakFrame(d), static_cast<std::int64_t>(d.events.size())});
+           PeakFrame(d), static_cast<std::int64_t>(d.events.size()),
+           FeaturesToJson(FeaturesOf(d.events, d.frames))});
       if (rows.empty()) {
         ++result.already_present;
         continue;
@@ -813,9 +1040,14 @@ class SqlReviewQueue final : public ReviewQueue {
   }
 
   // Checks that `claim_id` is a live claim of `reviewer`; returns its task id. Writes nothing.
-  std::int64_t LiveClaim(std::int64_t claim_id, const std::string& reviewer, std::int64_t now) {
+  struct LiveClaimInfo {
+    std::int64_t task_id = 0;
+    bool gold_check = false;
+  };
+  LiveClaimInfo LiveClaim(std::int64_t claim_id, const std::string& reviewer, std::int64_t now) {
     const auto rows = db_->Query(
-        "SELECT task_id, reviewer, state, lease_expires_ns FROM reviews WHERE id = ?" + lock_,
+        "SELECT task_id, reviewer, state, lease_expires_ns, gold_check FROM reviews WHERE id = ?" +
+            lock_,
         {claim_id});
     if (rows.empty()) throw TaskConflict("no claim " + std::to_string(claim_id));
     const Row& r = rows[0];
@@ -831,16 +1063,18 @@ class SqlReviewQueue final : public ReviewQueue {
       throw TaskConflict("claim " + std::to_string(claim_id) +
                          "'s lease has expired; the task went back to the queue");
     }
-    return r.Int(0);
+    return {r.Int(0), r.Int(4) != 0};
   }
 
   TaskState EndClaim(std::int64_t claim_id, const std::string& reviewer, ClaimState end,
                      const std::string& action, const std::string& reason) {
     const std::int64_t now = Now();
-    const std::int64_t task_id = LiveClaim(claim_id, reviewer, now);
+    const LiveClaimInfo claim = LiveClaim(claim_id, reviewer, now);
+    const std::int64_t task_id = claim.task_id;
     db_->Query("UPDATE reviews SET state = ?, finished_ns = ?, comment = ? WHERE id = ?",
                {Str(end), now, reason, claim_id});
     Counters c = LoadCounters(task_id);
+    if (claim.gold_check) return c.state;  // a gold task's counters never saw the check
     const TaskState before = c.state;
     c.active -= 1;
     if (end == ClaimState::kSkipped) c.skips += 1;
@@ -855,7 +1089,7 @@ class SqlReviewQueue final : public ReviewQueue {
   // expirers never deadlock.
   int ExpireLeases(std::int64_t now) {
     const auto expired = db_->Query(
-        "SELECT id, task_id, reviewer FROM reviews WHERE state = 'claimed' AND "
+        "SELECT id, task_id, reviewer, gold_check FROM reviews WHERE state = 'claimed' AND "
         "lease_expires_ns < ? ORDER BY task_id, id" +
             skip_locked_,
         {now});
@@ -863,6 +1097,7 @@ class SqlReviewQueue final : public ReviewQueue {
       const std::int64_t claim_id = r.Int(0), task_id = r.Int(1);
       db_->Query("UPDATE reviews SET state = 'expired', finished_ns = ? WHERE id = ?",
                  {now, claim_id});
+      if (r.Int(3) != 0) continue;  // a gold check: the gold task's counters never saw it
       Counters c = LoadCounters(task_id);
       const TaskState before = c.state;
       c.active -= 1;
@@ -878,11 +1113,13 @@ class SqlReviewQueue final : public ReviewQueue {
     const auto prelabels = LoadPrelabels(task_id);
     std::vector<ReviewLabels> reviews;
     std::vector<std::int64_t> review_ids;
+    std::vector<std::string> reasons;
     for (const Row& r : db_->Query(
-             "SELECT id, reviewer, verdict, corrections_json FROM reviews WHERE task_id = ? AND "
-             "state = 'submitted' ORDER BY id",
+             "SELECT id, reviewer, verdict, corrections_json, reject_reason FROM reviews WHERE "
+             "task_id = ? AND state = 'submitted' AND gold_check = 0 ORDER BY id",
              {task_id})) {
       review_ids.push_back(r.Int(0));
+      if (!r.IsNull(4)) reasons.push_back(r.Text(4));
       reviews.push_back({r.Text(1), ParseVerdict(r.Text(2)).value_or(Verdict::kAccept),
                          ApplyCorrections(prelabels, json::FramesFromJson(r.Text(3)))});
     }
@@ -900,11 +1137,13 @@ class SqlReviewQueue final : public ReviewQueue {
     c.state = consensus.agreed ? StateOf(consensus.verdict) : TaskState::kSubmitted;
     StoreCounters(task_id, c, now);
     db_->Query(
-        "UPDATE tasks SET final_verdict = ?, final_labels_json = ?, disagreements_json = ? "
-        "WHERE id = ?",
+        "UPDATE tasks SET final_verdict = ?, final_labels_json = ?, disagreements_json = ?, "
+        "reject_reason = ? WHERE id = ?",
         {consensus.agreed ? Value(Str(consensus.verdict)) : Value(),
          consensus.agreed ? Value(json::FramesToJson(consensus.labels)) : Value(),
-         json::DisagreementsToJson(consensus.disagreements), task_id});
+         json::DisagreementsToJson(consensus.disagreements),
+         consensus.agreed && consensus.verdict == Verdict::kReject ? MostCommon(reasons) : Value(),
+         task_id});
     Audit(task_id, now, submission.reviewer, "submit", before, TaskState::kSubmitted,
           json::Object({{"claim_id", std::to_string(submission.claim_id)},
                         {"verdict", Str(submission.verdict)}}));

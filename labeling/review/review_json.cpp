@@ -159,6 +159,7 @@ json TaskToJson(const TaskDetail& task) {
                    {"comment", r.comment},
                    {"corrections", FramesToJson(r.corrections)}};
     if (r.verdict) review["verdict"] = std::string(ToString(*r.verdict));
+    if (r.reject_reason) review["reject_reason"] = std::string(ToString(*r.reject_reason));
     reviews.push_back(review);
   }
   json out = {{"task", SummaryToJson(task.summary)},
@@ -168,6 +169,25 @@ json TaskToJson(const TaskDetail& task) {
               {"final_labels", FramesToJson(task.final_labels)}};
   if (task.final_verdict) out["final_verdict"] = std::string(ToString(*task.final_verdict));
   return out;
+}
+
+TaskDetail AsReviewersSeeIt(const TaskDetail& task) {
+  if (!task.summary.gold) return task;
+  TaskDetail shown = task;
+  shown.reviews.clear();
+  for (const auto& r : task.reviews) {
+    if (r.gold_check && r.state == ClaimState::kClaimed) shown.reviews.push_back(r);
+  }
+  shown.summary.state = TaskState::kClaimed;
+  shown.summary.submitted_reviews = 0;
+  shown.summary.live_claims = static_cast<int>(shown.reviews.size());
+  shown.summary.required_reviews = 1;
+  shown.summary.gold = false;
+  shown.disagreements.clear();
+  shown.final_verdict.reset();
+  shown.final_labels.clear();
+  shown.final_reject_reason.reset();
+  return shown;
 }
 
 json FrameToJson(std::int64_t task_id, const sensors::Frame& frame) {
@@ -241,8 +261,14 @@ SubmitRequest ParseSubmit(const std::string& body, const TaskSummary& task,
   if (s.verdict == Verdict::kReject) {
     if (!corrections.empty())
       throw RequestError(400, "request: a \"reject\" carries no corrections");
-    if (s.comment.empty())
-      throw RequestError(400, "request: a \"reject\" needs a reason in 'comment'");
+    const std::string reason =
+        value.contains("reject_reason") ? Text(value, "reject_reason", "request") : "";
+    s.reject_reason = ParseRejectReason(reason);
+    if (!s.reject_reason) {
+      throw RequestError(400,
+                         "request: a \"reject\" needs 'reject_reason': \"false_alarm\", "
+                         "\"not_worth_review\", \"wrong_object\" or \"wrong_box\"");
+    }
   }
   if (s.verdict == Verdict::kCorrect && corrections.empty()) {
     throw RequestError(400, "request: a \"correct\" needs at least one corrected frame");

@@ -40,6 +40,11 @@ nlohmann::json EventToJson(const pipeline::Event& event);
 // The task without its corrections' boxes duplicated: summary, events, pre-labels, reviews.
 nlohmann::json TaskToJson(const TaskDetail& task);
 
+// A gold task as a reviewer checking it sees it: like a fresh task with only the live gold-check
+// claims, no earlier reviews, verdict or final labels, so nothing gives the check away. Any other
+// task unchanged.
+TaskDetail AsReviewersSeeIt(const TaskDetail& task);
+
 // Frame metadata: stamp, point count, calibration with the cameras that have an image in this
 // frame, and `ground_z`, the road height under the lidar in the vehicle frame (m; null without a
 // calibration). Points are served separately in the vehicle frame, images as their encoded bytes.
@@ -55,7 +60,8 @@ struct SubmitRequest {
 };
 // Validates the body against the task: verdict known; "accept" without corrections; "correct"
 // with at least one frame, each inside the task's window and listed once, each with at most
-// max_boxes_per_frame valid boxes; "reject" with a non-empty reason. Throws RequestError(400).
+// max_boxes_per_frame valid boxes; "reject" with a known 'reject_reason' (false_alarm,
+// not_worth_review, wrong_object, wrong_box; 'comment' optional). Throws RequestError(400).
 SubmitRequest ParseSubmit(const std::string& body, const TaskSummary& task,
                           const proto::ReviewServerOptions& options);
 

@@ -10,7 +10,10 @@
 //   POST /api/heartbeat  {"claim_id","reviewer"}     -> {"lease_expires_ns"}
 //   POST /api/release    {"claim_id","reviewer"}
 //   POST /api/skip       {"claim_id","reviewer","reason"}
-//   POST /api/tasks/{id}/submit  {"claim_id","reviewer","verdict","corrections","comment"}
+//   POST /api/tasks/{id}/submit  {"claim_id","reviewer","verdict","corrections","comment",
+//                                 "reject_reason"}   (reject: false_alarm, not_worth_review,
+//                                                    wrong_object or wrong_box)
+// Gold tasks (hidden checks of reviewers) are served as if fresh: see AsReviewersSeeIt.
 // Errors answer {"error": message} with 400 (malformed), 404 (unknown task, frame or camera),
 // 409 (stale or foreign claim), 413 (body too large) or 500 (database or log unusable).
 #pragma once

@@ -223,12 +223,18 @@ test(
       const third = await nextClaim(page, second.claim_id);
       assert.ok(third, 'a third task was claimed');
 
-      // --- Reject the third with a reason.
+      // --- Reject the third: a note, then one key for the reason (3: wrong object). Enter alone
+      // does not reject; the dialog asks why.
       const reason = 'not a real event: synthetic test drive';
       await page.keyboard.press('r');
       await page.waitForSelector('#reject-input', {state: 'visible'});
+      assert.match(
+          await page.locator('#reject-reasons').innerText(),
+          /1: false alarm.*\n.*2: real, but not worth review.*\n.*3: wrong object.*\n.*4: wrong box/s);
       await page.keyboard.type(reason);
       await page.keyboard.press('Enter');
+      assert.ok(await page.locator('#reject-dialog').isVisible(), 'Enter alone does not reject');
+      await page.keyboard.press('3');
       await nextClaim(page, third.claim_id);
       assert.deepEqual(alice.errors, []);
 
@@ -312,7 +318,10 @@ test(
           'the edit is in the audit trail');
       const rejected = show(third.task_id);
       assert.equal(rejected.state, 'rejected');
-      assert.equal(rejected.reviews.find((r) => r.verdict === 'reject').comment, reason);
+      const rejection = rejected.reviews.find((r) => r.verdict === 'reject');
+      assert.equal(rejection.comment, reason);
+      assert.equal(rejection.reject_reason, 'wrong_object');
+      assert.equal(rejected.reject_reason, 'wrong_object');
     });
 
 test(

@@ -1,5 +1,5 @@
 // `longtail queue stats|list|show|claim|heartbeat|submit|release|skip|adjudicate|requeue-expired|
-// export --queue URL [--json]`: look into and drive the review queue from a shell.
+// export|report|mark-gold --queue URL [--json]`: look into and drive the review queue from a shell.
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "labeling/queue/queue_json.h"
+#include "labeling/queue/queue_report.h"
 #include "labeling/queue/review_queue.h"
 #include "sensors/atomic_file.h"
 #include "tools/commands/commands.h"
@@ -26,8 +27,10 @@ struct QueueCommandOptions {
   std::string out;
   // show / adjudicate / claim / submit / release / skip / heartbeat
   std::int64_t task_id = 0, claim_id = 0;
-  std::string verdict, corrections_file, comment;
+  std::string verdict, corrections_file, comment, reject_reason;
   double lease_s = 0;
+  double gold_rate = 0;
+  std::string claim_order = "severity";
 };
 
 json FramesJson(const std::vector<labeling::FramePrelabels>& frames) {
@@ -54,6 +57,7 @@ json SummaryJson(const labeling::TaskSummary& s) {
           {"live_claims", s.live_claims},
           {"skips", s.skips},
           {"needs_adjudication", s.needs_adjudication},
+          {"gold", s.gold},
           {"created_ns", sensors::ToNanos(s.created)},
           {"updated_ns", sensors::ToNanos(s.updated)}};
 }
@@ -61,15 +65,19 @@ json SummaryJson(const labeling::TaskSummary& s) {
 json DetailJson(const labeling::TaskDetail& d) {
   json reviews = json::array();
   for (const auto& r : d.reviews) {
-    reviews.push_back({{"claim_id", r.claim_id},
-                       {"reviewer", r.reviewer},
-                       {"state", labeling::ToString(r.state)},
-                       {"claimed_ns", sensors::ToNanos(r.claimed)},
-                       {"lease_expires_ns", sensors::ToNanos(r.lease_expires)},
-                       {"finished_ns", r.finished ? json(sensors::ToNanos(*r.finished)) : json()},
-                       {"verdict", r.verdict ? json(labeling::ToString(*r.verdict)) : json()},
-                       {"corrections", FramesJson(r.corrections)},
-                       {"comment", r.comment}});
+    reviews.push_back(
+        {{"claim_id", r.claim_id},
+         {"reviewer", r.reviewer},
+         {"state", labeling::ToString(r.state)},
+         {"claimed_ns", sensors::ToNanos(r.claimed)},
+         {"lease_expires_ns", sensors::ToNanos(r.lease_expires)},
+         {"finished_ns", r.finished ? json(sensors::ToNanos(*r.finished)) : json()},
+         {"verdict", r.verdict ? json(labeling::ToString(*r.verdict)) : json()},
+         {"corrections", FramesJson(r.corrections)},
+         {"comment", r.comment},
+         {"reject_reason", r.reject_reason ? json(labeling::ToString(*r.reject_reason)) : json()},
+         {"gold_check", r.gold_check},
+         {"agrees_with_gold", r.agrees_with_gold ? json(*r.agrees_with_gold) : json()}});
   }
   json out = SummaryJson(d.summary);
   out["events"] = json::parse(labeling::json::EventsToJson(d.events));
@@ -78,6 +86,8 @@ json DetailJson(const labeling::TaskDetail& d) {
   out["disagreements"] = json::parse(labeling::json::DisagreementsToJson(d.disagreements));
   out["final_verdict"] = d.final_verdict ? json(labeling::ToString(*d.final_verdict)) : json();
   out["final_labels"] = FramesJson(d.final_labels);
+  out["reject_reason"] =
+      d.final_reject_reason ? json(labeling::ToString(*d.final_reject_reason)) : json();
   return out;
 }
 
@@ -116,6 +126,17 @@ labeling::Verdict VerdictOf(const std::string& text) {
   return *verdict;
 }
 
+std::optional<labeling::RejectReason> RejectReasonOf(const QueueCommandOptions& o) {
+  if (o.reject_reason.empty()) return std::nullopt;
+  const auto reason = labeling::ParseRejectReason(o.reject_reason);
+  if (!reason) {
+    throw CLI::ValidationError("--reject-reason", "'" + o.reject_reason +
+                                                      "' is not false_alarm, not_worth_review, "
+                                                      "wrong_object or wrong_box");
+  }
+  return reason;
+}
+
 std::vector<labeling::FramePrelabels> CorrectionsOf(const std::string& file) {
   if (file.empty()) return {};
   std::ifstream in(file);
@@ -133,6 +154,9 @@ std::unique_ptr<labeling::ReviewQueue> Open(const QueueCommandOptions& o, bool r
   labeling::proto::QueueOptions options;
   options.set_read_only(read_only);
   if (o.lease_s > 0) options.set_lease_s(o.lease_s);
+  options.set_gold_rate(o.gold_rate);
+  options.set_claim_order(o.claim_order == "novelty" ? labeling::proto::QueueOptions::NOVELTY
+                                                     : labeling::proto::QueueOptions::SEVERITY);
   return labeling::OpenQueue(o.queue, options);
 }
 
@@ -240,8 +264,9 @@ int Heartbeat(const QueueCommandOptions& o) {
 }
 
 int Submit(const QueueCommandOptions& o) {
-  const labeling::TaskState state = Open(o, false)->Submit(
-      {o.claim_id, o.reviewer, VerdictOf(o.verdict), CorrectionsOf(o.corrections_file), o.comment});
+  const labeling::TaskState state =
+      Open(o, false)->Submit({o.claim_id, o.reviewer, VerdictOf(o.verdict),
+                              CorrectionsOf(o.corrections_file), o.comment, RejectReasonOf(o)});
   Print(o, {{"claim_id", o.claim_id}, {"task_state", labeling::ToString(state)}},
         "submitted; task is " + std::string(labeling::ToString(state)) + "\n");
   return kExitOk;
@@ -261,8 +286,9 @@ int Skip(const QueueCommandOptions& o) {
 }
 
 int Adjudicate(const QueueCommandOptions& o) {
-  const auto state = Open(o, false)->Adjudicate(
-      {o.task_id, o.reviewer, VerdictOf(o.verdict), CorrectionsOf(o.corrections_file), o.comment});
+  const auto state =
+      Open(o, false)->Adjudicate({o.task_id, o.reviewer, VerdictOf(o.verdict),
+                                  CorrectionsOf(o.corrections_file), o.comment, RejectReasonOf(o)});
   Print(o, {{"task_id", o.task_id}, {"task_state", labeling::ToString(state)}},
         "task is " + std::string(labeling::ToString(state)) + "\n");
   return kExitOk;
@@ -302,6 +328,32 @@ int Export(const QueueCommandOptions& o) {
     sensors::WriteFileAtomically(o.out, lines.str());
     std::cerr << "exported " << count << " resolved tasks to " << o.out << "\n";
   }
+  return kExitOk;
+}
+
+int MarkGold(const QueueCommandOptions& o) {
+  Open(o, false)->MarkGold(o.task_id, o.reviewer);
+  Print(o, {{"task_id", o.task_id}, {"gold", true}},
+        "task " + std::to_string(o.task_id) + " is gold\n");
+  return kExitOk;
+}
+
+// Every task (paged by id) and every reviewer's agreement, through the report's pure functions.
+int Report(const QueueCommandOptions& o) {
+  auto queue = Open(o, true);
+  std::vector<labeling::TaskDetail> tasks;
+  labeling::TaskFilter filter;
+  filter.limit = 500;
+  while (true) {
+    const auto page = queue->ListTasks(filter);
+    if (page.empty()) break;
+    for (const auto& summary : page) {
+      filter.after_id = summary.id;
+      if (auto detail = queue->GetTask(summary.id)) tasks.push_back(std::move(*detail));
+    }
+  }
+  const auto report = labeling::BuildQueueReport(tasks, queue->ReviewerAgreement());
+  Print(o, labeling::ReportToJson(report), labeling::ReportToText(report));
   return kExitOk;
 }
 
@@ -355,6 +407,10 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   auto* claim = add("claim", "claim the next task for a reviewer", Claim);
   claim->add_option("--reviewer", o->reviewer, "who is reviewing")->required();
   claim->add_option("--lease-s", o->lease_s, "lease length, s (default from the queue options)");
+  claim->add_option("--gold-rate", o->gold_rate, "share of claims that are hidden gold checks")
+      ->check(CLI::Range(0.0, 1.0));
+  claim->add_option("--claim-order", o->claim_order, "severity (default) or novelty")
+      ->check(CLI::IsMember({"severity", "novelty"}));
   auto* heartbeat = add("heartbeat", "extend a claim's lease", Heartbeat);
   claim_args(heartbeat);
   heartbeat->add_option("--lease-s", o->lease_s, "new lease length from now, s");
@@ -364,6 +420,9 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   submit->add_option("--corrections", o->corrections_file,
                      "JSON file: [{frame_index, stamp_ns, boxes: [...]}] (verdict correct)");
   submit->add_option("--comment", o->comment, "a note for the record");
+  submit->add_option(
+      "--reject-reason", o->reject_reason,
+      "why (verdict reject): false_alarm, not_worth_review, wrong_object, wrong_box");
   auto* release = add("release", "give a claimed task back unreviewed", Release);
   claim_args(release);
   auto* skip = add("skip", "give a claimed task back for good (not offered to you again)", Skip);
@@ -375,7 +434,19 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   adjudicate->add_option("--verdict", o->verdict, "accept, correct or reject")->required();
   adjudicate->add_option("--corrections", o->corrections_file, "JSON file, as for submit");
   adjudicate->add_option("--comment", o->comment, "a note for the record");
+  adjudicate->add_option("--reject-reason", o->reject_reason,
+                         "why (verdict reject), as for submit");
   add("requeue-expired", "return every task whose lease expired to the queue", RequeueExpired);
+  auto* gold = add("mark-gold",
+                   "make a reviewed task gold: hidden checks compare reviewers with it", MarkGold);
+  gold->add_option("task", o->task_id, "task id")->required();
+  gold->add_option("--reviewer", o->reviewer, "who decides (for the audit trail)")->required();
+  add("report",
+      "what reviews say: precision and reject reasons by detector and type, pre-label quality by "
+      "class,\nreviewer throughput and agreement (with co-reviewers and gold), and per detector "
+      "the threshold\nof each number that keeps 95 % of accepted episodes while dropping the "
+      "most rejected",
+      Report);
   auto* exporter = add("export", "resolved tasks with their final labels as JSON Lines", Export);
   filters(exporter);
   exporter->add_option("--out", o->out, "output file (written atomically); default stdout");

@@ -1,4 +1,5 @@
-// `longtail review --queue URL [--port N] [--host ADDR]`: serve the review page over a queue.
+// `longtail review --queue URL [--port N] [--host ADDR] [--gold-rate R] [--claim-order O]`: serve
+// the review page over a queue.
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -15,6 +16,8 @@ struct ReviewCommandOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string web_root;
+  double gold_rate = 0;
+  std::string claim_order = "severity";
 };
 
 // The server that Ctrl-C / SIGTERM stops; one per process.
@@ -36,7 +39,12 @@ int RunReview(const ReviewCommandOptions& o) {
     return kExitUsage;
   }
   try {
-    labeling::review::ReviewServer server(labeling::OpenQueue(o.queue), options);
+    labeling::proto::QueueOptions queue_options;
+    queue_options.set_gold_rate(o.gold_rate);
+    queue_options.set_claim_order(o.claim_order == "novelty"
+                                      ? labeling::proto::QueueOptions::NOVELTY
+                                      : labeling::proto::QueueOptions::SEVERITY);
+    labeling::review::ReviewServer server(labeling::OpenQueue(o.queue, queue_options), options);
     const int port = server.Bind();
     running_server = &server;
     std::signal(SIGINT, StopOnSignal);
@@ -74,6 +82,18 @@ void AddReviewCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   command->add_option("--web-root", options->web_root,
                       "serve the page from this folder instead of the built copy");
+  command
+      ->add_option("--gold-rate", options->gold_rate,
+                   "share of each reviewer's claims that are hidden checks against gold tasks "
+                   "(`queue mark-gold`)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command
+      ->add_option("--claim-order", options->claim_order,
+                   "severity, or novelty: severity weighed by how unlike accepted episodes a task "
+                   "is")
+      ->check(CLI::IsMember({"severity", "novelty"}))
+      ->capture_default_str();
   command->callback([options, exit_code] { *exit_code = RunReview(*options); });
 }
 

@@ -5,7 +5,7 @@ import {api} from './api.js';
 import {CameraView} from './camera_view.js';
 import {CloudView} from './cloud_view.js';
 import {CLASSES, LabelSet} from './editing.js';
-import {actionFor, KEYS} from './keys.js';
+import {actionFor, KEYS, REJECT_REASONS, rejectReasonFor} from './keys.js';
 
 const $ = (id) => document.getElementById(id);
 const STEP_M = 0.1, BIG_STEP_M = 1.0, SIZE_STEP_M = 0.1, BIG_SIZE_STEP_M = 0.5;
@@ -239,7 +239,7 @@ function stopHeartbeat() {
 // ---- Submitting
 // -----------------------------------------------------------------------------------
 
-async function submit(verdict, comment = '') {
+async function submit(verdict, comment = '', rejectReason = null) {
   if (!state.claim || state.busy) return status('no claimed task to submit', true);
   const corrections = state.labels.corrections();
   if (verdict === 'accept' && corrections.length) verdict = 'correct';
@@ -250,6 +250,7 @@ async function submit(verdict, comment = '') {
     comment,
     corrections: verdict === 'correct' ? corrections : []
   };
+  if (verdict === 'reject') body.reject_reason = rejectReason;
   try {
     const result = await api.submit(state.claim.task_id, body);
     status(`task ${result.task_id}: ${result.verdict} → ${result.state}`);
@@ -302,13 +303,25 @@ function dragEdit(dx, dy, dyaw) {
   redraw();
 }
 
+// In the reject dialog: a reason's key rejects with it (and the note typed so far), Escape cancels,
+// everything else types the note.
+function onRejectKey(event) {
+  if (event.key === 'Escape') {
+    $('reject-dialog').hidden = true;
+    return;
+  }
+  const reason = rejectReasonFor(event);
+  if (!reason) return;
+  event.preventDefault();
+  $('reject-dialog').hidden = true;
+  submit('reject', $('reject-input').value.trim(), reason);
+}
+
 function onKey(event) {
   const nameOpen = !$('name-dialog').hidden, rejectOpen = !$('reject-dialog').hidden;
   const helpOpen = !$('help-dialog').hidden;
-  if (nameOpen || rejectOpen) {
-    if (rejectOpen && event.key === 'Escape') $('reject-dialog').hidden = true;
-    return;
-  }
+  if (rejectOpen) return onRejectKey(event);
+  if (nameOpen) return;
   const action = actionFor(event);
   if (!action) return;
   if (helpOpen && action !== 'help' && action !== 'deselect') return;
@@ -567,13 +580,13 @@ function start() {
     $('help-dialog').hidden = true;
   });
   document.addEventListener('keydown', onKey);
-  $('reject-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const reason = $('reject-input').value.trim();
-    if (!reason) return;
-    $('reject-dialog').hidden = true;
-    submit('reject', reason);
-  });
+  $('reject-reasons').replaceChildren(...REJECT_REASONS.map((r) => {
+    const li = document.createElement('li');
+    li.textContent = `${r.key}: ${r.text}`;
+    return li;
+  }));
+  // Enter alone does not reject: the reviewer must say why.
+  $('reject-form').addEventListener('submit', (e) => e.preventDefault());
   $('name-form').addEventListener('submit', (e) => {
     e.preventDefault();
     state.reviewer = $('name-input').value.trim();

@@ -8,7 +8,7 @@ export const KEYS = [
   {key: 'N', action: 'nextTask', text: 'next task (gives this one back unreviewed)'},
   {key: 'P', action: 'prevTask', text: 'previous task (view only)'},
   {key: 'Enter', action: 'submit', text: 'submit: accept, or correct when boxes were edited'},
-  {key: 'r', action: 'reject', text: 'reject (asks for a reason)'},
+  {key: 'r', action: 'reject', text: 'reject (asks why: one key per reason)'},
   {key: 'Tab', action: 'selectNext', text: 'select the next object'},
   {key: 'Tab', shift: true, action: 'selectPrev', text: 'select the previous object'},
   {key: 'Escape', action: 'deselect', text: 'clear the selection / close a dialog'},
@@ -67,4 +67,18 @@ export function actionFor(event) {
   // binding (N and P do).
   const entry = find(key) || (event.shiftKey && key.length === 1 ? find(key.toLowerCase()) : null);
   return entry ? entry.action : null;
+}
+
+// Why a task is rejected: in the reject dialog each reason is one key. `reason` is the API's
+// reject_reason.
+export const REJECT_REASONS = [
+  {key: '1', reason: 'false_alarm', text: 'false alarm: nothing happened'},
+  {key: '2', reason: 'not_worth_review', text: 'real, but not worth review'},
+  {key: '3', reason: 'wrong_object', text: 'wrong object: the event names the wrong actor'},
+  {key: '4', reason: 'wrong_box', text: 'wrong box: too far off to correct'},
+];
+
+export function rejectReasonFor(event) {
+  const found = REJECT_REASONS.find((r) => r.key === event.key);
+  return found ? found.reason : null;
 }

@@ -150,7 +150,7 @@ TEST_P(QueueProcesses, ATaskHeldByAKilledReviewerComesBackAfterItsLease) {
   ASSERT_GE(audit.size(), 3u);
   EXPECT_EQ(audit[2].action, "expire");
   EXPECT_EQ(audit[2].actor, "system");
-  EXPECT_EQ(queue->Submit({claim->claim_id, "bob", Verdict::kAccept, {}, ""}),
+  EXPECT_EQ(queue->Submit({claim->claim_id, "bob", Verdict::kAccept, {}, "", {}}),
             TaskState::kAccepted);
 }
 

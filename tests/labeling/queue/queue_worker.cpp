@@ -30,7 +30,8 @@ int Review(const std::string& url, const std::string& name, int threads) {
         auto queue = OpenQueue(url, options);
         const std::string reviewer = name + "-t" + std::to_string(t);
         while (auto claim = queue->Claim(reviewer)) {
-          queue->Submit({claim->claim_id, reviewer, longtail::labeling::Verdict::kAccept, {}, ""});
+          queue->Submit(
+              {claim->claim_id, reviewer, longtail::labeling::Verdict::kAccept, {}, "", {}});
           ++claims;
         }
       } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "tests/labeling/queue/queue_test_util.h"
 
@@ -23,8 +24,25 @@ class QueueConformance : public ::testing::TestWithParam<std::string> {
     options.set_max_skips(2);
     return OpenQueue(url, options, clock_.AsClock());
   }
+  std::unique_ptr<ReviewQueue> Open(const std::string& url, proto::QueueOptions options) {
+    options.set_lease_s(60);
+    options.set_max_skips(2);
+    return OpenQueue(url, options, clock_.AsClock());
+  }
   FakeClock clock_;
 };
+
+// A window whose one episode has `type`, an actor of `object_class` and the given speed.
+TaskDraft Episode(const std::string& log_id, double severity, const std::string& type,
+                  sensors::ObjectClass object_class, double speed_mps) {
+  sensors::LabeledBox actor = Car(12, 0);
+  actor.object_class = object_class;
+  TaskDraft d = Draft(log_id, 0, 1, severity, {actor});
+  d.events[0].type = type;
+  d.events[0].peak_frame = 0;
+  d.events[0].values = {{"distance_m", 12.0}, {"speed_mps", speed_mps}};
+  return d;
+}
 
 std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
@@ -154,7 +172,7 @@ TEST_P(QueueConformance, AcceptingResolvesASingleReviewTaskWithThePrelabels) {
   const auto claim = queue->Claim("alice");
   ASSERT_TRUE(claim.has_value());
   EXPECT_EQ(queue->GetTask(claim->task_id)->summary.state, TaskState::kClaimed);
-  EXPECT_EQ(queue->Submit({claim->claim_id, "alice", Verdict::kAccept, {}, "looks right"}),
+  EXPECT_EQ(queue->Submit({claim->claim_id, "alice", Verdict::kAccept, {}, "looks right", {}}),
             TaskState::kAccepted);
   const auto detail = queue->GetTask(claim->task_id);
   EXPECT_EQ(detail->summary.state, TaskState::kAccepted);
@@ -172,7 +190,7 @@ TEST_P(QueueConformance, CorrectionsReplaceFramesAndAreAudited) {
   auto queue = Open(url);
   queue->Enqueue({Draft("a", 0, 1, 0.5)});
   const auto claim = queue->Claim("alice");
-  Submission s{claim->claim_id, "alice", Verdict::kCorrect, {}, ""};
+  Submission s{claim->claim_id, "alice", Verdict::kCorrect, {}, "", {}};
   sensors::LabeledBox moved = Car(11, 0.5);
   moved.object_class = sensors::ObjectClass::kVan;
   s.corrections.push_back({1, sensors::FromNanos(0), {moved}});
@@ -196,7 +214,8 @@ TEST_P(QueueConformance, CorrectVerdictWithoutCorrectionsIsRefused) {
   auto queue = Open(url);
   queue->Enqueue({Draft("a", 0, 1, 0.5)});
   const auto claim = queue->Claim("alice");
-  EXPECT_THROW(queue->Submit({claim->claim_id, "alice", Verdict::kCorrect, {}, ""}), TaskConflict);
+  EXPECT_THROW(queue->Submit({claim->claim_id, "alice", Verdict::kCorrect, {}, "", {}}),
+               TaskConflict);
   EXPECT_EQ(queue->GetTask(claim->task_id)->summary.state, TaskState::kClaimed);
 }
 
@@ -211,8 +230,9 @@ TEST_P(QueueConformance, ExpiredLeaseReturnsTheTaskAndTheLateSubmitIsRefused) {
   const auto taken_over = queue->Claim("bob");
   ASSERT_TRUE(taken_over.has_value());
   EXPECT_EQ(taken_over->task_id, claim->task_id);
-  EXPECT_THROW(queue->Submit({claim->claim_id, "alice", Verdict::kAccept, {}, ""}), TaskConflict);
-  EXPECT_EQ(queue->Submit({taken_over->claim_id, "bob", Verdict::kAccept, {}, ""}),
+  EXPECT_THROW(queue->Submit({claim->claim_id, "alice", Verdict::kAccept, {}, "", {}}),
+               TaskConflict);
+  EXPECT_EQ(queue->Submit({taken_over->claim_id, "bob", Verdict::kAccept, {}, "", {}}),
             TaskState::kAccepted);
   const auto detail = queue->GetTask(claim->task_id);
   EXPECT_EQ(detail->reviews[0].state, ClaimState::kExpired);
@@ -241,7 +261,7 @@ TEST_P(QueueConformance, HeartbeatKeepsTheLeaseAlive) {
   EXPECT_GT(expires, claim->lease_expires);
   clock_.AdvanceSeconds(50);  // past the first expiry, within the extended one
   EXPECT_FALSE(queue->Claim("bob").has_value());
-  EXPECT_EQ(queue->Submit({claim->claim_id, "alice", Verdict::kReject, {}, "sensor glitch"}),
+  EXPECT_EQ(queue->Submit({claim->claim_id, "alice", Verdict::kReject, {}, "sensor glitch", {}}),
             TaskState::kRejected);
 }
 
@@ -250,13 +270,15 @@ TEST_P(QueueConformance, OnlyTheClaimerMayActOnAClaim) {
   auto queue = Open(url);
   queue->Enqueue({Draft("a", 0, 1, 0.5)});
   const auto claim = queue->Claim("alice");
-  EXPECT_THROW(queue->Submit({claim->claim_id, "mallory", Verdict::kAccept, {}, ""}), TaskConflict);
+  EXPECT_THROW(queue->Submit({claim->claim_id, "mallory", Verdict::kAccept, {}, "", {}}),
+               TaskConflict);
   EXPECT_THROW(queue->Heartbeat(claim->claim_id, "mallory"), TaskConflict);
   EXPECT_THROW(queue->Release(claim->claim_id, "mallory"), TaskConflict);
-  EXPECT_THROW(queue->Submit({claim->claim_id + 99, "alice", Verdict::kAccept, {}, ""}),
+  EXPECT_THROW(queue->Submit({claim->claim_id + 99, "alice", Verdict::kAccept, {}, "", {}}),
                TaskConflict);
-  queue->Submit({claim->claim_id, "alice", Verdict::kAccept, {}, ""});
-  EXPECT_THROW(queue->Submit({claim->claim_id, "alice", Verdict::kAccept, {}, ""}), TaskConflict);
+  queue->Submit({claim->claim_id, "alice", Verdict::kAccept, {}, "", {}});
+  EXPECT_THROW(queue->Submit({claim->claim_id, "alice", Verdict::kAccept, {}, "", {}}),
+               TaskConflict);
 }
 
 TEST_P(QueueConformance, ReleasedTaskCanBeClaimedAgainEvenByTheSameReviewer) {
@@ -295,8 +317,9 @@ TEST_P(QueueConformance, KReviewsFromDifferentReviewersThatAgreeResolve) {
   ASSERT_TRUE(b.has_value());
   EXPECT_EQ(a->task_id, b->task_id);  // two slots, two reviewers at once
   EXPECT_FALSE(queue->Claim("carol").has_value());
-  EXPECT_EQ(queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, ""}), TaskState::kClaimed);
-  Submission nudge{b->claim_id, "bob", Verdict::kCorrect, {}, ""};
+  EXPECT_EQ(queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, "", {}}),
+            TaskState::kClaimed);
+  Submission nudge{b->claim_id, "bob", Verdict::kCorrect, {}, "", {}};
   nudge.corrections.push_back({0, sensors::FromNanos(0), {Car(10.2, 0)}});  // IoU ~0.96
   EXPECT_EQ(queue->Submit(nudge), TaskState::kCorrected);
   const auto detail = queue->GetTask(a->task_id);
@@ -309,7 +332,7 @@ TEST_P(QueueConformance, NeverOffersATaskToAReviewerWhoAlreadyReviewedIt) {
   auto queue = Open(url, /*required_reviews=*/2);
   queue->Enqueue({Draft("a", 0, 1, 0.5)});
   const auto a = queue->Claim("alice");
-  queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, ""});
+  queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, "", {}});
   EXPECT_FALSE(queue->Claim("alice").has_value());
   EXPECT_TRUE(queue->Claim("bob").has_value());
 }
@@ -321,13 +344,14 @@ TEST_P(QueueConformance, DisagreementsAreFlaggedAndAdjudicated) {
   const auto a = queue->Claim("alice");
   const auto b = queue->Claim("bob");
   const auto c = queue->Claim("carol");
-  queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, ""});
-  Submission van{b->claim_id, "bob", Verdict::kCorrect, {}, ""};
+  queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, "", {}});
+  Submission van{b->claim_id, "bob", Verdict::kCorrect, {}, "", {}};
   sensors::LabeledBox box = Car(10, 0);
   box.object_class = sensors::ObjectClass::kVan;
   van.corrections.push_back({0, sensors::FromNanos(0), {box}});
   queue->Submit(van);
-  EXPECT_EQ(queue->Submit({c->claim_id, "carol", Verdict::kReject, {}, ""}), TaskState::kSubmitted);
+  EXPECT_EQ(queue->Submit({c->claim_id, "carol", Verdict::kReject, {}, "", {}}),
+            TaskState::kSubmitted);
   auto detail = queue->GetTask(a->task_id);
   EXPECT_TRUE(detail->summary.needs_adjudication);
   EXPECT_FALSE(detail->final_verdict.has_value());
@@ -337,12 +361,12 @@ TEST_P(QueueConformance, DisagreementsAreFlaggedAndAdjudicated) {
   EXPECT_EQ(kinds, (std::vector<std::string>{"class", "verdict", "verdict"}));
   EXPECT_EQ(queue->Stats().needs_adjudication, 1);
 
-  EXPECT_EQ(queue->Adjudicate({a->task_id, "lead", Verdict::kAccept, {}, "it is a car"}),
+  EXPECT_EQ(queue->Adjudicate({a->task_id, "lead", Verdict::kAccept, {}, "it is a car", {}}),
             TaskState::kAccepted);
   detail = queue->GetTask(a->task_id);
   EXPECT_EQ(detail->final_verdict, Verdict::kAccept);
   EXPECT_EQ(detail->final_labels[0].boxes[0].object_class, sensors::ObjectClass::kCar);
-  EXPECT_THROW(queue->Adjudicate({a->task_id, "lead", Verdict::kReject, {}, ""}), TaskConflict);
+  EXPECT_THROW(queue->Adjudicate({a->task_id, "lead", Verdict::kReject, {}, "", {}}), TaskConflict);
 }
 
 TEST_P(QueueConformance, BoxesBelowTheIouThresholdDisagree) {
@@ -351,8 +375,8 @@ TEST_P(QueueConformance, BoxesBelowTheIouThresholdDisagree) {
   queue->Enqueue({Draft("a", 0, 0, 0.5)});
   const auto a = queue->Claim("alice");
   const auto b = queue->Claim("bob");
-  queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, ""});
-  Submission shifted{b->claim_id, "bob", Verdict::kCorrect, {}, ""};
+  queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, "", {}});
+  Submission shifted{b->claim_id, "bob", Verdict::kCorrect, {}, "", {}};
   shifted.corrections.push_back({0, sensors::FromNanos(0), {Car(13, 0)}});  // IoU ~0.2
   EXPECT_EQ(queue->Submit(shifted), TaskState::kSubmitted);
   const auto detail = queue->GetTask(a->task_id);
@@ -369,12 +393,12 @@ TEST_P(QueueConformance, ReviewerAgreementCountsAgreementsPerReviewer) {
   // Task a: alice and bob agree. Task b: alice accepts, carol rejects.
   auto a1 = queue->Claim("alice");
   auto b1 = queue->Claim("bob");
-  queue->Submit({a1->claim_id, "alice", Verdict::kAccept, {}, ""});
-  queue->Submit({b1->claim_id, "bob", Verdict::kAccept, {}, ""});
+  queue->Submit({a1->claim_id, "alice", Verdict::kAccept, {}, "", {}});
+  queue->Submit({b1->claim_id, "bob", Verdict::kAccept, {}, "", {}});
   auto a2 = queue->Claim("alice");
   auto c2 = queue->Claim("carol");
-  queue->Submit({a2->claim_id, "alice", Verdict::kAccept, {}, ""});
-  queue->Submit({c2->claim_id, "carol", Verdict::kReject, {}, ""});
+  queue->Submit({a2->claim_id, "alice", Verdict::kAccept, {}, "", {}});
+  queue->Submit({c2->claim_id, "carol", Verdict::kReject, {}, "", {}});
   const auto stats = queue->ReviewerAgreement();
   ASSERT_EQ(stats.size(), 3u);
   EXPECT_EQ(stats[0].reviewer, "alice");
@@ -399,7 +423,7 @@ TEST_P(QueueConformance, AuditTrailRecordsEveryStateChange) {
   clock_.AdvanceSeconds(61);
   queue->RequeueExpired();
   auto third = queue->Claim("carol");
-  queue->Submit({third->claim_id, "carol", Verdict::kAccept, {}, ""});
+  queue->Submit({third->claim_id, "carol", Verdict::kAccept, {}, "", {}});
   std::vector<std::string> actions;
   for (const auto& a : queue->AuditTrail(first->task_id)) {
     actions.push_back(a.action + ":" + a.from_state + "->" + a.to_state);
@@ -454,7 +478,7 @@ TEST_P(QueueConformance, StatsCountEveryState) {
   auto queue = Open(url);
   queue->Enqueue({Draft("a", 0, 1, 0.9), Draft("b", 0, 1, 0.5), Draft("c", 0, 1, 0.1)});
   const auto a = queue->Claim("alice");
-  queue->Submit({a->claim_id, "alice", Verdict::kReject, {}, ""});
+  queue->Submit({a->claim_id, "alice", Verdict::kReject, {}, "", {}});
   queue->Claim("alice");
   const QueueStats s = queue->Stats();
   EXPECT_EQ(s.tasks, 3);
@@ -498,6 +522,124 @@ TEST(PostgresQueue, ErrorMessagesHideThePassword) {
   } catch (const QueueError& e) {
     EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
   }
+}
+
+TEST_P(QueueConformance, RejectReasonsAreKeptWithTheReviewAndTheTask) {
+  LONGTAIL_REQUIRE_BACKEND(url, GetParam());
+  auto queue = Open(url, 2);
+  queue->Enqueue({Draft("a", 0, 1, 0.5)});
+  const auto a = queue->Claim("alice");
+  const auto b = queue->Claim("bob");
+  queue->Submit({a->claim_id, "alice", Verdict::kReject, {}, "", RejectReason::kWrongObject});
+  EXPECT_EQ(queue->Submit(
+                {b->claim_id, "bob", Verdict::kReject, {}, "shadow", RejectReason::kWrongObject}),
+            TaskState::kRejected);
+  const auto detail = queue->GetTask(a->task_id);
+  EXPECT_EQ(detail->reviews[0].reject_reason, RejectReason::kWrongObject);
+  EXPECT_EQ(detail->reviews[1].reject_reason, RejectReason::kWrongObject);
+  EXPECT_EQ(detail->final_reject_reason, RejectReason::kWrongObject);
+}
+
+TEST_P(QueueConformance, AnAcceptCarriesNoRejectReason) {
+  LONGTAIL_REQUIRE_BACKEND(url, GetParam());
+  auto queue = Open(url);
+  queue->Enqueue({Draft("a", 0, 1, 0.5)});
+  const auto a = queue->Claim("alice");
+  queue->Submit({a->claim_id, "alice", Verdict::kAccept, {}, "", RejectReason::kFalseAlarm});
+  const auto detail = queue->GetTask(a->task_id);
+  EXPECT_FALSE(detail->reviews[0].reject_reason.has_value());
+  EXPECT_FALSE(detail->final_reject_reason.has_value());
+}
+
+TEST_P(QueueConformance, GoldChecksComeAtTheRateAndNeverChangeTheGoldTask) {
+  LONGTAIL_REQUIRE_BACKEND(url, GetParam());
+  proto::QueueOptions options;
+  options.set_gold_rate(0.5);
+  auto queue = Open(url, options);
+  queue->Enqueue({Draft("gold", 0, 1, 0.9), Draft("b", 0, 1, 0.5), Draft("c", 0, 1, 0.4),
+                  Draft("d", 0, 1, 0.3)});
+  EXPECT_THROW(queue->MarkGold(1, "lead"), TaskConflict);  // not reviewed yet
+  const auto first = queue->Claim("lead");                 // the lead's 1st claim: not a gold check
+  ASSERT_EQ(first->task_id, 1);
+  queue->Submit({first->claim_id, "lead", Verdict::kAccept, {}, "", {}});
+  queue->MarkGold(1, "lead");
+  for (const std::string reviewer : {"bob", "carol"}) {
+    const auto normal = queue->Claim(reviewer);  // 1st claim: floor(0.5) == floor(0)
+    ASSERT_TRUE(normal);
+    EXPECT_NE(normal->task_id, 1);
+    queue->Release(normal->claim_id, reviewer);
+    const auto check = queue->Claim(reviewer);  // 2nd claim: floor(1.0) > floor(0.5)
+    ASSERT_TRUE(check);
+    EXPECT_EQ(check->task_id, 1);
+    const Verdict verdict = reviewer == "bob" ? Verdict::kReject : Verdict::kAccept;
+    EXPECT_EQ(queue->Submit({check->claim_id, reviewer, verdict, {}, "", {}}),
+              TaskState::kAccepted);
+    const auto third = queue->Claim(reviewer);  // 3rd: no check due
+    ASSERT_TRUE(third);
+    EXPECT_NE(third->task_id, 1);
+  }
+  const auto gold = queue->GetTask(1);
+  EXPECT_TRUE(gold->summary.gold);
+  EXPECT_EQ(gold->summary.state, TaskState::kAccepted);
+  EXPECT_EQ(gold->summary.submitted_reviews, 1);
+  EXPECT_EQ(gold->summary.live_claims, 0);
+  ASSERT_EQ(gold->reviews.size(), 3u);
+  EXPECT_TRUE(gold->reviews[1].gold_check);
+  EXPECT_EQ(gold->reviews[1].agrees_with_gold, false);
+  EXPECT_EQ(gold->reviews[2].agrees_with_gold, true);
+  std::map<std::string, double> rate;
+  for (const auto& r : queue->ReviewerAgreement()) {
+    if (r.gold_compared > 0) rate[r.reviewer] = r.gold_agreement_rate;
+  }
+  EXPECT_EQ(rate, (std::map<std::string, double>{{"bob", 0.0}, {"carol", 1.0}}));
+}
+
+TEST_P(QueueConformance, AnExpiredGoldCheckLeavesTheGoldTaskAlone) {
+  LONGTAIL_REQUIRE_BACKEND(url, GetParam());
+  proto::QueueOptions options;
+  options.set_gold_rate(1.0);
+  auto queue = Open(url, options);
+  queue->Enqueue({Draft("gold", 0, 1, 0.9)});
+  const auto first = queue->Claim("lead");
+  queue->Submit({first->claim_id, "lead", Verdict::kReject, {}, "", RejectReason::kFalseAlarm});
+  queue->MarkGold(1, "lead");
+  const auto check = queue->Claim("bob");
+  ASSERT_TRUE(check);
+  clock_.AdvanceSeconds(61);
+  EXPECT_EQ(queue->RequeueExpired(), 1);
+  const auto gold = queue->GetTask(1);
+  EXPECT_EQ(gold->summary.state, TaskState::kRejected);
+  EXPECT_EQ(gold->summary.live_claims, 0);
+  EXPECT_FALSE(queue->Claim("bob").has_value());  // seen it: no second check on the same task
+}
+
+TEST_P(QueueConformance, NoveltyOrderPutsTheOddEpisodeBeforeRepeatsOfAcceptedOnes) {
+  LONGTAIL_REQUIRE_BACKEND(url, GetParam());
+  proto::QueueOptions novelty;
+  novelty.set_claim_order(proto::QueueOptions::NOVELTY);
+  auto by_severity = Open(url, proto::QueueOptions());
+  auto by_novelty = Open(url, novelty);
+  std::vector<TaskDraft> drafts;
+  for (int i = 0; i < 6; ++i) {
+    drafts.push_back(Episode("cut-in-" + std::to_string(i), 0.9 - 0.02 * i, "cut_in",
+                             sensors::ObjectClass::kCar, 10.0));
+  }
+  drafts.push_back(Episode("trolley", 0.6, "object_in_corridor", sensors::ObjectClass::kMisc, 1.0));
+  by_severity->Enqueue(drafts);
+  // Before anything is accepted everything is new: both orders agree.
+  const auto first = by_novelty->Claim("lead");
+  EXPECT_EQ(first->task_id, 1);
+  by_novelty->Submit({first->claim_id, "lead", Verdict::kAccept, {}, "", {}});
+  const auto next_by_severity = by_severity->Claim("alice");
+  const auto next_by_novelty = by_novelty->Claim("bob");
+  EXPECT_EQ(next_by_severity->task_id, 2);  // the next cut-in, severity 0.88
+  EXPECT_EQ(next_by_novelty->task_id, 7);   // the trolley, severity 0.6
+  // Repeats still come in severity order among themselves.
+  by_novelty->Release(next_by_novelty->claim_id, "bob");
+  by_severity->Release(next_by_severity->claim_id, "alice");
+  std::vector<std::int64_t> order;
+  while (const auto claim = by_novelty->Claim("carol")) order.push_back(claim->task_id);
+  EXPECT_EQ(order, (std::vector<std::int64_t>{7, 2, 3, 4, 5, 6}));
 }
 
 }  // namespace

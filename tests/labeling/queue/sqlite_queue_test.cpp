@@ -167,12 +167,48 @@ TEST(SqliteQueue, ReadOnlyModeReadsButNeverWrites) {
       Contains(ExpectQueueError((db.parent_path() / "none.db").string(), options), "cannot open"));
 }
 
+// Takes a version 4 database back to version 3's tables.
+const std::string kDropVersion4 =
+    "DROP INDEX tasks_gold; ALTER TABLE tasks DROP COLUMN gold; "
+    "ALTER TABLE tasks DROP COLUMN features_json; ALTER TABLE tasks DROP COLUMN reject_reason; "
+    "ALTER TABLE reviews DROP COLUMN reject_reason; ALTER TABLE reviews DROP COLUMN gold_check; "
+    "ALTER TABLE reviews DROP COLUMN agrees_gold; ";
+
+TEST(SqliteQueue, MigratesAVersionThreeDatabaseToRejectReasonsAndGold) {
+  // Version 3 reviews said nothing about why a task was rejected and knew no gold: after the
+  // migration old reviews have no reason, old tasks are not gold, and both work from then on.
+  const fs::path db = longtail::testing::ScratchDir() / "q.db";
+  {
+    auto queue = OpenQueue(db.string());
+    queue->Enqueue({Draft("a", 0, 1, 0.9), Draft("b", 0, 1, 0.5)});
+    const auto claim = queue->Claim("alice");
+    queue->Submit({claim->claim_id, "alice", Verdict::kReject, {}, "noise", {}});
+  }
+  RawSql(db, kDropVersion4 + "UPDATE longtail_schema SET version = 3;");
+  auto queue = OpenQueue(db.string());
+  EXPECT_EQ(queue->Stats().schema_version, 4);
+  const auto old_task = queue->GetTask(1);
+  ASSERT_TRUE(old_task);
+  EXPECT_EQ(old_task->summary.state, TaskState::kRejected);
+  EXPECT_FALSE(old_task->final_reject_reason.has_value());
+  EXPECT_FALSE(old_task->reviews.at(0).reject_reason.has_value());
+  EXPECT_FALSE(old_task->summary.gold);
+  const auto claim = queue->Claim("bob");
+  ASSERT_TRUE(claim);
+  queue->Submit({claim->claim_id, "bob", Verdict::kReject, {}, "", RejectReason::kNotWorthReview});
+  const auto new_task = queue->GetTask(2);
+  EXPECT_EQ(new_task->reviews.at(0).reject_reason, RejectReason::kNotWorthReview);
+  EXPECT_EQ(new_task->final_reject_reason, RejectReason::kNotWorthReview);
+  queue->MarkGold(1, "lead");
+  EXPECT_TRUE(queue->GetTask(1)->summary.gold);
+}
+
 TEST(SqliteQueue, MigratesAVersionOneDatabase) {
   const fs::path db = longtail::testing::ScratchDir() / "q.db";
   OpenQueue(db.string())->Enqueue({Draft("a", 0, 1, 0.5)});
-  RawSql(db,
-         "DROP TABLE mined_logs; ALTER TABLE tasks DROP COLUMN peak_frame; "
-         "ALTER TABLE tasks DROP COLUMN episodes; UPDATE longtail_schema SET version = 1;");
+  RawSql(db, kDropVersion4 +
+                 "DROP TABLE mined_logs; ALTER TABLE tasks DROP COLUMN peak_frame; "
+                 "ALTER TABLE tasks DROP COLUMN episodes; UPDATE longtail_schema SET version = 1;");
   auto queue = OpenQueue(db.string());
   EXPECT_EQ(queue->CountTasks(), 1);
   EXPECT_FALSE(queue->IsMined("a", "opts-1"));
@@ -186,10 +222,11 @@ TEST(SqliteQueue, MigratesAVersionTwoDatabaseToEpisodes) {
   const fs::path db = longtail::testing::ScratchDir() / "q.db";
   OpenQueue(db.string())->Enqueue({Draft("a", 4, 9, 0.5)});
   RawSql(db,
-         "ALTER TABLE tasks DROP COLUMN peak_frame; ALTER TABLE tasks DROP COLUMN episodes; "
-         "UPDATE longtail_schema SET version = 2;");
+         kDropVersion4 +
+             "ALTER TABLE tasks DROP COLUMN peak_frame; ALTER TABLE tasks DROP COLUMN episodes; "
+             "UPDATE longtail_schema SET version = 2;");
   auto queue = OpenQueue(db.string());
-  EXPECT_EQ(queue->Stats().schema_version, 3);
+  EXPECT_EQ(queue->Stats().schema_version, kQueueSchemaVersion);
   const auto old_task = queue->GetTask(1);
   ASSERT_TRUE(old_task);
   EXPECT_EQ(old_task->summary.peak_frame, 4);

@@ -64,7 +64,7 @@ class ReviewServerTest : public ::testing::Test {
   void Start(const std::string& log_path, proto::ReviewServerOptions options = {}) {
     const auto dir = longtail::testing::ScratchDir();
     url_ = (dir / "queue.db").string();
-    proto::QueueOptions queue_options;
+    proto::QueueOptions queue_options = queue_options_;
     queue_options.set_lease_s(60);
     auto clock = [now = now_] { return sensors::FromNanos(now->load()); };
     {
@@ -131,6 +131,7 @@ class ReviewServerTest : public ::testing::Test {
   std::shared_ptr<std::atomic<std::int64_t>> now_ =
       std::make_shared<std::atomic<std::int64_t>>(kStart);
   std::string url_;
+  proto::QueueOptions queue_options_;
   std::filesystem::path web_;
   std::unique_ptr<ReviewServer> server_;
   int port_ = 0;
@@ -300,16 +301,63 @@ TEST_F(ReviewServerTest, CorrectionsAreStoredAsLabelsWithAnAuditTrail) {
   EXPECT_TRUE(edit_audited);
 }
 
-TEST_F(ReviewServerTest, RejectNeedsAReason) {
+TEST_F(ReviewServerTest, RejectNeedsOneOfTheFourReasons) {
+  // A free-text comment alone no longer explains a rejection: the reason must be one the report
+  // can count. The comment stays, optional.
   Start("/nonexistent/log");
   const json claim = Claim("ann");
   EXPECT_EQ(Post(SubmitPath(claim), Submit(claim, "ann", {{"verdict", "reject"}})).status, 400);
-  const Answer a =
-      Post(SubmitPath(claim),
-           Submit(claim, "ann", {{"verdict", "reject"}, {"comment", "sensor glitch"}}));
+  EXPECT_EQ(Post(SubmitPath(claim),
+                 Submit(claim, "ann", {{"verdict", "reject"}, {"comment", "sensor glitch"}}))
+                .status,
+            400);
+  const Answer unknown = Post(
+      SubmitPath(claim), Submit(claim, "ann", {{"verdict", "reject"}, {"reject_reason", "meh"}}));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body["error"].get<std::string>().find("false_alarm"), std::string::npos);
+  EXPECT_EQ(Stored(1).summary.state, TaskState::kClaimed);
+  const Answer a = Post(SubmitPath(claim), Submit(claim, "ann",
+                                                  {{"verdict", "reject"},
+                                                   {"comment", "sensor glitch"},
+                                                   {"reject_reason", "false_alarm"}}));
   ASSERT_EQ(a.status, 200) << a.raw;
   EXPECT_EQ(a.body["state"], "rejected");
   EXPECT_EQ(Stored(1).reviews.at(0).comment, "sensor glitch");
+  EXPECT_EQ(Stored(1).reviews.at(0).reject_reason, RejectReason::kFalseAlarm);
+  EXPECT_EQ(Stored(1).final_reject_reason, RejectReason::kFalseAlarm);
+  EXPECT_EQ(Get("/api/tasks/1").body["reviews"][0]["reject_reason"], "false_alarm");
+}
+
+TEST_F(ReviewServerTest, AGoldCheckLooksLikeAFreshTask) {
+  queue_options_.set_gold_rate(0.5);
+  Start("/nonexistent/log");
+  const json first = Claim("ann");  // ann's first claim: not a gold check
+  ASSERT_EQ(first["task_id"], 1);
+  ASSERT_EQ(Post(SubmitPath(first),
+                 Submit(first, "ann", {{"verdict", "reject"}, {"reject_reason", "wrong_box"}}))
+                .status,
+            200);
+  OpenQueue(url_)->MarkGold(1, "lead");
+  const json normal = Claim("bob");
+  EXPECT_EQ(normal["task_id"], 2);
+  ASSERT_EQ(
+      Post("/api/release", json{{"claim_id", normal["claim_id"]}, {"reviewer", "bob"}}).status,
+      200);
+  const json check = Claim("bob");  // bob's second claim: the gold task
+  ASSERT_EQ(check["task_id"], 1);
+  const Answer shown = Get("/api/tasks/1");
+  EXPECT_EQ(shown.body["task"]["state"], "claimed");
+  EXPECT_EQ(shown.body["task"]["submitted_reviews"], 0);
+  ASSERT_EQ(shown.body["reviews"].size(), 1u);
+  EXPECT_EQ(shown.body["reviews"][0]["reviewer"], "bob");
+  EXPECT_FALSE(shown.body.contains("final_verdict"));
+  EXPECT_EQ(shown.raw.find("wrong_box"), std::string::npos);
+  const Answer a = Post(SubmitPath(check), Submit(check, "bob", {{"verdict", "accept"}}));
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "accepted");  // as a fresh single-review task would answer
+  const TaskDetail stored = Stored(1);
+  EXPECT_EQ(stored.summary.state, TaskState::kRejected);
+  EXPECT_EQ(stored.reviews.back().agrees_with_gold, false);
 }
 
 TEST_F(ReviewServerTest, MalformedSubmissionsAre400AndApplyNothing) {
