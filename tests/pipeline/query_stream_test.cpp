@@ -1,0 +1,220 @@
+#include "pipeline/query/query_stream.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "pipeline/query/query.h"
+
+namespace longtail::query {
+namespace {
+
+using pipeline::FrameResult;
+using pipeline::Track;
+using sensors::ObjectClass;
+
+constexpr double kRateHz = 10;
+constexpr int kFrames = 80;
+
+Track MakeTrack(int id, ObjectClass c, Eigen::Vector2d world, Eigen::Vector2d velocity, double yaw,
+                Eigen::Vector3d size, double ego_x) {
+  Track track;
+  track.id = id;
+  track.object_class = c;
+  track.box.center = {world.x() - ego_x, world.y(), size.z() / 2};
+  track.box.length = size.x();
+  track.box.width = size.y();
+  track.box.height = size.z();
+  track.box.yaw = yaw;
+  track.velocity_world = velocity;
+  track.velocity_vehicle = velocity;  // the ego drives along the world's x axis
+  return track;
+}
+
+// The ego drives along x at 10 m/s. Track 1: a car parked in its lane 100 m on; 4: a bicycle
+// parked 2.5 m to that car's right; 2: a pedestrian crossing the road 70 m on at 1.5 m/s; 3: an
+// object of unknown class 50 m on, 6 m left, that stands for 3 s and then rolls toward the road
+// at 0.8 m/s; 5: an oncoming car in the next lane.
+std::vector<FrameResult> SyntheticLog(int frames = kFrames) {
+  std::vector<FrameResult> log;
+  const Eigen::Vector3d car(4.5, 1.8, 1.5);
+  for (int i = 0; i < frames; ++i) {
+    const double t = i / kRateHz;
+    const double ego_x = 10 * t;
+    FrameResult frame;
+    frame.index = i;
+    frame.stamp =
+        pipeline::Timestamp(std::chrono::nanoseconds(1'000'000'000LL + i * 100'000'000LL));
+    frame.ego.known = true;
+    frame.ego.speed = 10;
+    frame.ego.world_from_vehicle(0, 3) = ego_x;
+    const bool rolling = t > 3.0;
+    frame.tracks = {
+        MakeTrack(1, ObjectClass::kCar, {100, 0}, {0, 0}, 0, car, ego_x),
+        MakeTrack(2, ObjectClass::kPedestrian, {70, -6 + 1.5 * t}, {0, 1.5}, M_PI / 2,
+                  {0.6, 0.6, 1.7}, ego_x),
+        MakeTrack(3, ObjectClass::kUnknown, {50, rolling ? 6 - 0.8 * (t - 3) : 6.0},
+                  {0, rolling ? -0.8 : 0}, 0, {1.0, 0.6, 1.0}, ego_x),
+        MakeTrack(4, ObjectClass::kCyclist, {100, -2.5}, {0, 0}, 0, {1.8, 0.6, 1.7}, ego_x),
+        MakeTrack(5, ObjectClass::kCar, {150 - 10 * t, 3.5}, {-10, 0}, M_PI, car, ego_x),
+    };
+    log.push_back(frame);
+  }
+  return log;
+}
+
+// Matched subject ids by frame.
+std::vector<std::set<int>> Matched(const std::string& text,
+                                   const std::vector<FrameResult>& log = SyntheticLog()) {
+  const auto judged = RunQuery(ParseQuery(text), log);
+  std::vector<std::set<int>> out;
+  for (const auto& frame : judged) {
+    std::set<int> ids;
+    for (const auto& match : frame.matches) ids.insert(match.subject);
+    out.push_back(ids);
+  }
+  return out;
+}
+
+// The frames where exactly `ids` matched; fails when any other set matched anywhere.
+std::vector<int> FramesMatching(const std::vector<std::set<int>>& matched,
+                                const std::set<int>& ids) {
+  std::vector<int> frames;
+  for (std::size_t i = 0; i < matched.size(); ++i) {
+    if (matched[i].empty()) continue;
+    EXPECT_EQ(matched[i], ids) << "frame " << i;
+    frames.push_back(static_cast<int>(i));
+  }
+  return frames;
+}
+
+TEST(QueryStream, NeverMatchingQueryMatchesNothing) {
+  for (const std::string text : {"not anything", "stationary and moving",
+                                 "near a pedestrian "
+                                 "within 0.1 m",
+                                 "ego: braking"}) {
+    SCOPED_TRACE(text);
+    const auto matched = Matched(text);
+    ASSERT_EQ(matched.size(), static_cast<std::size_t>(kFrames));
+    for (const auto& ids : matched) EXPECT_TRUE(ids.empty());
+  }
+}
+
+TEST(QueryStream, AlwaysMatchingQueryMatchesEveryActorInEveryFrame) {
+  for (const std::string text : {"anything", "stationary or moving", "object"}) {
+    SCOPED_TRACE(text);
+    const auto matched = Matched(text);
+    ASSERT_EQ(matched.size(), static_cast<std::size_t>(kFrames));
+    for (const auto& ids : matched) EXPECT_EQ(ids, (std::set<int>{1, 2, 3, 4, 5}));
+  }
+  const auto ego = Matched("ego: speed > 5 m/s");
+  for (const auto& ids : ego) EXPECT_EQ(ids, std::set<int>{kEgoId});
+}
+
+TEST(QueryStream, CategoriesRelationsAndHeadings) {
+  EXPECT_EQ(FramesMatching(Matched("car and stationary and in ego lane within 150 m"), {1}).size(),
+            static_cast<std::size_t>(kFrames));
+  EXPECT_EQ(FramesMatching(Matched("vehicle and has bicycle to its right within 4 m"), {1}).size(),
+            static_cast<std::size_t>(kFrames));
+  EXPECT_TRUE(
+      FramesMatching(Matched("vehicle and has bicycle to its left within 4 m"), {}).empty());
+  EXPECT_EQ(FramesMatching(Matched("bicycle and right of a car within 4 m"), {4}).size(),
+            static_cast<std::size_t>(kFrames));
+  EXPECT_EQ(FramesMatching(Matched("car and heading opposite ego"), {5}).size(),
+            static_cast<std::size_t>(kFrames));
+  EXPECT_EQ(FramesMatching(Matched("heading same as ego and moving"), {}).size(), 0u);
+}
+
+TEST(QueryStream, PathPredicates) {
+  const auto crossing = FramesMatching(Matched("pedestrian and crossing ego path"), {2});
+  ASSERT_FALSE(crossing.empty());
+  EXPECT_GE(crossing.front(), 10);
+  EXPECT_LE(crossing.back(), 55);
+  EXPECT_NE(std::find(crossing.begin(), crossing.end(), 40), crossing.end());  // on the centreline
+  // The rolling object is flagged from the first frame it moves until the ego passes it.
+  const auto rolling = FramesMatching(Matched("unknown and moving toward ego path"), {3});
+  ASSERT_FALSE(rolling.empty());
+  EXPECT_EQ(rolling.front(), 31);
+  EXPECT_LE(rolling.back(), 48);
+  // Footprint gap 95.75 - 10 t m closing at 10 m/s: under 5 s from t = 4.6 s.
+  const auto ttc = FramesMatching(Matched("car and stationary and ttc < 5 s"), {1});
+  ASSERT_FALSE(ttc.empty());
+  EXPECT_EQ(ttc.front(), 46);
+  EXPECT_EQ(ttc.back(), kFrames - 1);
+}
+
+TEST(QueryStream, TemporalOperators) {
+  // The unknown object stands for 3 s (frames 0-30).
+  const auto stood = FramesMatching(Matched("unknown and stationary for at least 2 s"), {3});
+  EXPECT_EQ(stood, [] {
+    std::vector<int> v;
+    for (int i = 0; i <= 30; ++i) v.push_back(i);
+    return v;
+  }());
+  EXPECT_TRUE(FramesMatching(Matched("unknown and stationary for at least 3.5 s"), {}).empty());
+  // Moving within 1 s of having stood: frames 31-40.
+  const auto after = FramesMatching(Matched("unknown and moving within 1 s of stationary"), {3});
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after.front(), 31);
+  EXPECT_EQ(after.back(), 40);
+  // Scoped to the ego inside an actor query: every pedestrian, since the ego always moves.
+  EXPECT_EQ(FramesMatching(Matched("pedestrian and ego moving"), {2}).size(),
+            static_cast<std::size_t>(kFrames));
+}
+
+TEST(QueryStream, MatchesCarryTheirNumbersAndPartners) {
+  const auto judged =
+      RunQuery(ParseQuery("vehicle and speed < 1 m/s and has bicycle to its right within 4 m"),
+               SyntheticLog());
+  ASSERT_EQ(judged[0].matches.size(), 1u);
+  const Match& match = judged[0].matches[0];
+  EXPECT_EQ(match.subject, 1);
+  EXPECT_EQ(match.related, std::vector<int>{4});
+  EXPECT_DOUBLE_EQ(match.values.at("speed_mps"), 0);
+}
+
+TEST(QueryStream, IsDeterministicAndBoundedInMemory) {
+  const std::string text = "unknown and moving within 1 s of stationary or in ego path";
+  const auto log = SyntheticLog(1000);
+  const auto first = RunQuery(ParseQuery(text), log);
+  const auto second = RunQuery(ParseQuery(text), log);
+  ASSERT_EQ(first.size(), second.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    ASSERT_EQ(first[i].matches.size(), second[i].matches.size());
+    for (std::size_t k = 0; k < first[i].matches.size(); ++k) {
+      EXPECT_EQ(first[i].matches[k].subject, second[i].matches[k].subject);
+      EXPECT_EQ(first[i].matches[k].values, second[i].matches[k].values);
+    }
+  }
+  QueryStream stream(ParseQuery(text));
+  std::size_t most = 0;
+  for (const auto& frame : log) {
+    stream.Add(frame);
+    most = std::max(most, stream.buffered_frames());
+  }
+  // 1 s back and 4 s ahead at 10 Hz, plus the batch the buffer drops at once.
+  EXPECT_LE(most, 51u + 64u + 2u);
+}
+
+TEST(QueryStream, EpisodesJoinConsecutiveMatches) {
+  EpisodeJoiner joiner("trolley");
+  std::vector<pipeline::Event> events;
+  for (const auto& frame :
+       RunQuery(ParseQuery("unknown and moving toward ego path"), SyntheticLog())) {
+    for (auto& e : joiner.Add(frame)) events.push_back(e);
+  }
+  for (auto& e : joiner.Flush()) events.push_back(e);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "trolley");
+  EXPECT_EQ(events[0].detector, "query");
+  EXPECT_EQ(events[0].track_ids, std::vector<int>{3});
+  EXPECT_EQ(events[0].first_frame, 31);
+  EXPECT_GT(events[0].last_frame, 40);
+  EXPECT_NEAR(events[0].values.at("toward_path_mps"), 0.8, 1e-9);
+}
+
+}  // namespace
+}  // namespace longtail::query
