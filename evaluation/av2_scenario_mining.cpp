@@ -399,4 +399,63 @@ ScenarioSequence ToScenarioSequence(const Av2Log& log, const std::string& prompt
   return out;
 }
 
+std::vector<PromptQuery> ReadPromptQueries(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(file.string() + ": cannot be opened");
+  std::vector<PromptQuery> out;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const auto first = line.find_first_not_of(" \t");
+    if (first != std::string::npos && line[first] == '[') {
+      const auto close = line.rfind(']');
+      if (close == std::string::npos || close <= first + 1) {
+        throw std::runtime_error(file.string() + ":" + std::to_string(number) +
+                                 ": expected '[prompt]'");
+      }
+      out.push_back({line.substr(first + 1, close - first - 1), "", number + 1});
+    } else if (!out.empty()) {
+      out.back().query += line + "\n";
+    } else if (first != std::string::npos && line[first] != '#') {
+      throw std::runtime_error(file.string() + ":" + std::to_string(number) +
+                               ": a query before the first '[prompt]' line");
+    }
+  }
+  return out;
+}
+
+PromptRun RunPromptQueries(const std::filesystem::path& fixture,
+                           const std::vector<PromptQuery>& queries, const MetricOptions& metrics,
+                           const query::QueryOptions& options, sensors::IssueLog& issues) {
+  const ScenarioFile gt = ReadScenarioFile(fixture / "ground_truth.json");
+  std::map<std::string, query::Query> compiled;
+  for (const auto& q : queries) {
+    try {
+      compiled.emplace(q.prompt, query::ParseQuery(q.query));
+    } catch (const query::QueryError& e) {
+      // Lines in the file: the query's own line plus where it starts.
+      throw query::QueryError(e.line() + q.line - 1, e.column(),
+                              e.message() + " (prompt '" + q.prompt + "')");
+    }
+  }
+  PromptRun run;
+  std::map<std::string, Av2Log> logs;
+  for (const auto& sequence : gt.sequences) {
+    const auto q = compiled.find(sequence.prompt);
+    if (q == compiled.end()) {
+      throw std::runtime_error("no query for prompt '" + sequence.prompt + "'");
+    }
+    auto log = logs.find(sequence.log_id);
+    if (log == logs.end()) {
+      log = logs.emplace(sequence.log_id, LoadAv2Log(fixture / sequence.log_id, issues)).first;
+    }
+    const auto matches = query::RunQuery(q->second, log->second.frames, options);
+    run.predictions.push_back(
+        ToScenarioSequence(log->second, sequence.prompt, matches, sequence, gt));
+  }
+  run.scores = Score(run.predictions, gt.sequences, metrics);
+  return run;
+}
+
 }  // namespace longtail::evaluation::av2

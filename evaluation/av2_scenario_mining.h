@@ -54,4 +54,24 @@ ScenarioSequence ToScenarioSequence(const Av2Log& log, const std::string& prompt
                                     const ScenarioSequence& ground_truth,
                                     const ScenarioFile& ground_truth_file);
 
+// One query per prompt, from a text file of blocks: a line `[prompt]`, then the query's lines
+// (`#` comments allowed) up to the next block. Throws std::runtime_error naming the file and line.
+struct PromptQuery {
+  std::string prompt;
+  std::string query;
+  int line = 0;  // of the query's first line in the file
+};
+std::vector<PromptQuery> ReadPromptQueries(const std::filesystem::path& file);
+
+// Runs each ground-truth sequence's prompt query on its log's tracks (`fixture`/<log_id>/) and
+// scores the predictions. Throws std::runtime_error when a prompt has no query and
+// query::QueryError (with the file's line added) when one does not parse.
+struct PromptRun {
+  std::vector<ScenarioSequence> predictions;
+  Scores scores;
+};
+PromptRun RunPromptQueries(const std::filesystem::path& fixture,
+                           const std::vector<PromptQuery>& queries, const MetricOptions& metrics,
+                           const query::QueryOptions& options, sensors::IssueLog& issues);
+
 }  // namespace longtail::evaluation::av2
