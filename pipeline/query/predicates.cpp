@@ -196,6 +196,7 @@ FrameState MakeFrameState(const FrameResult& frame, std::size_t num_nodes,
   }
   std::sort(state.index_by_id.begin(), state.index_by_id.end());
   state.memo.resize(num_nodes);
+  state.candidates.resize(num_nodes);
   return state;
 }
 
@@ -310,6 +311,18 @@ bool HeadingHolds(const Node& node, const Track& subject, const Track& other,
 }
 
 }  // namespace
+
+bool WithinReach(const Node& node, const PredicateContext& ctx, int subject, int other) {
+  if (node.kind != NodeKind::kRelation) return true;
+  const FrameState& state = ctx.states[ctx.pos];
+  const sensors::Box3D& a = state.subjects[subject].box;
+  const sensors::Box3D& b = state.subjects[other].box;
+  // Every relation holds only when the centres are closer than both half-diagonals plus the
+  // distance and the aside margin.
+  const double reach = 0.5 * std::hypot(a.length, a.width) + 0.5 * std::hypot(b.length, b.width) +
+                       node.distance_m + ctx.options.aside_margin_m;
+  return (a.center - b.center).head<2>().squaredNorm() <= reach * reach;
+}
 
 bool PairHolds(const Node& node, const PredicateContext& ctx, int subject, int other) {
   const FrameState& state = ctx.states[ctx.pos];

@@ -24,6 +24,9 @@ struct FrameState {
   std::vector<std::pair<int, int>> index_by_id;  // (track id, subject index), sorted by id
   std::vector<std::vector<std::int8_t>> memo;    // per node, per subject: -1 unknown, 0, 1
   std::optional<pipeline::EgoPath> path;         // computed on first use
+  // Per relation node: the subjects that satisfy what its other party must be (computed on first
+  // use), so that a relation looks at those few rather than at every pair.
+  std::vector<std::optional<std::vector<int>>> candidates;
 
   int SubjectId(int subject) const { return subjects[subject].id; }
   // The subject index of track `id` in this frame, -1 when absent (kEgoId gives 0).
@@ -46,6 +49,9 @@ bool AtomHolds(const Node& node, const PredicateContext& ctx, int subject);
 // The numbers an atom looked at, by name with a unit suffix.
 std::map<std::string, double> AtomValues(const Node& node, const PredicateContext& ctx,
                                          int subject);
+// Whether `other` can possibly be within the relation's distance of `subject` (a cheap bound on
+// the centres' distance that the exact geometry never exceeds).
+bool WithinReach(const Node& node, const PredicateContext& ctx, int subject, int other);
 // The geometry of a kRelation or kHeading node between `subject` and `other` (subject indices;
 // 0 = the ego), not what `other` must be.
 bool PairHolds(const Node& node, const PredicateContext& ctx, int subject, int other);

@@ -149,12 +149,18 @@ bool QueryStream::Impl::RelationHolds(const Node& node, std::size_t pos, int sub
   if (node.children.empty()) {
     return subject != 0 && PairHolds(node, context, subject, 0);
   }
-  const FrameState& state = states[pos];
+  FrameState& state = states[pos];
+  auto& candidates = state.candidates[&node - query.nodes.data()];
+  if (!candidates) {
+    candidates.emplace();
+    for (int other = 1; other < static_cast<int>(state.subjects.size()); ++other) {
+      if (Eval(node.children[0], pos, other)) candidates->push_back(other);
+    }
+  }
   double nearest = std::numeric_limits<double>::infinity();
-  for (int other = 1; other < static_cast<int>(state.subjects.size()); ++other) {
-    if (other == subject) continue;
+  for (const int other : *candidates) {
+    if (other == subject || !WithinReach(node, context, subject, other)) continue;
     if (!PairHolds(node, context, subject, other)) continue;
-    if (!Eval(node.children[0], pos, other)) continue;
     if (partner == nullptr) return true;
     const double d = (state.subjects[other].box.center - state.subjects[subject].box.center).norm();
     if (d < nearest) {
