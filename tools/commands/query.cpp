@@ -2,6 +2,7 @@
 // scenario query language (pipeline/query/README.md) and print the matching episodes.
 // `longtail query --av2 FIXTURE --prompts FILE`: one query per prompt of the AV2 scenario-mining
 // fixture, written in the challenge's form and scored.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -63,6 +64,10 @@ SourceResult RunOn(const std::string& source, const query::Query& compiled, cons
   });
   take(stream.Flush());
   for (auto& e : joiner.Flush()) result.episodes.push_back(std::move(e));
+  std::stable_sort(
+      result.episodes.begin(), result.episodes.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.first_frame, a.track_ids) < std::tie(b.first_frame, b.track_ids);
+      });
   return result;
 }
 
