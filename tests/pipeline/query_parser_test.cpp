@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,48 @@ TEST(QueryParser, ErrorsSayWhereAndWhatWasExpected) {
       EXPECT_NE(std::string(e.what()).find("line " + std::to_string(c.line)), std::string::npos);
     }
   }
+}
+
+}  // namespace
+}  // namespace longtail::query
+
+namespace longtail::query {
+namespace {
+
+// Every query the READMEs show parses: the repo README's worked queries (the second column of
+// its "| question | query |" table) and the query README's example block.
+TEST(QueryParser, TheReadmeQueriesParse) {
+  std::ifstream readme(std::string(LONGTAIL_SOURCE_DIR) + "/README.md");
+  ASSERT_TRUE(readme);
+  std::string line;
+  bool in_table = false;
+  int parsed = 0;
+  while (std::getline(readme, line)) {
+    if (line.rfind("| question | query |", 0) == 0) in_table = true;
+    if (!in_table) continue;
+    if (line.empty() || line[0] != '|') break;
+    const auto open = line.find('`'), close = line.rfind('`');
+    if (open == std::string::npos || close <= open) continue;
+    const std::string text = line.substr(open + 1, close - open - 1);
+    SCOPED_TRACE(text);
+    EXPECT_NO_THROW(ParseQuery(text));
+    ++parsed;
+  }
+  EXPECT_EQ(parsed, 5);
+  std::ifstream query_readme(std::string(LONGTAIL_SOURCE_DIR) + "/pipeline/query/README.md");
+  bool in_block = false;
+  int examples = 0;
+  while (std::getline(query_readme, line)) {
+    if (line == "```") {
+      in_block = !in_block;
+      continue;
+    }
+    if (!in_block) continue;
+    SCOPED_TRACE(line);
+    EXPECT_NO_THROW(ParseQuery(line));
+    ++examples;
+  }
+  EXPECT_EQ(examples, 5);
 }
 
 }  // namespace
