@@ -24,11 +24,6 @@ namespace {
 
 using sensors::ObjectClass;
 
-// Predicates that estimate a rate (acceleration, turning) compare the track with itself this long
-// ago; path predicates follow the ego's actual future positions this far ahead.
-constexpr double kDerivativeLookbackS = 1.0;
-constexpr double kPathLookaheadS = 3.0;
-
 struct Token {
   enum Kind { kWord, kNumber, kSymbol, kEnd } kind = kEnd;
   std::string text;  // words lower-cased

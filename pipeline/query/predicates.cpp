@@ -15,8 +15,6 @@ using pipeline::Track;
 
 namespace {
 
-// Rates (acceleration, turning) compare a track with itself about this long ago.
-constexpr double kDerivativeLookbackS = 1.0;
 // The ego path is followed this far; `within D m` limits are measured along it.
 constexpr double kPathLengthM = 150;
 
@@ -35,9 +33,14 @@ struct Earlier {
 Earlier FindEarlier(const PredicateContext& ctx, int subject) {
   const int id = ctx.states[ctx.pos].SubjectId(subject);
   const pipeline::Timestamp now = ctx.frames[ctx.pos].stamp;
-  for (std::size_t k = 0; k < ctx.pos; ++k) {
+  // The first buffered frame within the look-back, then on toward now.
+  const auto earliest = now - std::chrono::duration_cast<pipeline::Duration>(
+                                  std::chrono::duration<double>(kDerivativeLookbackS + 1e-6));
+  const auto begin = std::lower_bound(
+      ctx.frames.begin(), ctx.frames.begin() + static_cast<std::ptrdiff_t>(ctx.pos), earliest,
+      [](const FrameResult& f, pipeline::Timestamp t) { return f.stamp < t; });
+  for (auto k = static_cast<std::size_t>(begin - ctx.frames.begin()); k < ctx.pos; ++k) {
     const double dt = Seconds(now - ctx.frames[k].stamp);
-    if (dt > kDerivativeLookbackS + 1e-6) continue;
     const int s = ctx.states[k].SubjectIndex(id);
     if (s >= 0) return {&ctx.states[k].subjects[s], dt};
   }

@@ -81,6 +81,11 @@ struct Node {
 
 enum class Scope { kActors, kEgo };
 
+// Predicates that estimate a rate (acceleration, turning) compare a track with itself this long
+// ago; path predicates follow the ego's actual future positions this far ahead, s.
+inline constexpr double kDerivativeLookbackS = 1.0;
+inline constexpr double kPathLookaheadS = 3.0;
+
 struct Query {
   std::string text;              // as given
   Scope scope = Scope::kActors;  // `ego:` prefix: the query judges the ego itself
