@@ -43,7 +43,8 @@ QueryMiner::QueryMiner(const std::vector<std::pair<std::string, query::Query>>& 
                        std::string options_hash)
     : log_(std::move(log)), options_hash_(std::move(options_hash)) {
   for (const auto& [name, q] : queries) {
-    queries_.push_back({name, query::QueryStream(q), pipeline::WindowBuilder(runner)});
+    queries_.push_back(
+        {name, query::QueryStream(q), pipeline::WindowBuilder(runner), std::nullopt});
   }
 }
 
@@ -61,8 +62,8 @@ std::vector<pipeline::Event> QueryMiner::ToEvents(const std::string& name,
     e.start = e.end = e.peak = judged.stamp;
     if (match.subject != query::kEgoId) e.track_ids.push_back(match.subject);
     e.values = match.values;
-    e.reason = name + ": " +
-               (match.subject == query::kEgoId ? "ego" : "#" + std::to_string(match.subject));
+    e.reason = name;
+    e.reason += match.subject == query::kEgoId ? ": ego" : ": #" + std::to_string(match.subject);
     events.push_back(std::move(e));
   }
   return events;
@@ -82,7 +83,8 @@ std::vector<labeling::TaskDraft> QueryMiner::Add(const pipeline::FrameResult& fr
   std::vector<labeling::TaskDraft> drafts;
   // Frames before the earliest an open or future window of any query may start are dropped; a
   // query that has judged nothing yet still needs them all.
-  std::optional<pipeline::Timestamp> needed = frame.stamp;
+  bool keep_all = false;
+  pipeline::Timestamp needed = frame.stamp;
   for (auto& q : queries_) {
     for (const auto& judged : q.stream.Add(frame)) {
       for (auto& d : Drafts(q.windows.Add(ToEvents(q.name, judged), judged.stamp))) {
@@ -91,12 +93,12 @@ std::vector<labeling::TaskDraft> QueryMiner::Add(const pipeline::FrameResult& fr
       q.last_judged = judged.stamp;
     }
     if (!q.last_judged) {
-      needed.reset();
-    } else if (needed) {
-      needed = std::min(*needed, q.windows.EarliestNeeded(*q.last_judged));
+      keep_all = true;
+    } else {
+      needed = std::min(needed, q.windows.EarliestNeeded(*q.last_judged));
     }
   }
-  while (needed && !frames_.empty() && frames_.front().stamp < *needed) frames_.pop_front();
+  while (!keep_all && !frames_.empty() && frames_.front().stamp < needed) frames_.pop_front();
   return drafts;
 }
 
