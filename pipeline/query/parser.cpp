@@ -124,6 +124,7 @@ const std::map<std::string, Unit>& Units() {
   static const std::map<std::string, Unit> units = {
       {"m", {1, "distance"}},
       {"km", {1000, "distance"}},
+      {"cm", {0.01, "distance"}},
       {"ft", {0.3048, "distance"}},
       {"s", {1, "time"}},
       {"sec", {1, "time"}},
@@ -340,7 +341,7 @@ int Parser::ParsePrimary() {
     return Add(node, at);
   }
   if (word == "speed" || word == "acceleration" || word == "yaw" || word == "distance" ||
-      word == "ttc" || word == "time") {
+      word == "ttc" || word == "time" || word == "length" || word == "width" || word == "height") {
     return ParseCompare(at);
   }
   if (const auto flag = SimpleFlags().find(word); flag != SimpleFlags().end()) {
@@ -403,6 +404,11 @@ int Parser::ParseCompare(const Token& at) {
     Expect("to");
     Expect("ego");
     node.quantity = Quantity::kDistanceToEgo;
+    dimension = "distance";
+  } else if (word == "length" || word == "width" || word == "height") {
+    node.quantity = word == "length"  ? Quantity::kLength
+                    : word == "width" ? Quantity::kWidth
+                                      : Quantity::kHeight;
     dimension = "distance";
   } else {  // ttc, time to collision
     if (word == "time") {
@@ -590,8 +596,8 @@ std::string NodeText(const Query& query, int index) {
                                  "crossing ego path",
                                  "moving toward ego path"};
   static const char* kQuantities[] = {"speed", "acceleration", "yaw rate", "distance to ego",
-                                      "ttc"};
-  static const char* kUnits[] = {"m/s", "m/s2", "rad/s", "m", "s"};
+                                      "ttc",   "length",       "width",    "height"};
+  static const char* kUnits[] = {"m/s", "m/s2", "rad/s", "m", "s", "m", "m", "m"};
   static const char* kComparisons[] = {"<", "<=", ">", ">="};
   static const char* kHeadings[] = {"toward", "away from", "same as", "opposite", "across"};
   switch (node.kind) {

@@ -98,6 +98,12 @@ double QuantityOf(Quantity quantity, const PredicateContext& ctx, int subject) {
                                                         ctx.states[ctx.pos].subjects[subject].box);
     case Quantity::kTimeToCollision:
       return subject == 0 ? std::numeric_limits<double>::infinity() : TimeToCollision(ctx, subject);
+    case Quantity::kLength:
+      return ctx.states[ctx.pos].subjects[subject].box.length;
+    case Quantity::kWidth:
+      return ctx.states[ctx.pos].subjects[subject].box.width;
+    case Quantity::kHeight:
+      return ctx.states[ctx.pos].subjects[subject].box.height;
   }
   return 0;
 }
@@ -235,8 +241,9 @@ bool AtomHolds(const Node& node, const PredicateContext& ctx, int subject) {
 
 std::map<std::string, double> AtomValues(const Node& node, const PredicateContext& ctx,
                                          int subject) {
-  static const char* kNames[] = {"speed_mps", "acceleration_mps2", "yaw_rate_radps",
-                                 "distance_to_ego_m", "ttc_s"};
+  static const char* kNames[] = {
+      "speed_mps", "acceleration_mps2", "yaw_rate_radps", "distance_to_ego_m",
+      "ttc_s",     "length_m",          "width_m",        "height_m"};
   if (node.kind == NodeKind::kCompare) {
     return {{kNames[static_cast<int>(node.quantity)], QuantityOf(node.quantity, ctx, subject)}};
   }

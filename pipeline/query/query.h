@@ -42,7 +42,16 @@ enum class NodeKind {
   kEgo,         // `ego PREDICATE`: the child judged on the ego instead of the subject
 };
 
-enum class Quantity { kSpeed, kAcceleration, kYawRate, kDistanceToEgo, kTimeToCollision };
+enum class Quantity {
+  kSpeed,
+  kAcceleration,
+  kYawRate,
+  kDistanceToEgo,
+  kTimeToCollision,
+  kLength,  // of the box, along its heading
+  kWidth,
+  kHeight,
+};
 enum class Comparison { kLess, kLessEqual, kGreater, kGreaterEqual };
 enum class Flag {
   kStationary,

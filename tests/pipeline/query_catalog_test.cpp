@@ -53,6 +53,58 @@ TEST(QueryCatalog, EgoCorridorIsAQuery) {
   EXPECT_EQ(ids, std::set<int>{1});
 }
 
+// The ego drives at 10 m/s toward: 7, a low object lying in its lane 40 m on; 8, one as low in
+// the lane but right beside a parked truck (9: a piece of it, not debris); 10, one off the road.
+std::vector<pipeline::FrameResult> DebrisLog() {
+  std::vector<pipeline::FrameResult> log;
+  const auto still = [](int id, sensors::ObjectClass c, double x, double y, Eigen::Vector3d size,
+                        double ego_x) {
+    pipeline::Track t;
+    t.id = id;
+    t.object_class = c;
+    t.box.center = {x - ego_x, y, size.z() / 2};
+    t.box.length = size.x();
+    t.box.width = size.y();
+    t.box.height = size.z();
+    t.hits = t.age = 10;
+    return t;
+  };
+  for (int i = 0; i < 40; ++i) {
+    const double ego_x = i * 1.0;
+    pipeline::FrameResult frame;
+    frame.index = i;
+    frame.stamp = pipeline::Timestamp(std::chrono::milliseconds(1000 + 100 * i));
+    frame.ego.known = true;
+    frame.ego.speed = 10;
+    frame.ego.world_from_vehicle(0, 3) = ego_x;
+    frame.tracks = {still(7, sensors::ObjectClass::kUnknown, 40, 0.5, {0.5, 0.4, 0.3}, ego_x),
+                    still(8, sensors::ObjectClass::kUnknown, 48, -0.3, {0.4, 0.4, 0.3}, ego_x),
+                    still(9, sensors::ObjectClass::kTruck, 48, -2.0, {8, 2.4, 3.2}, ego_x),
+                    still(10, sensors::ObjectClass::kMisc, 30, 6, {0.5, 0.5, 0.3}, ego_x)};
+    log.push_back(frame);
+  }
+  return log;
+}
+
+TEST(QueryCatalog, DebrisIsAQuery) {
+  // debris: an object of unknown or misc class, 0.1-0.6 m high, 0.15-2 m across, lying still
+  // (<= 0.5 m/s) in the 2.6 m corridor 2-50 m along the ego's path, and not within 1 m of
+  // anything taller (then it is a piece of that).
+  const auto log = DebrisLog();
+  const Firings detector = DetectorFirings("debris", "debris_in_lane", log);
+  const Firings query = QueryFirings(
+      "(unknown or misc) and height >= 0.1 m and height <= 60 cm"
+      " and length >= 0.15 m and width >= 0.15 m and length <= 2 m and width <= 2 m"
+      " and speed <= 0.5 m/s and in ego path within 48 m"
+      " and not near a (height > 0.6 m) within 0.999 m",
+      log);
+  ASSERT_FALSE(detector.empty());
+  EXPECT_EQ(query, detector);
+  std::set<int> ids;
+  for (const auto& [frame, id] : query) ids.insert(id);
+  EXPECT_EQ(ids, std::set<int>{7});
+}
+
 // The ego cruises at 15 m/s, brakes at 5 m/s^2 for 2 s, then cruises at 5 m/s.
 std::vector<pipeline::FrameResult> BrakingLog() {
   std::vector<pipeline::FrameResult> log;

@@ -27,6 +27,8 @@ TEST(QueryParser, ParsesEveryConstruct) {
       {"yaw rate > 0.2 rad/s", "yaw rate > 0.2 rad/s"},
       {"distance to ego < 10 m", "distance to ego < 10 m"},
       {"ttc < 3 s", "ttc < 3 s"},
+      {"height <= 60 cm", "height <= 0.6 m"},
+      {"length > 2 m and width < 1 m", "(length > 2 m and width < 1 m)"},
       {"time to collision < 1500 ms", "ttc < 1.5 s"},
       {"stationary", "stationary"},
       {"stopped", "stationary"},
