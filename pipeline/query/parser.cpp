@@ -161,6 +161,10 @@ std::string UnitsOf(const std::string& dimension) {
   return list;
 }
 
+// Bounds on a query's size: the tree is walked recursively, and no sensible query comes near.
+constexpr std::size_t kMaxNodes = 2000;
+constexpr int kMaxDepth = 100;
+
 class Parser {
  public:
   explicit Parser(std::string_view text) : tokens_(Tokenize(text)) { query_.text = text; }
@@ -196,12 +200,18 @@ class Parser {
   }
 
   int Add(Node node, const Token& at) {
+    if (query_.nodes.size() >= kMaxNodes) {
+      Fail(at, "a shorter query (at most " + std::to_string(kMaxNodes) + " terms)");
+    }
     node.line = at.line;
     node.column = at.column;
     query_.nodes.push_back(std::move(node));
     return static_cast<int>(query_.nodes.size()) - 1;
   }
   int Binary(NodeKind kind, int left, int right) {
+    if (query_.nodes.size() >= kMaxNodes) {
+      Fail(Peek(), "a shorter query (at most " + std::to_string(kMaxNodes) + " terms)");
+    }
     Node node;
     node.kind = kind;
     node.children = {left, right};
@@ -221,7 +231,20 @@ class Parser {
     while (Accept("and")) left = Binary(NodeKind::kAnd, left, ParseUnary());
     return left;
   }
+  // Counts nesting while a recursive rule runs.
+  struct Nesting {
+    explicit Nesting(Parser& p) : parser(p) {
+      if (++parser.depth_ > kMaxDepth) {
+        parser.Fail(parser.Peek(),
+                    "a less nested query (at most " + std::to_string(kMaxDepth) + " levels)");
+      }
+    }
+    ~Nesting() { --parser.depth_; }
+    Parser& parser;
+  };
+
   int ParseUnary() {
+    const Nesting nesting(*this);
     const Token& at = Peek();
     if (Accept("not")) {
       Node node;
@@ -306,10 +329,12 @@ class Parser {
 
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
   Query query_;
 };
 
 int Parser::ParsePrimary() {
+  const Nesting nesting(*this);
   const Token& at = Peek();
   if (at.kind != Token::kWord && at.text != "(") Fail(at, "a predicate or '('");
   if (Accept("(")) {

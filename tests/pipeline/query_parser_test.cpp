@@ -99,6 +99,32 @@ TEST(QueryParser, ScopeAndHorizons) {
   EXPECT_DOUBLE_EQ(path.lookback_s, 2);
 }
 
+TEST(QueryParser, HugeOrDeeplyNestedQueriesAreErrorsNotCrashes) {
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "(";
+  try {
+    ParseQuery(deep + "car");
+    ADD_FAILURE() << "no error";
+  } catch (const QueryError& e) {
+    EXPECT_NE(e.message().find("a less nested query"), std::string::npos) << e.what();
+  }
+  std::string nots;
+  for (int i = 0; i < 100000; ++i) nots += "not ";
+  EXPECT_THROW(ParseQuery(nots + "car"), QueryError);
+  std::string chain = "car";
+  for (int i = 0; i < 100000; ++i) chain += " and car";
+  try {
+    ParseQuery(chain);
+    ADD_FAILURE() << "no error";
+  } catch (const QueryError& e) {
+    EXPECT_NE(e.message().find("a shorter query"), std::string::npos) << e.what();
+  }
+  // Well inside the bounds, a long query parses.
+  std::string fine = "car";
+  for (int i = 0; i < 300; ++i) fine += " or (truck and not stationary)";
+  EXPECT_NO_THROW(ParseQuery(fine));
+}
+
 struct BadQuery {
   std::string text;
   int line, column;
