@@ -116,6 +116,58 @@ TEST(QueryStream, TemporalOperators) {
             static_cast<std::size_t>(kFrames));
 }
 
+// The ego stands still. Track 1 drives a left-hand circle of 20 m radius at 5 m/s (0.25 rad/s);
+// track 2 drives straight, accelerating at 2 m/s^2 from 1 m/s for 2 s, then cruising.
+std::vector<FrameResult> TurningAndAcceleratingLog() {
+  std::vector<FrameResult> log;
+  for (int i = 0; i < 50; ++i) {
+    const double t = i / 10.0;
+    FrameResult frame;
+    frame.index = i;
+    frame.stamp = pipeline::Timestamp(std::chrono::milliseconds(1000 + 100 * i));
+    frame.ego.known = true;
+    pipeline::Track turning;
+    turning.id = 1;
+    turning.object_class = sensors::ObjectClass::kCar;
+    const double angle = 0.25 * t;
+    turning.box.center = {20 * std::sin(angle), 20 - 20 * std::cos(angle), 0.75};
+    turning.box.length = 4.5;
+    turning.box.width = 1.8;
+    turning.box.yaw = angle;
+    turning.velocity_world = {5 * std::cos(angle), 5 * std::sin(angle)};
+    turning.velocity_vehicle = turning.velocity_world;
+    pipeline::Track speeding = turning;
+    speeding.id = 2;
+    const double v = t < 2 ? 1 + 2 * t : 5;
+    speeding.box.center = {0, -10, 0.75};
+    speeding.box.yaw = 0;
+    speeding.velocity_world = {v, 0};
+    speeding.velocity_vehicle = speeding.velocity_world;
+    frame.tracks = {turning, speeding};
+    log.push_back(frame);
+  }
+  return log;
+}
+
+TEST(QueryStream, TurningAndAcceleratingCompareWithTheLastSecond) {
+  const auto log = TurningAndAcceleratingLog();
+  // Turning needs a second of history: from frame 10 on, track 1 only, left.
+  const auto left = FramesMatching(Matched("turning left", log), {1});
+  ASSERT_FALSE(left.empty());
+  EXPECT_EQ(left.front(), 1);  // the first frame with an earlier observation
+  EXPECT_EQ(left.size(), 49u);
+  EXPECT_TRUE(FramesMatching(Matched("turning right", log), {}).empty());
+  EXPECT_EQ(FramesMatching(Matched("yaw rate > 14 deg/s and yaw rate < 15 deg/s", log), {1}).size(),
+            49u);
+  // Accelerating while the speed rose by more than 1 m/s over the last second: frames 1 to 24
+  // (frame 25 at 5 m/s compares with frame 15 at 4 m/s: exactly 1 m/s^2, not above).
+  const auto faster = FramesMatching(Matched("accelerating", log), {2});
+  ASSERT_FALSE(faster.empty());
+  EXPECT_EQ(faster.front(), 1);
+  EXPECT_EQ(faster.back(), 24);
+  EXPECT_TRUE(FramesMatching(Matched("decelerating", log), {}).empty());
+}
+
 TEST(QueryStream, MatchesCarryTheirNumbersAndPartners) {
   const auto judged =
       RunQuery(ParseQuery("vehicle and speed < 1 m/s and has bicycle to its right within 4 m"),
