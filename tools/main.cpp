@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   tools::AddReviewCommand(app, &exit_code);
   tools::AddSynthCommand(app, &exit_code);
   tools::AddTrainClassifierCommand(app, &exit_code);
+  tools::AddQueryCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,5 +28,6 @@ void AddImportCommand(CLI::App& app, int* exit_code);
 void AddReviewCommand(CLI::App& app, int* exit_code);
 void AddSynthCommand(CLI::App& app, int* exit_code);
 void AddTrainClassifierCommand(CLI::App& app, int* exit_code);
+void AddQueryCommand(CLI::App& app, int* exit_code);
 
 }  // namespace longtail::tools

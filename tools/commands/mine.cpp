@@ -12,6 +12,7 @@
 #include "pipeline/options.h"
 #include "pipeline/runner.h"
 #include "tools/commands/commands.h"
+#include "tools/commands/query_mining.h"
 #include "tools/commands/topic_options.h"
 #include "tools/progress.h"
 
@@ -26,7 +27,8 @@ struct MineOptions {
   std::string config;
   int threads = 0;
   bool json = false;
-  sensors::LogOpenOptions open;  // ROS logs: --lidar-topic, --camera-topic
+  sensors::LogOpenOptions open;          // ROS logs: --lidar-topic, --camera-topic
+  std::vector<std::string> query_files;  // --query: scenario queries mined beside the detectors
 };
 
 struct LogOutcome {
@@ -43,8 +45,8 @@ struct LogOutcome {
 
 LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& options,
                    const std::string& options_hash, labeling::ReviewQueue& queue,
-                   bool show_progress, bool skip_mined,
-                   const sensors::LogOpenOptions& open_options) {
+                   bool show_progress, bool skip_mined, const sensors::LogOpenOptions& open_options,
+                   const std::vector<std::pair<std::string, query::Query>>& queries = {}) {
   LogOutcome outcome;
   outcome.path = path;
   sensors::IssueLog issues;
@@ -66,7 +68,11 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
     }
     ProgressBar progress(outcome.log_id, total, show_progress);
     pipeline::MineCallbacks callbacks;
-    callbacks.on_frame = [&](const pipeline::FrameResult&) { progress.Advance(); };
+    QueryMiner query_miner(queries, options.runner(), reader->info(), options_hash);
+    callbacks.on_frame = [&](const pipeline::FrameResult& frame) {
+      progress.Advance();
+      if (const auto drafts = query_miner.Add(frame); !drafts.empty()) add(queue.Enqueue(drafts));
+    };
     callbacks.on_window = [&](const pipeline::ReviewWindow& window,
                               const std::deque<pipeline::FrameResult>& frames) {
       // One transaction per window: a killed run keeps every window it had queued. The newest
@@ -75,6 +81,7 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
       pending = labeling::MakeTaskDraft(reader->info(), window, frames, options_hash);
     };
     outcome.stats = pipeline::MineLog(*reader, options, callbacks);
+    if (const auto drafts = query_miner.Flush(); !drafts.empty()) add(queue.Enqueue(drafts));
     progress.Done();
     if (outcome.stats.frames == 0) {
       // e.g. a ROS bag of raw packets: say why instead of a silent "frames 0".
@@ -157,7 +164,14 @@ int RunMine(const MineOptions& options) {
   }
   if (options.threads > 0) run_options.mutable_runner()->set_threads(options.threads);
   run_options = pipeline::EffectiveOptions(run_options);
-  const std::string options_hash = pipeline::OptionsHash(run_options);
+  std::vector<std::pair<std::string, query::Query>> queries;
+  try {
+    queries = LoadQueryFiles(options.query_files);
+  } catch (const std::exception& e) {
+    std::cerr << "longtail mine: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  const std::string options_hash = HashWithQueries(pipeline::OptionsHash(run_options), queries);
 
   // The logs of this shard: the command line's and the manifest's, split by --shard or the
   // Kubernetes / Slurm environment.
@@ -196,7 +210,7 @@ int RunMine(const MineOptions& options) {
     try {
       // Batch runs (--manifest) skip logs the ledger has; logs named alone are always re-mined.
       outcome = MineOne(path, run_options, options_hash, *queue, show_progress,
-                        !options.manifest.empty(), options.open);
+                        !options.manifest.empty(), options.open, queries);
     } catch (const labeling::QueueError& e) {
       std::cerr << "longtail mine: " << path << ": " << e.what() << "\n";
       return kExitFailure;
@@ -252,6 +266,11 @@ void AddMineCommand(CLI::App& app, int* exit_code) {
   command->add_option("--threads", options->threads, "worker threads (default: every core)");
   command->add_flag("--json", options->json, "print the summary as JSON");
   AddTopicOptions(command, &options->open);
+  command
+      ->add_option("--query", options->query_files,
+                   "a scenario query file (pipeline/query/README.md); its matches are queued as\n"
+                   "episodes of detector 'query' named by the file's stem (repeatable)")
+      ->check(CLI::ExistingFile);
   command->callback([options, exit_code] { *exit_code = RunMine(*options); });
 }
 
