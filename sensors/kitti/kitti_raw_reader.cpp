@@ -30,12 +30,22 @@ std::vector<StampedFile> StampedFiles(const fs::path& stream_dir, const std::str
                                       IssueLog* issues) {
   const auto stamps = kitti::ReadTimestamps(stream_dir / "timestamps.txt", issues);
   std::vector<StampedFile> files;
+  std::vector<bool> has_file(stamps.size(), false);
   for (auto& [number, path] : kitti::NumberedFiles(stream_dir / "data", ext)) {
     if (number < 0 || number >= static_cast<std::int64_t>(stamps.size()) || !stamps[number]) {
       issues->Report({path.string(), 0, 0, "no valid timestamp for this file in timestamps.txt"});
       continue;
     }
+    has_file[number] = true;
     files.push_back({number, path, *stamps[number]});
+  }
+  // A stamped frame without its file is a skipped frame, counted like an unreadable one.
+  for (std::size_t number = 0; number < stamps.size(); ++number) {
+    if (stamps[number] && !has_file[number]) {
+      issues->Report({(stream_dir / "data").string(), 0, 0,
+                      "frame " + std::to_string(number) + " is in timestamps.txt but has no " +
+                          ext + " file"});
+    }
   }
   return files;
 }
@@ -156,6 +166,12 @@ class KittiRawReader : public LogReader {
       }
       lidar_from_imu.linear() =
           Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>>(r->second.data());
+      const Eigen::Matrix3d& rotation = lidar_from_imu.linear();
+      if ((rotation * rotation.transpose() - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff() >
+              1e-3 ||
+          rotation.determinant() <= 0) {
+        throw LogError(imu_calib_file.string(), "key R is not a rotation");
+      }
       lidar_from_imu.translation() = Eigen::Vector3d(t->second.data());
     } else {
       info_.notes.push_back("calib_imu_to_velo.txt absent: IMU assumed at the lidar");

@@ -94,11 +94,15 @@ TEST(KittiRawReader, TruncatedEmptyAndMissingScansAreCountedAndSkipped) {
   EXPECT_NE(reported[0].file.find("0000000000.bin"), std::string::npos);
   EXPECT_NE(reported[1].reason.find("empty"), std::string::npos);
 
+  // A stamped frame whose file is gone is a skipped frame too, named by its number.
   fs::remove(data / "0000000002.bin");
   IssueLog more;
   frames = ReadAll(drive, &more);
   EXPECT_TRUE(frames.empty());
-  EXPECT_EQ(more.count(), 2u);
+  ASSERT_EQ(more.count(), 3u);
+  EXPECT_NE(more.issues()[0].reason.find("frame 2 is in timestamps.txt but has no .bin file"),
+            std::string::npos)
+      << more.issues()[0].reason;
 }
 
 TEST(KittiRawReader, BadTimestampLineIsReportedWithItsOffset) {
@@ -115,6 +119,48 @@ TEST(KittiRawReader, BadTimestampLineIsReportedWithItsOffset) {
   ASSERT_GE(issues.count(), 1u);
   EXPECT_EQ(issues.issues()[0].offset, first.size() + 1);
   EXPECT_NE(issues.issues()[0].reason.find("bad timestamp"), std::string::npos);
+}
+
+TEST(KittiRawReader, AStampOutOfOrderLosesItsFrameNotTheDrive) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const fs::path stamps = drive / "velodyne_points" / "timestamps.txt";
+  std::ifstream in(stamps);
+  std::string first, second, third;
+  std::getline(in, first), std::getline(in, second), std::getline(in, third);
+  in.close();
+  std::ofstream(stamps) << first << "\n2099-01-01 00:00:00.000000000\n" << third << "\n";
+  IssueLog issues;
+  const auto frames = ReadAll(drive, &issues);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[1].index, 2);
+  ASSERT_GE(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].offset, first.size() + 1);
+  EXPECT_NE(issues.issues()[0].reason.find("frame 1 is out of order"), std::string::npos);
+}
+
+TEST(KittiRawReader, AScanLargerThanAnyLidarMakesIsSkippedUnread) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  // Sparse: 4 GiB on paper, nothing on disk; reading it whole would take 4 GiB of memory.
+  fs::resize_file(drive / "velodyne_points" / "data" / "0000000001.bin", 4ull << 30);
+  IssueLog issues;
+  const auto frames = ReadAll(drive, &issues);
+  ASSERT_EQ(frames.size(), 2u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_NE(issues.issues()[0].file.find("0000000001.bin"), std::string::npos);
+  EXPECT_NE(issues.issues()[0].reason.find("4294967296 bytes, more than a lidar scan can hold"),
+            std::string::npos)
+      << issues.issues()[0].reason;
+}
+
+TEST(KittiRawReader, ALongBadTimestampLineIsQuotedNotEchoed) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const fs::path stamps = drive / "velodyne_points" / "timestamps.txt";
+  std::ofstream(stamps, std::ios::app) << std::string(100000, 'x') << "\n";
+  IssueLog issues;
+  EXPECT_EQ(ReadAll(drive, &issues).size(), 3u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_LT(issues.issues()[0].reason.size(), 120u);
+  EXPECT_EQ(issues.issues()[0].bytes, 100000u);
 }
 
 TEST(KittiRawReader, CorruptImageIsSkippedButTheScanIsKept) {
