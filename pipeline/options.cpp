@@ -5,11 +5,14 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "pipeline/perception/class_model.h"
+#include "pipeline/proto/range.pb.h"
 
 namespace longtail::pipeline {
 namespace {
@@ -76,6 +79,49 @@ void FillDefaults(pb::Message* message) {
   }
 }
 
+// The first field of `message` (recursively; `path` names the enclosing fields) whose value is
+// outside its range: negative or non-finite, or above its `(max)` (pipeline/proto/range.proto).
+std::optional<std::string> OutOfRange(const pb::Message& message, const std::string& path) {
+  const pb::Descriptor* descriptor = message.GetDescriptor();
+  const pb::Reflection* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const pb::FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated() || !reflection->HasField(message, field)) continue;
+    const std::string name = path + field->name();
+    double value = 0;
+    switch (field->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+        if (auto problem = OutOfRange(reflection->GetMessage(message, field), name + ".")) {
+          return problem;
+        }
+        continue;
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        value = reflection->GetInt32(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        value = static_cast<double>(reflection->GetInt64(message, field));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+        value = reflection->GetDouble(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_FLOAT:
+        value = reflection->GetFloat(message, field);
+        break;
+      default:
+        continue;
+    }
+    std::ostringstream text;
+    text << name << " = " << value;
+    if (!std::isfinite(value) || value < 0) return text.str() + " must be a number >= 0";
+    if (field->options().HasExtension(proto::max) &&
+        value > field->options().GetExtension(proto::max)) {
+      text << " is above its maximum " << field->options().GetExtension(proto::max);
+      return text.str();
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 proto::RunOptions ParseRunOptions(const std::string& text, const std::string& source_name) {
@@ -85,6 +131,9 @@ proto::RunOptions ParseRunOptions(const std::string& text, const std::string& so
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(text, &options)) {
     throw OptionsError("invalid run options:\n" + errors.errors());
+  }
+  if (const auto problem = OutOfRange(options, "")) {
+    throw OptionsError("invalid run options:\n" + source_name + ": " + *problem + "\n");
   }
   return options;
 }
