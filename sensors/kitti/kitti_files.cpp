@@ -63,6 +63,17 @@ std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, I
                     data->empty() ? "empty image file" : "not a PNG or JPEG image"});
     return std::nullopt;
   }
+  // A file cut short would reach the decoder, whose library reports it on stderr with no file
+  // name ("libpng error: ...") and gives no image: caught here, named and counted instead.
+  // (JPEG files may carry bytes after their end marker, so only PNG's last chunk is checked.)
+  static constexpr std::uint8_t kPngEnd[] = {'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+  if (image.format == "png" &&
+      (data->size() < sizeof(kPngEnd) ||
+       std::memcmp(data->data() + data->size() - sizeof(kPngEnd), kPngEnd, sizeof(kPngEnd)))) {
+    issues->Report(
+        {file.string(), data->size(), 0, "truncated PNG image: no IEND chunk at its end"});
+    return std::nullopt;
+  }
   image.data = std::move(data);
   return image;
 }

@@ -32,10 +32,11 @@ std::vector<StampedFile> StampedFiles(const fs::path& stream_dir, const std::str
   std::vector<StampedFile> files;
   std::vector<bool> has_file(stamps.size(), false);
   for (auto& [number, path] : kitti::NumberedFiles(stream_dir / "data", ext)) {
-    if (number < 0 || number >= static_cast<std::int64_t>(stamps.size()) || !stamps[number]) {
-      issues->Report({path.string(), 0, 0, "no valid timestamp for this file in timestamps.txt"});
+    if (number < 0 || number >= static_cast<std::int64_t>(stamps.size())) {
+      issues->Report({path.string(), 0, 0, "no line for this file in timestamps.txt"});
       continue;
     }
+    if (!stamps[number]) continue;  // its bad stamp line was reported: one skip, one report
     has_file[number] = true;
     files.push_back({number, path, *stamps[number]});
   }

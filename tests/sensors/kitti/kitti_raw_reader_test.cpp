@@ -173,6 +173,22 @@ TEST(KittiRawReader, CorruptImageIsSkippedButTheScanIsKept) {
   EXPECT_EQ(issues.count(), 1u);
 }
 
+TEST(KittiRawReader, TruncatedPngIsNamedAndSkippedBeforeTheDecoderSeesIt) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const fs::path png = drive / "image_02" / "data" / "0000000002.png";
+  const auto size = fs::file_size(png);
+  fs::resize_file(png, size - 20);
+  IssueLog issues;
+  const auto frames = ReadAll(drive, &issues);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_TRUE(frames[2].cameras.empty());
+  EXPECT_EQ(frames[1].cameras.size(), 1u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].file, png.string());
+  EXPECT_EQ(issues.issues()[0].offset, size - 20);
+  EXPECT_NE(issues.issues()[0].reason.find("truncated PNG"), std::string::npos);
+}
+
 TEST(KittiRawReader, MalformedCalibrationStopsTheLogWithAClearError) {
   const fs::path date_dir = testing::ScratchDir();
   const fs::path drive = WriteTinyDrive(date_dir, false);

@@ -112,6 +112,36 @@ TEST(BadInput, ALabelFrameNumberFarBeyondTheDriveIsSkippedNotAllocated) {
   EXPECT_LT(json["frames"].get<int>(), 100);
 }
 
+TEST(BadInput, DoctorChecksCalibrationAndTimestampsNotOnlyTheFiles) {
+  const fs::path dir = testing::ScratchDir();
+  const fs::path drive = CopySampleDrive(dir);
+  EXPECT_EQ(RunLongtail("doctor " + Quoted(drive) + " >/dev/null").exit_code, 0);
+
+  const fs::path stamps = drive / "velodyne_points" / "timestamps.txt";
+  std::ifstream in(stamps);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  in.close();
+  std::swap(lines[5], lines[6]);
+  std::ofstream out(stamps);
+  for (const auto& line : lines) out << line << "\n";
+  out.close();
+  auto result = RunLongtail("doctor " + Quoted(drive) + " --json");
+  EXPECT_EQ(result.exit_code, 3);
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_FALSE(json["healthy"].get<bool>());
+  ASSERT_EQ(json["problems"].size(), 1u) << json.dump(2);
+  EXPECT_NE(json["problems"][0]["reason"].get<std::string>().find("frame 5 is out of order"),
+            std::string::npos);
+
+  std::ofstream(drive.parent_path() / "calib_velo_to_cam.txt")
+      << "R: 0 -2 0 0 0 -1 1 0 0\nT: 0 -0.075 -0.27\n";
+  result = RunLongtail("doctor " + Quoted(drive) + " 2>&1");
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_NE(result.out.find("calib_velo_to_cam.txt: key R is not a rotation"), std::string::npos)
+      << result.out;
+}
+
 TEST(BadInput, AnOptionOutsideItsRangeIsAUsageErrorNamingTheField) {
   const fs::path dir = testing::ScratchDir();
   std::ofstream(dir / "run.pbtxt") << "detectors { ego_corridor { width_m: -2.6 } }\n";
