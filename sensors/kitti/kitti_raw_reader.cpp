@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "sensors/image.h"
 #include "sensors/kitti/kitti_calibration.h"
 #include "sensors/kitti/kitti_files.h"
 #include "sensors/kitti/oxts.h"
@@ -93,7 +94,8 @@ class KittiRawReader : public LogReader {
       if (!fs::is_directory(drive / camera.name)) continue;
       auto files = StampedFiles(drive / camera.name, ".png", issues);
       info_.streams.push_back(Stream(camera.name, "camera", files));
-      cameras_.push_back({camera.name, StampsOf(files), std::move(files)});
+      cameras_.push_back(
+          {camera.name, camera.width, camera.height, StampsOf(files), std::move(files)});
     }
     // Cameras without calibration are listed but cannot be projected into.
     for (int i = 0; i < 4 && !info_.has_calibration; ++i) {
@@ -134,8 +136,18 @@ class KittiRawReader : public LogReader {
       for (const CameraStream& camera : cameras_) {
         const auto nearest = NearestStamp(camera.stamps, scan_file.stamp, kMaxCameraSkew);
         if (!nearest) continue;
-        auto image = kitti::ReadEncodedImage(camera.files[*nearest].path, issues_);
+        const fs::path& file = camera.files[*nearest].path;
+        auto image = kitti::ReadEncodedImage(file, issues_);
         if (!image) continue;
+        // An image of another size than its calibration would put every projected box elsewhere.
+        const auto size = PngSize(*image);
+        if (size && (size->first != camera.width || size->second != camera.height)) {
+          issues_->Report({file.string(), 16, 8,
+                           "image is " + std::to_string(size->first) + "x" +
+                               std::to_string(size->second) + " px, its calibration says " +
+                               std::to_string(camera.width) + "x" + std::to_string(camera.height)});
+          continue;
+        }
         image->camera = camera.name;
         image->stamp = camera.stamps[*nearest];
         frame.cameras.push_back({*image, image->stamp - scan_file.stamp});
@@ -151,6 +163,7 @@ class KittiRawReader : public LogReader {
  private:
   struct CameraStream {
     std::string name;
+    int width = 0, height = 0;  // px, from the calibration
     std::vector<Timestamp> stamps;
     std::vector<StampedFile> files;
   };

@@ -189,6 +189,24 @@ TEST(KittiRawReader, TruncatedPngIsNamedAndSkippedBeforeTheDecoderSeesIt) {
   EXPECT_NE(issues.issues()[0].reason.find("truncated PNG"), std::string::npos);
 }
 
+TEST(KittiRawReader, AnImageOfAnotherSizeThanItsCalibrationIsNamedAndSkipped) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const fs::path png = drive / "image_02" / "data" / "0000000001.png";
+  const CameraImage wide =
+      EncodeImage({16, 4, 3, std::vector<std::uint8_t>(16 * 4 * 3, 128)}, "png");
+  std::ofstream(png, std::ios::binary)
+      .write(reinterpret_cast<const char*>(wide.data->data()),
+             static_cast<std::streamsize>(wide.data->size()));
+  IssueLog issues;
+  const auto frames = ReadAll(drive, &issues);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_TRUE(frames[1].cameras.empty());
+  EXPECT_EQ(frames[2].cameras.size(), 1u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].file, png.string());
+  EXPECT_EQ(issues.issues()[0].reason, "image is 16x4 px, its calibration says 8x4");
+}
+
 TEST(KittiRawReader, MalformedCalibrationStopsTheLogWithAClearError) {
   const fs::path date_dir = testing::ScratchDir();
   const fs::path drive = WriteTinyDrive(date_dir, false);
