@@ -105,36 +105,37 @@ TEST(KittiRawReader, TruncatedEmptyAndMissingScansAreCountedAndSkipped) {
       << more.issues()[0].reason;
 }
 
-TEST(KittiRawReader, BadTimestampLineIsReportedWithItsOffset) {
-  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+// Replaces the lidar's second timestamp line with `line`; returns the byte offset of that line.
+std::size_t ReplaceSecondLidarStamp(const fs::path& drive, const std::string& line) {
   const fs::path stamps = drive / "velodyne_points" / "timestamps.txt";
   std::ifstream in(stamps);
   std::string first, second, third;
   std::getline(in, first), std::getline(in, second), std::getline(in, third);
   in.close();
-  std::ofstream(stamps) << first << "\nnot a time\n" << third << "\n";
+  std::ofstream(stamps) << first << "\n" << line << "\n" << third << "\n";
+  return first.size() + 1;
+}
+
+TEST(KittiRawReader, BadTimestampLineIsReportedWithItsOffset) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const std::size_t offset = ReplaceSecondLidarStamp(drive, "not a time");
   IssueLog issues;
   const auto frames = ReadAll(drive, &issues);
   EXPECT_EQ(frames.size(), 2u);
   ASSERT_GE(issues.count(), 1u);
-  EXPECT_EQ(issues.issues()[0].offset, first.size() + 1);
+  EXPECT_EQ(issues.issues()[0].offset, offset);
   EXPECT_NE(issues.issues()[0].reason.find("bad timestamp"), std::string::npos);
 }
 
 TEST(KittiRawReader, AStampOutOfOrderLosesItsFrameNotTheDrive) {
   const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
-  const fs::path stamps = drive / "velodyne_points" / "timestamps.txt";
-  std::ifstream in(stamps);
-  std::string first, second, third;
-  std::getline(in, first), std::getline(in, second), std::getline(in, third);
-  in.close();
-  std::ofstream(stamps) << first << "\n2099-01-01 00:00:00.000000000\n" << third << "\n";
+  const std::size_t offset = ReplaceSecondLidarStamp(drive, "2099-01-01 00:00:00.000000000");
   IssueLog issues;
   const auto frames = ReadAll(drive, &issues);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[1].index, 2);
   ASSERT_GE(issues.count(), 1u);
-  EXPECT_EQ(issues.issues()[0].offset, first.size() + 1);
+  EXPECT_EQ(issues.issues()[0].offset, offset);
   EXPECT_NE(issues.issues()[0].reason.find("frame 1 is out of order"), std::string::npos);
 }
 
