@@ -1,37 +1,22 @@
 #include "pipeline/options.h"
 
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <sstream>
 
 #include "pipeline/perception/class_model.h"
 #include "pipeline/proto/range.pb.h"
+#include "pipeline/text_proto.h"
 
 namespace longtail::pipeline {
 namespace {
 
 namespace pb = google::protobuf;
-
-class CollectErrors : public pb::io::ErrorCollector {
- public:
-  explicit CollectErrors(std::string source) : source_(std::move(source)) {}
-  void AddError(int line, pb::io::ColumnNumber column, const std::string& message) override {
-    errors_ += source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
-               message + "\n";
-  }
-  const std::string& errors() const { return errors_; }
-
- private:
-  std::string source_;
-  std::string errors_;
-};
 
 // Sets every unset singular field to its default, recursing into sub-messages.
 void FillDefaults(pb::Message* message) {
@@ -124,26 +109,35 @@ std::optional<std::string> OutOfRange(const pb::Message& message, const std::str
 
 }  // namespace
 
-proto::RunOptions ParseRunOptions(const std::string& text, const std::string& source_name) {
-  proto::RunOptions options;
-  CollectErrors errors(source_name);
-  pb::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &options)) {
-    throw OptionsError("invalid run options:\n" + errors.errors());
-  }
+namespace {
+
+proto::RunOptions WithinRange(proto::RunOptions options, const std::string& source) {
   if (const auto problem = OutOfRange(options, "")) {
-    throw OptionsError("invalid run options:\n" + source_name + ": " + *problem + "\n");
+    throw OptionsError("invalid run options:\n" + source + ": " + *problem + "\n");
   }
   return options;
 }
 
+}  // namespace
+
+proto::RunOptions ParseRunOptions(const std::string& text, const std::string& source_name) {
+  proto::RunOptions options;
+  try {
+    ParseTextProto(text, source_name, options);
+  } catch (const TextProtoError& e) {
+    throw OptionsError(std::string("invalid run options:\n") + e.what());
+  }
+  return WithinRange(std::move(options), source_name);
+}
+
 proto::RunOptions LoadRunOptions(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw OptionsError(path + ": cannot open config file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseRunOptions(text.str(), path);
+  proto::RunOptions options;
+  try {
+    LoadTextProto(path, options);
+  } catch (const TextProtoError& e) {
+    throw OptionsError(std::string("invalid run options:\n") + e.what());
+  }
+  return WithinRange(std::move(options), path);
 }
 
 proto::RunOptions EffectiveOptions(const proto::RunOptions& options) {
