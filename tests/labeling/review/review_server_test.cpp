@@ -220,6 +220,15 @@ TEST_F(ReviewServerTest, ClaimNeedsAReviewerName) {
   EXPECT_EQ(Get("/api/stats").body["claimed"], 0);
 }
 
+TEST(ReviewWebRoot, AnInstalledBinaryServesTheInstalledPageElseTheBuildsCopy) {
+  const auto prefix = longtail::testing::ScratchDir() / "prefix";
+  const auto executable = prefix / "bin" / "longtail";
+  EXPECT_EQ(DefaultWebRoot(executable), BuiltWebRoot());
+  std::filesystem::create_directories(prefix / "share" / "longtail" / "web");
+  std::ofstream(prefix / "share" / "longtail" / "web" / "index.html") << "<title>review</title>";
+  EXPECT_EQ(DefaultWebRoot(executable), (prefix / "share" / "longtail" / "web").string());
+}
+
 TEST_F(ReviewServerTest, ADeeplyNestedBodyIs400AndTheServerKeepsServing) {
   Start("/nonexistent/log");
   const int depth = 300000;
