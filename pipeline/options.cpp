@@ -1,34 +1,22 @@
 #include "pipeline/options.h"
 
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
 
+#include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "pipeline/perception/class_model.h"
+#include "pipeline/proto/range.pb.h"
+#include "pipeline/text_proto.h"
 
 namespace longtail::pipeline {
 namespace {
 
 namespace pb = google::protobuf;
-
-class CollectErrors : public pb::io::ErrorCollector {
- public:
-  explicit CollectErrors(std::string source) : source_(std::move(source)) {}
-  void AddError(int line, pb::io::ColumnNumber column, const std::string& message) override {
-    errors_ += source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
-               message + "\n";
-  }
-  const std::string& errors() const { return errors_; }
-
- private:
-  std::string source_;
-  std::string errors_;
-};
 
 // Sets every unset singular field to its default, recursing into sub-messages.
 void FillDefaults(pb::Message* message) {
@@ -76,25 +64,80 @@ void FillDefaults(pb::Message* message) {
   }
 }
 
+// The first field of `message` (recursively; `path` names the enclosing fields) whose value is
+// outside its range: negative or non-finite, or above its `(max)` (pipeline/proto/range.proto).
+std::optional<std::string> OutOfRange(const pb::Message& message, const std::string& path) {
+  const pb::Descriptor* descriptor = message.GetDescriptor();
+  const pb::Reflection* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const pb::FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated() || !reflection->HasField(message, field)) continue;
+    const std::string name = path + field->name();
+    double value = 0;
+    switch (field->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+        if (auto problem = OutOfRange(reflection->GetMessage(message, field), name + ".")) {
+          return problem;
+        }
+        continue;
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        value = reflection->GetInt32(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        value = static_cast<double>(reflection->GetInt64(message, field));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+        value = reflection->GetDouble(message, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_FLOAT:
+        value = reflection->GetFloat(message, field);
+        break;
+      default:
+        continue;
+    }
+    std::ostringstream text;
+    text << name << " = " << value;
+    if (!std::isfinite(value) || value < 0) return text.str() + " must be a number >= 0";
+    if (field->options().HasExtension(proto::max) &&
+        value > field->options().GetExtension(proto::max)) {
+      text << " is above its maximum " << field->options().GetExtension(proto::max);
+      return text.str();
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-proto::RunOptions ParseRunOptions(const std::string& text, const std::string& source_name) {
-  proto::RunOptions options;
-  CollectErrors errors(source_name);
-  pb::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &options)) {
-    throw OptionsError("invalid run options:\n" + errors.errors());
+namespace {
+
+proto::RunOptions WithinRange(proto::RunOptions options, const std::string& source) {
+  if (const auto problem = OutOfRange(options, "")) {
+    throw OptionsError("invalid run options:\n" + source + ": " + *problem + "\n");
   }
   return options;
 }
 
+}  // namespace
+
+proto::RunOptions ParseRunOptions(const std::string& text, const std::string& source_name) {
+  proto::RunOptions options;
+  try {
+    ParseTextProto(text, source_name, options);
+  } catch (const TextProtoError& e) {
+    throw OptionsError(std::string("invalid run options:\n") + e.what());
+  }
+  return WithinRange(std::move(options), source_name);
+}
+
 proto::RunOptions LoadRunOptions(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw OptionsError(path + ": cannot open config file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseRunOptions(text.str(), path);
+  proto::RunOptions options;
+  try {
+    LoadTextProto(path, options);
+  } catch (const TextProtoError& e) {
+    throw OptionsError(std::string("invalid run options:\n") + e.what());
+  }
+  return WithinRange(std::move(options), path);
 }
 
 proto::RunOptions EffectiveOptions(const proto::RunOptions& options) {

@@ -1,5 +1,6 @@
 #include "sensors/image.h"
 
+#include <cstring>
 #include <opencv2/imgcodecs.hpp>
 #include <stdexcept>
 
@@ -46,6 +47,21 @@ CameraImage EncodeImage(const DecodedImage& image, const std::string& format, in
   result.format = format;
   result.data = std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
   return result;
+}
+
+std::optional<std::pair<int, int>> PngSize(const CameraImage& image) {
+  // 8-byte signature, then the IHDR chunk: length (4), "IHDR" (4), width (4), height (4),
+  // big-endian.
+  if (image.format != "png" || !image.data || image.data->size() < 24) return std::nullopt;
+  const std::uint8_t* d = image.data->data();
+  const auto be32 = [](const std::uint8_t* p) {
+    return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
+           static_cast<std::uint32_t>(p[2]) << 8 | p[3];
+  };
+  if (std::memcmp(d + 12, "IHDR", 4) != 0) return std::nullopt;
+  const std::uint32_t width = be32(d + 16), height = be32(d + 20);
+  if (width > 1u << 30 || height > 1u << 30) return std::nullopt;
+  return std::pair<int, int>(static_cast<int>(width), static_cast<int>(height));
 }
 
 }  // namespace longtail::sensors

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "sensors/frame.h"
@@ -17,6 +18,9 @@ struct DecodedImage {
 
 // Decodes PNG/JPEG bytes; nullopt when they are not a decodable image.
 std::optional<DecodedImage> DecodeImage(const CameraImage& image);
+// Width and height from a PNG's header (IHDR) without decoding it; nullopt for other formats or
+// a header too short to hold them.
+std::optional<std::pair<int, int>> PngSize(const CameraImage& image);
 // Encodes 8-bit BGR or grey pixels as "png" or "jpeg"; throws std::invalid_argument on bad input.
 CameraImage EncodeImage(const DecodedImage& image, const std::string& format,
                         int jpeg_quality = 90);

@@ -22,4 +22,23 @@ Duration LargestGap(const std::vector<Timestamp>& sorted) {
   return largest;
 }
 
+std::vector<std::size_t> OutOfOrderStamps(const std::vector<std::optional<Timestamp>>& stamps) {
+  std::vector<std::size_t> bad;
+  std::optional<Timestamp> kept;
+  for (std::size_t i = 0; i < stamps.size(); ++i) {
+    if (!stamps[i]) continue;
+    std::optional<Timestamp> next;
+    for (std::size_t j = i + 1; j < stamps.size() && !next; ++j) next = stamps[j];
+    const bool after_kept = !kept || *stamps[i] > *kept;
+    // A next stamp before the kept one is the outlier itself, not evidence against this one.
+    const bool before_next = !next || *stamps[i] < *next || (kept && *next <= *kept);
+    if (after_kept && before_next) {
+      kept = stamps[i];
+    } else {
+      bad.push_back(i);
+    }
+  }
+  return bad;
+}
+
 }  // namespace longtail::sensors

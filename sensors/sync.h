@@ -41,4 +41,10 @@ std::optional<T> TakeNearest(std::deque<T>& queue, Timestamp t, Duration max_ske
 // The longest interval between consecutive stamps (0 for fewer than two).
 Duration LargestGap(const std::vector<Timestamp>& sorted);
 
+// Positions of the stamps that break the order of a stream whose frames were captured in sequence:
+// a stamp not after the last one kept, or not before the next one (unless that next one is itself
+// out of order). A swapped pair loses one frame, a single stamp in the future or the past only
+// itself; the rest keep their order. Missing stamps (nullopt) are skipped.
+std::vector<std::size_t> OutOfOrderStamps(const std::vector<std::optional<Timestamp>>& stamps);
+
 }  // namespace longtail::sensors

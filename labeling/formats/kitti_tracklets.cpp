@@ -90,6 +90,12 @@ XmlElement ParseXml(std::string_view text, const std::string& source) {
       continue;
     }
     const bool self_closing = tag.back() == '/';
+    // Elements own their children, so depth costs stack when the tree is destroyed; tracklet files
+    // nest six levels.
+    constexpr std::size_t kMaxXmlDepth = 64;
+    if (!self_closing && stack.size() >= kMaxXmlDepth) {
+      fail(open, "elements nested deeper than " + std::to_string(kMaxXmlDepth) + " levels");
+    }
     XmlElement element;
     element.name = std::string(tag.substr(0, tag.find_first_of(" \t\r\n/")));
     element.offset = open;

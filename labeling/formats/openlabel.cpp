@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "labeling/bounded_json.h"
 #include "labeling/formats/kitti_labels.h"
 #include "sensors/atomic_file.h"
 
@@ -620,9 +621,11 @@ LabelSet ParseOpenLabel(std::string_view json_text, const std::string& vehicle_f
                         const std::string& source, IssueLog& issues) {
   json root;
   try {
-    root = json::parse(json_text);
+    root = ParseBoundedJson(json_text);
   } catch (const json::parse_error& e) {
     throw FormatError(source + ": not JSON: " + e.what());
+  } catch (const JsonTooDeep& e) {
+    throw FormatError(source + ": " + e.what());
   }
   if (!root.is_object() || !root.contains("openlabel") || !root["openlabel"].is_object()) {
     throw FormatError(source + ": no \"openlabel\" object");

@@ -146,7 +146,17 @@ ExportSummary ExportQueue(ReviewQueue& queue, const ExportOptions& options,
     for (const TaskSummary& summary_row : page) {
       filter.after_id = std::max(filter.after_id, summary_row.id);
       ++summary.tasks_seen;
-      const std::optional<TaskDetail> detail = queue.GetTask(summary_row.id);
+      std::optional<TaskDetail> detail;
+      try {
+        detail = queue.GetTask(summary_row.id);
+      } catch (const std::exception& e) {
+        // A row another writer damaged costs its task, not the rest of the export.
+        ++summary.tasks_failed;
+        issues.Report({summary_row.log_path, 0, 0,
+                       "task " + std::to_string(summary_row.id) + " not exported: " + e.what()});
+        if (progress) progress(summary.tasks_seen, total);
+        continue;
+      }
       std::optional<LabelSet> labels;
       if (detail) {
         labels = TaskLabels(*detail, options.include_prelabels, options.min_prelabel_score);

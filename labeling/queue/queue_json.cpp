@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "labeling/bounded_json.h"
+
 namespace longtail::labeling::json {
 namespace {
 
@@ -57,8 +59,8 @@ std::vector<sensors::LabeledBox> BoxesFrom(const json& j) {
 
 json Parse(const std::string& text) {
   try {
-    return json::parse(text);
-  } catch (const json::exception& e) {
+    return ParseBoundedJson(text);
+  } catch (const std::exception& e) {
     throw std::runtime_error(std::string("bad JSON in the queue database: ") + e.what());
   }
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "labeling/bounded_json.h"
 #include "labeling/queue/queue_json.h"
 
 namespace longtail::labeling::review {
@@ -13,8 +14,14 @@ namespace {
 using nlohmann::json;
 
 json ParseBody(const std::string& body) {
-  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) throw RequestError(400, "the request body is not valid JSON");
+  json value;
+  try {
+    value = ParseBoundedJson(body);
+  } catch (const JsonTooDeep& e) {
+    throw RequestError(400, std::string("the request body is ") + e.what());
+  } catch (const json::exception&) {
+    throw RequestError(400, "the request body is not valid JSON");
+  }
   if (!value.is_object()) throw RequestError(400, "the request body must be a JSON object");
   return value;
 }

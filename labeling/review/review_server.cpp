@@ -84,6 +84,14 @@ class FrameCache {
 
 std::string BuiltWebRoot() { return LONGTAIL_REVIEW_WEB_DIR; }
 
+std::string DefaultWebRoot(const std::filesystem::path& executable) {
+  const std::filesystem::path installed =
+      executable.parent_path().parent_path() / "share" / "longtail" / "web";
+  std::error_code error;
+  if (std::filesystem::exists(installed / "index.html", error)) return installed.string();
+  return BuiltWebRoot();
+}
+
 struct ReviewServer::State {
   proto::ReviewServerOptions options;
   std::string web_root;
@@ -98,7 +106,9 @@ struct ReviewServer::State {
 
   State(std::unique_ptr<ReviewQueue> q, const proto::ReviewServerOptions& o)
       : options(o),
-        web_root(o.web_root().empty() ? BuiltWebRoot() : o.web_root()),
+        web_root(o.web_root().empty()
+                     ? DefaultWebRoot(std::filesystem::read_symlink("/proc/self/exe"))
+                     : o.web_root()),
         queue(std::move(q)),
         frames(static_cast<std::size_t>(o.frame_cache_frames())) {}
 

@@ -18,6 +18,7 @@
 // 409 (stale or foreign claim), 413 (body too large) or 500 (database or log unusable).
 #pragma once
 
+#include <filesystem>
 #include <memory>
 
 #include "labeling/queue/review_queue.h"
@@ -51,5 +52,8 @@ class ReviewServer {
 
 // The folder the build copied the page (and three.js) into.
 std::string BuiltWebRoot();
+// Where the page is served from by default: `share/longtail/web` beside the `bin/` that holds
+// `executable` when `cmake --install` put it there, else the build's copy (BuiltWebRoot).
+std::string DefaultWebRoot(const std::filesystem::path& executable);
 
 }  // namespace longtail::labeling::review

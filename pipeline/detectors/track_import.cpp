@@ -5,13 +5,17 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
 #include "pipeline/detectors/detector.h"
+#include "sensors/file_limits.h"
 #include "sensors/kitti/kitti_calibration.h"
 #include "sensors/kitti/oxts.h"
+#include "sensors/log_reader.h"
+#include "sensors/sync.h"
 
 namespace longtail::pipeline {
 namespace {
@@ -28,6 +32,21 @@ std::ifstream OpenOrThrow(const std::filesystem::path& file) {
 // accelerations, a fit over 11 frames keeps it under 0.05 m/s.
 constexpr std::size_t kTrackFitHalfWindow = 2;
 constexpr std::size_t kEgoFitHalfWindow = 5;
+
+// A tracking label file lists frames in order with objects in nearly every one; a jump of more
+// than this many frames (5 minutes at 10 Hz) past every earlier label is a corrupt frame number.
+constexpr int kMaxLabelFrameGap = 3000;
+
+// Poses written with 6-9 digits are orthonormal to about 1e-6; SLAM output drifts no further. A
+// rotation off by more scales or shears the world and invents motion.
+constexpr double kPoseRotationTolerance = 1e-3;
+
+bool IsRotation(const Eigen::Matrix3d& m) {
+  return m.allFinite() &&
+         (m * m.transpose() - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff() <=
+             kPoseRotationTolerance &&
+         m.determinant() > 0;
+}
 
 // One observation of a track: where and when.
 struct Observation {
@@ -58,12 +77,35 @@ std::optional<Eigen::Isometry3d> TransformFrom(
   return std::nullopt;
 }
 
+// Why a parsed label cannot be used in its frame ("" when it can; it is then remembered in `seen`).
+// Frames are allocated densely, so a frame number far beyond the others would cost memory in
+// proportion to the number written, not to the content.
+std::string LabelFrameProblem(const sensors::KittiLabel& label, int last_frame,
+                              std::set<std::pair<int, int>>& seen) {
+  if (label.frame < 0 || label.frame > last_frame + kMaxLabelFrameGap) {
+    return "frame " + std::to_string(label.frame) + " is more than " +
+           std::to_string(kMaxLabelFrameGap) + " frames after the previous label's " +
+           std::to_string(last_frame);
+  }
+  if (label.track_id >= 0 && !seen.insert({label.frame, label.track_id}).second) {
+    return "track " + std::to_string(label.track_id) + " appears twice in frame " +
+           std::to_string(label.frame);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::vector<sensors::KittiLabel> ReadLabel02File(const std::filesystem::path& file,
                                                  sensors::IssueLog& issues) {
+  if (const auto problem =
+          sensors::FileSizeProblem(file, sensors::kMaxListTextBytes, "a label file")) {
+    throw sensors::LogError(file.string(), *problem);
+  }
   std::ifstream in = OpenOrThrow(file);
   std::vector<sensors::KittiLabel> labels;
+  std::set<std::pair<int, int>> seen;  // (frame, track id)
+  int last_frame = 0;
   std::string line;
   std::uint64_t offset = 0;
   while (std::getline(in, line)) {
@@ -73,10 +115,12 @@ std::vector<sensors::KittiLabel> ReadLabel02File(const std::filesystem::path& fi
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     std::string error;
     auto label = sensors::ParseKittiLabel(line, /*tracking=*/true, &error);
-    if (!label) {
+    if (label) error = LabelFrameProblem(*label, last_frame, seen);
+    if (!label || !error.empty()) {
       issues.Report({file.string(), line_offset, line.size(), "label_02 line: " + error});
       continue;
     }
+    last_frame = std::max(last_frame, label->frame);
     labels.push_back(std::move(*label));
   }
   return labels;
@@ -115,10 +159,15 @@ std::vector<std::optional<Eigen::Isometry3d>> PosesFromLines(
     } else if (parsed_all && values.size() == 12) {
       Eigen::Matrix4d world_from_camera = Eigen::Matrix4d::Identity();
       for (int i = 0; i < 12; ++i) world_from_camera(i / 4, i % 4) = values[i];
-      // A camera pose's world is a camera frame (z forward, y down): expressed in the vehicle
-      // axes of that frame instead, the ground plane is x-y like every other world here.
-      pose = camera_from_vehicle.inverse() * Eigen::Isometry3d(world_from_camera) *
-             camera_from_vehicle;
+      if (IsRotation(world_from_camera.topLeftCorner<3, 3>()) && world_from_camera.allFinite()) {
+        // A camera pose's world is a camera frame (z forward, y down): expressed in the vehicle
+        // axes of that frame instead, the ground plane is x-y like every other world here.
+        pose = camera_from_vehicle.inverse() * Eigen::Isometry3d(world_from_camera) *
+               camera_from_vehicle;
+      } else {
+        issues.Report({line.file, line.offset, line.text.size(),
+                       "pose line: the 3x3 part is not a rotation or a number is not finite"});
+      }
     } else {
       issues.Report({line.file, line.offset, line.text.size(),
                      "pose line: expected 30 (oxts) or 12 (3x4 matrix) numbers, got " +
@@ -130,6 +179,10 @@ std::vector<std::optional<Eigen::Isometry3d>> PosesFromLines(
 }
 
 std::vector<TextLine> ReadLines(const std::filesystem::path& file) {
+  if (const auto problem =
+          sensors::FileSizeProblem(file, sensors::kMaxListTextBytes, "a pose or timestamp file")) {
+    throw sensors::LogError(file.string(), *problem);
+  }
   std::ifstream in = OpenOrThrow(file);
   std::vector<TextLine> lines;
   std::string text;
@@ -149,9 +202,42 @@ std::vector<std::optional<Eigen::Isometry3d>> ReadPosesFile(
   return PosesFromLines(ReadLines(file), vehicle_from_imu, camera_from_vehicle, issues);
 }
 
+namespace {
+
+std::vector<std::optional<Eigen::Isometry3d>> ReadPoses(const std::filesystem::path& poses,
+                                                        const std::filesystem::path& calibration,
+                                                        const sensors::Calibration& cameras,
+                                                        sensors::IssueLog& issues);
+
+// When poses or timestamps say how many frames the log has, a label in a later frame belongs to no
+// frame of it: reported, and left out.
+void DropLabelsAfterTheLog(TrackListInput& input, const std::filesystem::path& tracks,
+                           sensors::IssueLog& issues) {
+  const std::size_t frames = std::max(input.poses.size(), input.stamps.size());
+  if (frames == 0) return;
+  std::erase_if(input.labels, [&](const sensors::KittiLabel& label) {
+    if (static_cast<std::size_t>(label.frame) < frames) return false;
+    issues.Report({tracks.string(), 0, 0,
+                   "label in frame " + std::to_string(label.frame) + " (track " +
+                       std::to_string(label.track_id) + ") is after the log's last frame " +
+                       std::to_string(frames - 1)});
+    return true;
+  });
+}
+
+}  // namespace
+
 TrackListInput LoadTrackList(const std::filesystem::path& tracks,
                              const std::filesystem::path& calibration,
                              const std::filesystem::path& poses, double frame_rate_hz,
+                             sensors::IssueLog& issues) {
+  return LoadTrackList(tracks, calibration, poses, {}, frame_rate_hz, issues);
+}
+
+TrackListInput LoadTrackList(const std::filesystem::path& tracks,
+                             const std::filesystem::path& calibration,
+                             const std::filesystem::path& poses,
+                             const std::filesystem::path& timestamps, double frame_rate_hz,
                              sensors::IssueLog& issues) {
   namespace fs = std::filesystem;
   TrackListInput input;
@@ -163,8 +249,24 @@ TrackListInput LoadTrackList(const std::filesystem::path& tracks,
   if (cameras.cameras.empty()) throw std::runtime_error(calibration.string() + ": no camera");
   input.camera_from_vehicle = cameras.cameras.front().camera_from_vehicle;
   input.labels = ReadLabel02File(tracks, issues);
-  if (poses.empty()) return input;
+  if (!poses.empty()) input.poses = ReadPoses(poses, calibration, cameras, issues);
+  if (!timestamps.empty()) {
+    input.stamps = ReadFrameStamps(timestamps, issues);
+    if (!input.stamps.empty() && input.stamps.front()) input.start = *input.stamps.front();
+  }
+  DropLabelsAfterTheLog(input, tracks, issues);
+  return input;
+}
 
+namespace {
+
+std::vector<std::optional<Eigen::Isometry3d>> ReadPoses(const std::filesystem::path& poses,
+                                                        const std::filesystem::path& calibration,
+                                                        const sensors::Calibration& cameras,
+                                                        sensors::IssueLog& issues) {
+  namespace fs = std::filesystem;
+  const bool raw = fs::is_directory(calibration);
+  const Eigen::Isometry3d& camera_from_vehicle = cameras.cameras.front().camera_from_vehicle;
   // lidar_from_imu: the tracking devkit's Tr_imu_to_velo / Tr_imu_velo, or a raw date folder's
   // calib_imu_to_velo.txt; identity when absent (it only shifts oxts poses by the lever arm).
   const fs::path imu_file = raw ? calibration / "calib_imu_to_velo.txt" : calibration;
@@ -176,8 +278,7 @@ TrackListInput LoadTrackList(const std::filesystem::path& tracks,
   const Eigen::Isometry3d vehicle_from_imu =
       cameras.vehicle_from_lidar * lidar_from_imu.value_or(Eigen::Isometry3d::Identity());
   if (!fs::is_directory(poses)) {
-    input.poses = ReadPosesFile(poses, vehicle_from_imu, input.camera_from_vehicle, issues);
-    return input;
+    return ReadPosesFile(poses, vehicle_from_imu, camera_from_vehicle, issues);
   }
   // An oxts/data folder: one record per frame, in file-name order.
   std::vector<fs::path> files;
@@ -190,22 +291,10 @@ TrackListInput LoadTrackList(const std::filesystem::path& tracks,
     std::vector<TextLine> one = ReadLines(file);
     lines.push_back(one.empty() ? TextLine{file.string(), 0, ""} : one.front());
   }
-  input.poses = PosesFromLines(lines, vehicle_from_imu, input.camera_from_vehicle, issues);
-  return input;
+  return PosesFromLines(lines, vehicle_from_imu, camera_from_vehicle, issues);
 }
 
-TrackListInput LoadTrackList(const std::filesystem::path& tracks,
-                             const std::filesystem::path& calibration,
-                             const std::filesystem::path& poses,
-                             const std::filesystem::path& timestamps, double frame_rate_hz,
-                             sensors::IssueLog& issues) {
-  TrackListInput input = LoadTrackList(tracks, calibration, poses, frame_rate_hz, issues);
-  if (!timestamps.empty()) {
-    input.stamps = ReadFrameStamps(timestamps, issues);
-    if (!input.stamps.empty() && input.stamps.front()) input.start = *input.stamps.front();
-  }
-  return input;
-}
+}  // namespace
 
 proto::DetectorsOptions ForTrackLists(proto::DetectorsOptions options) {
   if (options.enabled().empty()) {
@@ -263,6 +352,13 @@ std::vector<std::optional<Timestamp>> ReadFrameStamps(const std::filesystem::pat
                      "'YYYY-MM-DD hh:mm:ss.fffffffff' stamp"});
       stamps.push_back(std::nullopt);
     }
+  }
+  const std::vector<std::size_t> bad = sensors::OutOfOrderStamps(stamps);
+  for (std::size_t i : bad) {
+    issues.Report({file.string(), 0, 0,
+                   "timestamp of frame " + std::to_string(i) +
+                       " is out of order with its neighbours: left out"});
+    stamps[i].reset();
   }
   return stamps;
 }

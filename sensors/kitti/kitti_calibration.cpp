@@ -1,11 +1,13 @@
 #include "sensors/kitti/kitti_calibration.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "sensors/atomic_file.h"
+#include "sensors/file_limits.h"
 #include "sensors/log_reader.h"
 
 namespace longtail::sensors {
@@ -32,6 +34,43 @@ Eigen::Matrix3d Matrix3(const std::vector<double>& v) {
   Eigen::Matrix3d m;
   m << v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8];
   return m;
+}
+
+// A rotation written with KITTI's 6-9 significant digits is orthonormal to about 1e-6; 1e-3 lets
+// any honest rounding through and stops a scaled, sheared or mirrored matrix, which would stretch
+// every point the calibration moves.
+constexpr double kRotationTolerance = 1e-3;
+
+Eigen::Matrix3d RequireRotation(const Eigen::Matrix3d& m, const std::filesystem::path& file,
+                                const std::string& key) {
+  const double error = (m * m.transpose() - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff();
+  if (error > kRotationTolerance || m.determinant() <= 0) {
+    throw LogError(file.string(), "key " + key + " is not a rotation (R R^T differs from I by " +
+                                      std::to_string(error) + ", det " +
+                                      std::to_string(m.determinant()) + ")");
+  }
+  return m;
+}
+
+// Focal lengths must be positive: a zero or negative one projects every point onto a line or
+// behind the camera.
+Eigen::Matrix<double, 3, 4> RequireProjection(const Eigen::Matrix<double, 3, 4>& p,
+                                              const std::filesystem::path& file,
+                                              const std::string& key) {
+  if (!(p(0, 0) > 0 && p(1, 1) > 0 && p(2, 2) > 0)) {
+    throw LogError(file.string(), "key " + key +
+                                      " is not a camera projection (focal lengths and P[2][2] "
+                                      "must be positive)");
+  }
+  return p;
+}
+
+int RequireImageSide(double value, const std::filesystem::path& file, const std::string& key) {
+  if (!(value >= 1 && value <= 100000)) {
+    throw LogError(file.string(), "key " + key + " has an image size of " + std::to_string(value) +
+                                      " px, outside 1-100000");
+  }
+  return static_cast<int>(value);
 }
 
 Eigen::Matrix<double, 3, 4> Matrix34(const std::vector<double>& v) {
@@ -67,6 +106,9 @@ std::string FormatValues(const double* values, int count) {
 }  // namespace
 
 Values ParseKittiCalibrationFile(const std::filesystem::path& file) {
+  if (const auto problem = FileSizeProblem(file, kMaxSmallTextBytes, "a calibration file")) {
+    throw LogError(file.string(), "calibration file: " + *problem);
+  }
   std::ifstream in(file);
   if (!in) throw LogError(file.string(), "cannot open calibration file");
   Values values;
@@ -90,9 +132,10 @@ Values ParseKittiCalibrationFile(const std::filesystem::path& file) {
     while (stream >> token) {
       double value;
       const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
-      if (error != std::errc() || end != token.data() + token.size()) {
-        throw LogError(file.string(), "line " + std::to_string(line_number) + ": value '" + token +
-                                          "' of key " + key + " is not a number");
+      if (error != std::errc() || end != token.data() + token.size() || !std::isfinite(value)) {
+        throw LogError(file.string(), "line " + std::to_string(line_number) + ": value '" +
+                                          Excerpt(token) + "' of key " + Excerpt(key) +
+                                          " is not a finite number");
       }
       numbers.push_back(value);
     }
@@ -108,10 +151,10 @@ Calibration ReadKittiRawCalibration(const std::filesystem::path& date_dir) {
   const Values velo = ParseKittiCalibrationFile(velo_file);
 
   const Eigen::Isometry3d cam0_from_velo =
-      Rigid(Matrix3(Require(velo, velo_file, {"R"}, 9)),
+      Rigid(RequireRotation(Matrix3(Require(velo, velo_file, {"R"}, 9)), velo_file, "R"),
             Eigen::Vector3d(Require(velo, velo_file, {"T"}, 3).data()));
-  const Eigen::Isometry3d rect0_from_cam0 =
-      Rotation(Matrix3(Require(cam, cam_file, {"R_rect_00"}, 9)));
+  const Eigen::Isometry3d rect0_from_cam0 = Rotation(
+      RequireRotation(Matrix3(Require(cam, cam_file, {"R_rect_00"}, 9)), cam_file, "R_rect_00"));
 
   Calibration calibration;  // vehicle frame = Velodyne frame
   for (int i = 0; i < 4; ++i) {
@@ -119,11 +162,13 @@ Calibration ReadKittiRawCalibration(const std::filesystem::path& date_dir) {
     if (!cam.count("P_rect" + suffix)) continue;
     CameraModel camera;
     camera.name = "image" + suffix;
-    camera.projection = Matrix34(Require(cam, cam_file, {("P_rect" + suffix).c_str()}, 12));
+    const std::string projection_key = "P_rect" + suffix;
+    camera.projection = RequireProjection(
+        Matrix34(Require(cam, cam_file, {projection_key.c_str()}, 12)), cam_file, projection_key);
     const std::string size_key = "S_rect" + suffix;
     const auto& size = Require(cam, cam_file, {size_key.c_str()}, 2);
-    camera.width = static_cast<int>(size[0]);
-    camera.height = static_cast<int>(size[1]);
+    camera.width = RequireImageSide(size[0], cam_file, size_key);
+    camera.height = RequireImageSide(size[1], cam_file, size_key);
     camera.camera_from_vehicle = rect0_from_cam0 * cam0_from_velo;
     calibration.cameras.push_back(camera);
   }
@@ -137,14 +182,17 @@ Calibration ReadKittiBenchmarkCalibration(const std::filesystem::path& file, int
   const auto& tr = Require(values, file, {"Tr_velo_to_cam", "Tr_velo_cam"}, 12);
   Eigen::Isometry3d cam0_from_velo = Eigen::Isometry3d::Identity();
   cam0_from_velo.matrix().topRows<3>() = Matrix34(tr);
+  RequireRotation(cam0_from_velo.linear(), file, "Tr_velo_to_cam");
   Calibration calibration;
   CameraModel camera;
   camera.name = "image_2";
   camera.width = width;
   camera.height = height;
-  camera.projection = Matrix34(Require(values, file, {"P2"}, 12));
+  camera.projection = RequireProjection(Matrix34(Require(values, file, {"P2"}, 12)), file, "P2");
   camera.camera_from_vehicle =
-      Rotation(Matrix3(Require(values, file, {"R0_rect", "R_rect"}, 9))) * cam0_from_velo;
+      Rotation(RequireRotation(Matrix3(Require(values, file, {"R0_rect", "R_rect"}, 9)), file,
+                               "R0_rect")) *
+      cam0_from_velo;
   calibration.cameras.push_back(camera);
   return calibration;
 }

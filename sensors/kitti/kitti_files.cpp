@@ -5,16 +5,18 @@
 #include <cstring>
 #include <fstream>
 
+#include "sensors/file_limits.h"
+#include "sensors/sync.h"
+
 namespace longtail::sensors::kitti {
 
 std::optional<std::vector<LidarPoint>> ReadVelodyneBin(const std::filesystem::path& file,
                                                        IssueLog* issues) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(file, error);
-  if (error) {
-    issues->Report({file.string(), 0, 0, "cannot read lidar scan: " + error.message()});
+  if (const auto problem = FileSizeProblem(file, kMaxLidarScanBytes, "a lidar scan")) {
+    issues->Report({file.string(), 0, 0, "lidar scan: " + *problem});
     return std::nullopt;
   }
+  const auto size = std::filesystem::file_size(file);
   if (size == 0) {
     issues->Report({file.string(), 0, 0, "empty lidar scan"});
     return std::nullopt;
@@ -37,6 +39,10 @@ std::optional<std::vector<LidarPoint>> ReadVelodyneBin(const std::filesystem::pa
 }
 
 std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, IssueLog* issues) {
+  if (const auto problem = FileSizeProblem(file, kMaxImageBytes, "a camera image")) {
+    issues->Report({file.string(), 0, 0, "image: " + *problem});
+    return std::nullopt;
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     issues->Report({file.string(), 0, 0, "cannot open image"});
@@ -57,6 +63,17 @@ std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, I
                     data->empty() ? "empty image file" : "not a PNG or JPEG image"});
     return std::nullopt;
   }
+  // A file cut short would reach the decoder, whose library reports it on stderr with no file
+  // name ("libpng error: ...") and gives no image: caught here, named and counted instead.
+  // (JPEG files may carry bytes after their end marker, so only PNG's last chunk is checked.)
+  static constexpr std::uint8_t kPngEnd[] = {'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+  if (image.format == "png" &&
+      (data->size() < sizeof(kPngEnd) ||
+       std::memcmp(data->data() + data->size() - sizeof(kPngEnd), kPngEnd, sizeof(kPngEnd)))) {
+    issues->Report(
+        {file.string(), data->size(), 0, "truncated PNG image: no IEND chunk at its end"});
+    return std::nullopt;
+  }
   image.data = std::move(data);
   return image;
 }
@@ -64,6 +81,10 @@ std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, I
 std::vector<std::optional<Timestamp>> ReadTimestamps(const std::filesystem::path& file,
                                                      IssueLog* issues) {
   std::vector<std::optional<Timestamp>> stamps;
+  if (const auto problem = FileSizeProblem(file, kMaxListTextBytes, "a timestamps file")) {
+    issues->Report({file.string(), 0, 0, "timestamps: " + *problem});
+    return stamps;
+  }
   std::ifstream in(file);
   if (!in) {
     issues->Report({file.string(), 0, 0, "cannot open timestamps"});
@@ -71,6 +92,7 @@ std::vector<std::optional<Timestamp>> ReadTimestamps(const std::filesystem::path
   }
   std::string line;
   std::uint64_t offset = 0;
+  std::vector<std::uint64_t> offsets;
   while (std::getline(in, line)) {
     const std::uint64_t line_offset = offset;
     offset += line.size() + 1;
@@ -78,9 +100,16 @@ std::vector<std::optional<Timestamp>> ReadTimestamps(const std::filesystem::path
     std::optional<Timestamp> stamp = ParseKittiTimestamp(line);
     if (!stamp) {
       issues->Report(
-          {file.string(), line_offset, line.size(), "bad timestamp line '" + line + "'"});
+          {file.string(), line_offset, line.size(), "bad timestamp line '" + Excerpt(line) + "'"});
     }
     stamps.push_back(stamp);
+    offsets.push_back(line_offset);
+  }
+  for (std::size_t i : OutOfOrderStamps(stamps)) {
+    issues->Report({file.string(), offsets[i], 0,
+                    "timestamp of frame " + std::to_string(i) +
+                        " is out of order with its neighbours: frame left out"});
+    stamps[i].reset();
   }
   return stamps;
 }

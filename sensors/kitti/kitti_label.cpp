@@ -70,6 +70,16 @@ std::optional<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking,
   label.location = {numbers[10], numbers[11], numbers[12]};
   label.rotation_y = numbers[13];
   if (fields.size() == offset + 16) label.score = numbers[14];
+  // DontCare regions carry -1 sizes by convention; any other box needs a real, bounded size.
+  constexpr double kMaxSideM = 50;
+  const bool sized = label.height > 0 && label.width > 0 && label.length > 0 &&
+                     std::max({label.height, label.width, label.length}) <= kMaxSideM;
+  if (label.type != "DontCare" && !sized) {
+    *error = "box size h w l = " + std::to_string(label.height) + " " +
+             std::to_string(label.width) + " " + std::to_string(label.length) +
+             " m is not within (0, 50] m";
+    return std::nullopt;
+  }
   return label;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "sensors/image.h"
 #include "sensors/kitti/kitti_calibration.h"
 #include "sensors/kitti/kitti_files.h"
 #include "sensors/kitti/oxts.h"
@@ -30,12 +31,23 @@ std::vector<StampedFile> StampedFiles(const fs::path& stream_dir, const std::str
                                       IssueLog* issues) {
   const auto stamps = kitti::ReadTimestamps(stream_dir / "timestamps.txt", issues);
   std::vector<StampedFile> files;
+  std::vector<bool> has_file(stamps.size(), false);
   for (auto& [number, path] : kitti::NumberedFiles(stream_dir / "data", ext)) {
-    if (number < 0 || number >= static_cast<std::int64_t>(stamps.size()) || !stamps[number]) {
-      issues->Report({path.string(), 0, 0, "no valid timestamp for this file in timestamps.txt"});
+    if (number < 0 || number >= static_cast<std::int64_t>(stamps.size())) {
+      issues->Report({path.string(), 0, 0, "no line for this file in timestamps.txt"});
       continue;
     }
+    if (!stamps[number]) continue;  // its bad stamp line was reported: one skip, one report
+    has_file[number] = true;
     files.push_back({number, path, *stamps[number]});
+  }
+  // A stamped frame without its file is a skipped frame, counted like an unreadable one.
+  for (std::size_t number = 0; number < stamps.size(); ++number) {
+    if (stamps[number] && !has_file[number]) {
+      issues->Report({(stream_dir / "data").string(), 0, 0,
+                      "frame " + std::to_string(number) + " is in timestamps.txt but has no " +
+                          ext + " file"});
+    }
   }
   return files;
 }
@@ -82,7 +94,8 @@ class KittiRawReader : public LogReader {
       if (!fs::is_directory(drive / camera.name)) continue;
       auto files = StampedFiles(drive / camera.name, ".png", issues);
       info_.streams.push_back(Stream(camera.name, "camera", files));
-      cameras_.push_back({camera.name, StampsOf(files), std::move(files)});
+      cameras_.push_back(
+          {camera.name, camera.width, camera.height, StampsOf(files), std::move(files)});
     }
     // Cameras without calibration are listed but cannot be projected into.
     for (int i = 0; i < 4 && !info_.has_calibration; ++i) {
@@ -123,8 +136,18 @@ class KittiRawReader : public LogReader {
       for (const CameraStream& camera : cameras_) {
         const auto nearest = NearestStamp(camera.stamps, scan_file.stamp, kMaxCameraSkew);
         if (!nearest) continue;
-        auto image = kitti::ReadEncodedImage(camera.files[*nearest].path, issues_);
+        const fs::path& file = camera.files[*nearest].path;
+        auto image = kitti::ReadEncodedImage(file, issues_);
         if (!image) continue;
+        // An image of another size than its calibration would put every projected box elsewhere.
+        const auto size = PngSize(*image);
+        if (size && (size->first != camera.width || size->second != camera.height)) {
+          issues_->Report({file.string(), 16, 8,
+                           "image is " + std::to_string(size->first) + "x" +
+                               std::to_string(size->second) + " px, its calibration says " +
+                               std::to_string(camera.width) + "x" + std::to_string(camera.height)});
+          continue;
+        }
         image->camera = camera.name;
         image->stamp = camera.stamps[*nearest];
         frame.cameras.push_back({*image, image->stamp - scan_file.stamp});
@@ -140,6 +163,7 @@ class KittiRawReader : public LogReader {
  private:
   struct CameraStream {
     std::string name;
+    int width = 0, height = 0;  // px, from the calibration
     std::vector<Timestamp> stamps;
     std::vector<StampedFile> files;
   };
@@ -156,6 +180,12 @@ class KittiRawReader : public LogReader {
       }
       lidar_from_imu.linear() =
           Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>>(r->second.data());
+      const Eigen::Matrix3d& rotation = lidar_from_imu.linear();
+      if ((rotation * rotation.transpose() - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff() >
+              1e-3 ||
+          rotation.determinant() <= 0) {
+        throw LogError(imu_calib_file.string(), "key R is not a rotation");
+      }
       lidar_from_imu.translation() = Eigen::Vector3d(t->second.data());
     } else {
       info_.notes.push_back("calib_imu_to_velo.txt absent: IMU assumed at the lidar");

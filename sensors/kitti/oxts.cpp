@@ -33,6 +33,11 @@ std::optional<OxtsRecord> ParseOxts(const std::string& line, std::string* error)
     *error = "expected 30 values, found " + std::to_string(count);
     return std::nullopt;
   }
+  if (std::abs(values[0]) > 90 || std::abs(values[1]) > 180) {
+    *error = "latitude/longitude " + std::to_string(values[0]) + " " + std::to_string(values[1]) +
+             " is not a place on Earth";
+    return std::nullopt;
+  }
   OxtsRecord r;
   r.lat = values[0], r.lon = values[1], r.alt = values[2];
   r.roll = values[3], r.pitch = values[4], r.yaw = values[5];

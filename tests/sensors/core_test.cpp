@@ -25,6 +25,24 @@ TEST(Time, RejectsMalformedTimestamps) {
   EXPECT_FALSE(ParseKittiTimestamp("2011-09-26 13:02:25.1234567890"));
 }
 
+TEST(Sync, OutOfOrderStampsLoseOnlyTheStampsThatBreakTheOrder) {
+  const auto at = [](std::vector<std::int64_t> ms) {
+    std::vector<std::optional<Timestamp>> stamps;
+    for (std::int64_t m : ms) {
+      stamps.push_back(m < 0 ? std::nullopt : std::optional(FromNanos(m * 1000000)));
+    }
+    return OutOfOrderStamps(stamps);
+  };
+  using Positions = std::vector<std::size_t>;
+  EXPECT_EQ(at({0, 100, 200, 300}), Positions{});
+  EXPECT_EQ(at({0, 100, -1, 300}), Positions{});             // a missing stamp is not a break
+  EXPECT_EQ(at({0, 200, 100, 300}), Positions{1});           // a swapped pair loses one frame
+  EXPECT_EQ(at({0, 100, 9000000, 300, 400}), Positions{2});  // one in the future
+  EXPECT_EQ(at({0, 100, 200, 5, 400}), Positions{3});        // one in the past
+  EXPECT_EQ(at({0, 100, 100, 200}), Positions{1});           // one of a repeated stamp
+  EXPECT_EQ(at({500, 0, 100, 200}), Positions{0});           // a bad first stamp
+}
+
 TEST(Sync, PicksTheNearestStampWithinTheSkewLimit) {
   const std::vector<Timestamp> stamps = {FromNanos(100), FromNanos(200), FromNanos(300)};
   EXPECT_EQ(NearestStamp(stamps, FromNanos(240)), 1u);

@@ -1,6 +1,7 @@
 // `longtail doctor FILE`: checks a log end to end. For MCAP: every CRC, the summary and its
 // indexes against the data, message times against their chunks. For other formats: reads every
-// frame and lists what the reader reported. Exit code 3 when anything is wrong.
+// frame (the readers validate calibration, timestamps and every file as they go) and lists what
+// they reported. Exit code 3 when anything is wrong.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -57,6 +58,9 @@ int RunDoctor(const DoctorOptions& options) {
     const auto reader = sensors::OpenLog(options.log, &issues);
     std::int64_t frames = 0;
     while (reader->Next()) ++frames;
+    // The readers check calibration (finite, orthonormal), timestamps (readable, in order) and
+    // every file's size and completeness as they go: their reports are the problems.
+    if (frames == 0) issues.Report({options.log, 0, 0, "no frame could be read"});
     Print(options, reader->info().format + ": " + std::to_string(frames) + " frames read",
           issues.issues(), reader->info().notes);
     return issues.count() == 0 ? kExitOk : kExitCorruptInput;

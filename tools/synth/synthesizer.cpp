@@ -1,13 +1,11 @@
 #include "tools/synth/synthesizer.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-
 #include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "pipeline/text_proto.h"
 #include "sensors/atomic_file.h"
 #include "sensors/kitti/kitti_raw_writer.h"
 #include "sensors/mcap/foxglove_log.h"
@@ -18,19 +16,6 @@ namespace longtail::tools::synth {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Collects the parser's complaints so the exception can name the line.
-class ErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (first_.empty())
-      first_ = std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
 
 // Frames whose stamps fall in [start, end] s; at least the frame nearest `start`.
 std::pair<std::int64_t, std::int64_t> FramesIn(const Scene& scene, double start, double end) {
@@ -56,16 +41,11 @@ std::string KittiDate(sensors::Timestamp stamp) {
 }  // namespace
 
 proto::Scenario ReadScenario(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::invalid_argument(file.string() + ": cannot open scenario");
-  std::ostringstream text;
-  text << in.rdbuf();
-  google::protobuf::TextFormat::Parser parser;
-  ErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
   proto::Scenario scenario;
-  if (!parser.ParseFromString(text.str(), &scenario)) {
-    throw std::invalid_argument(file.string() + ":" + errors.first());
+  try {
+    pipeline::LoadTextProto(file, scenario);
+  } catch (const pipeline::TextProtoError& e) {
+    throw std::invalid_argument(e.what());
   }
   if (!scenario.has_name()) scenario.set_name(file.stem().string());
   return scenario;

@@ -97,6 +97,20 @@ TEST(KittiTracklets, RejectsFilesThatAreNotTrackletXml) {
   EXPECT_THROW(ParseKittiTracklets("", calibration, "t.xml", issues), FormatError);
 }
 
+TEST(KittiTracklets, DeeplyNestedXmlIsAClearErrorNotACrash) {
+  IssueLog issues;
+  std::string xml = "<?xml version=\"1.0\"?>";
+  for (int i = 0; i < 300000; ++i) xml += "<a>";
+  try {
+    ParseKittiTracklets(xml, testdata::KittiCalibration(), "deep.xml", issues);
+    FAIL() << "expected FormatError";
+  } catch (const FormatError& e) {
+    // The 65th <a> starts at byte 21 + 64 * 3.
+    EXPECT_EQ(std::string(e.what()),
+              "deep.xml @ 213: bad XML: elements nested deeper than 64 levels");
+  }
+}
+
 TEST(KittiTracklets, WriteThenReadFromAFile) {
   const std::filesystem::path dir = testing::ScratchDir();
   WriteKittiTracklets(dir / "tracklet_labels.xml", TwoFrames(), testdata::KittiCalibration());

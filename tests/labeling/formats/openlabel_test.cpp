@@ -213,6 +213,19 @@ TEST(OpenLabel, RejectsTextThatIsNotOpenLabel) {
                FormatError);
 }
 
+TEST(OpenLabel, DeeplyNestedJsonIsAClearErrorNotACrash) {
+  IssueLog issues;
+  const int depth = 300000;  // what overflows a stack when the document is walked or destroyed
+  const std::string nested = R"({"openlabel":{"frames":{"0":{"objects":{"1":{"object_data":)" +
+                             std::string(depth, '[') + std::string(depth, ']') + "}}}}}}";
+  try {
+    ParseOpenLabel(nested, "vehicle", "deep.json", issues);
+    FAIL() << "expected FormatError";
+  } catch (const FormatError& e) {
+    EXPECT_EQ(std::string(e.what()), "deep.json: JSON nested deeper than 64 levels");
+  }
+}
+
 TEST(OpenLabel, WritesTheFileAtomically) {
   const std::filesystem::path dir = testing::ScratchDir();
   WriteOpenLabel(dir / "labels.json", SampleSet());

@@ -1,6 +1,7 @@
 #include "labeling/formats/queue_export.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <fstream>
@@ -130,6 +131,26 @@ TEST_F(QueueExport, IncludesPrelabelsOfUnreviewedTasksButNeverRejectedOnes) {
   const std::vector<std::string> manifest = Lines(dir_ / "out" / "manifest.tsv");
   ASSERT_EQ(manifest.size(), 3u);
   EXPECT_NE(manifest[2].find("\tprelabels\t"), std::string::npos);
+}
+
+TEST_F(QueueExport, ADamagedRowCostsItsTaskNotTheExport) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "queue.db").string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE tasks SET events_json = '{broken' WHERE id = 1", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const ExportSummary summary = Export(ExportFormat::kOpenLabel, true, Kitti);
+  EXPECT_EQ(summary.tasks_seen, 3);
+  EXPECT_EQ(summary.tasks_failed, 1);
+  EXPECT_EQ(summary.tasks_exported, 1);  // task 3 (task 2 was rejected)
+  ASSERT_EQ(issues_.count(), 1u);
+  EXPECT_NE(issues_.issues()[0].reason.find("task 1 not exported: bad JSON in the queue database"),
+            std::string::npos)
+      << issues_.issues()[0].reason;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "out" / "task_000003.json"));
 }
 
 TEST_F(QueueExport, WritesOneKittiFilePerFrame) {

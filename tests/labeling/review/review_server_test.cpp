@@ -221,6 +221,26 @@ TEST_F(ReviewServerTest, ClaimNeedsAReviewerName) {
   EXPECT_EQ(Get("/api/stats").body["claimed"], 0);
 }
 
+TEST(ReviewWebRoot, AnInstalledBinaryServesTheInstalledPageElseTheBuildsCopy) {
+  const auto prefix = longtail::testing::ScratchDir() / "prefix";
+  const auto executable = prefix / "bin" / "longtail";
+  EXPECT_EQ(DefaultWebRoot(executable), BuiltWebRoot());
+  std::filesystem::create_directories(prefix / "share" / "longtail" / "web");
+  std::ofstream(prefix / "share" / "longtail" / "web" / "index.html") << "<title>review</title>";
+  EXPECT_EQ(DefaultWebRoot(executable), (prefix / "share" / "longtail" / "web").string());
+}
+
+TEST_F(ReviewServerTest, ADeeplyNestedBodyIs400AndTheServerKeepsServing) {
+  Start("/nonexistent/log");
+  const int depth = 300000;
+  const std::string body = R"({"claim_id":1,"reviewer":"ann","verdict":"correct","corrections":)" +
+                           std::string(depth, '[') + std::string(depth, ']') + "}";
+  const Answer answer = Post("/api/tasks/1/submit", body);
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_EQ(answer.body["error"], "the request body is JSON nested deeper than 64 levels");
+  EXPECT_EQ(Post("/api/claim", json{{"reviewer", "ann"}}).status, 200);
+}
+
 TEST_F(ReviewServerTest, ClaimsHighestSeverityFirstAndNeverTheSameTaskTwice) {
   Start("/nonexistent/log");
   const json ann = Claim("ann");

@@ -51,7 +51,8 @@ std::filesystem::path WriteFile(const std::string& name, const std::string& text
 TEST(TrackImportTest, ReadsLabelLinesAndReportsBadOnesWithTheirOffset) {
   const std::string good = "0 1 Car 0 0 -1.57 100 150 200 250 1.5 1.8 4.5 -0.5 1.73 12 -1.57\n";
   const std::string bad = "0 2 Car 0 0 nonsense\n";
-  const auto path = WriteFile("0000.txt", good + bad + good);
+  const std::string other = "0 3 Car 0 0 -1.57 100 150 200 250 1.5 1.8 4.5 -0.5 1.73 12 -1.57\n";
+  const auto path = WriteFile("0000.txt", good + bad + other);
   sensors::IssueLog issues;
   const auto labels = ReadLabel02File(path, issues);
   EXPECT_EQ(labels.size(), 2u);
@@ -171,15 +172,65 @@ TEST(TrackImportTest, TrackListOptionsLeaveOutSensorHealthUnlessAsked) {
   EXPECT_EQ(kept.sudden_appearance().min_points(), 5);
 }
 
+TEST(TrackImportTest, FrameNumbersFarBeyondTheOthersAndRepeatedTracksAreReportedNotAllocated) {
+  const std::string car = " Car 0 0 -1.57 100 150 200 250 1.5 1.8 4.5 -0.5 1.73 12 -1.57\n";
+  const std::string first = "0 1" + car, far = "30000000 1" + car, again = "0 1" + car,
+                    later = "5 1" + car;
+  const auto path = WriteFile("far.txt", first + far + again + later);
+  sensors::IssueLog issues;
+  const auto labels = ReadLabel02File(path, issues);
+  ASSERT_EQ(labels.size(), 2u);
+  EXPECT_EQ(labels[1].frame, 5);
+  ASSERT_EQ(issues.count(), 2u);
+  EXPECT_EQ(issues.issues()[0].offset, first.size());
+  EXPECT_NE(issues.issues()[0].reason.find("frame 30000000 is more than 3000 frames after"),
+            std::string::npos);
+  EXPECT_EQ(issues.issues()[1].offset, first.size() + far.size());
+  EXPECT_NE(issues.issues()[1].reason.find("track 1 appears twice in frame 0"), std::string::npos);
+}
+
+TEST(TrackImportTest, APoseThatIsNotARotationIsReportedAndLeftUnknown) {
+  const std::string identity = "1 0 0 0 0 1 0 0 0 0 1 0\n", scaled = "2 0 0 0 0 1 0 0 0 0 1 0\n";
+  const auto path = WriteFile("poses.txt", identity + scaled + identity);
+  sensors::IssueLog issues;
+  const auto poses =
+      ReadPosesFile(path, Eigen::Isometry3d::Identity(), Eigen::Isometry3d::Identity(), issues);
+  ASSERT_EQ(poses.size(), 3u);
+  EXPECT_TRUE(poses[0] && poses[2]);
+  EXPECT_FALSE(poses[1]);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].offset, identity.size());
+  EXPECT_NE(issues.issues()[0].reason.find("not a rotation"), std::string::npos);
+}
+
+TEST(TrackImportTest, ALabelAfterTheLastPoseIsReportedAndLeftOut) {
+  const auto dir = longtail::testing::ScratchDir();
+  const auto calib = dir / "calib.txt", tracks = dir / "tracks.txt", poses = dir / "poses.txt";
+  std::ofstream(calib) << "P2: 721 0 609 44 0 721 172 0.2 0 0 1 0.003\n"
+                          "R0_rect: 1 0 0 0 1 0 0 0 1\n"
+                          "Tr_velo_to_cam: 0 -1 0 0 0 0 -1 -0.08 1 0 0 -0.27\n";
+  const std::string car = " Car 0 0 -1.57 100 150 200 250 1.5 1.8 4.5 -0.5 1.73 12 -1.57\n";
+  std::ofstream(tracks) << "0 1" + car + "1 1" + car + "4 1" + car;
+  std::ofstream(poses) << "1 0 0 0 0 1 0 0 0 0 1 0\n1 0 0 0 0 1 0 0 0 0 1 1\n";
+  sensors::IssueLog issues;
+  const TrackListInput input = LoadTrackList(tracks, calib, poses, 10.0, issues);
+  EXPECT_EQ(input.labels.size(), 2u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].file, tracks.string());
+  EXPECT_NE(issues.issues()[0].reason.find("frame 4 (track 1) is after the log's last frame 1"),
+            std::string::npos);
+  EXPECT_EQ(FrameResultsFromLabels(input).size(), 2u);
+}
+
 TEST(TrackImportTest, FrameStampsAreNanosecondsOrKittiStampsAndBadLinesAreReported) {
   const std::filesystem::path file = longtail::testing::ScratchDir() / "timestamps.txt";
-  std::ofstream(file) << "1317042504967930880\n2011-09-26 13:02:25.000000000\nsoon\n";
+  std::ofstream(file) << "1317042504967930880\n2011-09-26 13:08:25.000000000\nsoon\n";
   sensors::IssueLog issues;
   const auto stamps = ReadFrameStamps(file, issues);
   ASSERT_EQ(stamps.size(), 3u);
   EXPECT_EQ(sensors::ToNanos(*stamps[0]), 1317042504967930880);
   ASSERT_TRUE(stamps[1]);
-  EXPECT_EQ(*stamps[1], *sensors::ParseKittiTimestamp("2011-09-26 13:02:25.000000000"));
+  EXPECT_EQ(*stamps[1], *sensors::ParseKittiTimestamp("2011-09-26 13:08:25.000000000"));
   EXPECT_FALSE(stamps[2]);
   ASSERT_EQ(issues.count(), 1u);
   EXPECT_EQ(issues.issues()[0].file, file.string());

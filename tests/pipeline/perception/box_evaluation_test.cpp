@@ -48,7 +48,7 @@ void Print(const BoxEvaluation& evaluation) {
   }
 }
 
-// The real labelled sequence of issue 4: KITTI tracking 0000 (drive 0005), 40 frames.
+// The real labelled sequence: KITTI tracking 0000 (drive 0005), 40 frames.
 TEST(AveragePrecision40, IsOneForPerfectRankingAndCountsMissedTruth) {
   const std::vector<ScoredDetection> perfect = {{0.9, true}, {0.8, true}, {0.1, false}};
   EXPECT_DOUBLE_EQ(AveragePrecision40(perfect, 2), 1.0);
@@ -109,7 +109,7 @@ TEST(EvaluateBoxes, PinsTheNumbersOnKittiTrackingSequence0000) {
   EXPECT_EQ(issues.count(), 0u);
   const ClassScore& vehicles = Row(evaluation, "Vehicle");
   EXPECT_EQ(vehicles.num_truth, 69);  // the issue's count: >= 50 points, <= 40 m, in view
-  // Issue 4's targets, and the numbers this version reaches (a regression fails here).
+  // The targets, and the numbers this version reaches (a regression fails here).
   EXPECT_GE(vehicles.recall, 0.98);        // target >= 0.85
   EXPECT_LE(vehicles.yaw_error_deg, 2.5);  // target <= 8
   EXPECT_LE(vehicles.center_error_m, 0.4);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 
 #include "sensors/log_reader.h"
 #include "tests/test_support.h"
@@ -42,6 +43,67 @@ TEST(KittiCalibration, MissingKeyIsAnError) {
   WriteText(dir / "000000.txt", "P2: 1 0 0 0 0 1 0 0 0 0 1 0\nR0_rect: 1 0 0 0 1 0 0 0 1\n");
   EXPECT_THROW(ReadKittiBenchmarkCalibration(dir / "000000.txt"), LogError);
   EXPECT_THROW(ParseKittiCalibrationFile(dir / "absent.txt"), LogError);
+}
+
+// What the pipeline would trust blindly: NaN, a matrix that is not a rotation, a camera with no
+// focal length, and a "calibration" larger than any real one. Each stops with the file named.
+std::string ErrorOf(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const LogError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(KittiCalibration, NonFiniteRotatedOrDegenerateValuesAreRefusedNamingTheFile) {
+  const auto dir = testing::ScratchDir();
+  const std::string p2 = "P2: 721 0 609 44 0 721 172 0.2 0 0 1 0.003\n";
+  const std::string r0 = "R0_rect: 1 0 0 0 1 0 0 0 1\n";
+  const std::string tr = "Tr_velo_to_cam: 0 -1 0 0 0 0 -1 -0.08 1 0 0 -0.27\n";
+  WriteText(dir / "good.txt", p2 + r0 + tr);
+  EXPECT_NO_THROW(ReadKittiBenchmarkCalibration(dir / "good.txt"));
+
+  WriteText(dir / "nan.txt", p2 + r0 + "Tr_velo_to_cam: 0 -1 0 0 0 0 -1 -0.08 1 0 nan -0.27\n");
+  std::string error = ErrorOf([&] { ReadKittiBenchmarkCalibration(dir / "nan.txt"); });
+  EXPECT_NE(error.find("nan.txt"), std::string::npos) << error;
+  EXPECT_NE(error.find("line 3"), std::string::npos) << error;
+  EXPECT_NE(error.find("not a finite number"), std::string::npos) << error;
+
+  WriteText(dir / "scaled.txt", p2 + r0 + "Tr_velo_to_cam: 0 -2 0 0 0 0 -1 -0.08 1 0 0 -0.27\n");
+  error = ErrorOf([&] { ReadKittiBenchmarkCalibration(dir / "scaled.txt"); });
+  EXPECT_NE(error.find("scaled.txt"), std::string::npos) << error;
+  EXPECT_NE(error.find("Tr_velo_to_cam is not a rotation"), std::string::npos) << error;
+
+  WriteText(dir / "mirror.txt", p2 + "R0_rect: -1 0 0 0 1 0 0 0 1\n" + tr);
+  error = ErrorOf([&] { ReadKittiBenchmarkCalibration(dir / "mirror.txt"); });
+  EXPECT_NE(error.find("R0_rect is not a rotation"), std::string::npos) << error;
+
+  WriteText(dir / "flat.txt", "P2: 0 0 609 44 0 721 172 0.2 0 0 1 0.003\n" + r0 + tr);
+  error = ErrorOf([&] { ReadKittiBenchmarkCalibration(dir / "flat.txt"); });
+  EXPECT_NE(error.find("P2 is not a camera projection"), std::string::npos) << error;
+
+  // A sparse 2 MiB file: refused by its size before it is read.
+  WriteText(dir / "huge.txt", p2);
+  std::filesystem::resize_file(dir / "huge.txt", 2 << 20);
+  error = ErrorOf([&] { ParseKittiCalibrationFile(dir / "huge.txt"); });
+  EXPECT_NE(error.find("huge.txt"), std::string::npos) << error;
+  EXPECT_NE(error.find("2097152 bytes"), std::string::npos) << error;
+}
+
+TEST(KittiCalibration, RawDriveImageSizeMustBeAnImage) {
+  LONGTAIL_REQUIRE_DATA(date_dir, "kitti-raw/2011_09_26");
+  const auto dir = testing::ScratchDir();
+  std::filesystem::copy_file(date_dir / "calib_velo_to_cam.txt", dir / "calib_velo_to_cam.txt");
+  std::ifstream in(date_dir / "calib_cam_to_cam.txt");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = text.find("S_rect_00: ");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, text.find('\n', at) - at, "S_rect_00: -1.242000e+03 3.750000e+02");
+  WriteText(dir / "calib_cam_to_cam.txt", text);
+  const std::string error = ErrorOf([&] { ReadKittiRawCalibration(dir); });
+  EXPECT_NE(error.find("calib_cam_to_cam.txt"), std::string::npos) << error;
+  EXPECT_NE(error.find("S_rect_00"), std::string::npos) << error;
 }
 
 TEST(KittiCalibration, ReadsRealRawDriveCalibration) {

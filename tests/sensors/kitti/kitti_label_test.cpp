@@ -40,6 +40,16 @@ TEST(KittiLabel, RejectsWrongFieldCountsAndNonNumbers) {
   EXPECT_FALSE(ParseKittiLabel("Car 0.00 0 1 1 2 3 4 1 1 1 1 1 1 1", true, &error));
 }
 
+TEST(KittiLabel, ABoxNeedsARealSizeButDontCareKeepsItsMinusOnes) {
+  std::string error;
+  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 -1.8 4.2 1 1 10 0", false, &error));
+  EXPECT_NE(error.find("box size"), std::string::npos) << error;
+  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 1.8 0 1 1 10 0", false, &error));
+  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 1.8 400 1 1 10 0", false, &error));
+  EXPECT_TRUE(
+      ParseKittiLabel("DontCare -1 -1 -10 1 2 3 4 -1 -1 -1 -1000 -1000 -1000 -10", false, &error));
+}
+
 TEST(KittiLabel, BoxRoundTripKeepsEveryField) {
   CameraModel camera;
   camera.width = 1242;

@@ -94,27 +94,74 @@ TEST(KittiRawReader, TruncatedEmptyAndMissingScansAreCountedAndSkipped) {
   EXPECT_NE(reported[0].file.find("0000000000.bin"), std::string::npos);
   EXPECT_NE(reported[1].reason.find("empty"), std::string::npos);
 
+  // A stamped frame whose file is gone is a skipped frame too, named by its number.
   fs::remove(data / "0000000002.bin");
   IssueLog more;
   frames = ReadAll(drive, &more);
   EXPECT_TRUE(frames.empty());
-  EXPECT_EQ(more.count(), 2u);
+  ASSERT_EQ(more.count(), 3u);
+  EXPECT_NE(more.issues()[0].reason.find("frame 2 is in timestamps.txt but has no .bin file"),
+            std::string::npos)
+      << more.issues()[0].reason;
 }
 
-TEST(KittiRawReader, BadTimestampLineIsReportedWithItsOffset) {
-  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+// Replaces the lidar's second timestamp line with `line`; returns the byte offset of that line.
+std::size_t ReplaceSecondLidarStamp(const fs::path& drive, const std::string& line) {
   const fs::path stamps = drive / "velodyne_points" / "timestamps.txt";
   std::ifstream in(stamps);
   std::string first, second, third;
   std::getline(in, first), std::getline(in, second), std::getline(in, third);
   in.close();
-  std::ofstream(stamps) << first << "\nnot a time\n" << third << "\n";
+  std::ofstream(stamps) << first << "\n" << line << "\n" << third << "\n";
+  return first.size() + 1;
+}
+
+TEST(KittiRawReader, BadTimestampLineIsReportedWithItsOffset) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const std::size_t offset = ReplaceSecondLidarStamp(drive, "not a time");
   IssueLog issues;
   const auto frames = ReadAll(drive, &issues);
   EXPECT_EQ(frames.size(), 2u);
   ASSERT_GE(issues.count(), 1u);
-  EXPECT_EQ(issues.issues()[0].offset, first.size() + 1);
+  EXPECT_EQ(issues.issues()[0].offset, offset);
   EXPECT_NE(issues.issues()[0].reason.find("bad timestamp"), std::string::npos);
+}
+
+TEST(KittiRawReader, AStampOutOfOrderLosesItsFrameNotTheDrive) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const std::size_t offset = ReplaceSecondLidarStamp(drive, "2099-01-01 00:00:00.000000000");
+  IssueLog issues;
+  const auto frames = ReadAll(drive, &issues);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[1].index, 2);
+  ASSERT_GE(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].offset, offset);
+  EXPECT_NE(issues.issues()[0].reason.find("frame 1 is out of order"), std::string::npos);
+}
+
+TEST(KittiRawReader, AScanLargerThanAnyLidarMakesIsSkippedUnread) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  // Sparse: 4 GiB on paper, nothing on disk; reading it whole would take 4 GiB of memory.
+  fs::resize_file(drive / "velodyne_points" / "data" / "0000000001.bin", 4ull << 30);
+  IssueLog issues;
+  const auto frames = ReadAll(drive, &issues);
+  ASSERT_EQ(frames.size(), 2u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_NE(issues.issues()[0].file.find("0000000001.bin"), std::string::npos);
+  EXPECT_NE(issues.issues()[0].reason.find("4294967296 bytes, more than a lidar scan can hold"),
+            std::string::npos)
+      << issues.issues()[0].reason;
+}
+
+TEST(KittiRawReader, ALongBadTimestampLineIsQuotedNotEchoed) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const fs::path stamps = drive / "velodyne_points" / "timestamps.txt";
+  std::ofstream(stamps, std::ios::app) << std::string(100000, 'x') << "\n";
+  IssueLog issues;
+  EXPECT_EQ(ReadAll(drive, &issues).size(), 3u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_LT(issues.issues()[0].reason.size(), 120u);
+  EXPECT_EQ(issues.issues()[0].bytes, 100000u);
 }
 
 TEST(KittiRawReader, CorruptImageIsSkippedButTheScanIsKept) {
@@ -125,6 +172,40 @@ TEST(KittiRawReader, CorruptImageIsSkippedButTheScanIsKept) {
   ASSERT_EQ(frames.size(), 3u);
   EXPECT_TRUE(frames[1].cameras.empty());
   EXPECT_EQ(issues.count(), 1u);
+}
+
+TEST(KittiRawReader, TruncatedPngIsNamedAndSkippedBeforeTheDecoderSeesIt) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const fs::path png = drive / "image_02" / "data" / "0000000002.png";
+  const auto size = fs::file_size(png);
+  fs::resize_file(png, size - 20);
+  IssueLog issues;
+  const auto frames = ReadAll(drive, &issues);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_TRUE(frames[2].cameras.empty());
+  EXPECT_EQ(frames[1].cameras.size(), 1u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].file, png.string());
+  EXPECT_EQ(issues.issues()[0].offset, size - 20);
+  EXPECT_NE(issues.issues()[0].reason.find("truncated PNG"), std::string::npos);
+}
+
+TEST(KittiRawReader, AnImageOfAnotherSizeThanItsCalibrationIsNamedAndSkipped) {
+  const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
+  const fs::path png = drive / "image_02" / "data" / "0000000001.png";
+  const CameraImage wide =
+      EncodeImage({16, 4, 3, std::vector<std::uint8_t>(16 * 4 * 3, 128)}, "png");
+  std::ofstream(png, std::ios::binary)
+      .write(reinterpret_cast<const char*>(wide.data->data()),
+             static_cast<std::streamsize>(wide.data->size()));
+  IssueLog issues;
+  const auto frames = ReadAll(drive, &issues);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_TRUE(frames[1].cameras.empty());
+  EXPECT_EQ(frames[2].cameras.size(), 1u);
+  ASSERT_EQ(issues.count(), 1u);
+  EXPECT_EQ(issues.issues()[0].file, png.string());
+  EXPECT_EQ(issues.issues()[0].reason, "image is 16x4 px, its calibration says 8x4");
 }
 
 TEST(KittiRawReader, MalformedCalibrationStopsTheLogWithAClearError) {

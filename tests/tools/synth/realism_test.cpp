@@ -169,7 +169,7 @@ TEST(RealismTest, SyntheticScansMatchRealHdl64Scans) {
       s.pipeline_clusters, s.pipeline_clusters / r.pipeline_clusters, r.mean_intensity,
       s.mean_intensity);
 
-  EXPECT_NEAR(s.points / r.points, 1.0, 0.10);  // issue 5: within 10 %
+  EXPECT_NEAR(s.points / r.points, 1.0, 0.10);  // within 10 %
   EXPECT_LT(mean_ring, 0.15);                   // deg: the beam table matches KITTI's
   EXPECT_LT(worst_ring, 0.4);
   EXPECT_LT(range_distance, 2.0);  // m
