@@ -2,8 +2,24 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "tools/commands/commands.h"
+
+namespace {
+
+// "longtail queue claim": the program and the chain of subcommands the command line chose.
+std::string CommandName(const CLI::App& app) {
+  std::string name = "longtail";
+  for (std::vector<CLI::App*> chosen = app.get_subcommands(); !chosen.empty();
+       chosen = chosen.front()->get_subcommands()) {
+    name += " " + chosen.front()->get_name();
+  }
+  return name;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   namespace tools = longtail::tools;
@@ -36,9 +52,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? tools::kExitOk : tools::kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "longtail: " << e.what() << "\n";
-    return tools::kExitFailure;
+  } catch (...) {
+    // Every command's errors end here: one message line and the exit code of its type.
+    const tools::Failure failure = tools::FailureOf(std::current_exception());
+    std::cerr << CommandName(app) << ": " << failure.message;
+    return failure.exit_code;
   }
   return exit_code;
 }

@@ -106,10 +106,7 @@ int RunBench(const BenchOptions& options) {
     files.push_back(options.scans);
   }
   std::sort(files.begin(), files.end());
-  if (files.empty()) {
-    std::cerr << "longtail bench: no .bin scans in " << options.scans << "\n";
-    return kExitUsage;
-  }
+  if (files.empty()) throw UsageError("no .bin scans in " + options.scans);
 
   const pipeline::proto::PerceptionOptions perception_options;
   std::map<std::string, std::vector<double>> samples;
@@ -160,8 +157,7 @@ int RunBench(const BenchOptions& options) {
     std::cerr << "longtail bench: skipped " << sensors::ToString(issue) << "\n";
   }
   if (point_counts.empty()) {
-    std::cerr << "longtail bench: none of the " << files.size() << " scans could be read\n";
-    return kExitCorruptInput;
+    throw CorruptInputError("none of the " + std::to_string(files.size()) + " scans could be read");
   }
   const std::size_t scans = point_counts.size();
 

@@ -1,16 +1,13 @@
 // The subcommands of `longtail`. Each Add*Command registers one subcommand on `app`; its callback
-// stores the command's exit code in `*exit_code`.
+// stores the command's exit code in `*exit_code` when it finishes; a command that cannot go on
+// throws (command_error.h) and `main` prints and maps the error.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
-namespace longtail::tools {
+#include "tools/commands/command_error.h"
 
-// Exit codes shared by every command.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;       // a runtime failure (I/O, database, bug)
-inline constexpr int kExitUsage = 2;         // bad command line or config
-inline constexpr int kExitCorruptInput = 3;  // corrupt input that stopped a log
+namespace longtail::tools {
 
 void AddMineCommand(CLI::App& app, int* exit_code);
 void AddDetectCommand(CLI::App& app, int* exit_code);

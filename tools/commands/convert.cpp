@@ -28,39 +28,33 @@ int RunConvert(const ConvertOptions& options) {
           : (fs::path(options.output).extension() == ".mcap" ? "mcap" : "kitti-raw");
   sensors::IssueLog issues;
   std::int64_t frames = 0;
-  try {
-    const auto reader = sensors::OpenLog(options.input, &issues, options.open);
-    if (to == "mcap") {
-      sensors::proto::McapWriterOptions writer_options;
-      writer_options.set_compression(options.compression == "none" ? "" : options.compression);
-      writer_options.set_chunk_size_bytes(options.chunk_size_bytes);
-      sensors::mcap::FoxgloveLogWriter writer(options.output, writer_options);
-      while (std::optional<sensors::Frame> frame = reader->Next()) {
-        writer.Write(*frame);
-        ++frames;
-      }
-      writer.Close();
-    } else if (to == "kitti-raw") {
-      // OUT is the drive folder; its parent is the date folder that holds the calibration.
-      const fs::path drive = fs::absolute(options.output).lexically_normal();
-      std::optional<sensors::KittiRawWriter> writer;
-      while (std::optional<sensors::Frame> frame = reader->Next()) {
-        if (!writer) {
-          const sensors::Calibration calibration =
-              frame->calibration ? *frame->calibration : sensors::Calibration{};
-          writer.emplace(drive.parent_path(), drive.filename().string(), calibration);
-        }
-        writer->Write(*frame);
-        ++frames;
-      }
-      if (writer) writer->Finish();
-    } else {
-      std::cerr << "longtail convert: --to must be mcap or kitti-raw, not '" << to << "'\n";
-      return kExitUsage;
+  const auto reader = sensors::OpenLog(options.input, &issues, options.open);
+  if (to == "mcap") {
+    sensors::proto::McapWriterOptions writer_options;
+    writer_options.set_compression(options.compression == "none" ? "" : options.compression);
+    writer_options.set_chunk_size_bytes(options.chunk_size_bytes);
+    sensors::mcap::FoxgloveLogWriter writer(options.output, writer_options);
+    while (std::optional<sensors::Frame> frame = reader->Next()) {
+      writer.Write(*frame);
+      ++frames;
     }
-  } catch (const sensors::LogError& e) {
-    std::cerr << "longtail convert: " << e.what() << "\n";
-    return kExitCorruptInput;
+    writer.Close();
+  } else if (to == "kitti-raw") {
+    // OUT is the drive folder; its parent is the date folder that holds the calibration.
+    const fs::path drive = fs::absolute(options.output).lexically_normal();
+    std::optional<sensors::KittiRawWriter> writer;
+    while (std::optional<sensors::Frame> frame = reader->Next()) {
+      if (!writer) {
+        const sensors::Calibration calibration =
+            frame->calibration ? *frame->calibration : sensors::Calibration{};
+        writer.emplace(drive.parent_path(), drive.filename().string(), calibration);
+      }
+      writer->Write(*frame);
+      ++frames;
+    }
+    if (writer) writer->Finish();
+  } else {
+    throw UsageError("--to must be mcap or kitti-raw, not '" + to + "'");
   }
   std::cout << options.input << " -> " << options.output << " (" << to << "): " << frames
             << " frames\n";

@@ -33,31 +33,18 @@ struct DetectOptions {
 
 int RunDetect(const DetectOptions& options) {
   pipeline::proto::RunOptions run;
-  try {
-    if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
-  } catch (const pipeline::OptionsError& e) {
-    std::cerr << "longtail detect: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
   *run.mutable_detectors() = pipeline::ForTrackLists(run.detectors());
   run = pipeline::EffectiveOptions(run);
   const std::string options_hash = pipeline::OptionsHash(run);
-  try {
-    pipeline::CreateDetectors(run.detectors());  // unknown names are a usage error
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "longtail detect: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  // Unknown detector names are a usage error.
+  Rethrow<UsageError, std::invalid_argument>([&] { pipeline::CreateDetectors(run.detectors()); });
 
   sensors::IssueLog issues;
-  std::vector<pipeline::FrameResult> frames;
-  try {
-    frames = pipeline::FrameResultsFromLabels(pipeline::LoadTrackList(
+  const std::vector<pipeline::FrameResult> frames = Rethrow<CorruptInputError>([&] {
+    return pipeline::FrameResultsFromLabels(pipeline::LoadTrackList(
         options.tracks, options.calib, options.poses, options.timestamps, options.rate_hz, issues));
-  } catch (const std::exception& e) {
-    std::cerr << "longtail detect: " << e.what() << "\n";
-    return kExitCorruptInput;
-  }
+  });
   // Judge every frame in order with the whole sequence as look-back and look-ahead, and join the
   // events into episodes and review windows as the streaming runner does.
   const pipeline::OfflineDetection detection = pipeline::DetectOffline(frames, run);
@@ -71,26 +58,21 @@ int RunDetect(const DetectOptions& options) {
   labeling::EnqueueResult enqueued;
   std::int64_t tasks_in_queue = -1;
   if (!options.queue.empty()) {
-    try {
-      const auto queue = labeling::OpenQueue(options.queue);
-      sensors::LogInfo log;
-      log.path = std::filesystem::absolute(options.tracks).string();
-      log.format = "kitti-tracking-labels";
-      const std::filesystem::path tracks(options.tracks);
-      log.log_id = tracks.parent_path().filename().string() + "/" + tracks.stem().string();
-      log.has_calibration = true;
-      log.has_ego_pose = !options.poses.empty();
-      const std::deque<pipeline::FrameResult> all(frames.begin(), frames.end());
-      std::vector<labeling::TaskDraft> drafts;
-      for (const auto& window : windows) {
-        drafts.push_back(labeling::MakeTaskDraft(log, window, all, options_hash));
-      }
-      enqueued = queue->Enqueue(drafts);
-      tasks_in_queue = queue->CountTasks();
-    } catch (const labeling::QueueError& e) {
-      std::cerr << "longtail detect: " << e.what() << "\n";
-      return kExitFailure;
+    const auto queue = labeling::OpenQueue(options.queue);
+    sensors::LogInfo log;
+    log.path = std::filesystem::absolute(options.tracks).string();
+    log.format = "kitti-tracking-labels";
+    const std::filesystem::path tracks(options.tracks);
+    log.log_id = tracks.parent_path().filename().string() + "/" + tracks.stem().string();
+    log.has_calibration = true;
+    log.has_ego_pose = !options.poses.empty();
+    const std::deque<pipeline::FrameResult> all(frames.begin(), frames.end());
+    std::vector<labeling::TaskDraft> drafts;
+    for (const auto& window : windows) {
+      drafts.push_back(labeling::MakeTaskDraft(log, window, all, options_hash));
     }
+    enqueued = queue->Enqueue(drafts);
+    tasks_in_queue = queue->CountTasks();
   }
 
   if (options.json) {

@@ -38,36 +38,31 @@ void Print(const DoctorOptions& options, const std::string& summary,
 }
 
 int RunDoctor(const DoctorOptions& options) {
-  try {
-    if (sensors::LooksLikeMcap(options.log)) {
-      const sensors::mcap::McapCheck check = sensors::mcap::CheckMcapFile(options.log);
-      std::string compression;
-      for (const auto& [name, count] : check.stream.chunks_by_compression) {
-        compression += (compression.empty() ? "" : ", ") + std::to_string(count) + " " +
-                       (name.empty() ? "uncompressed" : name);
-      }
-      const std::string summary = "mcap: " + std::to_string(check.messages) + " messages in " +
-                                  std::to_string(check.chunks) + " chunks (" +
-                                  (compression.empty() ? "none" : compression) + "), " +
-                                  std::to_string(check.stream.crc_failures) + " CRC failures, " +
-                                  (check.stream.trailing_magic_ok ? "closed" : "NOT closed");
-      Print(options, summary, check.problems, check.notes);
-      return check.healthy() ? kExitOk : kExitCorruptInput;
+  if (sensors::LooksLikeMcap(options.log)) {
+    const sensors::mcap::McapCheck check = sensors::mcap::CheckMcapFile(options.log);
+    std::string compression;
+    for (const auto& [name, count] : check.stream.chunks_by_compression) {
+      compression += (compression.empty() ? "" : ", ") + std::to_string(count) + " " +
+                     (name.empty() ? "uncompressed" : name);
     }
-    sensors::IssueLog issues;
-    const auto reader = sensors::OpenLog(options.log, &issues);
-    std::int64_t frames = 0;
-    while (reader->Next()) ++frames;
-    // The readers check calibration (finite, orthonormal), timestamps (readable, in order) and
-    // every file's size and completeness as they go: their reports are the problems.
-    if (frames == 0) issues.Report({options.log, 0, 0, "no frame could be read"});
-    Print(options, reader->info().format + ": " + std::to_string(frames) + " frames read",
-          issues.issues(), reader->info().notes);
-    return issues.count() == 0 ? kExitOk : kExitCorruptInput;
-  } catch (const sensors::LogError& e) {
-    std::cerr << "longtail doctor: " << e.what() << "\n";
-    return kExitCorruptInput;
+    const std::string summary = "mcap: " + std::to_string(check.messages) + " messages in " +
+                                std::to_string(check.chunks) + " chunks (" +
+                                (compression.empty() ? "none" : compression) + "), " +
+                                std::to_string(check.stream.crc_failures) + " CRC failures, " +
+                                (check.stream.trailing_magic_ok ? "closed" : "NOT closed");
+    Print(options, summary, check.problems, check.notes);
+    return check.healthy() ? kExitOk : kExitCorruptInput;
   }
+  sensors::IssueLog issues;
+  const auto reader = sensors::OpenLog(options.log, &issues);
+  std::int64_t frames = 0;
+  while (reader->Next()) ++frames;
+  // The readers check calibration (finite, orthonormal), timestamps (readable, in order) and
+  // every file's size and completeness as they go: their reports are the problems.
+  if (frames == 0) issues.Report({options.log, 0, 0, "no frame could be read"});
+  Print(options, reader->info().format + ": " + std::to_string(frames) + " frames read",
+        issues.issues(), reader->info().notes);
+  return issues.count() == 0 ? kExitOk : kExitCorruptInput;
 }
 
 }  // namespace

@@ -75,12 +75,7 @@ class TrackActorTally {
 
 int RunEval(const EvalOptions& options) {
   pipeline::proto::RunOptions run;
-  try {
-    if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
-  } catch (const pipeline::OptionsError& e) {
-    std::cerr << "longtail eval: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
   if (options.labels) *run.mutable_detectors() = pipeline::ForTrackLists(run.detectors());
   run = pipeline::EffectiveOptions(run);
 
@@ -88,13 +83,9 @@ int RunEval(const EvalOptions& options) {
   nlohmann::json per_log = nlohmann::json::array();
   int exit_code = kExitOk;
   for (const std::string& path : options.logs) {
-    synth::GroundTruth truth;
-    try {
-      truth = synth::ReadGroundTruth(synth::GroundTruthPathForLog(path));
-    } catch (const std::exception& e) {
-      std::cerr << "longtail eval: " << path << ": no usable ground truth: " << e.what() << "\n";
-      return kExitUsage;
-    }
+    const synth::GroundTruth truth = Rethrow<UsageError>(
+        [&] { return synth::ReadGroundTruth(synth::GroundTruthPathForLog(path)); },
+        path + ": no usable ground truth: ");
     pipeline::BoxesByFrame actor_boxes;
     std::map<std::int64_t, sensors::Timestamp> stamps;
     for (const auto& frame : truth.frames) {

@@ -104,36 +104,23 @@ void PrintText(const pipeline::BoxEvaluation& evaluation) {
 
 int RunEvalBoxes(const EvalBoxesOptions& options) {
   pipeline::proto::RunOptions run;
-  try {
-    if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
-  } catch (const pipeline::OptionsError& e) {
-    std::cerr << "longtail eval-boxes: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
   pipeline::proto::BoxEvaluationOptions evaluation_options;
   evaluation_options.set_max_range_m(options.max_range_m);
   evaluation_options.set_min_points(options.min_points);
   evaluation_options.set_all_around(options.all_around);
   sensors::IssueLog issues;
-  try {
-    const std::optional<std::filesystem::path> labels =
-        options.write_labels.empty() ? std::nullopt
-                                     : std::optional<std::filesystem::path>(options.write_labels);
-    const pipeline::BoxEvaluation evaluation =
-        pipeline::EvaluateBoxes(options.dataset, run.perception(), run.tracker(), run.ego_motion(),
-                                evaluation_options, labels, &issues);
-    if (options.json) {
-      std::cout << ToJson(evaluation).dump(2) << "\n";
-    } else {
-      PrintText(evaluation);
-      for (const auto& issue : issues.issues()) std::cout << "problem: " << ToString(issue) << "\n";
-    }
-  } catch (const sensors::LogError& e) {
-    std::cerr << "longtail eval-boxes: " << e.what() << "\n";
-    return kExitCorruptInput;
-  } catch (const std::exception& e) {
-    std::cerr << "longtail eval-boxes: " << e.what() << "\n";
-    return kExitFailure;
+  const std::optional<std::filesystem::path> labels =
+      options.write_labels.empty() ? std::nullopt
+                                   : std::optional<std::filesystem::path>(options.write_labels);
+  const pipeline::BoxEvaluation evaluation =
+      pipeline::EvaluateBoxes(options.dataset, run.perception(), run.tracker(), run.ego_motion(),
+                              evaluation_options, labels, &issues);
+  if (options.json) {
+    std::cout << ToJson(evaluation).dump(2) << "\n";
+  } else {
+    PrintText(evaluation);
+    for (const auto& issue : issues.issues()) std::cout << "problem: " << ToString(issue) << "\n";
   }
   return kExitOk;
 }

@@ -108,24 +108,18 @@ void PrintText(const std::vector<evaluation::SequenceScore>& scores,
 }
 
 int RunEvalDrives(const EvalDrivesOptions& options) {
-  pipeline::proto::RunOptions run;
-  try {
-    if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
-    *run.mutable_detectors() = pipeline::ForTrackLists(run.detectors());
-    run = pipeline::EffectiveOptions(run);
-    pipeline::CreateDetectors(run.detectors());  // unknown names are a usage error
-  } catch (const std::exception& e) {
-    std::cerr << "longtail eval-drives: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  // A bad config or an unknown detector name is a usage error.
+  const pipeline::proto::RunOptions run = Rethrow<UsageError>([&] {
+    pipeline::proto::RunOptions loaded;
+    if (!options.config.empty()) loaded = pipeline::LoadRunOptions(options.config);
+    *loaded.mutable_detectors() = pipeline::ForTrackLists(loaded.detectors());
+    loaded = pipeline::EffectiveOptions(loaded);
+    pipeline::CreateDetectors(loaded.detectors());
+    return loaded;
+  });
   sensors::IssueLog issues;
-  std::vector<evaluation::SequenceScore> scores;
-  try {
-    scores = evaluation::ScoreDriveFolder(options.folder, options.sequences, run, issues);
-  } catch (const std::exception& e) {
-    std::cerr << "longtail eval-drives: " << e.what() << "\n";
-    return kExitCorruptInput;
-  }
+  const std::vector<evaluation::SequenceScore> scores = Rethrow<CorruptInputError>(
+      [&] { return evaluation::ScoreDriveFolder(options.folder, options.sequences, run, issues); });
   const evaluation::DriveSetSummary total = evaluation::Summarize(scores);
   if (options.json) {
     nlohmann::json sequences = nlohmann::json::array(), skipped = nlohmann::json::array();

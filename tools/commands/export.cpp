@@ -72,7 +72,7 @@ int RunExport(const ExportCommandOptions& options) {
   export_options.camera = options.camera;
   sensors::IssueLog issues;
   labeling::ExportSummary summary;
-  try {
+  {
     const std::unique_ptr<labeling::ReviewQueue> queue = labeling::OpenQueue(options.queue);
     // A terminal gets one line redrawn at every percent; a log file a line every 10%.
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
@@ -104,9 +104,6 @@ int RunExport(const ExportCommandOptions& options) {
     summary =
         labeling::ExportQueue(*queue, export_options, calibration_of, progress, issues, frame_of);
     if (terminal) std::cerr << "\n";
-  } catch (const labeling::QueueError& e) {
-    std::cerr << "longtail export: " << e.what() << "\n";
-    return kExitFailure;
   }
   std::cout << "exported " << summary.tasks_exported << " of " << summary.tasks_seen << " tasks ("
             << summary.frames << " frames, " << summary.boxes << " boxes, " << summary.files_written

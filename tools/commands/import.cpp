@@ -87,40 +87,41 @@ std::vector<labeling::LabeledFrame> ReadLabel2Folder(const ImportCommandOptions&
   return frames;
 }
 
+// Reads the labels, turns them into tasks and queues them; prints what it queued.
+void ImportLabels(const ImportCommandOptions& options, sensors::IssueLog& issues) {
+  const SourceLog source = DescribeSource(options, issues);
+  labeling::LabelSet labels;
+  labels.calibration = source.calibration;
+  if (options.format == "openlabel") {
+    labels = labeling::ReadOpenLabel(options.input, options.vehicle_frame, issues);
+  } else if (options.format == "tracklets") {
+    labels.frames = labeling::ReadKittiTracklets(options.input, source.calibration, issues);
+  } else if (options.format == "kitti-tracking") {
+    labels.frames = labeling::ReadKittiTrackingLabels(
+        options.input, labeling::FindCamera(source.calibration, options.camera), issues);
+  } else {
+    labels.frames = ReadLabel2Folder(options, source, issues);
+  }
+  labeling::ImportOptions import_options;
+  import_options.log_id = source.log_id;
+  import_options.log_path = options.log.empty() ? options.input : options.log;
+  import_options.log_format = source.log_format;
+  import_options.source = options.format;
+  import_options.frames_per_task = options.frames_per_task;
+  const std::vector<labeling::TaskDraft> drafts = labeling::ImportDrafts(labels, import_options);
+  const std::unique_ptr<labeling::ReviewQueue> queue = labeling::OpenQueue(options.queue);
+  const labeling::EnqueueResult result = queue->Enqueue(drafts);
+  std::size_t boxes = 0;
+  for (const auto& frame : labels.frames) boxes += frame.objects.size();
+  std::cout << "imported " << boxes << " boxes in " << labels.frames.size() << " frames as "
+            << result.inserted << " new tasks (" << result.already_present
+            << " already in the queue) for " << source.log_id << "\n";
+}
+
 int RunImport(const ImportCommandOptions& options) {
   sensors::IssueLog issues;
-  try {
-    const SourceLog source = DescribeSource(options, issues);
-    labeling::LabelSet labels;
-    labels.calibration = source.calibration;
-    if (options.format == "openlabel") {
-      labels = labeling::ReadOpenLabel(options.input, options.vehicle_frame, issues);
-    } else if (options.format == "tracklets") {
-      labels.frames = labeling::ReadKittiTracklets(options.input, source.calibration, issues);
-    } else if (options.format == "kitti-tracking") {
-      labels.frames = labeling::ReadKittiTrackingLabels(
-          options.input, labeling::FindCamera(source.calibration, options.camera), issues);
-    } else {
-      labels.frames = ReadLabel2Folder(options, source, issues);
-    }
-    labeling::ImportOptions import_options;
-    import_options.log_id = source.log_id;
-    import_options.log_path = options.log.empty() ? options.input : options.log;
-    import_options.log_format = source.log_format;
-    import_options.source = options.format;
-    import_options.frames_per_task = options.frames_per_task;
-    const std::vector<labeling::TaskDraft> drafts = labeling::ImportDrafts(labels, import_options);
-    const std::unique_ptr<labeling::ReviewQueue> queue = labeling::OpenQueue(options.queue);
-    const labeling::EnqueueResult result = queue->Enqueue(drafts);
-    std::size_t boxes = 0;
-    for (const auto& frame : labels.frames) boxes += frame.objects.size();
-    std::cout << "imported " << boxes << " boxes in " << labels.frames.size() << " frames as "
-              << result.inserted << " new tasks (" << result.already_present
-              << " already in the queue) for " << source.log_id << "\n";
-  } catch (const std::exception& e) {  // FormatError, LogError, QueueError, filesystem errors
-    std::cerr << "longtail import: " << e.what() << "\n";
-    return kExitFailure;
-  }
+  // Any failure to import (bad labels, an unreadable log, the queue) is a runtime failure.
+  Rethrow<RuntimeFailure>([&] { ImportLabels(options, issues); });
   for (const sensors::DataIssue& issue : issues.issues()) {
     std::cerr << "problem: " << sensors::ToString(issue) << "\n";
   }

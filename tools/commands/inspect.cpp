@@ -68,16 +68,11 @@ void PrintText(const sensors::LogInfo& info, const sensors::IssueLog& issues) {
 
 int RunInspect(const InspectOptions& options) {
   sensors::IssueLog issues;
-  try {
-    const auto reader = sensors::OpenLog(options.log, &issues, options.open);
-    if (options.json) {
-      std::cout << ToJson(reader->info(), issues).dump(2) << "\n";
-    } else {
-      PrintText(reader->info(), issues);
-    }
-  } catch (const sensors::LogError& e) {
-    std::cerr << "longtail inspect: " << e.what() << "\n";
-    return kExitCorruptInput;
+  const auto reader = sensors::OpenLog(options.log, &issues, options.open);
+  if (options.json) {
+    std::cout << ToJson(reader->info(), issues).dump(2) << "\n";
+  } else {
+    PrintText(reader->info(), issues);
   }
   return issues.count() == 0 ? kExitOk : kExitCorruptInput;
 }

@@ -89,8 +89,8 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
         if (note.find("lidar") != std::string::npos) outcome.why_no_frames.push_back(note);
       }
       // Nothing was mined, so the ledger must not say it was: a fixed log is mined next time.
-      throw sensors::LogError(path, "no frame could be read (" +
-                                        std::to_string(issues.count()) + " inputs skipped)");
+      throw sensors::LogError(
+          path, "no frame could be read (" + std::to_string(issues.count()) + " inputs skipped)");
     }
     // The log's last enqueue and its ledger row commit together: a kill leaves both or neither.
     std::vector<labeling::TaskDraft> last;
@@ -159,65 +159,40 @@ void PrintSummary(const LogOutcome& o) {
 
 int RunMine(const MineOptions& options) {
   pipeline::proto::RunOptions run_options;
-  try {
-    if (!options.config.empty()) run_options = pipeline::LoadRunOptions(options.config);
-  } catch (const pipeline::OptionsError& e) {
-    std::cerr << "longtail mine: " << e.what();
-    return kExitUsage;
-  }
+  if (!options.config.empty()) run_options = pipeline::LoadRunOptions(options.config);
   if (options.threads > 0) run_options.mutable_runner()->set_threads(options.threads);
   run_options = pipeline::EffectiveOptions(run_options);
-  std::vector<std::pair<std::string, query::Query>> queries;
-  try {
-    queries = LoadQueryFiles(options.query_files);
-  } catch (const std::exception& e) {
-    std::cerr << "longtail mine: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  const std::vector<std::pair<std::string, query::Query>> queries =
+      Rethrow<UsageError>([&] { return LoadQueryFiles(options.query_files); });
   const std::string options_hash = HashWithQueries(pipeline::OptionsHash(run_options), queries);
 
   // The logs of this shard: the command line's and the manifest's, split by --shard or the
   // Kubernetes / Slurm environment.
   std::vector<std::string> all_logs = options.logs;
-  labeling::ShardSpec shard;
-  try {
+  const labeling::ShardSpec shard = Rethrow<UsageError>([&] {
     if (!options.manifest.empty()) {
       const auto listed = labeling::ReadManifest(options.manifest);
       all_logs.insert(all_logs.end(), listed.begin(), listed.end());
     }
-    shard = labeling::ResolveShard(
+    return labeling::ResolveShard(
         options.shard.empty() ? std::nullopt : std::optional<std::string>(options.shard));
-  } catch (const std::exception& e) {
-    std::cerr << "longtail mine: " << e.what() << "\n";
-    return kExitUsage;
-  }
-  if (all_logs.empty()) {
-    std::cerr << "longtail mine: no logs: give LOG... or --manifest FILE\n";
-    return kExitUsage;
-  }
+  });
+  if (all_logs.empty()) throw UsageError("no logs: give LOG... or --manifest FILE");
   const std::vector<std::string> shard_logs = labeling::SelectShard(all_logs, shard);
 
-  std::unique_ptr<labeling::ReviewQueue> queue;
-  try {
-    queue = labeling::OpenQueue(options.queue);
-  } catch (const labeling::QueueError& e) {
-    std::cerr << "longtail mine: " << e.what() << "\n";
-    return kExitFailure;
-  }
+  const std::unique_ptr<labeling::ReviewQueue> queue = labeling::OpenQueue(options.queue);
 
   const bool show_progress = !options.json && ::isatty(STDERR_FILENO);
   int exit_code = kExitOk;
   nlohmann::json logs = nlohmann::json::array();
   for (const std::string& path : shard_logs) {
-    LogOutcome outcome;
-    try {
-      // Batch runs (--manifest) skip logs the ledger has; logs named alone are always re-mined.
-      outcome = MineOne(path, run_options, options_hash, *queue, show_progress,
-                        !options.manifest.empty(), options.open, queries);
-    } catch (const labeling::QueueError& e) {
-      std::cerr << "longtail mine: " << path << ": " << e.what() << "\n";
-      return kExitFailure;
-    }
+    // Batch runs (--manifest) skip logs the ledger has; logs named alone are always re-mined.
+    const LogOutcome outcome = Rethrow<RuntimeFailure, labeling::QueueError>(
+        [&] {
+          return MineOne(path, run_options, options_hash, *queue, show_progress,
+                         !options.manifest.empty(), options.open, queries);
+        },
+        path + ": ");
     if (!outcome.error.empty()) exit_code = kExitCorruptInput;
     if (options.json) {
       logs.push_back(ToJson(outcome));

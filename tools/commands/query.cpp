@@ -80,6 +80,16 @@ std::string PointAt(const std::string& text, const query::QueryError& e) {
   return "  " + line + "\n  " + std::string(std::max(0, e.column() - 1), ' ') + "^\n";
 }
 
+// The query in `text` (read from `file`, if any), or a usage error that points at where it went
+// wrong.
+query::Query ParseQueryText(const std::string& text, const std::string& file) {
+  try {
+    return query::ParseQuery(text);
+  } catch (const query::QueryError& e) {
+    throw UsageError((file.empty() ? "" : file + ": ") + e.what() + "\n" + PointAt(text, e));
+  }
+}
+
 void PrintText(const std::string& canonical, const std::vector<SourceResult>& results) {
   std::cout << "query: " << canonical << "\n";
   for (const auto& r : results) {
@@ -154,18 +164,15 @@ std::vector<SourceResult> RunSources(const QueryOptions& options, const query::Q
 int RunAv2(const QueryOptions& options) {
   namespace av2 = evaluation::av2;
   sensors::IssueLog issues;
-  av2::PromptRun run;
-  try {
-    const auto queries = av2::ReadPromptQueries(options.prompts);
-    run = av2::RunPromptQueries(options.av2_fixture, queries, {50, !options.no_roi}, {}, issues);
-    if (!options.output.empty()) av2::WriteScenarioFile(options.output, run.predictions);
-  } catch (const query::QueryError& e) {
-    std::cerr << "longtail query: " << options.prompts << ": " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "longtail query: " << e.what() << "\n";
-    return kExitCorruptInput;
-  }
+  // A prompt that does not parse is a usage error; anything else that stops the run, bad input.
+  const av2::PromptRun run = Rethrow<CorruptInputError>([&] {
+    const auto queries = Rethrow<UsageError, query::QueryError>(
+        [&] { return av2::ReadPromptQueries(options.prompts); }, options.prompts + ": ");
+    av2::PromptRun prompt_run =
+        av2::RunPromptQueries(options.av2_fixture, queries, {50, !options.no_roi}, {}, issues);
+    if (!options.output.empty()) av2::WriteScenarioFile(options.output, prompt_run.predictions);
+    return prompt_run;
+  });
   if (options.json) {
     nlohmann::json prompts = nlohmann::json::array();
     for (const auto& p : run.scores.by_prompt) {
@@ -212,30 +219,12 @@ int RunQueryCommand(const QueryOptions& options) {
     std::ifstream in(options.file);
     text.assign(std::istreambuf_iterator<char>(in), {});
   }
-  query::Query compiled;
-  try {
-    compiled = query::ParseQuery(text);
-  } catch (const query::QueryError& e) {
-    std::cerr << "longtail query: " << (options.file.empty() ? "" : options.file + ": ") << e.what()
-              << "\n"
-              << PointAt(text, e);
-    return kExitUsage;
-  }
+  const query::Query compiled = ParseQueryText(text, options.file);
   pipeline::proto::RunOptions run;
-  try {
-    if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
-  } catch (const pipeline::OptionsError& e) {
-    std::cerr << "longtail query: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
   run = pipeline::EffectiveOptions(run);
-  std::vector<SourceResult> results;
-  try {
-    results = RunSources(options, compiled, run);
-  } catch (const std::exception& e) {
-    std::cerr << "longtail query: " << e.what() << "\n";
-    return kExitCorruptInput;
-  }
+  const std::vector<SourceResult> results =
+      Rethrow<CorruptInputError>([&] { return RunSources(options, compiled, run); });
   const std::string canonical = query::ToText(compiled);
   if (options.json) {
     std::cout << ToJson(canonical, results).dump(2) << "\n";

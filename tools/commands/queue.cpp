@@ -204,10 +204,7 @@ int List(const QueueCommandOptions& o) {
 int Show(const QueueCommandOptions& o) {
   auto queue = Open(o, true);
   const auto detail = queue->GetTask(o.task_id);
-  if (!detail) {
-    std::cerr << "longtail queue show: no task " << o.task_id << "\n";
-    return kExitFailure;
-  }
+  if (!detail) throw RuntimeFailure("no task " + std::to_string(o.task_id));
   const auto audit = queue->AuditTrail(o.task_id);
   json out = DetailJson(*detail);
   out["audit"] = AuditJson(audit);
@@ -374,17 +371,8 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
     sub->add_option("--queue", o->queue, "review queue: a SQLite file or a postgresql:// URL")
         ->required();
     sub->add_flag("--json", o->json, "print JSON");
-    sub->callback([o, exit_code, run, name] {
-      try {
-        *exit_code = run(*o);
-      } catch (const labeling::QueueError& e) {
-        std::cerr << "longtail queue " << name << ": " << e.what() << "\n";
-        *exit_code = kExitFailure;
-      } catch (const labeling::TaskConflict& e) {
-        std::cerr << "longtail queue " << name << ": " << e.what() << "\n";
-        *exit_code = kExitFailure;
-      }
-    });
+    // Queue errors and task conflicts (a lost lease) are exit code 1, mapped in `main`.
+    sub->callback([o, exit_code, run] { *exit_code = run(*o); });
     return sub;
   };
   auto filters = [&](CLI::App* sub) {

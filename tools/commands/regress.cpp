@@ -68,32 +68,20 @@ labeling::RunRecord Mine(const fs::path& log, const pipeline::proto::RunOptions&
 int RunRegress(const RegressOptions& options) {
   pipeline::proto::RunOptions run_options;
   labeling::Tolerances tolerances;
-  try {
+  Rethrow<UsageError>([&] {
     if (!options.config.empty()) run_options = pipeline::LoadRunOptions(options.config);
     if (!options.tolerances.empty()) tolerances = labeling::LoadTolerances(options.tolerances);
-  } catch (const std::exception& e) {
-    std::cerr << "longtail regress: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  });
   if (options.threads > 0) run_options.mutable_runner()->set_threads(options.threads);
   run_options = pipeline::EffectiveOptions(run_options);
   const std::string options_hash = pipeline::OptionsHash(run_options);
   const auto logs = FindLogs(options.samples);
-  if (logs.empty()) {
-    std::cerr << "longtail regress: no logs under " << options.samples << "\n";
-    return kExitUsage;
-  }
+  if (logs.empty()) throw UsageError("no logs under " + options.samples);
 
   std::vector<std::string> log_ids;
   std::vector<labeling::Difference> differences;
   for (const fs::path& log : logs) {
-    labeling::RunRecord current;
-    try {
-      current = Mine(log, run_options, options_hash);
-    } catch (const sensors::LogError& e) {
-      std::cerr << "longtail regress: " << e.what() << "\n";
-      return kExitCorruptInput;
-    }
+    const labeling::RunRecord current = Mine(log, run_options, options_hash);
     log_ids.push_back(current.log_id);
     const fs::path golden_file = fs::path(options.golden) / (current.log_id + ".json");
     if (options.update) {

@@ -34,11 +34,8 @@ int RunReview(const ReviewCommandOptions& o) {
   options.set_host(o.host);
   options.set_port(o.port);
   if (!o.web_root.empty()) options.set_web_root(o.web_root);
-  if (o.port < 0 || o.port > 65535) {
-    std::cerr << "longtail review: --port must be in [0, 65535]\n";
-    return kExitUsage;
-  }
-  try {
+  if (o.port < 0 || o.port > 65535) throw UsageError("--port must be in [0, 65535]");
+  {
     labeling::proto::QueueOptions queue_options;
     queue_options.set_gold_rate(o.gold_rate);
     queue_options.set_claim_order(o.claim_order == "novelty"
@@ -54,12 +51,6 @@ int RunReview(const ReviewCommandOptions& o) {
               << "/" << std::endl;
     server.Serve();
     running_server = nullptr;
-  } catch (const labeling::QueueError& e) {
-    std::cerr << "longtail review: " << e.what() << "\n";
-    return kExitFailure;
-  } catch (const std::runtime_error& e) {
-    std::cerr << "longtail review: " << e.what() << "\n";
-    return kExitFailure;
   }
   return kExitOk;
 }

@@ -18,33 +18,29 @@ struct SynthOptions {
 };
 
 int RunSynth(const SynthOptions& options) {
-  synth::proto::Scenario scenario;
-  try {
-    scenario = synth::ReadScenario(options.scenario);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "longtail synth: " << e.what() << "\n";
-    return kExitUsage;
-  }
-  try {
-    const auto start = std::chrono::steady_clock::now();
-    const synth::Synthesizer synthesizer(scenario, options.seed);
-    const auto log = synth::WriteSyntheticLog(
-        synthesizer,
-        {.directory = options.output, .format = options.format, .drive = options.drive});
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << log.string() << "\n  scenario  " << scenario.name() << " (seed " << options.seed
-              << ")\n  frames    " << synthesizer.frame_count() << " in " << seconds << " s ("
-              << synthesizer.frame_count() / seconds << " frames/s)\n  truth     "
-              << synth::GroundTruthPathForLog(log).string() << "\n";
-    return kExitOk;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "longtail synth: " << options.scenario << ": " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "longtail synth: " << e.what() << "\n";
-    return kExitFailure;
-  }
+  const synth::proto::Scenario scenario = Rethrow<UsageError, std::invalid_argument>(
+      [&] { return synth::ReadScenario(options.scenario); });
+  const auto start = std::chrono::steady_clock::now();
+  // A scenario the synthesiser cannot build is a usage error; failing to write the log, a runtime
+  // failure.
+  const auto [frame_count, log] = Rethrow<RuntimeFailure>([&] {
+    return Rethrow<UsageError, std::invalid_argument>(
+        [&] {
+          const synth::Synthesizer synthesizer(scenario, options.seed);
+          return std::make_pair(synthesizer.frame_count(),
+                                synth::WriteSyntheticLog(synthesizer, {.directory = options.output,
+                                                                       .format = options.format,
+                                                                       .drive = options.drive}));
+        },
+        options.scenario + ": ");
+  });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << log.string() << "\n  scenario  " << scenario.name() << " (seed " << options.seed
+            << ")\n  frames    " << frame_count << " in " << seconds << " s ("
+            << frame_count / seconds << " frames/s)\n  truth     "
+            << synth::GroundTruthPathForLog(log).string() << "\n";
+  return kExitOk;
 }
 
 }  // namespace

@@ -163,12 +163,7 @@ void WriteFile(const fs::path& path, const std::string& text) {
 
 int RunTrain(const TrainOptions& options) {
   pipeline::proto::RunOptions run;
-  try {
-    if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
-  } catch (const pipeline::OptionsError& e) {
-    std::cerr << "longtail train-classifier: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
   const std::map<std::string, std::string> object_drives =
       options.mapping.empty() ? std::map<std::string, std::string>{}
                               : pipeline::ReadObjectFrameDrives(options.mapping);
@@ -176,7 +171,7 @@ int RunTrain(const TrainOptions& options) {
   std::vector<TrainingSample> samples;
   // Which dataset holds each drive's frames, for the held-out box scores.
   std::map<std::string, std::map<std::string, std::set<std::string>>> frames_of_drive;
-  try {
+  Rethrow<CorruptInputError>([&] {
     for (const std::string& dataset : options.datasets) {
       for (TrainingSample& s : pipeline::CollectTrainingSamples(dataset, object_drives,
                                                                 run.perception(), {}, &issues)) {
@@ -199,10 +194,7 @@ int RunTrain(const TrainOptions& options) {
         samples.push_back(std::move(s));
       }
     }
-  } catch (const std::exception& e) {
-    std::cerr << "longtail train-classifier: " << e.what() << "\n";
-    return kExitCorruptInput;
-  }
+  });
   for (const auto& issue : issues.issues()) std::cout << "problem: " << ToString(issue) << "\n";
 
   std::set<std::string> drives;
@@ -217,10 +209,7 @@ int RunTrain(const TrainOptions& options) {
     std::cout << "  " << std::left << std::setw(34) << drive << std::right << std::setw(6) << c[0]
               << std::setw(6) << c[1] << std::setw(6) << c[2] << std::setw(6) << c[3] << "\n";
   }
-  if (drives.size() < 2) {
-    std::cerr << "longtail train-classifier: held-out calibration needs at least two drives\n";
-    return kExitUsage;
-  }
+  if (drives.size() < 2) throw UsageError("held-out calibration needs at least two drives");
 
   // Calibration from every drive's held-out votes; the final model is trained on everything.
   const std::vector<HeldOutVote> votes = HeldOutVotes(samples, drives, options.forest);
