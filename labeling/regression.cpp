@@ -9,6 +9,8 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "pipeline/event_json.h"
+
 namespace longtail::labeling {
 namespace {
 
@@ -16,6 +18,16 @@ using nlohmann::json;
 
 // Rounded so that golden files do not churn on the last bits of a float.
 double Round(double value, double step = 1e-4) { return std::round(value / step) * step; }
+
+// An event in its one JSON form with its numbers rounded.
+json GoldenEvent(const pipeline::Event& e) {
+  json j = e;
+  if (std::isfinite(e.severity)) j["severity"] = Round(e.severity);
+  for (auto& [name, value] : j["values"].items()) {
+    if (value.is_number()) value = Round(value.get<double>());
+  }
+  return j;
+}
 
 std::string Describe(const pipeline::Event& e) {
   char frames[64];
@@ -183,17 +195,7 @@ std::vector<Difference> Compare(const RunRecord& golden, const RunRecord& curren
 
 json ToJson(const RunRecord& r) {
   json events = json::array();
-  for (const auto& e : r.events) {
-    events.push_back({{"detector", e.detector},
-                      {"version", e.detector_version},
-                      {"type", e.type},
-                      {"severity", Round(e.severity)},
-                      {"first_frame", e.first_frame},
-                      {"peak_frame", e.peak_frame},
-                      {"last_frame", e.last_frame},
-                      {"track_ids", e.track_ids},
-                      {"reason", e.reason}});
-  }
+  for (const auto& e : r.events) events.push_back(GoldenEvent(e));
   json frames = json::array();
   for (const auto& f : r.prelabels) {
     json boxes = json::array();
@@ -220,19 +222,7 @@ RunRecord RunRecordFromJson(const json& j) {
   r.log_id = j.at("log_id").get<std::string>();
   r.options_hash = j.at("options_hash").get<std::string>();
   r.frames = j.at("frames").get<std::int64_t>();
-  for (const auto& e : j.at("events")) {
-    pipeline::Event event;
-    event.detector = e.at("detector").get<std::string>();
-    event.detector_version = e.at("version").get<int>();
-    event.type = e.at("type").get<std::string>();
-    event.severity = e.at("severity").get<double>();
-    event.first_frame = e.at("first_frame").get<std::int64_t>();
-    event.last_frame = e.at("last_frame").get<std::int64_t>();
-    event.peak_frame = e.value("peak_frame", event.first_frame);
-    event.track_ids = e.at("track_ids").get<std::vector<int>>();
-    event.reason = e.at("reason").get<std::string>();
-    r.events.push_back(event);
-  }
+  for (const auto& e : j.at("events")) r.events.push_back(e.get<pipeline::Event>());
   for (const auto& f : j.at("prelabels")) {
     RunRecord::FrameBoxes frame{f.at("frame").get<std::int64_t>(), {}};
     for (const auto& b : f.at("boxes")) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "labeling/bounded_json.h"
+#include "pipeline/event_json.h"
 
 namespace longtail::labeling::json {
 namespace {
@@ -67,53 +68,15 @@ json Parse(const std::string& text) {
 
 }  // namespace
 
-nlohmann::json EventToJson(const pipeline::Event& e) {
-  json values = json::object();
-  for (const auto& [name, value] : e.values) values[name] = Number(value);
-  return json{{"detector", e.detector},
-              {"detector_version", e.detector_version},
-              {"type", e.type},
-              {"severity", Number(e.severity)},
-              {"first_frame", e.first_frame},
-              {"peak_frame", e.peak_frame},
-              {"last_frame", e.last_frame},
-              {"start_ns", sensors::ToNanos(e.start)},
-              {"peak_ns", sensors::ToNanos(e.peak)},
-              {"end_ns", sensors::ToNanos(e.end)},
-              {"track_ids", e.track_ids},
-              {"reason", e.reason},
-              {"values", values}};
-}
-
-pipeline::Event EventFromJson(const nlohmann::json& j) {
-  pipeline::Event e;
-  e.detector = j.at("detector").get<std::string>();
-  e.detector_version = j.at("detector_version").get<int>();
-  e.type = j.at("type").get<std::string>();
-  e.severity = ReadNumber(j.at("severity"));
-  e.first_frame = j.at("first_frame").get<std::int64_t>();
-  e.last_frame = j.at("last_frame").get<std::int64_t>();
-  e.start = sensors::FromNanos(j.at("start_ns").get<std::int64_t>());
-  e.end = sensors::FromNanos(j.at("end_ns").get<std::int64_t>());
-  // Queues written before episodes had no peak: their events were single firings or merged runs
-  // whose numbers were those of the first frame.
-  e.peak_frame = j.value("peak_frame", e.first_frame);
-  e.peak = sensors::FromNanos(j.value("peak_ns", sensors::ToNanos(e.start)));
-  e.track_ids = j.at("track_ids").get<std::vector<int>>();
-  e.reason = j.at("reason").get<std::string>();
-  for (const auto& [name, value] : j.at("values").items()) e.values[name] = ReadNumber(value);
-  return e;
-}
-
 std::string EventsToJson(const std::vector<pipeline::Event>& events) {
   json out = json::array();
-  for (const auto& e : events) out.push_back(EventToJson(e));
+  for (const auto& e : events) out.push_back(e);
   return out.dump();
 }
 
 std::vector<pipeline::Event> EventsFromJson(const std::string& text) {
   std::vector<pipeline::Event> out;
-  for (const auto& j : Parse(text)) out.push_back(EventFromJson(j));
+  for (const auto& j : Parse(text)) out.push_back(j.get<pipeline::Event>());
   return out;
 }
 

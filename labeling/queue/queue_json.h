@@ -11,9 +11,7 @@
 
 namespace longtail::labeling::json {
 
-// One episode (pipeline::Event); the form every command and the review page print.
-nlohmann::json EventToJson(const pipeline::Event& event);
-pipeline::Event EventFromJson(const nlohmann::json& j);  // throws nlohmann::json::exception
+// The events column: a JSON array of pipeline::Event in its one form (pipeline/event_json.h).
 std::string EventsToJson(const std::vector<pipeline::Event>& events);
 std::vector<pipeline::Event> EventsFromJson(const std::string& text);
 

@@ -7,6 +7,7 @@
 
 #include "labeling/bounded_json.h"
 #include "labeling/queue/queue_json.h"
+#include "pipeline/event_json.h"
 
 namespace longtail::labeling::review {
 namespace {
@@ -155,7 +156,7 @@ json SummaryToJson(const TaskSummary& s) {
 
 json TaskToJson(const TaskDetail& task) {
   json events = json::array();
-  for (const auto& e : task.events) events.push_back(labeling::json::EventToJson(e));
+  for (const auto& e : task.events) events.push_back(e);
   json reviews = json::array();
   for (const auto& r : task.reviews) {
     json review = {{"claim_id", r.claim_id},

@@ -36,7 +36,6 @@ sensors::LabeledBox BoxFromJson(const nlohmann::json& value,
 
 nlohmann::json FramesToJson(const std::vector<FramePrelabels>& frames);
 nlohmann::json SummaryToJson(const TaskSummary& summary);
-nlohmann::json EventToJson(const pipeline::Event& event);
 // The task without its corrections' boxes duplicated: summary, events, pre-labels, reviews.
 nlohmann::json TaskToJson(const TaskDetail& task);
 

@@ -7,13 +7,14 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "labeling/queue/queue_json.h"
 #include "labeling/queue/review_queue.h"
 #include "labeling/tasks.h"
 #include "pipeline/detectors/detector.h"
 #include "pipeline/detectors/track_import.h"
+#include "pipeline/event_json.h"
 #include "pipeline/options.h"
 #include "pipeline/windows.h"
+#include "sensors/issues_json.h"
 #include "sensors/log_reader.h"
 #include "tools/commands/commands.h"
 
@@ -78,7 +79,7 @@ int RunDetect(const DetectOptions& options) {
   if (options.json) {
     nlohmann::json event_list = nlohmann::json::array(), window_list = nlohmann::json::array(),
                    skipped = nlohmann::json::array();
-    for (const auto& e : events) event_list.push_back(labeling::json::EventToJson(e));
+    for (const auto& e : events) event_list.push_back(e);
     for (const auto& w : windows) {
       window_list.push_back({{"start_ns", sensors::ToNanos(w.start)},
                              {"end_ns", sensors::ToNanos(w.end)},
@@ -87,7 +88,7 @@ int RunDetect(const DetectOptions& options) {
                              {"events", w.events.size()}});
     }
     for (const auto& issue : issues.issues()) {
-      skipped.push_back({{"file", issue.file}, {"offset", issue.offset}, {"reason", issue.reason}});
+      skipped.push_back(issue);
     }
     nlohmann::json out = {{"tracks_file", options.tracks},
                           {"frames", frames.size()},

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "sensors/issues_json.h"
 #include "sensors/log_reader.h"
 #include "sensors/mcap/mcap_doctor.h"
 #include "sensors/mcap/mcap_log_reader.h"
@@ -24,10 +25,7 @@ void Print(const DoctorOptions& options, const std::string& summary,
     nlohmann::json out{{"path", options.log}, {"healthy", problems.empty()}, {"summary", summary}};
     out["notes"] = notes;
     out["problems"] = nlohmann::json::array();
-    for (const auto& p : problems) {
-      out["problems"].push_back(
-          {{"file", p.file}, {"offset", p.offset}, {"bytes", p.bytes}, {"reason", p.reason}});
-    }
+    for (const auto& p : problems) out["problems"].push_back(p);
     std::cout << out.dump(2) << "\n";
     return;
   }

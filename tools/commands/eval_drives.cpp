@@ -9,6 +9,7 @@
 #include "pipeline/detectors/detector.h"
 #include "pipeline/detectors/track_import.h"
 #include "pipeline/options.h"
+#include "sensors/issues_json.h"
 #include "tools/commands/commands.h"
 
 namespace longtail::tools {
@@ -125,7 +126,7 @@ int RunEvalDrives(const EvalDrivesOptions& options) {
     nlohmann::json sequences = nlohmann::json::array(), skipped = nlohmann::json::array();
     for (const auto& s : scores) sequences.push_back(ToJson(s));
     for (const auto& issue : issues.issues()) {
-      skipped.push_back({{"file", issue.file}, {"offset", issue.offset}, {"reason", issue.reason}});
+      skipped.push_back(issue);
     }
     nlohmann::json out = {{"folder", options.folder},
                           {"options_hash", pipeline::OptionsHash(run)},

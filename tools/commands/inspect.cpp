@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "sensors/issues_json.h"
 #include "sensors/log_reader.h"
 #include "tools/commands/commands.h"
 #include "tools/commands/topic_options.h"
@@ -35,7 +36,7 @@ nlohmann::json ToJson(const sensors::LogInfo& info, const sensors::IssueLog& iss
   }
   nlohmann::json problems = nlohmann::json::array();
   for (const auto& issue : issues.issues()) {
-    problems.push_back({{"file", issue.file}, {"offset", issue.offset}, {"reason", issue.reason}});
+    problems.push_back(issue);
   }
   return {{"path", info.path},
           {"format", info.format},

@@ -11,6 +11,7 @@
 #include "labeling/tasks.h"
 #include "pipeline/options.h"
 #include "pipeline/runner.h"
+#include "sensors/issues_json.h"
 #include "tools/commands/commands.h"
 #include "tools/commands/query_mining.h"
 #include "tools/commands/topic_options.h"
@@ -112,7 +113,7 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
 nlohmann::json ToJson(const LogOutcome& o) {
   nlohmann::json skipped = nlohmann::json::array();
   for (const auto& issue : o.issues) {
-    skipped.push_back({{"file", issue.file}, {"offset", issue.offset}, {"reason", issue.reason}});
+    skipped.push_back(issue);
   }
   return {{"path", o.path},
           {"log_id", o.log_id},

@@ -11,11 +11,12 @@
 #include <sstream>
 
 #include "evaluation/av2_scenario_mining.h"
-#include "labeling/queue/queue_json.h"
 #include "pipeline/detectors/track_import.h"
+#include "pipeline/event_json.h"
 #include "pipeline/options.h"
 #include "pipeline/query/query_stream.h"
 #include "pipeline/runner.h"
+#include "sensors/issues_json.h"
 #include "sensors/log_reader.h"
 #include "tools/commands/commands.h"
 
@@ -109,9 +110,9 @@ nlohmann::json ToJson(const std::string& canonical, const std::vector<SourceResu
   nlohmann::json sources = nlohmann::json::array();
   for (const auto& r : results) {
     nlohmann::json episodes = nlohmann::json::array(), skipped = nlohmann::json::array();
-    for (const auto& e : r.episodes) episodes.push_back(labeling::json::EventToJson(e));
+    for (const auto& e : r.episodes) episodes.push_back(e);
     for (const auto& i : r.issues) {
-      skipped.push_back({{"file", i.file}, {"offset", i.offset}, {"reason", i.reason}});
+      skipped.push_back(i);
     }
     sources.push_back({{"source", r.source},
                        {"frames", r.frames},
