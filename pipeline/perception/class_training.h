@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/perception/box_evaluation.h"
+#include "pipeline/perception/label_scoring.h"
 #include "pipeline/perception/class_model.h"
 #include "pipeline/proto/perception.pb.h"
 #include "sensors/frame.h"

@@ -6,8 +6,8 @@
 namespace longtail::tools {
 namespace {
 
-using pipeline::GroupDetections;
-using pipeline::ScoredDetection;
+using evaluation::GroupDetections;
+using evaluation::ScoredDetection;
 
 std::vector<ScoredDetection> AllLoose(const std::vector<GroupDetections>& groups) {
   std::vector<ScoredDetection> all;
@@ -37,15 +37,15 @@ void PrintDetectionReport(const std::vector<GroupDetections>& groups, std::ostre
       << "best R @P>=0.50\n";
   out << std::fixed << std::setprecision(3);
   for (const GroupDetections& g : groups) {
-    const auto at = pipeline::AtThreshold(g.loose, g.num_truth, kDefaultScoreThreshold);
-    const auto p_at_r = pipeline::BestPrecisionAtRecall(g.loose, g.num_truth, 0.85);
-    const auto r_at_p = pipeline::BestRecallAtPrecision(g.loose, g.num_truth, 0.5);
+    const auto at = evaluation::AtThreshold(g.loose, g.num_truth, kDefaultScoreThreshold);
+    const auto p_at_r = evaluation::BestPrecisionAtRecall(g.loose, g.num_truth, 0.85);
+    const auto r_at_p = evaluation::BestRecallAtPrecision(g.loose, g.num_truth, 0.5);
     std::ostringstream strict, loose, pr, best_p, best_r;
     strict << std::fixed << std::setprecision(3)
-           << pipeline::AveragePrecision40(g.strict, g.num_truth) << " @" << std::setprecision(1)
+           << evaluation::AveragePrecision40(g.strict, g.num_truth) << " @" << std::setprecision(1)
            << g.strict_iou;
     loose << std::fixed << std::setprecision(3)
-          << pipeline::AveragePrecision40(g.loose, g.num_truth) << " @" << std::setprecision(1)
+          << evaluation::AveragePrecision40(g.loose, g.num_truth) << " @" << std::setprecision(1)
           << g.loose_iou;
     pr << std::fixed << std::setprecision(2) << at.precision << "/" << at.recall;
     if (p_at_r.reached) {
@@ -65,9 +65,9 @@ void PrintDetectionReport(const std::vector<GroupDetections>& groups, std::ostre
         << loose.str() << std::setw(16) << pr.str() << std::setw(18) << best_p.str()
         << std::setw(18) << best_r.str() << "\n";
   }
-  const pipeline::Reliability reliability = pipeline::ReliabilityOf(AllLoose(groups));
+  const evaluation::Reliability reliability = evaluation::ReliabilityOf(AllLoose(groups));
   out << "reliability (all groups, loose IoU): score bin, detections, mean score, precision\n";
-  for (const pipeline::ReliabilityBin& bin : reliability.bins) {
+  for (const evaluation::ReliabilityBin& bin : reliability.bins) {
     if (bin.count == 0) continue;
     out << "  [" << std::setprecision(1) << bin.low << ", " << bin.high << ")" << std::setw(7)
         << bin.count << std::setprecision(3) << std::setw(8) << bin.mean_score << std::setw(8)
@@ -79,7 +79,7 @@ void PrintDetectionReport(const std::vector<GroupDetections>& groups, std::ostre
 
 nlohmann::json DetectionReportJson(const std::vector<GroupDetections>& groups) {
   nlohmann::json rows = nlohmann::json::array();
-  const auto point = [](const pipeline::OperatingPoint& p) -> nlohmann::json {
+  const auto point = [](const evaluation::OperatingPoint& p) -> nlohmann::json {
     if (!p.reached) return nullptr;
     return {
         {"precision", p.precision}, {"recall", p.recall}, {"score_threshold", p.score_threshold}};
@@ -90,18 +90,18 @@ nlohmann::json DetectionReportJson(const std::vector<GroupDetections>& groups) {
                     {"detections", g.loose.size()},
                     {"strict_iou", g.strict_iou},
                     {"loose_iou", g.loose_iou},
-                    {"ap40_strict", pipeline::AveragePrecision40(g.strict, g.num_truth)},
-                    {"ap40_loose", pipeline::AveragePrecision40(g.loose, g.num_truth)},
+                    {"ap40_strict", evaluation::AveragePrecision40(g.strict, g.num_truth)},
+                    {"ap40_loose", evaluation::AveragePrecision40(g.loose, g.num_truth)},
                     {"at_default_threshold",
-                     point(pipeline::AtThreshold(g.loose, g.num_truth, kDefaultScoreThreshold))},
+                     point(evaluation::AtThreshold(g.loose, g.num_truth, kDefaultScoreThreshold))},
                     {"best_precision_at_recall_0_85",
-                     point(pipeline::BestPrecisionAtRecall(g.loose, g.num_truth, 0.85))},
+                     point(evaluation::BestPrecisionAtRecall(g.loose, g.num_truth, 0.85))},
                     {"best_recall_at_precision_0_5",
-                     point(pipeline::BestRecallAtPrecision(g.loose, g.num_truth, 0.5))}});
+                     point(evaluation::BestRecallAtPrecision(g.loose, g.num_truth, 0.5))}});
   }
-  const pipeline::Reliability reliability = pipeline::ReliabilityOf(AllLoose(groups));
+  const evaluation::Reliability reliability = evaluation::ReliabilityOf(AllLoose(groups));
   nlohmann::json bins = nlohmann::json::array();
-  for (const pipeline::ReliabilityBin& bin : reliability.bins) {
+  for (const evaluation::ReliabilityBin& bin : reliability.bins) {
     bins.push_back({{"low", bin.low},
                     {"high", bin.high},
                     {"count", bin.count},

@@ -6,7 +6,7 @@
 #include <ostream>
 #include <vector>
 
-#include "pipeline/perception/box_evaluation.h"
+#include "evaluation/box_evaluation.h"
 
 namespace longtail::tools {
 
@@ -16,11 +16,12 @@ inline constexpr double kDefaultScoreThreshold = 0.5;
 // Per group: truths, AP at both IoUs (40 recall points), precision and recall at the default
 // score threshold, the best precision at recall >= 0.85 and the best recall at precision >= 0.5;
 // then the reliability table of all groups' scores and its expected calibration error.
-void PrintDetectionReport(const std::vector<pipeline::GroupDetections>& groups, std::ostream& out);
-nlohmann::json DetectionReportJson(const std::vector<pipeline::GroupDetections>& groups);
+void PrintDetectionReport(const std::vector<evaluation::GroupDetections>& groups,
+                          std::ostream& out);
+nlohmann::json DetectionReportJson(const std::vector<evaluation::GroupDetections>& groups);
 
 // Concatenates the detections of `more` onto `into` group by group (pooling held-out folds).
-void Pool(const std::vector<pipeline::GroupDetections>& more,
-          std::vector<pipeline::GroupDetections>* into);
+void Pool(const std::vector<evaluation::GroupDetections>& more,
+          std::vector<evaluation::GroupDetections>* into);
 
 }  // namespace longtail::tools

@@ -3,8 +3,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "evaluation/box_evaluation.h"
 #include "pipeline/options.h"
-#include "pipeline/perception/box_evaluation.h"
 #include "sensors/log_reader.h"
 #include "tools/commands/commands.h"
 #include "tools/commands/detection_report.h"
@@ -22,7 +22,7 @@ struct EvalBoxesOptions {
   int min_points = 50;
 };
 
-nlohmann::json ToJson(const pipeline::BoxEvaluation& evaluation) {
+nlohmann::json ToJson(const evaluation::BoxEvaluation& evaluation) {
   nlohmann::json classes = nlohmann::json::array();
   for (const auto& c : evaluation.classes) {
     classes.push_back({{"class", c.name},
@@ -64,7 +64,7 @@ nlohmann::json ToJson(const pipeline::BoxEvaluation& evaluation) {
           {"tracking", tracking}};
 }
 
-void PrintText(const pipeline::BoxEvaluation& evaluation) {
+void PrintText(const evaluation::BoxEvaluation& evaluation) {
   std::cout << (evaluation.tracking_layout ? "KITTI tracking layout, " : "KITTI object layout, ")
             << evaluation.frames << " frames\n";
   std::cout << std::left << std::setw(12) << "class" << std::right << std::setw(7) << "truth"
@@ -113,9 +113,9 @@ int RunEvalBoxes(const EvalBoxesOptions& options) {
   const std::optional<std::filesystem::path> labels =
       options.write_labels.empty() ? std::nullopt
                                    : std::optional<std::filesystem::path>(options.write_labels);
-  const pipeline::BoxEvaluation evaluation =
-      pipeline::EvaluateBoxes(options.dataset, run.perception(), run.tracker(), run.ego_motion(),
-                              evaluation_options, labels, &issues);
+  const evaluation::BoxEvaluation evaluation =
+      evaluation::EvaluateBoxes(options.dataset, run.perception(), run.tracker(), run.ego_motion(),
+                                evaluation_options, labels, &issues);
   if (options.json) {
     std::cout << ToJson(evaluation).dump(2) << "\n";
   } else {

@@ -11,8 +11,8 @@
 #include <map>
 #include <set>
 
+#include "evaluation/box_evaluation.h"
 #include "pipeline/options.h"
-#include "pipeline/perception/box_evaluation.h"
 #include "pipeline/perception/class_model.h"
 #include "pipeline/perception/class_training.h"
 #include "sensors/log_reader.h"
@@ -232,7 +232,7 @@ int RunTrain(const TrainOptions& options) {
 
   // Held-out box scores: each drive's frames perceived with a model (and calibration) that never
   // saw that drive.
-  std::vector<pipeline::GroupDetections> pooled;
+  std::vector<evaluation::GroupDetections> pooled;
   const fs::path scratch = fs::temp_directory_path() /
                            ("longtail-train-" + std::to_string(static_cast<long>(::getpid())));
   fs::create_directories(scratch);
@@ -244,18 +244,18 @@ int RunTrain(const TrainOptions& options) {
                                                     CalibrationWithout(votes, drive)));
     pipeline::proto::PerceptionOptions perception = run.perception();
     perception.mutable_classes()->set_model_file(fold_model.string());
-    std::vector<pipeline::GroupDetections> fold_groups;
+    std::vector<evaluation::GroupDetections> fold_groups;
     for (const auto& [dataset, frames] : frames_of_drive[drive]) {
       pipeline::proto::BoxEvaluationOptions evaluation;
       for (const std::string& frame : frames) evaluation.add_only(frame);
       sensors::IssueLog fold_issues;
-      const pipeline::BoxEvaluation result =
-          pipeline::EvaluateBoxes(dataset, perception, run.tracker(), run.ego_motion(), evaluation,
-                                  std::nullopt, &fold_issues);
+      const evaluation::BoxEvaluation result =
+          evaluation::EvaluateBoxes(dataset, perception, run.tracker(), run.ego_motion(),
+                                    evaluation, std::nullopt, &fold_issues);
       Pool(result.detections, &fold_groups);
     }
     std::cout << "held out " << std::left << std::setw(34) << drive << std::right;
-    for (const pipeline::GroupDetections& g : fold_groups) {
+    for (const evaluation::GroupDetections& g : fold_groups) {
       int true_positives = 0, kept = 0;
       for (const auto& d : g.loose) {
         if (d.score < kDefaultScoreThreshold) continue;

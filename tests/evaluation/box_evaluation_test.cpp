@@ -1,4 +1,4 @@
-#include "pipeline/perception/box_evaluation.h"
+#include "evaluation/box_evaluation.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,11 @@
 #include "sensors/log_reader.h"
 #include "tests/test_support.h"
 
-namespace longtail::pipeline {
+namespace longtail::evaluation {
+
+using pipeline::LabelScoring;
+using pipeline::ScoredGroup;
+using pipeline::ScoringOfLabelType;
 namespace {
 
 const ClassScore& Row(const BoxEvaluation& evaluation, const std::string& name) {
@@ -169,7 +173,7 @@ TEST(EvaluateBoxes, FindsVehiclesInArgoverse2SweepsWithNoChange) {
 // are scored too (KITTI-style scoring keeps to the camera image, a third of them).
 TEST(EvaluateBoxes, ScoresArgoverse2AllAroundWhenAsked) {
   LONGTAIL_REQUIRE_DATA(dataset, "av2-sweeps/training");
-  proto::BoxEvaluationOptions options;
+  pipeline::proto::BoxEvaluationOptions options;
   options.set_all_around(true);
   sensors::IssueLog issues;
   const BoxEvaluation evaluation =
@@ -227,4 +231,4 @@ TEST(EvaluateBoxes, RejectsAFolderThatIsNeitherLayout) {
 }
 
 }  // namespace
-}  // namespace longtail::pipeline
+}  // namespace longtail::evaluation

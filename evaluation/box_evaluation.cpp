@@ -1,0 +1,158 @@
+#include "evaluation/box_evaluation.h"
+
+#include <algorithm>
+#include <string>
+
+#include "pipeline/ego_motion/ego_motion.h"
+#include "pipeline/perception/perceive.h"
+#include "pipeline/tracking/tracker.h"
+#include "sensors/atomic_file.h"
+#include "sensors/kitti/kitti_object_reader.h"
+
+namespace longtail::evaluation {
+namespace {
+
+namespace fs = std::filesystem;
+using pipeline::proto::BoxEvaluationOptions;
+
+// Writes the predictions as KITTI result files: one per frame on object layouts, one per sequence
+// (written when the next one starts, or at Finish) on tracking layouts.
+class KittiResultWriter {
+ public:
+  KittiResultWriter(const std::optional<fs::path>& dir, bool tracking)
+      : dir_(dir), tracking_(tracking) {
+    if (dir_) fs::create_directories(*dir_);
+  }
+
+  void StartSequence(const std::string& sequence) {
+    Finish();
+    sequence_ = sequence;
+  }
+
+  void Add(const sensors::LabeledFrame& labeled, const std::vector<ScoredPrediction>& predictions,
+           const sensors::CameraModel& camera) {
+    if (!dir_) return;
+    std::string text;
+    for (const ScoredPrediction& p : predictions) {
+      sensors::KittiLabel label = sensors::BoxToKittiLabel(
+          sensors::LabeledBox{p.box, p.object_class, p.track_id, std::clamp(p.score, 0.0, 0.999)},
+          camera);
+      label.frame = static_cast<int>(labeled.frame.index);
+      text += sensors::FormatKittiLabel(label, tracking_) + "\n";
+    }
+    if (tracking_) {
+      sequence_text_ += text;
+    } else {
+      sensors::WriteFileAtomically(*dir_ / (labeled.id + ".txt"), text);
+    }
+  }
+
+  // Writes the current sequence's file, if any.
+  void Finish() {
+    if (dir_ && tracking_ && sequence_) {
+      sensors::WriteFileAtomically(*dir_ / (*sequence_ + ".txt"), sequence_text_);
+    }
+    sequence_text_.clear();
+  }
+
+ private:
+  std::optional<fs::path> dir_;
+  bool tracking_;
+  std::optional<std::string> sequence_;
+  std::string sequence_text_;
+};
+
+bool Selected(const sensors::LabeledFrame& labeled, const BoxEvaluationOptions& options) {
+  const std::string& key = labeled.sequence.empty() ? labeled.id : labeled.sequence;
+  return options.only().empty() ||
+         std::find(options.only().begin(), options.only().end(), key) != options.only().end();
+}
+
+std::vector<ScoredPrediction> DetectionsOf(const pipeline::Perception& perception,
+                                           const sensors::CameraModel& camera,
+                                           const FrameTruth& truth,
+                                           const BoxEvaluationOptions& options) {
+  std::vector<ScoredPrediction> out;
+  for (const pipeline::DetectedObject& object : perception.objects) {
+    const sensors::LabeledBox box{object.box, object.object_class, -1, object.class_confidence};
+    if (auto p = PredictionOf(box, object.num_points, camera, truth.dont_care, options)) {
+      out.push_back(*p);
+    }
+  }
+  return out;
+}
+
+std::vector<ScoredPrediction> TracksOf(const std::vector<pipeline::Track>& tracks,
+                                       const sensors::CameraModel& camera, const FrameTruth& truth,
+                                       const BoxEvaluationOptions& options) {
+  std::vector<ScoredPrediction> out;
+  for (const pipeline::Track& track : tracks) {
+    const sensors::LabeledBox box{track.box, track.object_class, track.id, track.class_confidence};
+    if (auto p = PredictionOf(box, track.num_points, camera, truth.dont_care, options)) {
+      p->speed_mps = track.velocity_world.norm();
+      out.push_back(*p);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+BoxEvaluation EvaluateBoxes(const fs::path& dataset,
+                            const pipeline::proto::PerceptionOptions& perception_options,
+                            const pipeline::proto::TrackerOptions& tracker_options,
+                            const pipeline::proto::EgoMotionOptions& ego_options,
+                            const BoxEvaluationOptions& options,
+                            const std::optional<fs::path>& write_labels_dir,
+                            sensors::IssueLog* issues) {
+  const sensors::KittiBenchmark benchmark = sensors::KittiBenchmark::Open(dataset, issues);
+  BoxEvaluation result;
+  result.tracking_layout = benchmark.is_tracking();
+  KittiResultWriter writer(write_labels_dir, result.tracking_layout);
+  BoxScoreSums boxes(options);
+  ClearMot clear_mot(options);
+  std::optional<std::string> sequence;
+  std::optional<pipeline::Tracker> tracker;  // both live across the frames of one sequence
+  std::optional<pipeline::EgoMotionEstimator> ego_motion;
+  for (std::size_t i = 0; i < benchmark.size(); ++i) {
+    sensors::LabeledFrame labeled = benchmark.Load(i);
+    if (!Selected(labeled, options)) continue;
+    sensors::Frame& frame = labeled.frame;
+    if (!frame.calibration || frame.calibration->cameras.empty()) continue;
+    const sensors::CameraModel& camera = frame.calibration->cameras.front();
+    ++result.frames;
+    // Each tracking sequence starts with a fresh tracker and ego motion.
+    if (result.tracking_layout && labeled.sequence != sequence) {
+      sequence = labeled.sequence;
+      writer.StartSequence(labeled.sequence);
+      tracker.emplace(tracker_options);
+      ego_motion.emplace(ego_options);
+      clear_mot.StartSequence();
+    }
+    frame.lidar.stamp =
+        sensors::Timestamp(sensors::FromSeconds(options.frame_period_s() * frame.index));
+    // Score detections, then (tracking layouts) the tracks built from them.
+    const FrameTruth truth = TruthOf(labeled.labels, camera, frame.lidar.points, options);
+    const pipeline::Perception perception = pipeline::Perceive(frame, perception_options);
+    const std::vector<ScoredPrediction> detections =
+        DetectionsOf(perception, camera, truth, options);
+    boxes.Add(ScoreFrame(truth.truths, detections, options));
+    if (!result.tracking_layout) {
+      writer.Add(labeled, detections, camera);
+      continue;
+    }
+    const pipeline::EgoMotion ego = ego_motion->Update(frame, perception);
+    const std::vector<ScoredPrediction> tracks = TracksOf(
+        tracker->Update(frame.lidar.stamp, perception.objects, ego), camera, truth, options);
+    clear_mot.AddFrame(truth.truths, tracks);
+    writer.Add(labeled, tracks, camera);
+  }
+  writer.Finish();
+  result.classes = boxes.Classes();
+  result.detections = boxes.Detections();
+  if (result.tracking_layout) result.tracking = clear_mot.Scores();
+  result.data_issues = issues ? issues->count() : 0;
+  return result;
+}
+
+}  // namespace longtail::evaluation
