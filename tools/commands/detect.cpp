@@ -6,6 +6,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "labeling/queue/review_queue.h"
 #include "labeling/tasks.h"
@@ -31,6 +33,27 @@ struct DetectOptions {
   double rate_hz = 10;
   bool json = false;
 };
+
+// Queues a task per review window; returns what was inserted and the queue's size after.
+std::pair<labeling::EnqueueResult, std::int64_t> EnqueueWindows(
+    const DetectOptions& options, const std::vector<pipeline::FrameResult>& frames,
+    const std::vector<pipeline::ReviewWindow>& windows, const std::string& options_hash) {
+  const auto queue = labeling::OpenQueue(options.queue);
+  sensors::LogInfo log;
+  log.path = std::filesystem::absolute(options.tracks).string();
+  log.format = "kitti-tracking-labels";
+  const std::filesystem::path tracks(options.tracks);
+  log.log_id = tracks.parent_path().filename().string() + "/" + tracks.stem().string();
+  log.has_calibration = true;
+  log.has_ego_pose = !options.poses.empty();
+  const std::deque<pipeline::FrameResult> all(frames.begin(), frames.end());
+  std::vector<labeling::TaskDraft> drafts;
+  for (const auto& window : windows) {
+    drafts.push_back(labeling::MakeTaskDraft(log, window, all, options_hash));
+  }
+  const labeling::EnqueueResult enqueued = queue->Enqueue(drafts);
+  return {enqueued, queue->CountTasks()};
+}
 
 int RunDetect(const DetectOptions& options) {
   pipeline::proto::RunOptions run;
@@ -59,36 +82,18 @@ int RunDetect(const DetectOptions& options) {
   labeling::EnqueueResult enqueued;
   std::int64_t tasks_in_queue = -1;
   if (!options.queue.empty()) {
-    const auto queue = labeling::OpenQueue(options.queue);
-    sensors::LogInfo log;
-    log.path = std::filesystem::absolute(options.tracks).string();
-    log.format = "kitti-tracking-labels";
-    const std::filesystem::path tracks(options.tracks);
-    log.log_id = tracks.parent_path().filename().string() + "/" + tracks.stem().string();
-    log.has_calibration = true;
-    log.has_ego_pose = !options.poses.empty();
-    const std::deque<pipeline::FrameResult> all(frames.begin(), frames.end());
-    std::vector<labeling::TaskDraft> drafts;
-    for (const auto& window : windows) {
-      drafts.push_back(labeling::MakeTaskDraft(log, window, all, options_hash));
-    }
-    enqueued = queue->Enqueue(drafts);
-    tasks_in_queue = queue->CountTasks();
+    std::tie(enqueued, tasks_in_queue) = EnqueueWindows(options, frames, windows, options_hash);
   }
 
   if (options.json) {
-    nlohmann::json event_list = nlohmann::json::array(), window_list = nlohmann::json::array(),
-                   skipped = nlohmann::json::array();
-    for (const auto& e : events) event_list.push_back(e);
+    nlohmann::json event_list = events, window_list = nlohmann::json::array(),
+                   skipped = issues.issues();
     for (const auto& w : windows) {
       window_list.push_back({{"start_ns", sensors::ToNanos(w.start)},
                              {"end_ns", sensors::ToNanos(w.end)},
                              {"severity", w.severity},
                              {"detectors", w.detectors},
                              {"events", w.events.size()}});
-    }
-    for (const auto& issue : issues.issues()) {
-      skipped.push_back(issue);
     }
     nlohmann::json out = {{"tracks_file", options.tracks},
                           {"frames", frames.size()},
