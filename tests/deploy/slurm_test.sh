@@ -39,7 +39,8 @@ done
   skip "LONGTAIL_TEST_POSTGRES_URL is unset (scripts/start-test-postgres.sh)"
 data="${LONGTAIL_SHARED_DATA:-${source_dir}/../shared/data}"
 kitti_raw="${data}/kitti-raw/2011_09_26"
-[[ -d "${kitti_raw}/2011_09_26_drive_0005_sync" ]] || skip "${kitti_raw} is absent"
+[[ -d "${kitti_raw}/2011_09_26_drive_0005_sync" && -d "${data}/ros-logs" ]] ||
+  skip "${data} (kitti-raw, ros-logs) is absent"
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/longtail-slurm.XXXXXX")"
 pg_base="${LONGTAIL_TEST_POSTGRES_URL}"
@@ -162,13 +163,17 @@ node_idle() { [[ "$(sinfo -h -n localhost -o %t 2>/dev/null)" == idle ]]; }
 wait_for "the node to be idle" node_idle
 echo "cluster up in $((SECONDS - started)) s (slurmctld :${ctld_port}, slurmd :${slurmd_port})"
 
-# --- The logs: real KITTI drives and the bundled sample drive, and default run options. ---
+# --- The logs: every real drive log in ../shared/data that mines, and the bundled sample drive. ---
+# Task 0 gets the sample drive first, then the two longest (KITTI raw): time to cancel it midway.
+ros_logs="${data}/ros-logs"
 manifest="${scratch}/manifest.txt"
 cat >"${manifest}" <<EOF
-# Real KITTI raw drives and the bundled sample drive; the longest first.
-${kitti_raw}/2011_09_26_drive_0005_sync
-${kitti_raw}/2011_09_26_drive_0052_sync
 ${source_dir}/sample_logs/kitti/2026_01_01/2026_01_01_drive_0001_sync
+${ros_logs}/mcap-ros1-ouster/test.mcap
+${kitti_raw}/2011_09_26_drive_0005_sync
+${ros_logs}/mcap-ros2-ouster/pointcloudset_os1_ros2_0.mcap
+${kitti_raw}/2011_09_26_drive_0052_sync
+${ros_logs}/ros1-bag-luminar/test.bag
 EOF
 : >"${scratch}/run.pbtxt"
 serial_url="$(schema_url "${schema_prefix}_serial")"
@@ -199,31 +204,26 @@ submit_array() {  # sbatch the documented script, sized for this machine; prints
 job="$(submit_array)"
 echo "submitted array job ${job}: ${shards} tasks"
 
-# The task to cancel: the first one with two logs or more, once it finished its first log and
-# queued part of its next one (queued windows, no ledger row yet): a cancel mid-log.
+# The task to cancel: the first one with two logs or more, once its first log is in the ledger and
+# its last is not: a cancel mid-run.
 victim=-1
 for ((i = 0; i < shards; i++)); do
   if ((i + shards < ${#log_ids[@]})); then victim=${i}; break; fi
 done
 ((victim >= 0)) || fail "no task has two logs: add logs to the manifest or lower the shard count"
 first_log="${log_ids[victim]}"
-second_log="${log_ids[victim + shards]}"
+last_log="${log_ids[victim + shards * ((${#log_ids[@]} - 1 - victim) / shards)]}"
 array_sql() { psql "${array_url}" -v ON_ERROR_STOP=1 -qAtX -c "$1" 2>/dev/null; }
-mid_log() {
-  [[ "$(array_sql "SELECT (SELECT count(*) FROM mined_logs WHERE log_id = '${first_log}') || ' ' ||
-                          (SELECT count(*) FROM tasks WHERE log_id = '${second_log}') || ' ' ||
-                          (SELECT count(*) FROM mined_logs WHERE log_id = '${second_log}')")" \
-    =~ ^1\ [1-9][0-9]*\ 0$ ]]
-}
-wait_for "task ${victim} to be midway through ${second_log}" mid_log
+ledger_has() { [[ "$(array_sql "SELECT count(*) FROM mined_logs WHERE log_id = '$1'")" == 1 ]]; }
+midway() { ledger_has "${first_log}" && ! ledger_has "${last_log}"; }
+wait_for "task ${victim} to finish ${first_log}" midway
 scancel "${job}_${victim}"
 task_state() { scontrol -o show job "$1" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
 cancelled() { [[ "$(task_state "${job}_${victim}")" == CANCELLED ]]; }
 wait_for "task ${victim} to be cancelled" cancelled
-partial_tasks="$(array_sql "SELECT count(*) FROM tasks WHERE log_id = '${second_log}'")"
-[[ "$(array_sql "SELECT count(*) FROM mined_logs WHERE log_id = '${second_log}'")" == 0 ]] ||
-  fail "the cancel came too late: ${second_log} was finished"
-echo "cancelled task ${victim} in ${second_log} with ${partial_tasks} of its windows queued"
+! ledger_has "${last_log}" || fail "the cancel came too late: task ${victim} had finished"
+unfinished="$(array_sql "SELECT count(*) FROM mined_logs")"
+echo "cancelled task ${victim} midway: ${unfinished} of ${#log_ids[@]} logs in the ledger"
 
 # Resubmit it: requeue the same array task, so it keeps its shard. Slurm holds a requeued job
 # for a while; StartTime=now releases it at once.
@@ -269,8 +269,12 @@ compare_with_serial() {  # compare_with_serial WHEN
   echo "$1: the queue equals the serial run's"
 }
 compare_with_serial "array with a cancelled and requeued task"
-[[ "$(jq -rs 'last | [.logs[].log_id] | join(" ")' "${scratch}/jobs/${job}_${victim}.out")" == \
-   *"${second_log}"* ]] || fail "the requeued task did not mine ${second_log} again"
+# The requeued task skipped the log it had finished and mined the interrupted ones.
+requeued_out="${scratch}/jobs/${job}_${victim}.out"
+already_mined() { jq -rs --arg id "$1" 'last | .logs[] | select(.log_id == $id) | .already_mined' \
+  "${requeued_out}"; }
+[[ "$(already_mined "${first_log}")" == true ]] || fail "the requeued task mined ${first_log} again"
+[[ "$(already_mined "${last_log}")" == false ]] || fail "the requeued task did not mine ${last_log}"
 
 # --- 3. The whole array again: every log is in the ledger, nothing is added. ---
 job="$(submit_array)"
