@@ -146,6 +146,7 @@ mkdir -p "${scratch}/logs" "${scratch}/bin"
 for n in $(seq 1 $((array_size + 3))); do echo "drive_${n}" >>"${manifest}"; done  # none exists
 : >"${scratch}/run.pbtxt"
 ln -s "${longtail_bin}" "${scratch}/bin/longtail"
+json() { jq -r "$1" "$2" 2>/dev/null || echo "(no JSON summary)"; }  # json FILTER FILE
 covered=()
 for i in $(seq 0 $((array_size - 1))); do
   for who in pod slurm; do
@@ -164,12 +165,12 @@ for i in $(seq 0 $((array_size - 1))); do
     [[ "${status}" == 3 ]] || cat "${scratch}/${who}-${i}.err"
   done
   check "pod ${i}: shard" "${i}/${array_size} JOB_COMPLETION_INDEX" \
-    "$(jq -r '.shard + " " + .shard_source' "${scratch}/pod-${i}.json")"
+    "$(json '.shard + " " + .shard_source' "${scratch}/pod-${i}.json")"
   check "slurm task ${i}: shard" "${i}/${array_size} SLURM_ARRAY_TASK_ID" \
-    "$(jq -r '.shard + " " + .shard_source' "${scratch}/slurm-${i}.json")"
-  pod_logs="$(jq -r '[.logs[].path] | join(" ")' "${scratch}/pod-${i}.json")"
+    "$(json '.shard + " " + .shard_source' "${scratch}/slurm-${i}.json")"
+  pod_logs="$(json '[.logs[].path] | join(" ")' "${scratch}/pod-${i}.json")"
   check "pod ${i} and slurm task ${i}: the same logs" "${pod_logs}" \
-    "$(jq -r '[.logs[].path] | join(" ")' "${scratch}/slurm-${i}.json")"
+    "$(json '[.logs[].path] | join(" ")' "${scratch}/slurm-${i}.json")"
   covered+=(${pod_logs})
 done
 check "the shards cover every log exactly once" \
