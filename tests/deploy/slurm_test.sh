@@ -215,10 +215,13 @@ first_log="${log_ids[victim]}"
 last_log="${log_ids[victim + shards * ((${#log_ids[@]} - 1 - victim) / shards)]}"
 array_sql() { psql "${array_url}" -v ON_ERROR_STOP=1 -qAtX -c "$1" 2>/dev/null; }
 ledger_has() { [[ "$(array_sql "SELECT count(*) FROM mined_logs WHERE log_id = '$1'")" == 1 ]]; }
-midway() { ledger_has "${first_log}" && ! ledger_has "${last_log}"; }
-wait_for "task ${victim} to finish ${first_log}" midway
-scancel "${job}_${victim}"
 task_state() { scontrol -o show job "$1" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+midway() { ledger_has "${first_log}" && ! ledger_has "${last_log}"; }
+# A task that ends before the poll sees it midway fails the test now, not at the deadline.
+midway_or_ended() { midway || [[ "$(task_state "${job}_${victim}")" =~ COMPLETED|FAILED ]]; }
+wait_for "task ${victim} to finish ${first_log}" midway_or_ended
+midway || fail "task ${victim} ended before it could be cancelled midway"
+scancel "${job}_${victim}"
 cancelled() { [[ "$(task_state "${job}_${victim}")" == CANCELLED ]]; }
 wait_for "task ${victim} to be cancelled" cancelled
 ! ledger_has "${last_log}" || fail "the cancel came too late: task ${victim} had finished"
