@@ -11,8 +11,9 @@
 # Needs jq: without it skips (exit 77), or fails under CI=true.
 set -euo pipefail
 if ! command -v jq >/dev/null; then
-  [[ "${CI:-}" == "true" ]] && { echo "FAIL: jq is not installed (scripts/install-deps.sh --test)"; exit 1; }
-  echo "SKIP: jq is not installed (scripts/install-deps.sh --test)"
+  why="jq is not installed (scripts/install-deps.sh --test)"
+  [[ "${CI:-}" == "true" ]] && { echo "FAIL: ${why}"; exit 1; }
+  echo "SKIP: ${why}"
   exit 77
 fi
 longtail_bin="$(realpath "$1")"
@@ -44,8 +45,8 @@ yaml_env() {
     /^[[:space:]]*env:[[:space:]]*$/ { indent = match($0, /[^ ]/); on = 1; next }
     on && match($0, /[^ ]/) <= indent { on = 0 }
     on && /- name:/ { sub(/.*- name:[[:space:]]*/, ""); sub(/[[:space:]]*#.*/, ""); name = $0 }
-    on && /^[[:space:]]*value:/ { sub(/^[[:space:]]*value:[[:space:]]*/, ""); sub(/[[:space:]]*#.*/, "");
-                                  gsub(/^"|"$/, ""); print name "=" $0 }
+    on && /^[[:space:]]*value:/ { sub(/^[[:space:]]*value:[[:space:]]*/, "");
+                                  sub(/[[:space:]]*#.*/, ""); gsub(/^"|"$/, ""); print name "=" $0 }
     on && /^[[:space:]]*valueFrom:/ { print name "=<secret>" }
   ' "${yaml}"
 }
@@ -68,7 +69,8 @@ array_size=$(( ${array#*-} - ${array%-*} + 1 ))
 check "completionMode" "Indexed" "$(yaml_field completionMode)"
 check "completions = Slurm array size" "${array_size}" "$(yaml_field completions)"
 check "parallelism = Slurm array size" "${array_size}" "$(yaml_field parallelism)"
-check "JOB_COMPLETIONS = completions" "$(yaml_field completions)" "${pod_env[JOB_COMPLETIONS]:-unset}"
+check "JOB_COMPLETIONS = completions" "$(yaml_field completions)" \
+  "${pod_env[JOB_COMPLETIONS]:-unset}"
 check "restartPolicy" "Never" "$(yaml_field restartPolicy)"
 check "a failed shard is retried alone (Slurm --requeue)" "yes" \
   "$([[ -n "$(yaml_field backoffLimitPerIndex)" ]] && grep -qx '#SBATCH --requeue' "${slurm}" &&
@@ -76,7 +78,8 @@ check "a failed shard is retried alone (Slurm --requeue)" "yes" \
 cpu_request="$(sed -n 's/.*requests:.*cpu:[[:space:]]*"\{0,1\}\([0-9]*\)"\{0,1\}.*/\1/p' "${yaml}")"
 check "CPU request = --cpus-per-task" "$(sbatch_option cpus-per-task)" "${cpu_request}"
 check "LONGTAIL_THREADS = CPU request" "${cpu_request}" "${pod_env[LONGTAIL_THREADS]:-unset}"
-project_version="$(sed -n 's/^project(longtail VERSION \([0-9.]*\).*/\1/p' "${source_dir}/CMakeLists.txt")"
+project_version="$(sed -n 's/^project(longtail VERSION \([0-9.]*\).*/\1/p' \
+  "${source_dir}/CMakeLists.txt")"
 check "image tag = project version" "${project_version}" "$(yaml_field image | sed 's/.*://')"
 check "LONGTAIL_QUEUE comes from a secret" "<secret>" "${pod_env[LONGTAIL_QUEUE]:-unset}"
 mounts="$(sed -n 's/.*mountPath:[[:space:]]*\([^,}]*\).*/\1/p' "${yaml}")"
@@ -115,7 +118,8 @@ pod_env_pairs() {  # the pod's env, with the secret and the mounted paths given 
 }
 # The environment sbatch gives array task i: the submitter's (--export=ALL) and Slurm's own.
 run_slurm_task() {  # run_slurm_task INDEX QUEUE MANIFEST CONFIG
-  env -u LONGTAIL_THREADS -u JOB_COMPLETION_INDEX -u JOB_COMPLETIONS LONGTAIL_QUEUE="$2" LONGTAIL_MANIFEST="$3" LONGTAIL_CONFIG="$4" \
+  env -u LONGTAIL_THREADS -u JOB_COMPLETION_INDEX -u JOB_COMPLETIONS \
+    LONGTAIL_QUEUE="$2" LONGTAIL_MANIFEST="$3" LONGTAIL_CONFIG="$4" \
     SLURM_ARRAY_TASK_ID="$1" SLURM_ARRAY_TASK_MIN="${array%-*}" \
     SLURM_ARRAY_TASK_COUNT="${array_size}" SLURM_CPUS_PER_TASK="$(sbatch_option cpus-per-task)" \
     bash "${slurm}"
@@ -123,7 +127,8 @@ run_slurm_task() {  # run_slurm_task INDEX QUEUE MANIFEST CONFIG
 run_pod() {  # run_pod INDEX QUEUE MANIFEST CONFIG
   mapfile -t pairs < <(pod_env_pairs "$2" "${3:-}" "${4:-}")
   mapfile -t argv < <(render_pod_command "${pairs[@]}")
-  env -u LONGTAIL_THREADS -u SLURM_ARRAY_TASK_ID "${pairs[@]}" JOB_COMPLETION_INDEX="$1" "${argv[@]}"
+  env -u LONGTAIL_THREADS -u SLURM_ARRAY_TASK_ID "${pairs[@]}" JOB_COMPLETION_INDEX="$1" \
+    "${argv[@]}"
 }
 
 # --- 2. The same argv from both, with a fake longtail that records it. ---
@@ -156,7 +161,8 @@ for i in $(seq 0 $((array_size - 1))); do
         "${scratch}/run.pbtxt" >"${scratch}/${who}-${i}.json" 2>"${scratch}/${who}-${i}.err"
     else
       PATH="${scratch}/bin:${PATH}" run_slurm_task "${i}" "${scratch}/queue-${who}.db" \
-        "${manifest}" "${scratch}/run.pbtxt" >"${scratch}/${who}-${i}.json" 2>"${scratch}/${who}-${i}.err"
+        "${manifest}" "${scratch}/run.pbtxt" >"${scratch}/${who}-${i}.json" \
+        2>"${scratch}/${who}-${i}.err"
     fi
     status=$?
     set -e

@@ -33,7 +33,8 @@ skip() {
 }
 [[ "$(id -u)" == 0 ]] || skip "not root: slurmd must run as root to start jobs"
 for tool in munged slurmctld slurmd sbatch squeue scontrol scancel sinfo psql jq; do
-  command -v "${tool}" >/dev/null || skip "${tool} is not installed (scripts/install-deps.sh --test)"
+  command -v "${tool}" >/dev/null ||
+    skip "${tool} is not installed (scripts/install-deps.sh --test)"
 done
 [[ -n "${LONGTAIL_TEST_POSTGRES_URL:-}" ]] ||
   skip "LONGTAIL_TEST_POSTGRES_URL is unset (scripts/start-test-postgres.sh)"
@@ -204,6 +205,7 @@ submit_array() {  # sbatch the documented script, sized for this machine; prints
 job="$(submit_array)"
 echo "submitted array job ${job}: ${shards} tasks"
 
+# --- 2. Cancel a task midway and requeue it. ---
 # The task to cancel: the first one with two logs or more, once its first log is in the ledger and
 # its last is not: a cancel mid-run.
 victim=-1
@@ -239,12 +241,13 @@ for ((i = 0; i < shards; i++)); do
   [[ "${state}" == COMPLETED ]] || fail "task ${i} ended ${state}"
   out="${scratch}/jobs/${job}_${i}.out"
   # A requeued task may append to its output: its last JSON document is its final run's.
-  [[ "$(jq -rs 'last | .shard + " " + .shard_source' "${out}")" == "${i}/${shards} SLURM_ARRAY_TASK_ID" ]] ||
+  shard="$(jq -rs 'last | .shard + " " + .shard_source' "${out}")"
+  [[ "${shard}" == "${i}/${shards} SLURM_ARRAY_TASK_ID" ]] ||
     fail "task ${i} did not mine shard ${i}/${shards}: $(cat "${out}")"
 done
 echo "array done in $((SECONDS - started)) s"
 
-# --- The queue equals the serial one: every task's detail and the ledger. ---
+# The queue equals the serial one: every task's detail and the ledger.
 snapshot() {  # snapshot URL OUT: the queue without ids and times, sorted by each task's key
   local id
   "${longtail_bin}" queue list --queue "$1" --json | jq -r '.[].id' | while read -r id; do
