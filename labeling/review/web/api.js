@@ -24,16 +24,21 @@ function headers(extra = {}) {
 // fetch() with the token; on 401 asks for a (new) token and tries again.
 async function authorizedFetch(path, init = {}) {
   for (;;) {
+    const sent = token();
     const response = await fetch(path, {...init, headers: headers(init.headers)});
     if (response.status !== 401 || !askToken) return response;
-    const refused = token();
+    if (pendingAsk) {
+      await pendingAsk;
+      continue;
+    }
+    // Refused with a token another call has since replaced: just try again with the new one.
+    if (token() !== sent) continue;
     let message = 'This server needs your reviewer token.';
     try {
       const payload = await response.clone().json();
-      if (refused && payload && payload.error) message = payload.error;
+      if (sent && payload && payload.error) message = payload.error;
     } catch (_) {
     }
-    // A call that failed with a token another call has since replaced just tries again.
     if (!pendingAsk) {
       pendingAsk = askToken(message).then((entered) => {
         sessionStorage.setItem(TOKEN_KEY, entered);
