@@ -1,7 +1,7 @@
 // Reviewer tokens: "<account id>.<secret>". The id finds the one account row to check; the secret
 // is 32 bytes from libsodium's CSPRNG, hex-encoded. Only a password hash of the secret is stored
-// (libsodium crypto_pwhash_str, Argon2id, interactive limits: about 60 ms and 64 MiB per hash), so
-// a copy of the database does not give the tokens away.
+// (libsodium crypto_pwhash_str, Argon2id, interactive limits: 2 passes over 64 MiB, a tenth of a
+// second or more per hash), so a copy of the database does not give the tokens away.
 #pragma once
 
 #include <chrono>

@@ -306,9 +306,12 @@ TEST_F(ReviewAccountsTest, FailedLoginsFromOneAddressAre429EvenWithTheRightToken
   proto::ReviewServerOptions options;
   options.set_max_failed_logins(5);
   Start(options);
-  for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(Get("/api/stats", Auth("1." + NewTokenSecret())).status, 401) << i;
+  // Unknown ids and a known one with a wrong secret count alike.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(Get("/api/stats", Auth(std::to_string(900 + i) + "." + NewTokenSecret())).status, 401)
+        << i;
   }
+  EXPECT_EQ(Get("/api/stats", Auth("1." + NewTokenSecret())).status, 401);
   const Answer blocked = Get("/api/stats", Auth(alice));
   EXPECT_EQ(blocked.status, 429);
   EXPECT_NE(blocked.body["error"].get<std::string>().find("too many failed logins"),
