@@ -161,11 +161,13 @@ class ReviewAccountsTest : public ::testing::Test {
 
   // Two reviews that disagree (accept vs reject): the task waits for an adjudicator.
   void Disagree(const std::string& token_a, const std::string& token_b) {
-    for (const auto& [token, verdict] : {std::pair{token_a, "accept"}, {token_b, "reject"}}) {
+    const std::vector<std::pair<std::string, std::string>> reviews = {{token_a, "accept"},
+                                                                      {token_b, "reject"}};
+    for (const auto& [token, verdict] : reviews) {
       const Answer claim = Post("/api/claim", json::object(), Auth(token));
       ASSERT_EQ(claim.status, 200);
       json body = {{"claim_id", claim.body["claim"]["claim_id"]}, {"verdict", verdict}};
-      if (std::string(verdict) == "reject") body["reject_reason"] = "false_alarm";
+      if (verdict == "reject") body["reject_reason"] = "false_alarm";
       ASSERT_EQ(Post("/api/tasks/1/submit", body, Auth(token)).status, 200);
     }
     ASSERT_EQ(OpenQueue(url_)->GetTask(1)->summary.state, TaskState::kSubmitted);
@@ -323,7 +325,8 @@ TEST_F(ReviewAccountsTest, ANetworkAddressNeedsAccountsOrTheInsecureFlag) {
   options.set_host("0.0.0.0");
   options.set_port(0);
   try {
-    ReviewServer(OpenQueue(url_), options).Bind();
+    ReviewServer server(OpenQueue(url_), options);
+    server.Bind();
     ADD_FAILURE() << "bound 0.0.0.0 without accounts";
   } catch (const std::runtime_error& e) {
     const std::string message = e.what();
@@ -332,16 +335,21 @@ TEST_F(ReviewAccountsTest, ANetworkAddressNeedsAccountsOrTheInsecureFlag) {
     EXPECT_EQ(message.find('\n'), std::string::npos) << "one line";
   }
   options.set_insecure_no_accounts(true);
-  EXPECT_GT(ReviewServer(OpenQueue(url_), options).Bind(), 0);
+  {
+    ReviewServer insecure(OpenQueue(url_), options);
+    EXPECT_GT(insecure.Bind(), 0);
+  }
   options.set_insecure_no_accounts(false);
   AddAccount("root", ReviewerRole::kAdmin);
-  EXPECT_GT(ReviewServer(OpenQueue(url_), options).Bind(), 0);
+  ReviewServer with_accounts(OpenQueue(url_), options);
+  EXPECT_GT(with_accounts.Bind(), 0);
 }
 
 TEST_F(ReviewAccountsTest, ServesHttpsWithACertificateAndKey) {
   const auto cert = dir_ / "cert.pem", key = dir_ / "key.pem";
   const std::string command =
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout '" +
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
+      "subjectAltName=IP:127.0.0.1 -keyout '" +
       key.string() + "' -out '" + cert.string() + "' 2>/dev/null";
   ASSERT_EQ(std::system(command.c_str()), 0) << "openssl could not make a test certificate";
   const std::string alice = AddAccount("alice", ReviewerRole::kReviewer);
@@ -367,7 +375,7 @@ TEST_F(ReviewAccountsTest, AnUnusableCertificateIsAnErrorBeforeListening) {
   proto::ReviewServerOptions options;
   options.set_tls_cert_file((dir_ / "missing.pem").string());
   options.set_tls_key_file((dir_ / "missing-key.pem").string());
-  EXPECT_THROW(ReviewServer(OpenQueue(url_), options), std::runtime_error);
+  EXPECT_THROW({ ReviewServer server(OpenQueue(url_), options); }, std::runtime_error);
 }
 
 }  // namespace
