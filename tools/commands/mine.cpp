@@ -89,8 +89,8 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
         if (note.find("lidar") != std::string::npos) outcome.why_no_frames.push_back(note);
       }
       // Nothing was mined, so the ledger must not say it was: a fixed log is mined next time.
-      throw sensors::LogError(path, "no frame could be read (" +
-                                        std::to_string(issues.count()) + " inputs skipped)");
+      throw sensors::LogError(
+          path, "no frame could be read (" + std::to_string(issues.count()) + " inputs skipped)");
     }
     // The log's last enqueue and its ledger row commit together: a kill leaves both or neither.
     std::vector<labeling::TaskDraft> last;
