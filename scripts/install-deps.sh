@@ -9,11 +9,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev zlib1g-dev libbz2-dev
+  libsodium-dev
 )
 if [ "${1:-}" = "--test" ]; then
-  # Only the test suite needs a PostgreSQL server, a browser and python3-rosbag (an independent
-  # ROS 1 bag writer for tests/js/ros_bag_interop.test.mjs).
-  packages+=(postgresql chromium python3-rosbag python3-sensor-msgs python3-tf2-msgs)
+  # Only the test suite needs a PostgreSQL server, a browser, python3-rosbag (an independent
+  # ROS 1 bag writer for tests/js/ros_bag_interop.test.mjs), and Slurm with munge and jq for the
+  # one-node cluster that runs docs/deploy/slurm-array.sh (tests/deploy/).
+  packages+=(postgresql chromium python3-rosbag python3-sensor-msgs python3-tf2-msgs
+    slurm-wlm munge jq)
 fi
 
 sudo_cmd=()

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   tools::AddExportCommand(app, &exit_code);
   tools::AddImportCommand(app, &exit_code);
   tools::AddReviewCommand(app, &exit_code);
+  tools::AddReviewersCommand(app, &exit_code);
   tools::AddSynthCommand(app, &exit_code);
   tools::AddTrainClassifierCommand(app, &exit_code);
   tools::AddQueryCommand(app, &exit_code);

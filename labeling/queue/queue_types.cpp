@@ -54,7 +54,18 @@ constexpr std::array<std::pair<RejectReason, std::string_view>, 4> kRejectReason
     {RejectReason::kWrongBox, "wrong_box"},
 }};
 
+constexpr std::array<std::pair<ReviewerRole, std::string_view>, 3> kReviewerRoles{{
+    {ReviewerRole::kReviewer, "reviewer"},
+    {ReviewerRole::kAdjudicator, "adjudicator"},
+    {ReviewerRole::kAdmin, "admin"},
+}};
+
 }  // namespace
+
+std::string_view ToString(ReviewerRole role) { return Name(kReviewerRoles, role); }
+std::optional<ReviewerRole> ParseReviewerRole(std::string_view text) {
+  return Parse(kReviewerRoles, text);
+}
 
 std::string_view ToString(RejectReason reason) { return Name(kRejectReasons, reason); }
 std::optional<RejectReason> ParseRejectReason(std::string_view text) {

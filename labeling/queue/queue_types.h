@@ -50,6 +50,26 @@ enum class ClaimState { kClaimed, kSubmitted, kReleased, kExpired, kSkipped };
 std::string_view ToString(ClaimState state);
 std::optional<ClaimState> ParseClaimState(std::string_view text);
 
+// What an account may do on the review server. Each role may do everything the ones before it may.
+enum class ReviewerRole {
+  kReviewer,     // claim, review, submit, release, skip
+  kAdjudicator,  // and decide tasks whose reviews disagree
+  kAdmin,        // and mark gold tasks and manage accounts
+};
+std::string_view ToString(ReviewerRole role);  // "reviewer", "adjudicator", "admin"
+std::optional<ReviewerRole> ParseReviewerRole(std::string_view text);
+
+// A reviewer's account. The token is never stored: only `token_hash`, a self-describing password
+// hash string (e.g. libsodium's "$argon2id$...") of the token's secret part.
+struct ReviewerAccount {
+  std::int64_t id = 0;  // the token's lookup id
+  std::string name;     // what the audit trail records
+  ReviewerRole role = ReviewerRole::kReviewer;
+  std::string token_hash;
+  bool disabled = false;
+  sensors::Timestamp created;
+};
+
 // A ledger row: `log_id` was mined with `options_hash` (see ReviewQueue::EnqueueAndMarkMined).
 struct MinedLog {
   std::string log_id;

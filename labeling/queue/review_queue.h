@@ -118,10 +118,24 @@ class ReviewQueue {
   virtual std::vector<AuditEntry> AuditTrail(std::int64_t task_id) = 0;
   // Per reviewer: reviews, verdicts, and agreement with co-reviewers on multi-review tasks.
   virtual std::vector<ReviewerStats> ReviewerAgreement() = 0;
+
+  // --- Accounts (who may use the review server) ----------------------------------------------
+  // Adds an account; returns its id. `token_hash` is stored as given (hash it first: the queue
+  // never sees a token). TaskConflict when the name is taken (disabled accounts keep theirs).
+  virtual std::int64_t AddReviewer(const std::string& name, ReviewerRole role,
+                                   const std::string& token_hash) = 0;
+  // Every account, by id.
+  virtual std::vector<ReviewerAccount> ListReviewers() = 0;
+  // The account with this id (a token's lookup id); nullopt when there is none.
+  virtual std::optional<ReviewerAccount> FindReviewer(std::int64_t id) = 0;
+  // Disables the account for good: its token stops working. TaskConflict for an unknown name.
+  virtual void DisableReviewer(const std::string& name) = 0;
+  // How many accounts exist, disabled ones included.
+  virtual std::int64_t CountReviewers() = 0;
 };
 
 // The schema version this build writes; older databases are migrated on open.
-inline constexpr int kQueueSchemaVersion = 4;
+inline constexpr int kQueueSchemaVersion = 5;
 
 // "sqlite:///abs/path.db", "sqlite://rel.db", a plain path, or "postgresql://..." ("postgres://").
 // Throws QueueError when the database cannot be used; nothing is written then.

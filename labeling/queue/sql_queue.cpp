@@ -134,6 +134,20 @@ ALTER TABLE tasks ADD COLUMN features_json TEXT;
 CREATE INDEX tasks_gold ON tasks (gold, id);
 )SQL";
 
+// Version 5: reviewer accounts for the review server. A token is "<id>.<secret>"; only a password
+// hash of the secret is kept. Names are unique so the audit trail's actor names one account.
+const char* const kSchemaV5 = R"SQL(
+CREATE TABLE reviewers (
+  id {ID},
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  token_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_ns BIGINT NOT NULL,
+  disabled_ns BIGINT
+);
+)SQL";
+
 std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
   for (auto pos = text.find(from); pos != std::string::npos;
        pos = text.find(from, pos + to.size())) {
@@ -600,7 +614,68 @@ class SqlReviewQueue final : public ReviewQueue {
     });
   }
 
+  // --- Accounts
+  // ----------------------------------------------------------------------------------
+  std::int64_t AddReviewer(const std::string& name, ReviewerRole role,
+                           const std::string& token_hash) override {
+    return Write([&] {
+      const auto rows = db_->Query(
+          "INSERT INTO reviewers (name, role, token_hash, created_ns) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (name) DO NOTHING RETURNING id",
+          {name, std::string(ToString(role)), token_hash, Now()});
+      if (rows.empty()) throw TaskConflict("a reviewer named '" + name + "' already exists");
+      return rows[0].Int(0);
+    });
+  }
+
+  std::vector<ReviewerAccount> ListReviewers() override {
+    return Read([&] {
+      std::vector<ReviewerAccount> out;
+      for (const Row& r :
+           db_->Query(std::string("SELECT ") + kAccountColumns + " FROM reviewers ORDER BY id")) {
+        out.push_back(AccountFrom(r));
+      }
+      return out;
+    });
+  }
+
+  std::optional<ReviewerAccount> FindReviewer(std::int64_t id) override {
+    return Read([&]() -> std::optional<ReviewerAccount> {
+      const auto rows = db_->Query(
+          std::string("SELECT ") + kAccountColumns + " FROM reviewers WHERE id = ?", {id});
+      if (rows.empty()) return std::nullopt;
+      return AccountFrom(rows[0]);
+    });
+  }
+
+  void DisableReviewer(const std::string& name) override {
+    Write([&] {
+      const auto rows = db_->Query(
+          "UPDATE reviewers SET disabled = 1, disabled_ns = COALESCE(disabled_ns, ?) "
+          "WHERE name = ? RETURNING id",
+          {Now(), name});
+      if (rows.empty()) throw TaskConflict("no reviewer named '" + name + "'");
+    });
+  }
+
+  std::int64_t CountReviewers() override {
+    return Read([&] { return db_->Query("SELECT COUNT(*) FROM reviewers").at(0).Int(0); });
+  }
+
  private:
+  static constexpr const char* kAccountColumns = "id, name, role, token_hash, disabled, created_ns";
+  static ReviewerAccount AccountFrom(const Row& r) {
+    ReviewerAccount a;
+    a.id = r.Int(0);
+    a.name = r.Text(1);
+    // An unknown role (written by a newer longtail) gets the least rights, never more.
+    a.role = ParseReviewerRole(r.Text(2)).value_or(ReviewerRole::kReviewer);
+    a.token_hash = r.Text(3);
+    a.disabled = r.Int(4) != 0;
+    a.created = sensors::FromNanos(r.Int(5));
+    return a;
+  }
+
   std::int64_t Now() const { return sensors::ToNanos(clock_()); }
   std::int64_t LeaseNanos() const { return sensors::FromSeconds(options_.lease_s()).count(); }
 
@@ -652,6 +727,7 @@ class SqlReviewQueue final : public ReviewQueue {
     if (from < 2) db_->Script(kSchemaV2);
     if (from < 3) db_->Script(kSchemaV3);
     if (from < 4) db_->Script(kSchemaV4);
+    if (from < 5) db_->Script(ReplaceAll(kSchemaV5, "{ID}", id));
     db_->Query("UPDATE longtail_schema SET version = ?",
                {static_cast<std::int64_t>(kQueueSchemaVersion)});
   }

@@ -248,13 +248,17 @@ std::string PointsToBytes(const sensors::Frame& frame) {
   return bytes;
 }
 
-SubmitRequest ParseSubmit(const std::string& body, const TaskSummary& task,
-                          const proto::ReviewServerOptions& options) {
-  const json value = ParseBody(body);
-  SubmitRequest request;
-  Submission& s = request.submission;
-  s.claim_id = Integer(value, "claim_id", "request");
-  s.reviewer = ValidReviewer(value);
+namespace {
+
+std::string ReviewerOf(const json& value, const std::optional<std::string>& authenticated) {
+  return authenticated ? *authenticated : ValidReviewer(value);
+}
+
+// The decision part of a submission or an adjudication: verdict, comment, reject reason and
+// corrections, validated against the task.
+Submission ParseDecision(const json& value, const TaskSummary& task,
+                         const proto::ReviewServerOptions& options) {
+  Submission s;
   const auto verdict = ParseVerdict(Text(value, "verdict", "request"));
   if (!verdict) {
     throw RequestError(400, "request: 'verdict' must be \"accept\", \"correct\" or \"reject\"");
@@ -313,18 +317,47 @@ SubmitRequest ParseSubmit(const std::string& body, const TaskSummary& task,
     }
     s.corrections.push_back(std::move(out));
   }
+  return s;
+}
+
+}  // namespace
+
+SubmitRequest ParseSubmit(const std::string& body, const TaskSummary& task,
+                          const proto::ReviewServerOptions& options,
+                          const std::optional<std::string>& authenticated) {
+  const json value = ParseBody(body);
+  SubmitRequest request;
+  const std::int64_t claim_id = Integer(value, "claim_id", "request");
+  const std::string reviewer = ReviewerOf(value, authenticated);
+  request.submission = ParseDecision(value, task, options);
+  request.submission.claim_id = claim_id;
+  request.submission.reviewer = reviewer;
   return request;
 }
 
-ClaimRef ParseClaimRef(const std::string& body) {
+Adjudication ParseAdjudication(const std::string& body, const TaskSummary& task,
+                               const proto::ReviewServerOptions& options,
+                               const std::optional<std::string>& authenticated) {
+  const json value = ParseBody(body);
+  const std::string adjudicator = ReviewerOf(value, authenticated);
+  Submission s = ParseDecision(value, task, options);
+  return {task.id,        adjudicator, s.verdict, std::move(s.corrections), std::move(s.comment),
+          s.reject_reason};
+}
+
+ClaimRef ParseClaimRef(const std::string& body, const std::optional<std::string>& authenticated) {
   const json value = ParseBody(body);
   ClaimRef ref;
   ref.claim_id = Integer(value, "claim_id", "request");
-  ref.reviewer = ValidReviewer(value);
+  ref.reviewer = ReviewerOf(value, authenticated);
   if (value.contains("reason")) ref.reason = Text(value, "reason", "request");
   return ref;
 }
 
-std::string ParseReviewer(const std::string& body) { return ValidReviewer(ParseBody(body)); }
+std::string ParseReviewer(const std::string& body,
+                          const std::optional<std::string>& authenticated) {
+  if (authenticated) return *authenticated;
+  return ValidReviewer(ParseBody(body));
+}
 
 }  // namespace longtail::labeling::review

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -61,8 +62,17 @@ struct SubmitRequest {
 // with at least one frame, each inside the task's window and listed once, each with at most
 // max_boxes_per_frame valid boxes; "reject" with a known 'reject_reason' (false_alarm,
 // not_worth_review, wrong_object, wrong_box; 'comment' optional). Throws RequestError(400).
+// With an `authenticated` reviewer (the server has accounts) that name is the reviewer and any
+// 'reviewer' in the body is ignored; without one the body must name the reviewer.
 SubmitRequest ParseSubmit(const std::string& body, const TaskSummary& task,
-                          const proto::ReviewServerOptions& options);
+                          const proto::ReviewServerOptions& options,
+                          const std::optional<std::string>& authenticated = std::nullopt);
+// A POST /api/tasks/{id}/adjudicate body: as a submission without a claim id ('verdict',
+// 'corrections', 'comment', 'reject_reason'), the adjudicator named as the reviewer is above.
+// Throws RequestError(400).
+Adjudication ParseAdjudication(const std::string& body, const TaskSummary& task,
+                               const proto::ReviewServerOptions& options,
+                               const std::optional<std::string>& authenticated = std::nullopt);
 
 // {"claim_id": N, "reviewer": "name"} bodies (heartbeat, release, skip). Throws RequestError(400).
 struct ClaimRef {
@@ -70,8 +80,10 @@ struct ClaimRef {
   std::string reviewer;
   std::string reason;  // skip only, may be empty
 };
-ClaimRef ParseClaimRef(const std::string& body);
+ClaimRef ParseClaimRef(const std::string& body,
+                       const std::optional<std::string>& authenticated = std::nullopt);
 // {"reviewer": "name"}; the name is 1..100 printable characters. Throws RequestError(400).
-std::string ParseReviewer(const std::string& body);
+std::string ParseReviewer(const std::string& body,
+                          const std::optional<std::string>& authenticated = std::nullopt);
 
 }  // namespace longtail::labeling::review

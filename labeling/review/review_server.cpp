@@ -13,6 +13,7 @@
 
 #include "labeling/queue/queue_json.h"
 #include "labeling/review/review_json.h"
+#include "labeling/review/reviewer_tokens.h"
 #include "sensors/log_reader.h"
 
 namespace longtail::labeling::review {
@@ -27,7 +28,20 @@ void SendJson(httplib::Response& res, const json& body, int status = 200) {
 }
 
 void SendError(httplib::Response& res, int status, const std::string& message) {
+  // RFC 7235: a 401 names the scheme that would be accepted.
+  if (status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"longtail review\"");
   SendJson(res, {{"error", message}, {"status", status}}, status);
+}
+
+// Who makes a request. Without accounts in the queue nobody is authenticated: the body names the
+// reviewer and every action is allowed, as on a server only its own machine can reach.
+struct Identity {
+  std::optional<std::string> name;  // the account's name when the server has accounts
+  ReviewerRole role = ReviewerRole::kAdmin;
+};
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 std::int64_t PathNumber(const httplib::Request& req, std::size_t group) {
@@ -100,7 +114,15 @@ struct ReviewServer::State {
   std::unique_ptr<ReviewQueue> queue;
   std::map<std::int64_t, TaskSummary> summaries;  // by task id; guarded by queue_mutex
   FrameCache frames;
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> http;
+  // Accounts: once the queue has one it always will (accounts are disabled, never deleted).
+  std::atomic<bool> accounts_exist{false};
+  // Guards the two below.
+  std::mutex auth_mutex;
+  // Fingerprints of tokens whose secret verified, with the hash they verified against, so a
+  // request costs one account lookup, not a password hash (~60 ms by design).
+  std::map<std::string, std::string> verified_tokens;
+  FailedLoginLimiter failed_logins;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> serving{false};
 
@@ -110,7 +132,96 @@ struct ReviewServer::State {
                      ? DefaultWebRoot(std::filesystem::read_symlink("/proc/self/exe"))
                      : o.web_root()),
         queue(std::move(q)),
-        frames(static_cast<std::size_t>(o.frame_cache_frames())) {}
+        frames(static_cast<std::size_t>(o.frame_cache_frames())),
+        http(MakeHttpServer(o)),
+        failed_logins(o.max_failed_logins(),
+                      std::chrono::duration_cast<FailedLoginLimiter::Clock::duration>(
+                          std::chrono::duration<double>(o.failed_login_window_s()))) {}
+
+  static std::unique_ptr<httplib::Server> MakeHttpServer(const proto::ReviewServerOptions& o) {
+    if (o.tls_cert_file().empty() && o.tls_key_file().empty()) {
+      return std::make_unique<httplib::Server>();
+    }
+    if (o.tls_cert_file().empty() || o.tls_key_file().empty()) {
+      throw std::runtime_error("TLS needs both a certificate and a key file");
+    }
+    auto server =
+        std::make_unique<httplib::SSLServer>(o.tls_cert_file().c_str(), o.tls_key_file().c_str());
+    if (!server->is_valid()) {
+      throw std::runtime_error("cannot use the TLS certificate " + o.tls_cert_file() +
+                               " with the key " + o.tls_key_file() +
+                               " (unreadable, not PEM, or not a matching pair)");
+    }
+    return server;
+  }
+
+  bool AccountsExist() {
+    if (accounts_exist) return true;
+    std::lock_guard lock(queue_mutex);
+    if (queue->CountReviewers() > 0) accounts_exist = true;
+    return accounts_exist;
+  }
+
+  // The live account `token` belongs to; nullopt for a malformed, unknown, wrong or disabled one.
+  std::optional<ReviewerAccount> Verify(const std::string& token) {
+    const auto parts = SplitToken(token);
+    if (!parts) return std::nullopt;
+    std::optional<ReviewerAccount> account;
+    {
+      // Read on every request, so a disabled account is refused at once.
+      std::lock_guard lock(queue_mutex);
+      account = queue->FindReviewer(parts->account_id);
+    }
+    if (!account || account->disabled) return std::nullopt;
+    const std::string fingerprint = TokenFingerprint(token);
+    {
+      std::lock_guard lock(auth_mutex);
+      const auto it = verified_tokens.find(fingerprint);
+      if (it != verified_tokens.end() && it->second == account->token_hash) return account;
+    }
+    if (!VerifyTokenSecret(account->token_hash, parts->secret)) return std::nullopt;
+    std::lock_guard lock(auth_mutex);
+    if (verified_tokens.size() >= 4096) verified_tokens.clear();
+    verified_tokens[fingerprint] = account->token_hash;
+    return account;
+  }
+
+  // Throws RequestError 429 (too many failed logins from this address), 401 (no, a wrong or a
+  // disabled token) or 403 (the account's role is below `needed`).
+  Identity Authenticate(const httplib::Request& req, ReviewerRole needed) {
+    if (!AccountsExist()) return {};
+    const auto now = FailedLoginLimiter::Clock::now();
+    {
+      std::lock_guard lock(auth_mutex);
+      if (failed_logins.Blocked(req.remote_addr, now)) {
+        throw RequestError(429, "too many failed logins from " + req.remote_addr +
+                                    "; wait a minute before trying another token");
+      }
+    }
+    const auto token = BearerToken(req.get_header_value("Authorization"));
+    if (!token) {
+      throw RequestError(
+          401, "this server needs a reviewer token: send \"Authorization: Bearer <token>\"");
+    }
+    const auto account = Verify(*token);
+    if (!account) {
+      std::lock_guard lock(auth_mutex);
+      failed_logins.RecordFailure(req.remote_addr, now);
+      throw RequestError(401, "the token is wrong, or its account is disabled");
+    }
+    if (account->role < needed) {
+      throw RequestError(403, account->name + " is " + std::string(ToString(account->role)) +
+                                  "; this needs the role " + std::string(ToString(needed)) +
+                                  (needed == ReviewerRole::kAdmin ? "" : " or admin"));
+    }
+    return {account->name, account->role};
+  }
+
+  // Authenticates, then runs `body(identity)` as Handle does.
+  template <typename Body>
+  void Api(const httplib::Request& req, httplib::Response& res, ReviewerRole needed, Body&& body) {
+    Handle(res, [&] { body(Authenticate(req, needed)); });
+  }
 
   // Runs `body` and turns every failure into an error answer: nothing a request sends can take the
   // server down or leave a half-applied change (the queue applies each call in one transaction).
@@ -166,14 +277,22 @@ struct ReviewServer::State {
   }
 
   void AddRoutes() {
-    http.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
-      Handle(res, [&] {
+    constexpr ReviewerRole kReviewer = ReviewerRole::kReviewer;
+    http->Get("/api/whoami", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, kReviewer, [&](const Identity& who) {
+        SendJson(res, {{"accounts", who.name.has_value()},
+                       {"reviewer", who.name ? json(*who.name) : json()},
+                       {"role", who.name ? json(ToString(who.role)) : json()}});
+      });
+    });
+    http->Get("/api/stats", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, kReviewer, [&](const Identity&) {
         std::lock_guard lock(queue_mutex);
         SendJson(res, labeling::json::StatsToJson(queue->Stats()));
       });
     });
-    http.Get("/api/tasks", [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(res, [&] {
+    http->Get("/api/tasks", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, kReviewer, [&](const Identity&) {
         TaskFilter filter;
         if (req.has_param("state")) {
           filter.state = ParseTaskState(req.get_param_value("state"));
@@ -198,42 +317,46 @@ struct ReviewServer::State {
         SendJson(res, {{"tasks", out}});
       });
     });
-    http.Get(R"(/api/tasks/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(res, [&] { SendJson(res, TaskToJson(AsReviewersSeeIt(Task(PathNumber(req, 1))))); });
+    http->Get(R"(/api/tasks/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, kReviewer, [&](const Identity&) {
+        SendJson(res, TaskToJson(AsReviewersSeeIt(Task(PathNumber(req, 1)))));
+      });
     });
-    http.Get(R"(/api/tasks/(\d+)/frames/(\d+))", [this](const httplib::Request& req,
-                                                        httplib::Response& res) {
-      Handle(res, [&] { SendJson(res, FrameToJson(PathNumber(req, 1), *TaskFrame(req))); });
-    });
-    http.Get(R"(/api/tasks/(\d+)/frames/(\d+)/points)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               Handle(res, [&] {
-                 const auto frame = TaskFrame(req);
-                 res.set_header("Cache-Control", "no-store");
-                 res.set_header("X-Point-Count", std::to_string(frame->lidar.points.size()));
-                 res.set_content(PointsToBytes(*frame), "application/octet-stream");
-               });
-             });
-    http.Get(R"(/api/tasks/(\d+)/frames/(\d+)/cameras/([^/]+)/image)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               Handle(res, [&] {
-                 const auto frame = TaskFrame(req);
-                 const std::string name = req.matches[3].str();
-                 for (const auto& camera : frame->cameras) {
-                   if (camera.image.camera != name || !camera.image.data) continue;
-                   const auto& bytes = *camera.image.data;
-                   res.set_header("Cache-Control", "no-store");
-                   res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
-                                   camera.image.format == "png" ? "image/png" : "image/jpeg");
-                   return;
-                 }
-                 throw RequestError(404, "frame " + std::to_string(frame->index) +
-                                             " has no image from camera '" + name + "'");
-               });
-             });
-    http.Post("/api/claim", [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(res, [&] {
-        const std::string reviewer = ParseReviewer(req.body);
+    http->Get(R"(/api/tasks/(\d+)/frames/(\d+))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                Api(req, res, kReviewer, [&](const Identity&) {
+                  SendJson(res, FrameToJson(PathNumber(req, 1), *TaskFrame(req)));
+                });
+              });
+    http->Get(R"(/api/tasks/(\d+)/frames/(\d+)/points)",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                Api(req, res, kReviewer, [&](const Identity&) {
+                  const auto frame = TaskFrame(req);
+                  res.set_header("Cache-Control", "no-store");
+                  res.set_header("X-Point-Count", std::to_string(frame->lidar.points.size()));
+                  res.set_content(PointsToBytes(*frame), "application/octet-stream");
+                });
+              });
+    http->Get(R"(/api/tasks/(\d+)/frames/(\d+)/cameras/([^/]+)/image)",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                Api(req, res, kReviewer, [&](const Identity&) {
+                  const auto frame = TaskFrame(req);
+                  const std::string name = req.matches[3].str();
+                  for (const auto& camera : frame->cameras) {
+                    if (camera.image.camera != name || !camera.image.data) continue;
+                    const auto& bytes = *camera.image.data;
+                    res.set_header("Cache-Control", "no-store");
+                    res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
+                                    camera.image.format == "png" ? "image/png" : "image/jpeg");
+                    return;
+                  }
+                  throw RequestError(404, "frame " + std::to_string(frame->index) +
+                                              " has no image from camera '" + name + "'");
+                });
+              });
+    http->Post("/api/claim", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, kReviewer, [&](const Identity& who) {
+        const std::string reviewer = ParseReviewer(req.body, who.name);
         std::optional<ClaimedTask> claim;
         {
           std::lock_guard lock(queue_mutex);
@@ -249,41 +372,107 @@ struct ReviewServer::State {
                          {"lease_expires_ns", sensors::ToNanos(claim->lease_expires)}}}});
       });
     });
-    http.Post("/api/heartbeat", [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(res, [&] {
-        const ClaimRef ref = ParseClaimRef(req.body);
+    http->Post("/api/heartbeat", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, kReviewer, [&](const Identity& who) {
+        const ClaimRef ref = ParseClaimRef(req.body, who.name);
         std::lock_guard lock(queue_mutex);
         const auto expires = queue->Heartbeat(ref.claim_id, ref.reviewer);
         SendJson(res, {{"lease_expires_ns", sensors::ToNanos(expires)}});
       });
     });
-    http.Post("/api/release", [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(res, [&] {
-        const ClaimRef ref = ParseClaimRef(req.body);
+    http->Post("/api/release", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, kReviewer, [&](const Identity& who) {
+        const ClaimRef ref = ParseClaimRef(req.body, who.name);
         std::lock_guard lock(queue_mutex);
         queue->Release(ref.claim_id, ref.reviewer);
         SendJson(res, {{"released", ref.claim_id}});
       });
     });
-    http.Post("/api/skip", [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(res, [&] {
-        const ClaimRef ref = ParseClaimRef(req.body);
+    http->Post("/api/skip", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, kReviewer, [&](const Identity& who) {
+        const ClaimRef ref = ParseClaimRef(req.body, who.name);
         std::lock_guard lock(queue_mutex);
         const TaskState state = queue->Skip(ref.claim_id, ref.reviewer, ref.reason);
         SendJson(res, {{"state", std::string(ToString(state))}});
       });
     });
-    http.Post(R"(/api/tasks/(\d+)/submit)",
-              [this](const httplib::Request& req, httplib::Response& res) {
-                Handle(res, [&] { Submit(PathNumber(req, 1), req.body, res); });
-              });
+    http->Post(R"(/api/tasks/(\d+)/submit)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 Api(req, res, kReviewer,
+                     [&](const Identity& who) { Submit(PathNumber(req, 1), req.body, who, res); });
+               });
+    http->Post(R"(/api/tasks/(\d+)/adjudicate)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 Api(req, res, ReviewerRole::kAdjudicator, [&](const Identity& who) {
+                   const std::int64_t task_id = PathNumber(req, 1);
+                   std::lock_guard lock(queue_mutex);
+                   const auto task = queue->GetTask(task_id);
+                   if (!task) throw RequestError(404, "no task " + std::to_string(task_id));
+                   Adjudication a = ParseAdjudication(req.body, task->summary, options, who.name);
+                   StampLikePrelabels(a.corrections, *task);
+                   const TaskState state = queue->Adjudicate(a);
+                   SendJson(res, {{"task_id", task_id},
+                                  {"state", std::string(ToString(state))},
+                                  {"adjudicator", a.adjudicator}});
+                 });
+               });
+    http->Post(R"(/api/tasks/(\d+)/gold)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 Api(req, res, ReviewerRole::kAdmin, [&](const Identity& who) {
+                   const std::int64_t task_id = PathNumber(req, 1);
+                   const std::string actor = ParseReviewer(req.body, who.name);
+                   std::lock_guard lock(queue_mutex);
+                   queue->MarkGold(task_id, actor);
+                   SendJson(res, {{"task_id", task_id}, {"gold", true}});
+                 });
+               });
+    http->Get("/api/reviewers", [this](const httplib::Request& req, httplib::Response& res) {
+      Api(req, res, ReviewerRole::kAdmin, [&](const Identity&) {
+        std::vector<ReviewerAccount> accounts;
+        {
+          std::lock_guard lock(queue_mutex);
+          accounts = queue->ListReviewers();
+        }
+        json out = json::array();
+        for (const auto& a : accounts) {
+          out.push_back({{"name", a.name},
+                         {"role", std::string(ToString(a.role))},
+                         {"disabled", a.disabled},
+                         {"created_ns", sensors::ToNanos(a.created)}});
+        }
+        SendJson(res, {{"reviewers", out}});
+      });
+    });
+    http->Post("/api/reviewers/disable",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 Api(req, res, ReviewerRole::kAdmin, [&](const Identity&) {
+                   const json body = json::parse(req.body);
+                   if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) {
+                     throw RequestError(400, "request: 'name' must be the account's name");
+                   }
+                   const std::string name = body["name"].get<std::string>();
+                   std::lock_guard lock(queue_mutex);
+                   queue->DisableReviewer(name);
+                   SendJson(res, {{"disabled", name}});
+                 });
+               });
   }
 
-  void Submit(std::int64_t task_id, const std::string& body, httplib::Response& res) {
+  // Frames keep their stamps from the pre-labels: the page edits boxes, not time.
+  static void StampLikePrelabels(std::vector<FramePrelabels>& corrections, const TaskDetail& task) {
+    for (auto& frame : corrections) {
+      for (const auto& pre : task.prelabels) {
+        if (pre.frame_index == frame.frame_index) frame.stamp = pre.stamp;
+      }
+    }
+  }
+
+  void Submit(std::int64_t task_id, const std::string& body, const Identity& who,
+              httplib::Response& res) {
     std::lock_guard lock(queue_mutex);
     const auto task = queue->GetTask(task_id);
     if (!task) throw RequestError(404, "no task " + std::to_string(task_id));
-    SubmitRequest request = ParseSubmit(body, task->summary, options);
+    SubmitRequest request = ParseSubmit(body, task->summary, options, who.name);
     // The claim must be this reviewer's on this task: a claim id from another task would otherwise
     // file the review under the wrong task.
     bool own_claim = false;
@@ -297,12 +486,7 @@ struct ReviewServer::State {
                                   request.submission.reviewer + "'s claim on task " +
                                   std::to_string(task_id));
     }
-    // Frames keep their stamps from the pre-labels: the page edits boxes, not time.
-    for (auto& frame : request.submission.corrections) {
-      for (const auto& pre : task->prelabels) {
-        if (pre.frame_index == frame.frame_index) frame.stamp = pre.stamp;
-      }
-    }
+    StampLikePrelabels(request.submission.corrections, *task);
     TaskState state = queue->Submit(request.submission);
     // A gold check answers as a single review of a fresh task would, so it is not given away.
     if (task->summary.gold) {
@@ -320,30 +504,30 @@ ReviewServer::ReviewServer(std::unique_ptr<ReviewQueue> queue,
                            const proto::ReviewServerOptions& options)
     : state_(std::make_unique<State>(std::move(queue), options)) {
   State& s = *state_;
-  s.http.set_payload_max_length(static_cast<std::size_t>(options.max_body_bytes()));
+  s.http->set_payload_max_length(static_cast<std::size_t>(options.max_body_bytes()));
   // httplib serves each connection on one pool thread for as long as the browser keeps it alive; a
   // browser opens up to six per page, so a small pool makes the next reviewer wait for keep-alive
   // timeouts. A big pool and short keep-alive keep every page's requests flowing.
   const std::size_t threads = static_cast<std::size_t>(std::max(1, options.worker_threads()));
-  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.http.set_keep_alive_timeout(options.keep_alive_s());
+  s.http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.http->set_keep_alive_timeout(options.keep_alive_s());
   // SO_REUSEADDR only: httplib's default SO_REUSEPORT lets a second server bind the same port and
   // silently take half the requests; a port in use must be an error.
-  s.http.set_socket_options([](socket_t sock) {
+  s.http->set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   // No response compression: httplib would brotli-compress three.js (1.5 MB) and a task's JSON on
   // every request, which takes seconds of CPU; the page is served to the same machine or a LAN.
-  s.http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+  s.http->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
     // The server owns the request object; the handler type is const only by convention.
     const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
     return httplib::Server::HandlerResponse::Unhandled;
   });
   s.AddRoutes();
   // Static files after the API so /api/... never falls through to the file system.
-  s.http.set_mount_point("/", s.web_root);
-  s.http.set_error_handler(
+  s.http->set_mount_point("/", s.web_root);
+  s.http->set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
         // Handlers always fill in a body; an empty one is httplib's own refusal (unknown path, body
         // over the limit): say what it was in the API's error shape.
@@ -360,12 +544,19 @@ ReviewServer::~ReviewServer() { Stop(); }
 
 int ReviewServer::Bind() {
   State& s = *state_;
+  if (!IsLoopback(s.options.host()) && !s.options.insecure_no_accounts() && !s.AccountsExist()) {
+    throw std::runtime_error(
+        "refusing to listen on " + s.options.host() +
+        ": the queue has no reviewer accounts, so anyone who reaches the port could review as "
+        "anyone; add one with `longtail reviewers add NAME --role admin --queue URL`, or pass "
+        "--insecure-no-accounts");
+  }
   if (s.options.port() == 0) {
-    const int port = s.http.bind_to_any_port(s.options.host());
+    const int port = s.http->bind_to_any_port(s.options.host());
     if (port <= 0) throw std::runtime_error("cannot bind " + s.options.host() + " on any port");
     return port;
   }
-  if (!s.http.bind_to_port(s.options.host(), s.options.port())) {
+  if (!s.http->bind_to_port(s.options.host(), s.options.port())) {
     throw std::runtime_error("cannot bind " + s.options.host() + ":" +
                              std::to_string(s.options.port()) + " (in use, or not an address)");
   }
@@ -375,7 +566,7 @@ int ReviewServer::Bind() {
 void ReviewServer::Serve() {
   State& s = *state_;
   s.serving = true;
-  if (!s.stop_requested) s.http.listen_after_bind();
+  if (!s.stop_requested) s.http->listen_after_bind();
   s.serving = false;
 }
 
@@ -383,10 +574,10 @@ void ReviewServer::Stop() {
   State& s = *state_;
   s.stop_requested = true;
   // httplib's stop() only acts on a running loop; wait for a Serve() that is just starting.
-  while (s.serving && !s.http.is_running()) {
+  while (s.serving && !s.http->is_running()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  s.http.stop();
+  s.http->stop();
 }
 
 const std::string& ReviewServer::web_root() const { return state_->web_root; }

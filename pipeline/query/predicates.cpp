@@ -7,6 +7,7 @@
 #include <span>
 
 #include "pipeline/detectors/detector_support.h"
+#include "sensors/time.h"
 
 namespace longtail::query {
 
@@ -17,8 +18,6 @@ namespace {
 
 // The ego path is followed this far; `within D m` limits are measured along it.
 constexpr double kPathLengthM = 150;
-
-double Seconds(pipeline::Duration d) { return std::chrono::duration<double>(d).count(); }
 
 double Heading(const Track& track, double min_speed) {
   const Eigen::Vector2d& v = track.velocity_vehicle;
@@ -40,7 +39,7 @@ Earlier FindEarlier(const PredicateContext& ctx, int subject) {
       ctx.frames.begin(), ctx.frames.begin() + static_cast<std::ptrdiff_t>(ctx.pos), earliest,
       [](const FrameResult& f, pipeline::Timestamp t) { return f.stamp < t; });
   for (auto k = static_cast<std::size_t>(begin - ctx.frames.begin()); k < ctx.pos; ++k) {
-    const double dt = Seconds(now - ctx.frames[k].stamp);
+    const double dt = sensors::ToSeconds(now - ctx.frames[k].stamp);
     const int s = ctx.states[k].SubjectIndex(id);
     if (s >= 0) return {&ctx.states[k].subjects[s], dt};
   }

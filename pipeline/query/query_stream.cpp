@@ -10,6 +10,7 @@
 #include "pipeline/detectors/detector_support.h"
 #include "pipeline/detectors/ego_path.h"
 #include "pipeline/query/predicates.h"
+#include "sensors/time.h"
 
 namespace longtail::query {
 
@@ -20,8 +21,6 @@ namespace {
 
 // Half a 10 Hz frame: stamps this close count as "arrived" when judging look-ahead.
 constexpr double kStampSlackS = 0.05;
-
-double Seconds(pipeline::Duration d) { return std::chrono::duration<double>(d).count(); }
 
 // Nodes whose truth does not depend on the subject (they only look at the ego).
 std::vector<bool> SubjectFree(const Query& query) {
@@ -115,15 +114,16 @@ bool QueryStream::Impl::HeldFor(const Node& node, std::size_t pos, int subject) 
   if (!holds(pos)) return false;
   const pipeline::Timestamp now = frames[pos].stamp;
   std::size_t first = pos, last = pos;
-  while (first > 0 && Seconds(now - frames[first].stamp) < node.seconds && holds(first - 1)) {
+  while (first > 0 && sensors::ToSeconds(now - frames[first].stamp) < node.seconds &&
+         holds(first - 1)) {
     --first;
   }
-  const double back_s = Seconds(now - frames[first].stamp);
-  while (last + 1 < frames.size() && back_s + Seconds(frames[last].stamp - now) < node.seconds &&
-         holds(last + 1)) {
+  const double back_s = sensors::ToSeconds(now - frames[first].stamp);
+  while (last + 1 < frames.size() &&
+         back_s + sensors::ToSeconds(frames[last].stamp - now) < node.seconds && holds(last + 1)) {
     ++last;
   }
-  return Seconds(frames[last].stamp - frames[first].stamp) >= node.seconds - 1e-6;
+  return sensors::ToSeconds(frames[last].stamp - frames[first].stamp) >= node.seconds - 1e-6;
 }
 
 // children[0] holds now and children[1] held, for the same subject, on some frame within
@@ -134,7 +134,7 @@ bool QueryStream::Impl::WithinOf(const Node& node, std::size_t pos, int subject)
   const int id = states[pos].SubjectId(subject);
   const pipeline::Timestamp now = frames[pos].stamp;
   for (std::size_t k = 0; k < frames.size(); ++k) {
-    if (std::abs(Seconds(frames[k].stamp - now)) > node.seconds + 1e-6) continue;
+    if (std::abs(sensors::ToSeconds(frames[k].stamp - now)) > node.seconds + 1e-6) continue;
     const int s = subject_free[other] ? 0 : states[k].SubjectIndex(id);
     if (s >= 0 && Eval(other, k, s)) return true;
   }
@@ -253,7 +253,7 @@ std::vector<FrameMatches> QueryStream::Add(const FrameResult& frame) {
   std::vector<FrameMatches> judged;
   const pipeline::Timestamp latest = frame.stamp;
   while (impl.next_to_judge < impl.frames.size() &&
-         Seconds(latest - impl.frames[impl.next_to_judge].stamp) + kStampSlackS >=
+         sensors::ToSeconds(latest - impl.frames[impl.next_to_judge].stamp) + kStampSlackS >=
              impl.query.lookahead_s) {
     judged.push_back(impl.Judge(impl.next_to_judge++));
   }

@@ -1,5 +1,5 @@
-// `longtail review --queue URL [--port N] [--host ADDR] [--gold-rate R] [--claim-order O]`: serve
-// the review page over a queue.
+// `longtail review --queue URL [--port N] [--host ADDR] [--gold-rate R] [--claim-order O]
+// [--insecure-no-accounts] [--tls-cert PEM --tls-key PEM]`: serve the review page over a queue.
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -18,6 +18,8 @@ struct ReviewCommandOptions {
   std::string web_root;
   double gold_rate = 0;
   std::string claim_order = "severity";
+  bool insecure_no_accounts = false;
+  std::string tls_cert, tls_key;
 };
 
 // The server that Ctrl-C / SIGTERM stops; one per process.
@@ -34,6 +36,9 @@ int RunReview(const ReviewCommandOptions& o) {
   options.set_host(o.host);
   options.set_port(o.port);
   if (!o.web_root.empty()) options.set_web_root(o.web_root);
+  options.set_insecure_no_accounts(o.insecure_no_accounts);
+  options.set_tls_cert_file(o.tls_cert);
+  options.set_tls_key_file(o.tls_key);
   if (o.port < 0 || o.port > 65535) throw UsageError("--port must be in [0, 65535]");
   {
     labeling::proto::QueueOptions queue_options;
@@ -47,8 +52,9 @@ int RunReview(const ReviewCommandOptions& o) {
     std::signal(SIGINT, StopOnSignal);
     std::signal(SIGTERM, StopOnSignal);
     // One line a script can wait for and parse (the browser test does).
-    std::cout << "longtail review: serving " << o.queue << " at http://" << o.host << ":" << port
-              << "/" << std::endl;
+    const bool tls = !o.tls_cert.empty();
+    std::cout << "longtail review: serving " << labeling::RedactedQueueUrl(o.queue) << " at "
+              << (tls ? "https" : "http") << "://" << o.host << ":" << port << "/" << std::endl;
     server.Serve();
     running_server = nullptr;
   }
@@ -69,8 +75,17 @@ void AddReviewCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   command
       ->add_option("--host", options->host,
-                   "address to listen on (loopback by default: the API has no login)")
+                   "address to listen on (loopback by default); any other needs reviewer accounts "
+                   "(`longtail reviewers add`) or --insecure-no-accounts")
       ->capture_default_str();
+  command->add_flag("--insecure-no-accounts", options->insecure_no_accounts,
+                    "listen on a non-loopback --host although the queue has no reviewer accounts: "
+                    "anyone who reaches the port can review as anyone");
+  auto* cert = command->add_option("--tls-cert", options->tls_cert,
+                                   "PEM certificate (chain): serve HTTPS (with --tls-key)");
+  auto* key = command->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
+  cert->needs(key);
+  key->needs(cert);
   command->add_option("--web-root", options->web_root,
                       "serve the page from this folder instead of the built copy");
   command

@@ -1,7 +1,7 @@
 // The review page: claims a task, shows each frame of its window in the camera and 3D views, lets
 // the reviewer fix the boxes from the keyboard or mouse, and submits. State lives in `state`; every
 // change ends in redraw().
-import {api} from './api.js';
+import {api, setTokenPrompt} from './api.js';
 import {CameraView} from './camera_view.js';
 import {CloudView} from './cloud_view.js';
 import {CLASSES, LabelSet} from './editing.js';
@@ -14,6 +14,7 @@ const STEP_RAD = Math.PI / 180, BIG_STEP_RAD = Math.PI / 18;
 const HIDE_SCORE_BELOW = 0.5;
 const state = {
   reviewer: localStorage.getItem('longtail.reviewer') || '',
+  role: null,  // the account's role when the server has accounts (then `reviewer` is its name)
   claim: null,   // {claim_id, task_id, lease_expires_ns} while this page holds a lease
   task: null,    // the server's task detail
   labels: null,  // LabelSet
@@ -318,7 +319,8 @@ function onRejectKey(event) {
 }
 
 function onKey(event) {
-  const nameOpen = !$('name-dialog').hidden, rejectOpen = !$('reject-dialog').hidden;
+  const nameOpen = !$('name-dialog').hidden || !$('token-dialog').hidden;
+  const rejectOpen = !$('reject-dialog').hidden;
   const helpOpen = !$('help-dialog').hidden;
   if (rejectOpen) return onRejectKey(event);
   if (nameOpen) return;
@@ -486,7 +488,9 @@ function redraw() {
       `lease until ${
           new Date(Number(BigInt(state.claim.lease_expires_ns) / 1000000n)).toLocaleTimeString()}` :
       '';
-  $('reviewer-info').textContent = state.reviewer ? `reviewer: ${state.reviewer}` : '';
+  $('reviewer-info').textContent = state.reviewer ?
+      `reviewer: ${state.reviewer}${state.role ? ' (' + state.role + ')' : ''}` :
+      '';
   const corrections = state.labels ? state.labels.corrections().length : 0;
   $('edit-info').textContent = corrections ? `${corrections} frame(s) edited` : '';
 
@@ -564,7 +568,29 @@ function drawTimeline() {
 // ---- Start
 // ----------------------------------------------------------------------------------------
 
-function start() {
+// Shows the token dialog; resolves with what the reviewer pastes. api.js calls it on a 401.
+function askForToken(message) {
+  return new Promise((resolve) => {
+    $('token-message').textContent = message;
+    $('token-input').value = '';
+    $('token-dialog').hidden = false;
+    $('token-input').focus();
+    status('log in with your reviewer token');
+    const form = $('token-form');
+    const onSubmit = (event) => {
+      event.preventDefault();
+      const entered = $('token-input').value.trim();
+      if (!entered) return;
+      form.removeEventListener('submit', onSubmit);
+      $('token-dialog').hidden = true;
+      status('logging in…');
+      resolve(entered);
+    };
+    form.addEventListener('submit', onSubmit);
+  });
+}
+
+async function start() {
   mark('start');
   $('help-table').replaceChildren(...KEYS.map((k) => {
     const tr = document.createElement('tr');
@@ -597,16 +623,24 @@ function start() {
   });
   // Give the task back when the tab closes, so nobody waits for the lease to run out.
   window.addEventListener('pagehide', () => {
-    if (state.claim) {
-      navigator.sendBeacon(
-          '/api/release',
-          new Blob(
-              [JSON.stringify({claim_id: state.claim.claim_id, reviewer: state.reviewer})],
-              {type: 'application/json'}));
-    }
+    if (state.claim) api.releaseOnExit(state.claim.claim_id, state.reviewer).catch(() => {});
   });
+  setTokenPrompt(askForToken);
   redraw();
-  if (!state.reviewer) {
+  // With accounts the server says who the token belongs to (asking for the token first); without,
+  // the page asks for a name.
+  let who;
+  try {
+    who = await api.whoami();
+  } catch (error) {
+    return status(error.message, true);
+  }
+  if (who.accounts) {
+    state.reviewer = who.reviewer;
+    state.role = who.role;
+    redraw();
+    claimNext();
+  } else if (!state.reviewer) {
     $('name-dialog').hidden = false;
     $('name-input').focus();
     status('who is reviewing?');

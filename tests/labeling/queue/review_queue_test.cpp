@@ -369,6 +369,38 @@ TEST_P(QueueConformance, DisagreementsAreFlaggedAndAdjudicated) {
   EXPECT_THROW(queue->Adjudicate({a->task_id, "lead", Verdict::kReject, {}, "", {}}), TaskConflict);
 }
 
+TEST_P(QueueConformance, ReviewerAccountsAreAddedListedFoundAndDisabled) {
+  LONGTAIL_REQUIRE_BACKEND(url, GetParam());
+  auto queue = Open(url);
+  EXPECT_EQ(queue->CountReviewers(), 0);
+  const std::int64_t alice = queue->AddReviewer("alice", ReviewerRole::kReviewer, "$hash-a");
+  const std::int64_t lead = queue->AddReviewer("lead", ReviewerRole::kAdjudicator, "$hash-l");
+  EXPECT_NE(alice, lead);
+  EXPECT_EQ(queue->CountReviewers(), 2);
+  // A taken name is refused, also when its account is disabled: the audit trail names one person.
+  EXPECT_THROW(queue->AddReviewer("alice", ReviewerRole::kAdmin, "$other"), TaskConflict);
+
+  const auto found = queue->FindReviewer(lead);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->name, "lead");
+  EXPECT_EQ(found->role, ReviewerRole::kAdjudicator);
+  EXPECT_EQ(found->token_hash, "$hash-l");
+  EXPECT_FALSE(found->disabled);
+  EXPECT_FALSE(queue->FindReviewer(lead + 100).has_value());
+
+  queue->DisableReviewer("alice");
+  EXPECT_THROW(queue->DisableReviewer("nobody"), TaskConflict);
+  EXPECT_THROW(queue->AddReviewer("alice", ReviewerRole::kReviewer, "$again"), TaskConflict);
+  const auto accounts = Open(url)->ListReviewers();
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_EQ(accounts[0].name, "alice");
+  EXPECT_TRUE(accounts[0].disabled);
+  EXPECT_EQ(accounts[0].token_hash, "$hash-a");
+  EXPECT_EQ(accounts[1].name, "lead");
+  EXPECT_FALSE(accounts[1].disabled);
+  EXPECT_EQ(queue->CountReviewers(), 2);
+}
+
 TEST_P(QueueConformance, BoxesBelowTheIouThresholdDisagree) {
   LONGTAIL_REQUIRE_BACKEND(url, GetParam());
   auto queue = Open(url, /*required_reviews=*/2);

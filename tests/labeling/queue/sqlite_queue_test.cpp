@@ -167,8 +167,11 @@ TEST(SqliteQueue, ReadOnlyModeReadsButNeverWrites) {
       Contains(ExpectQueueError((db.parent_path() / "none.db").string(), options), "cannot open"));
 }
 
-// Takes a version 4 database back to version 3's tables.
+// Takes a version 5 database back to version 4's tables.
+const std::string kDropVersion5 = "DROP TABLE reviewers; ";
+// Takes a version 5 database back to version 3's tables.
 const std::string kDropVersion4 =
+    kDropVersion5 +
     "DROP INDEX tasks_gold; ALTER TABLE tasks DROP COLUMN gold; "
     "ALTER TABLE tasks DROP COLUMN features_json; ALTER TABLE tasks DROP COLUMN reject_reason; "
     "ALTER TABLE reviews DROP COLUMN reject_reason; ALTER TABLE reviews DROP COLUMN gold_check; "
@@ -186,7 +189,7 @@ TEST(SqliteQueue, MigratesAVersionThreeDatabaseToRejectReasonsAndGold) {
   }
   RawSql(db, kDropVersion4 + "UPDATE longtail_schema SET version = 3;");
   auto queue = OpenQueue(db.string());
-  EXPECT_EQ(queue->Stats().schema_version, 4);
+  EXPECT_EQ(queue->Stats().schema_version, kQueueSchemaVersion);
   const auto old_task = queue->GetTask(1);
   ASSERT_TRUE(old_task);
   EXPECT_EQ(old_task->summary.state, TaskState::kRejected);
@@ -201,6 +204,19 @@ TEST(SqliteQueue, MigratesAVersionThreeDatabaseToRejectReasonsAndGold) {
   EXPECT_EQ(new_task->final_reject_reason, RejectReason::kNotWorthReview);
   queue->MarkGold(1, "lead");
   EXPECT_TRUE(queue->GetTask(1)->summary.gold);
+}
+
+TEST(SqliteQueue, MigratesAVersionFourDatabaseToAccounts) {
+  // Version 4 had no accounts: after the migration the tasks are intact, there is no account (the
+  // review server keeps its loopback-only behaviour) and accounts can be added.
+  const fs::path db = longtail::testing::ScratchDir() / "q.db";
+  OpenQueue(db.string())->Enqueue({Draft("a", 0, 1, 0.9)});
+  RawSql(db, kDropVersion5 + "UPDATE longtail_schema SET version = 4;");
+  auto queue = OpenQueue(db.string());
+  EXPECT_EQ(queue->CountTasks(), 1);
+  EXPECT_EQ(queue->CountReviewers(), 0);
+  const std::int64_t id = queue->AddReviewer("alice", ReviewerRole::kAdmin, "$hash");
+  EXPECT_EQ(queue->FindReviewer(id)->name, "alice");
 }
 
 TEST(SqliteQueue, MigratesAVersionOneDatabase) {
