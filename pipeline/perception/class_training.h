@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/perception/label_scoring.h"
 #include "pipeline/perception/class_model.h"
+#include "pipeline/perception/label_scoring.h"
 #include "pipeline/proto/perception.pb.h"
 #include "sensors/frame.h"
 #include "sensors/issues.h"
