@@ -367,13 +367,7 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
                          "request conflicts with a task's state (e.g. a lost lease).");
   command->require_subcommand(1);
   auto add = [&](const std::string& name, const std::string& help, auto run) {
-    CLI::App* sub = command->add_subcommand(name, help);
-    sub->add_option("--queue", o->queue, "review queue: a SQLite file or a postgresql:// URL")
-        ->required();
-    sub->add_flag("--json", o->json, "print JSON");
-    // Queue errors and task conflicts (a lost lease) are exit code 1, mapped in `main`.
-    sub->callback([o, exit_code, run] { *exit_code = run(*o); });
-    return sub;
+    return AddQueueSubcommand(command, o, exit_code, name, help, run);
   };
   auto filters = [&](CLI::App* sub) {
     sub->add_option("--state", o->state, "only tasks in this state (queued, claimed, ...)");

@@ -82,13 +82,7 @@ void AddReviewersCommand(CLI::App& app, int* exit_code) {
       "has an account, `longtail review` asks every API call for a token.");
   command->require_subcommand(1);
   auto add = [&](const std::string& name, const std::string& help, auto run) {
-    CLI::App* sub = command->add_subcommand(name, help);
-    sub->add_option("--queue", o->queue, "review queue: a SQLite file or a postgresql:// URL")
-        ->required();
-    sub->add_flag("--json", o->json, "print JSON");
-    // Queue errors and conflicts are exit code 1, mapped in `main`.
-    sub->callback([o, exit_code, run] { *exit_code = run(*o); });
-    return sub;
+    return AddQueueSubcommand(command, o, exit_code, name, help, run);
   };
   auto* adder = add("add", "add an account and print its token (shown once)", Add);
   adder->add_option("name", o->name, "the reviewer's name, as the audit trail will record it")
