@@ -100,7 +100,7 @@ void BM_DecompressOnly(benchmark::State& state, const std::string& compression) 
   }
   for (auto _ : state) {
     for (const auto& [compressed, size] : chunks) {
-      benchmark::DoNotOptimize(mcap::Decompress(compression, compressed, size).bytes.data());
+      benchmark::DoNotOptimize(mcap::Decompress(compression, compressed, size)->data());
     }
   }
   Count(state, sample);

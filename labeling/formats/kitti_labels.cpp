@@ -97,9 +97,8 @@ LabeledFrame ParseKittiObjectLabels(std::string_view text, const CameraModel& ca
                                     const std::string& source, sensors::IssueLog& issues) {
   LabeledFrame frame;
   ForEachLine(text, [&](std::string_view line, std::size_t offset) {
-    std::string error;
-    const std::optional<KittiLabel> label = sensors::ParseKittiLabel(line, false, &error);
-    if (!label) return ReportBadLine(issues, source, offset, line, error);
+    const sensors::Decoded<KittiLabel> label = sensors::ParseKittiLabel(line, false);
+    if (!label) return ReportBadLine(issues, source, offset, line, label.error().message);
     if (label->type == kDontCare) {
       frame.dont_care.push_back(label->bbox);
     } else {
@@ -143,9 +142,8 @@ std::vector<LabeledFrame> ParseKittiTrackingLabels(std::string_view text, const 
                                                    sensors::IssueLog& issues) {
   std::map<int, LabeledFrame> frames;
   ForEachLine(text, [&](std::string_view line, std::size_t offset) {
-    std::string error;
-    const std::optional<KittiLabel> label = sensors::ParseKittiLabel(line, true, &error);
-    if (!label) return ReportBadLine(issues, source, offset, line, error);
+    const sensors::Decoded<KittiLabel> label = sensors::ParseKittiLabel(line, true);
+    if (!label) return ReportBadLine(issues, source, offset, line, label.error().message);
     if (label->frame < 0) return ReportBadLine(issues, source, offset, line, "negative frame");
     LabeledFrame& frame = frames[label->frame];
     frame.frame_index = label->frame;

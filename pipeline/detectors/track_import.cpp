@@ -113,9 +113,9 @@ std::vector<sensors::KittiLabel> ReadLabel02File(const std::filesystem::path& fi
     offset += line.size() + 1;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::string error;
-    auto label = sensors::ParseKittiLabel(line, /*tracking=*/true, &error);
-    if (label) error = LabelFrameProblem(*label, last_frame, seen);
+    auto label = sensors::ParseKittiLabel(line, /*tracking=*/true);
+    const std::string error =
+        label ? LabelFrameProblem(*label, last_frame, seen) : label.error().message;
     if (!label || !error.empty()) {
       issues.Report({file.string(), line_offset, line.size(), "label_02 line: " + error});
       continue;
@@ -149,12 +149,12 @@ std::vector<std::optional<Eigen::Isometry3d>> PosesFromLines(
     const bool parsed_all = fields.eof();
     std::optional<Eigen::Isometry3d> pose;
     if (parsed_all && values.size() == 30) {
-      std::string error;
-      if (const auto record = sensors::ParseOxts(line.text, &error)) {
+      if (const auto record = sensors::ParseOxts(line.text)) {
         if (!mercator_scale) mercator_scale = sensors::MercatorScale(record->lat);
         pose = sensors::WorldFromImu(*record, *mercator_scale) * imu_from_vehicle;
       } else {
-        issues.Report({line.file, line.offset, line.text.size(), "oxts line: " + error});
+        issues.Report(
+            {line.file, line.offset, line.text.size(), "oxts line: " + record.error().message});
       }
     } else if (parsed_all && values.size() == 12) {
       Eigen::Matrix4d world_from_camera = Eigen::Matrix4d::Identity();

@@ -36,28 +36,27 @@ Eigen::Vector3d HeadingInCamera(double rotation_y) {
 
 }  // namespace
 
-std::optional<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking,
-                                          std::string* error) {
+Decoded<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking) {
   const std::vector<std::string_view> fields = SplitFields(line);
   const std::size_t offset = tracking ? 2 : 0;
   if (fields.size() != offset + 15 && fields.size() != offset + 16) {
-    *error = "expected " + std::to_string(offset + 15) + " or " + std::to_string(offset + 16) +
-             " fields, found " + std::to_string(fields.size());
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "expected " + std::to_string(offset + 15) +
+                                                        " or " + std::to_string(offset + 16) +
+                                                        " fields, found " +
+                                                        std::to_string(fields.size())};
   }
   KittiLabel label;
   if (tracking &&
       (!ParseNumber(fields[0], label.frame) || !ParseNumber(fields[1], label.track_id))) {
-    *error = "frame and track id must be integers";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "frame and track id must be integers"};
   }
   label.type = std::string(fields[offset]);
   double numbers[15] = {};
   for (std::size_t k = 1; k < fields.size() - offset; ++k) {
     if (!ParseNumber(fields[offset + k], numbers[k - 1])) {
-      *error = "field " + std::to_string(offset + k + 1) + " is not a number: '" +
-               std::string(fields[offset + k]) + "'";
-      return std::nullopt;
+      return DecodeError{DecodeErrorKind::kMalformed, "field " + std::to_string(offset + k + 1) +
+                                                          " is not a number: '" +
+                                                          std::string(fields[offset + k]) + "'"};
     }
   }
   label.truncated = numbers[0];
@@ -75,10 +74,10 @@ std::optional<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking,
   const bool sized = label.height > 0 && label.width > 0 && label.length > 0 &&
                      std::max({label.height, label.width, label.length}) <= kMaxSideM;
   if (label.type != "DontCare" && !sized) {
-    *error = "box size h w l = " + std::to_string(label.height) + " " +
-             std::to_string(label.width) + " " + std::to_string(label.length) +
-             " m is not within (0, 50] m";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed,
+                       "box size h w l = " + std::to_string(label.height) + " " +
+                           std::to_string(label.width) + " " + std::to_string(label.length) +
+                           " m is not within (0, 50] m"};
   }
   return label;
 }

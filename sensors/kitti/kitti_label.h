@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "sensors/box3d.h"
+#include "sensors/decode_result.h"
 #include "sensors/frame.h"
 
 namespace longtail::sensors {
@@ -27,8 +28,8 @@ struct KittiLabel {
 };
 
 // Parses a label_2 line (15 or 16 fields) or, with `tracking`, a label_02 line (17 or 18).
-// Returns nullopt and sets `error` to what is wrong.
-std::optional<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking, std::string* error);
+// A wrong field count, a non-number or an impossible box size is kMalformed.
+Decoded<KittiLabel> ParseKittiLabel(std::string_view line, bool tracking);
 std::string FormatKittiLabel(const KittiLabel& label, bool tracking);
 
 // camera_from_vehicle: vehicle frame -> rectified camera-0 frame

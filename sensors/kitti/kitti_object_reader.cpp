@@ -21,16 +21,17 @@ std::vector<KittiLabel> ReadLabelFile(const fs::path& file, bool tracking, Issue
   std::vector<KittiLabel> labels;
   std::ifstream in(file);
   if (!in) return labels;  // labels are optional: a test split has none
-  std::string line, error;
+  std::string line;
   std::uint64_t offset = 0;
   while (std::getline(in, line)) {
     const std::uint64_t line_offset = offset;
     offset += line.size() + 1;
     if (line.find_first_not_of(" \r") == std::string::npos) continue;
-    if (auto label = ParseKittiLabel(line, tracking, &error)) {
+    if (auto label = ParseKittiLabel(line, tracking)) {
       labels.push_back(*label);
     } else {
-      issues->Report({file.string(), line_offset, line.size(), "bad label line: " + error});
+      issues->Report(
+          {file.string(), line_offset, line.size(), "bad label line: " + label.error().message});
     }
   }
   return labels;

@@ -195,11 +195,12 @@ class KittiRawReader : public LogReader {
     std::optional<double> scale;
     for (const StampedFile& file : files) {
       std::ifstream in(file.path);
-      std::string line, error;
+      std::string line;
       std::getline(in, line);
-      const auto record = ParseOxts(line, &error);
+      const auto record = ParseOxts(line);
       if (!record) {
-        issues_->Report({file.path.string(), 0, line.size(), "bad oxts record: " + error});
+        issues_->Report(
+            {file.path.string(), 0, line.size(), "bad oxts record: " + record.error().message});
         continue;
       }
       if (!scale) scale = MercatorScale(record->lat);

@@ -11,32 +11,31 @@ constexpr double kEarthRadius = 6378137.0;  // m, WGS84 equatorial radius (KITTI
 constexpr double kDeg = std::numbers::pi / 180.0;
 }  // namespace
 
-std::optional<OxtsRecord> ParseOxts(const std::string& line, std::string* error) {
+Decoded<OxtsRecord> ParseOxts(const std::string& line) {
   std::istringstream in(line);
   double values[30];
   int count = 0;
   std::string token;
   while (in >> token) {
     if (count == 30) {
-      *error = "more than 30 values";
-      return std::nullopt;
+      return DecodeError{DecodeErrorKind::kMalformed, "more than 30 values"};
     }
     char* end = nullptr;
     values[count] = std::strtod(token.c_str(), &end);
     if (end == token.c_str() || *end != '\0' || !std::isfinite(values[count])) {
-      *error = "value " + std::to_string(count + 1) + " is not a number: '" + token + "'";
-      return std::nullopt;
+      return DecodeError{DecodeErrorKind::kMalformed, "value " + std::to_string(count + 1) +
+                                                          " is not a number: '" + token + "'"};
     }
     ++count;
   }
   if (count != 30) {
-    *error = "expected 30 values, found " + std::to_string(count);
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kTruncated,
+                       "expected 30 values, found " + std::to_string(count)};
   }
   if (std::abs(values[0]) > 90 || std::abs(values[1]) > 180) {
-    *error = "latitude/longitude " + std::to_string(values[0]) + " " + std::to_string(values[1]) +
-             " is not a place on Earth";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed,
+                       "latitude/longitude " + std::to_string(values[0]) + " " +
+                           std::to_string(values[1]) + " is not a place on Earth"};
   }
   OxtsRecord r;
   r.lat = values[0], r.lon = values[1], r.alt = values[2];

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "sensors/decode_result.h"
+
 namespace longtail::sensors {
 
 // The 30 values of one oxts/data/*.txt line, in dataformat.txt order.
@@ -16,7 +18,8 @@ struct OxtsRecord {
   std::array<double, 19> rest{};                  // ax ... velmode orimode, kept for writing back
 };
 
-std::optional<OxtsRecord> ParseOxts(const std::string& line, std::string* error);
+// One oxts/data/*.txt line; a short line is kTruncated, a bad or extra value kMalformed.
+Decoded<OxtsRecord> ParseOxts(const std::string& line);
 std::string FormatOxts(const OxtsRecord& record);
 
 // KITTI devkit convention: a Mercator projection scaled at the first record's latitude gives x

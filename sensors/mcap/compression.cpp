@@ -11,66 +11,66 @@ bool IsSupportedCompression(const std::string& compression) {
   return compression.empty() || compression == "zstd" || compression == "lz4";
 }
 
-Decompressed Decompress(const std::string& compression, ByteView compressed,
-                        std::uint64_t uncompressed_size) {
-  Decompressed out;
+Decoded<Bytes> Decompress(const std::string& compression, ByteView compressed,
+                          std::uint64_t uncompressed_size) {
   if (compression.empty()) {
     if (compressed.size() != uncompressed_size) {
-      out.error = "uncompressed chunk holds " + std::to_string(compressed.size()) +
-                  " bytes but claims " + std::to_string(uncompressed_size);
-      return out;
+      return DecodeError{DecodeErrorKind::kMalformed,
+                         "uncompressed chunk holds " + std::to_string(compressed.size()) +
+                             " bytes but claims " + std::to_string(uncompressed_size)};
     }
-    out.bytes.assign(compressed.begin(), compressed.end());
-    return out;
+    return Bytes(compressed.begin(), compressed.end());
   }
   if (!IsSupportedCompression(compression)) {
-    out.error = "unsupported compression '" + compression + "'";
-    return out;
+    return DecodeError{DecodeErrorKind::kUnsupported,
+                       "unsupported compression '" + compression + "'"};
   }
-  out.bytes.resize(uncompressed_size);
+  DecodeError error;  // used when its message is set
+  Bytes bytes(uncompressed_size);
   if (compression == "zstd") {
     const std::size_t n =
-        ZSTD_decompress(out.bytes.data(), out.bytes.size(), compressed.data(), compressed.size());
+        ZSTD_decompress(bytes.data(), bytes.size(), compressed.data(), compressed.size());
     if (ZSTD_isError(n)) {
-      out.error = std::string("zstd: ") + ZSTD_getErrorName(n);
+      error.message = std::string("zstd: ") + ZSTD_getErrorName(n);
     } else if (n != uncompressed_size) {
-      out.error = "zstd gave " + std::to_string(n) + " bytes, chunk claims " +
-                  std::to_string(uncompressed_size);
+      error.message = "zstd gave " + std::to_string(n) + " bytes, chunk claims " +
+                      std::to_string(uncompressed_size);
     }
   } else {
     // lz4 frame: decompress in a loop, since one call may stop early at block boundaries.
     LZ4F_dctx* dctx = nullptr;
     if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {
-      out.error = "lz4: cannot create a decompression context";
-      return out;
+      return DecodeError{DecodeErrorKind::kMalformed, "lz4: cannot create a decompression context"};
     }
     std::size_t in_pos = 0, out_pos = 0;
     std::size_t hint = 1;
     while (hint != 0 && in_pos < compressed.size()) {
-      std::size_t dst = out.bytes.size() - out_pos;
+      std::size_t dst = bytes.size() - out_pos;
       std::size_t src = compressed.size() - in_pos;
-      hint = LZ4F_decompress(dctx, out.bytes.data() + out_pos, &dst, compressed.data() + in_pos,
-                             &src, nullptr);
+      hint = LZ4F_decompress(dctx, bytes.data() + out_pos, &dst, compressed.data() + in_pos, &src,
+                             nullptr);
       if (LZ4F_isError(hint)) {
-        out.error = std::string("lz4: ") + LZ4F_getErrorName(hint);
+        error.message = std::string("lz4: ") + LZ4F_getErrorName(hint);
         break;
       }
       in_pos += src;
       out_pos += dst;
       if (src == 0 && dst == 0) {
-        out.error = "lz4: no progress (output larger than the chunk claims)";
+        error.message = "lz4: no progress (output larger than the chunk claims)";
         break;
       }
     }
     LZ4F_freeDecompressionContext(dctx);
-    if (out.error.empty() && hint != 0) out.error = "lz4: frame ends early";
-    if (out.error.empty() && out_pos != uncompressed_size) {
-      out.error = "lz4 gave " + std::to_string(out_pos) + " bytes, chunk claims " +
-                  std::to_string(uncompressed_size);
+    if (error.message.empty() && hint != 0) {
+      error = {DecodeErrorKind::kTruncated, "lz4: frame ends early"};
+    }
+    if (error.message.empty() && out_pos != uncompressed_size) {
+      error.message = "lz4 gave " + std::to_string(out_pos) + " bytes, chunk claims " +
+                      std::to_string(uncompressed_size);
     }
   }
-  if (!out.error.empty()) out.bytes.clear();
-  return out;
+  if (!error.message.empty()) return error;
+  return bytes;
 }
 
 Bytes DecompressPrefix(const std::string& compression, ByteView partial, std::uint64_t max_size) {

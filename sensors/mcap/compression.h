@@ -8,14 +8,12 @@
 
 namespace longtail::sensors::mcap {
 
-struct Decompressed {
-  Bytes bytes;        // exactly `uncompressed_size` bytes when `error` is empty
-  std::string error;  // "unsupported compression 'brotli'", "zstd: Unknown frame descriptor" …
-};
-// Decompresses a chunk's records. Never allocates more than `uncompressed_size` bytes, which the
+// Decompresses a chunk's records: exactly `uncompressed_size` bytes, or an error (kUnsupported
+// "unsupported compression 'brotli'", kTruncated "lz4: frame ends early", kMalformed "zstd:
+// Unknown frame descriptor" …). Never allocates more than `uncompressed_size` bytes, which the
 // caller must have checked against its own memory limit.
-Decompressed Decompress(const std::string& compression, ByteView compressed,
-                        std::uint64_t uncompressed_size);
+Decoded<Bytes> Decompress(const std::string& compression, ByteView compressed,
+                          std::uint64_t uncompressed_size);
 
 // Decompresses as much as a cut-off compressed stream still yields (a chunk whose end is missing
 // from a truncated file), at most `max_size` bytes. Never fails: gives what it could decode.

@@ -79,14 +79,13 @@ Eigen::Isometry3d ToIsometry(const Eigen::Matrix<double, 3, 4>& m) {
   return pose;
 }
 
-bool Parse(google::protobuf::MessageLite& message, ByteView data, const char* type,
-           std::string* error) {
-  if (!message.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
-    *error =
-        std::string("not a valid ") + type + " message (" + std::to_string(data.size()) + " bytes)";
-    return false;
-  }
-  return true;
+// Nothing when `data` parses into `message`, else the error to return.
+std::optional<DecodeError> Parse(google::protobuf::MessageLite& message, ByteView data,
+                                 const char* type) {
+  if (message.ParseFromArray(data.data(), static_cast<int>(data.size()))) return std::nullopt;
+  return DecodeError{
+      DecodeErrorKind::kMalformed,
+      std::string("not a valid ") + type + " message (" + std::to_string(data.size()) + " bytes)"};
 }
 
 // Reads one numeric field of a packed point as a float.
@@ -290,9 +289,9 @@ void FoxgloveLogWriter::Close() { writer_.Close(); }
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-std::optional<LidarScan> DecodePointCloud(ByteView data, std::string* error) {
+Decoded<LidarScan> DecodePointCloud(ByteView data) {
   foxglove::PointCloud cloud;
-  if (!Parse(cloud, data, "foxglove.PointCloud", error)) return std::nullopt;
+  if (auto error = Parse(cloud, data, "foxglove.PointCloud")) return std::move(*error);
   const foxglove::PackedElementField* fields[4] = {nullptr, nullptr, nullptr, nullptr};
   for (const foxglove::PackedElementField& field : cloud.fields()) {
     const std::string& name = field.name();
@@ -304,23 +303,24 @@ std::optional<LidarScan> DecodePointCloud(ByteView data, std::string* error) {
     if (slot >= 0) fields[slot] = &field;
   }
   if (!fields[0] || !fields[1] || !fields[2]) {
-    *error = "foxglove.PointCloud without x, y and z fields";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed,
+                       "foxglove.PointCloud without x, y and z fields"};
   }
   const std::uint32_t stride = cloud.point_stride();
   for (const auto* field : fields) {
     if (field && (NumericBytes(field->type()) == 0 ||
                   field->offset() + NumericBytes(field->type()) > stride)) {
-      *error = "foxglove.PointCloud field '" + field->name() + "' lies outside the point stride " +
-               std::to_string(stride);
-      return std::nullopt;
+      return DecodeError{DecodeErrorKind::kMalformed,
+                         "foxglove.PointCloud field '" + field->name() +
+                             "' lies outside the point stride " + std::to_string(stride)};
     }
   }
   const std::string& bytes = cloud.data();
   if (stride == 0 || bytes.size() % stride != 0) {
-    *error = "foxglove.PointCloud data of " + std::to_string(bytes.size()) +
-             " bytes is not a whole number of " + std::to_string(stride) + "-byte points";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "foxglove.PointCloud data of " +
+                                                        std::to_string(bytes.size()) +
+                                                        " bytes is not a whole number of " +
+                                                        std::to_string(stride) + "-byte points"};
   }
   LidarScan scan;
   scan.stamp = GetStamp(cloud.timestamp());
@@ -362,9 +362,9 @@ std::optional<LidarScan> DecodePointCloud(ByteView data, std::string* error) {
   return scan;
 }
 
-std::optional<CameraImage> DecodeCompressedImage(ByteView data, std::string* error) {
+Decoded<CameraImage> DecodeCompressedImage(ByteView data) {
   foxglove::CompressedImage message;
-  if (!Parse(message, data, "foxglove.CompressedImage", error)) return std::nullopt;
+  if (auto error = Parse(message, data, "foxglove.CompressedImage")) return std::move(*error);
   CameraImage image;
   image.camera = message.frame_id();
   image.stamp = GetStamp(message.timestamp());
@@ -378,9 +378,9 @@ std::optional<CameraImage> DecodeCompressedImage(ByteView data, std::string* err
   return image;
 }
 
-std::optional<CameraModel> DecodeCameraCalibration(ByteView data, std::string* error) {
+Decoded<CameraModel> DecodeCameraCalibration(ByteView data) {
   foxglove::CameraCalibration info;
-  if (!Parse(info, data, "foxglove.CameraCalibration", error)) return std::nullopt;
+  if (auto error = Parse(info, data, "foxglove.CameraCalibration")) return std::move(*error);
   CameraModel camera;
   camera.name = info.frame_id();
   camera.width = static_cast<int>(info.width());
@@ -394,15 +394,16 @@ std::optional<CameraModel> DecodeCameraCalibration(ByteView data, std::string* e
       for (int c = 0; c < 3; ++c) camera.projection(r, c) = info.k(3 * r + c);
     }
   } else {
-    *error = "foxglove.CameraCalibration of '" + camera.name + "' has neither P (12) nor K (9)";
-    return std::nullopt;
+    return DecodeError{
+        DecodeErrorKind::kMalformed,
+        "foxglove.CameraCalibration of '" + camera.name + "' has neither P (12) nor K (9)"};
   }
   return camera;
 }
 
-std::optional<std::vector<Transform>> DecodeFrameTransforms(ByteView data, std::string* error) {
+Decoded<std::vector<Transform>> DecodeFrameTransforms(ByteView data) {
   foxglove::FrameTransforms message;
-  if (!Parse(message, data, "foxglove.FrameTransforms", error)) return std::nullopt;
+  if (auto error = Parse(message, data, "foxglove.FrameTransforms")) return std::move(*error);
   std::vector<Transform> transforms;
   for (const foxglove::FrameTransform& t : message.transforms()) {
     transforms.push_back(Transform{t.parent_frame_id(), t.child_frame_id(), GetStamp(t.timestamp()),

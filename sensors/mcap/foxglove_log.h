@@ -50,21 +50,21 @@ class FoxgloveLogWriter {
   std::optional<Timestamp> last_pose_stamp_;
 };
 
-// Decoders of the Foxglove messages (serialized protobuf) into the log model. Each gives nullopt
-// and sets `error` when the bytes do not parse or lack what longtail needs.
-std::optional<LidarScan> DecodePointCloud(ByteView data, std::string* error);
-std::optional<CameraImage> DecodeCompressedImage(ByteView data, std::string* error);
+// Decoders of the Foxglove messages (serialized protobuf) into the log model. Each gives a
+// kMalformed error when the bytes do not parse or lack what longtail needs.
+Decoded<LidarScan> DecodePointCloud(ByteView data);
+Decoded<CameraImage> DecodeCompressedImage(ByteView data);
 
 // A camera model from foxglove.CameraCalibration (camera_from_vehicle left as identity: it comes
 // from the transforms).
-std::optional<CameraModel> DecodeCameraCalibration(ByteView data, std::string* error);
+Decoded<CameraModel> DecodeCameraCalibration(ByteView data);
 
 struct Transform {
   std::string parent, child;
   Timestamp stamp;
   Eigen::Isometry3d parent_from_child = Eigen::Isometry3d::Identity();
 };
-std::optional<std::vector<Transform>> DecodeFrameTransforms(ByteView data, std::string* error);
+Decoded<std::vector<Transform>> DecodeFrameTransforms(ByteView data);
 
 // The exact calibration matrices from the longtail.calibration metadata record.
 struct ExactCalibration {

@@ -263,35 +263,34 @@ class McapLogReader final : public LogReader {
   void Handle(const Message& message) {
     auto channel = channels_.find(message.channel_id);
     if (channel == channels_.end()) return;  // a channel the info pass never saw
-    std::string error;
     switch (channel->second.kind) {
       case Kind::kLidar:
-        if (auto scan = mcap::DecodePointCloud(message.data, &error)) {
+        if (auto scan = mcap::DecodePointCloud(message.data)) {
           scans_.push_back(std::move(*scan));
         } else {
-          Fail(message, error);
+          Fail(message, scan.error().message);
         }
         break;
       case Kind::kCamera:
-        if (auto image = mcap::DecodeCompressedImage(message.data, &error)) {
+        if (auto image = mcap::DecodeCompressedImage(message.data)) {
           images_[image->camera].push_back(std::move(*image));
         } else {
-          Fail(message, error);
+          Fail(message, image.error().message);
         }
         break;
       case Kind::kCalibration:
-        if (auto camera = mcap::DecodeCameraCalibration(message.data, &error)) {
+        if (auto camera = mcap::DecodeCameraCalibration(message.data)) {
           cameras_[camera->name] = *camera;
           calibration_.reset();
         } else {
-          Fail(message, error);
+          Fail(message, camera.error().message);
         }
         break;
       case Kind::kTransforms:
-        if (auto transforms = mcap::DecodeFrameTransforms(message.data, &error)) {
+        if (auto transforms = mcap::DecodeFrameTransforms(message.data)) {
           for (const mcap::Transform& t : *transforms) HandleTransform(t);
         } else {
-          Fail(message, error);
+          Fail(message, transforms.error().message);
         }
         break;
       default:

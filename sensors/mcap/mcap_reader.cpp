@@ -205,14 +205,16 @@ std::optional<RecordAt> McapStreamReader::NextInChunk() {
   }
   const std::uint64_t inner = chunk_pos_;
   chunk_pos_ += kRecordPrefixBytes + length;
-  ParsedRecord parsed =
+  Decoded<Record> parsed =
       ParseRecord(opcode, ByteView(chunk_).subspan(inner + kRecordPrefixBytes, length));
-  if (!parsed.record) {
-    if (!parsed.error.empty()) Fail(chunk_offset_, 0, 1, where + ": " + parsed.error);
+  if (!parsed) {
+    if (parsed.error().kind != DecodeErrorKind::kUnsupported) {
+      Fail(chunk_offset_, 0, 1, where + ": " + parsed.error().message);
+    }
     return std::nullopt;
   }
   ++report_.records_read;
-  return RecordAt{std::move(*parsed.record), chunk_offset_, inner, kRecordPrefixBytes + length};
+  return RecordAt{std::move(*parsed), chunk_offset_, inner, kRecordPrefixBytes + length};
 }
 
 std::optional<RecordAt> McapStreamReader::Next() {
@@ -287,11 +289,10 @@ std::optional<RecordAt> McapStreamReader::Next() {
     }
 
     if (opcode == static_cast<std::uint8_t>(Opcode::kChunk)) {
-      std::string error;
-      std::optional<ChunkView> view = ParseChunkView(content, &error);
+      Decoded<ChunkView> view = ParseChunkView(content);
       const std::string where = "Chunk" + At(offset);
       if (!view) {
-        Fail(offset, kRecordPrefixBytes + length, 1, where + ": " + error);
+        Fail(offset, kRecordPrefixBytes + length, 1, where + ": " + view.error().message);
         continue;
       }
       ++report_.chunks;
@@ -305,17 +306,17 @@ std::optional<RecordAt> McapStreamReader::Next() {
                  ", over the reader's limit or any compression ratio; its records are lost");
         continue;
       }
-      Decompressed records =
+      Decoded<Bytes> records =
           Decompress(view->header.compression, view->records, view->header.uncompressed_size);
-      if (!records.error.empty()) {
+      if (!records) {
         Fail(offset, kRecordPrefixBytes + length, 1,
              where + " (" +
                  (view->header.compression.empty() ? "uncompressed" : view->header.compression) +
-                 "): " + records.error + "; its records are lost");
+                 "): " + records.error().message + "; its records are lost");
         continue;
       }
       if (options_.validate_crcs && view->header.uncompressed_crc != 0) {
-        const std::uint32_t crc = Crc32(records.bytes);
+        const std::uint32_t crc = Crc32(*records);
         if (crc != view->header.uncompressed_crc) {
           ++report_.crc_failures;
           Fail(offset, kRecordPrefixBytes + length, 1,
@@ -325,7 +326,7 @@ std::optional<RecordAt> McapStreamReader::Next() {
           continue;
         }
       }
-      chunk_ = std::move(records.bytes);
+      chunk_ = std::move(*records);
       chunk_pos_ = 0;
       chunk_offset_ = offset;
       partial_chunk_ = false;
@@ -333,16 +334,17 @@ std::optional<RecordAt> McapStreamReader::Next() {
       return RecordAt{std::move(view->header), offset, std::nullopt, kRecordPrefixBytes + length};
     }
 
-    ParsedRecord parsed = ParseRecord(opcode, content, false);
-    if (!parsed.record) {
-      if (!parsed.error.empty()) {
-        if (parsed.error.find("CRC") != std::string::npos) ++report_.crc_failures;
-        Fail(offset, kRecordPrefixBytes + length, 1,
-             OpcodeName(opcode) + " record" + At(offset) + ": " + parsed.error);
-      }
-      continue;  // unknown opcodes are skipped silently, as the spec requires
+    Decoded<Record> parsed = ParseRecord(opcode, content, false);
+    if (!parsed) {
+      const DecodeError& error = parsed.error();
+      // Unknown opcodes are skipped silently, as the spec requires.
+      if (error.kind == DecodeErrorKind::kUnsupported) continue;
+      if (error.kind == DecodeErrorKind::kChecksumMismatch) ++report_.crc_failures;
+      Fail(offset, kRecordPrefixBytes + length, 1,
+           OpcodeName(opcode) + " record" + At(offset) + ": " + error.message);
+      continue;
     }
-    if (const auto* data_end = std::get_if<DataEnd>(&*parsed.record)) {
+    if (const auto* data_end = std::get_if<DataEnd>(&*parsed)) {
       report_.data_end_seen = true;
       if (options_.validate_crcs && data_end->data_section_crc != 0 &&
           data_end->data_section_crc != data_crc_) {
@@ -352,14 +354,14 @@ std::optional<RecordAt> McapStreamReader::Next() {
                  std::to_string(data_end->data_section_crc) + ", the bytes give " +
                  std::to_string(data_crc_));
       }
-    } else if (const auto* footer = std::get_if<Footer>(&*parsed.record)) {
+    } else if (const auto* footer = std::get_if<Footer>(&*parsed)) {
       report_.footer_seen = true;
       CheckSummaryCrc(*footer, offset);
-    } else if (std::holds_alternative<Header>(*parsed.record)) {
+    } else if (std::holds_alternative<Header>(*parsed)) {
       report_.header_seen = true;
     }
     ++report_.records_read;
-    return RecordAt{std::move(*parsed.record), offset, std::nullopt, kRecordPrefixBytes + length};
+    return RecordAt{std::move(*parsed), offset, std::nullopt, kRecordPrefixBytes + length};
   }
 }
 
@@ -387,13 +389,13 @@ std::optional<McapIndexedReader> McapIndexedReader::Open(std::unique_ptr<ByteSou
       LittleEndian64(footer_bytes.data() + 1) != 20) {
     return std::nullopt;
   }
-  ParsedRecord parsed_footer =
+  Decoded<Record> parsed_footer =
       ParseRecord(footer_bytes[0], ByteView(footer_bytes).subspan(kRecordPrefixBytes));
-  if (!parsed_footer.record) return std::nullopt;
+  if (!parsed_footer) return std::nullopt;
   McapIndexedReader reader(std::move(source), issues);
   reader.max_chunk_bytes_ = max_chunk_bytes;
   Summary& summary = reader.summary_;
-  summary.footer = std::get<Footer>(*parsed_footer.record);
+  summary.footer = std::get<Footer>(*parsed_footer);
   const Footer& footer = summary.footer;
   if (footer.summary_start == 0) return std::nullopt;
   if (footer.summary_start > footer_offset ||
@@ -421,15 +423,13 @@ std::optional<McapIndexedReader> McapIndexedReader::Open(std::unique_ptr<ByteSou
       reader.Report(footer.summary_start + pos, 0, "summary record runs past the Footer");
       return std::nullopt;
     }
-    ParsedRecord parsed =
+    Decoded<Record> parsed =
         ParseRecord(opcode, ByteView(section).subspan(pos + kRecordPrefixBytes, length));
     pos += kRecordPrefixBytes + length;
-    if (!parsed.record) {
-      if (!parsed.error.empty()) {
-        reader.Report(footer.summary_start + pos, 0, "summary: " + parsed.error);
-        return std::nullopt;
-      }
-      continue;
+    if (!parsed) {
+      if (parsed.error().kind == DecodeErrorKind::kUnsupported) continue;  // unknown opcode
+      reader.Report(footer.summary_start + pos, 0, "summary: " + parsed.error().message);
+      return std::nullopt;
     }
     std::visit(
         [&summary](auto&& r) {
@@ -450,7 +450,7 @@ std::optional<McapIndexedReader> McapIndexedReader::Open(std::unique_ptr<ByteSou
             summary.summary_offsets.push_back(r);
           }
         },
-        std::move(*parsed.record));
+        std::move(*parsed));
   }
   // The Header is the first record after the magic.
   const ByteView prefix = reader.source_->Read(8, kRecordPrefixBytes);
@@ -458,8 +458,9 @@ std::optional<McapIndexedReader> McapIndexedReader::Open(std::unique_ptr<ByteSou
       prefix[0] == static_cast<std::uint8_t>(Opcode::kHeader)) {
     const std::uint64_t length = LittleEndian64(prefix.data() + 1);
     if (length <= size) {
-      ParsedRecord header = ParseRecord(0x01, reader.source_->Read(8 + kRecordPrefixBytes, length));
-      if (header.record) summary.header = std::get<Header>(*header.record);
+      Decoded<Record> header =
+          ParseRecord(0x01, reader.source_->Read(8 + kRecordPrefixBytes, length));
+      if (header) summary.header = std::get<Header>(*header);
     }
   }
   return reader;
@@ -507,10 +508,9 @@ std::optional<Bytes> McapIndexedReader::ReadChunk(const ChunkIndex& index) {
     Report(offset, index.chunk_length, where + ": no Chunk record where the ChunkIndex points");
     return std::nullopt;
   }
-  std::string error;
-  std::optional<ChunkView> view = ParseChunkView(record.subspan(kRecordPrefixBytes), &error);
+  Decoded<ChunkView> view = ParseChunkView(record.subspan(kRecordPrefixBytes));
   if (!view) {
-    Report(offset, index.chunk_length, where + ": " + error);
+    Report(offset, index.chunk_length, where + ": " + view.error().message);
     return std::nullopt;
   }
   if (view->header.uncompressed_size > max_chunk_bytes_ ||
@@ -519,17 +519,17 @@ std::optional<Bytes> McapIndexedReader::ReadChunk(const ChunkIndex& index) {
     Report(offset, index.chunk_length, where + ": implausible uncompressed size");
     return std::nullopt;
   }
-  Decompressed records =
+  Decoded<Bytes> records =
       Decompress(view->header.compression, view->records, view->header.uncompressed_size);
-  if (!records.error.empty()) {
-    Report(offset, index.chunk_length, where + ": " + records.error);
+  if (!records) {
+    Report(offset, index.chunk_length, where + ": " + records.error().message);
     return std::nullopt;
   }
-  if (view->header.uncompressed_crc != 0 && Crc32(records.bytes) != view->header.uncompressed_crc) {
+  if (view->header.uncompressed_crc != 0 && Crc32(*records) != view->header.uncompressed_crc) {
     Report(offset, index.chunk_length, where + ": CRC mismatch; its records are dropped");
     return std::nullopt;
   }
-  return std::move(records.bytes);
+  return std::move(*records);
 }
 
 std::vector<Message> McapIndexedReader::ChunkMessages(const ChunkIndex& index,
@@ -553,8 +553,8 @@ std::vector<Message> McapIndexedReader::ChunkMessages(const ChunkIndex& index,
     if (opcode == static_cast<std::uint8_t>(Opcode::kChannel) ||
         opcode == static_cast<std::uint8_t>(Opcode::kSchema)) {
       // Channels missing from the summary still decode (spec violation, but harmless).
-      ParsedRecord parsed = ParseRecord(opcode, content);
-      if (auto* channel = parsed.record ? std::get_if<Channel>(&*parsed.record) : nullptr) {
+      Decoded<Record> parsed = ParseRecord(opcode, content);
+      if (auto* channel = parsed ? std::get_if<Channel>(&*parsed) : nullptr) {
         summary_.channels.try_emplace(channel->id, *channel);
       }
       continue;
@@ -564,8 +564,8 @@ std::vector<Message> McapIndexedReader::ChunkMessages(const ChunkIndex& index,
     const std::uint64_t log_time = LittleEndian64(content.data() + 6);
     if (!filter.topics.empty() && !wanted.count(channel)) continue;
     if (log_time < filter.start_time || log_time > filter.end_time) continue;
-    ParsedRecord parsed = ParseRecord(opcode, content);
-    if (parsed.record) messages.push_back(std::move(std::get<Message>(*parsed.record)));
+    Decoded<Record> parsed = ParseRecord(opcode, content);
+    if (parsed) messages.push_back(std::move(std::get<Message>(*parsed)));
   }
   return messages;
 }
@@ -646,10 +646,10 @@ std::vector<MessageIndex> McapIndexedReader::ReadMessageIndexes(const ChunkIndex
     const std::uint8_t opcode = copy[pos];
     const std::uint64_t length = LittleEndian64(copy.data() + pos + 1);
     if (length > copy.size() - pos - kRecordPrefixBytes) break;
-    ParsedRecord parsed =
+    Decoded<Record> parsed =
         ParseRecord(opcode, ByteView(copy).subspan(pos + kRecordPrefixBytes, length));
-    if (parsed.record) {
-      if (auto* mi = std::get_if<MessageIndex>(&*parsed.record)) indexes.push_back(std::move(*mi));
+    if (parsed) {
+      if (auto* mi = std::get_if<MessageIndex>(&*parsed)) indexes.push_back(std::move(*mi));
     }
     pos += kRecordPrefixBytes + length;
   }
@@ -663,9 +663,9 @@ std::optional<Metadata> McapIndexedReader::ReadMetadata(const MetadataIndex& ind
   }
   const ByteView bytes = source_->Read(index.offset, index.length);
   if (bytes[0] != static_cast<std::uint8_t>(Opcode::kMetadata)) return std::nullopt;
-  ParsedRecord parsed = ParseRecord(bytes[0], bytes.subspan(kRecordPrefixBytes));
-  if (!parsed.record) return std::nullopt;
-  return std::get<Metadata>(*parsed.record);
+  Decoded<Record> parsed = ParseRecord(bytes[0], bytes.subspan(kRecordPrefixBytes));
+  if (!parsed) return std::nullopt;
+  return std::get<Metadata>(*parsed);
 }
 
 }  // namespace longtail::sensors::mcap

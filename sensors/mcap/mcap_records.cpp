@@ -233,7 +233,7 @@ Opcode OpcodeOf(const Record& record) {
   return static_cast<Opcode>(record.index() + 1);  // the variant lists records in opcode order
 }
 
-std::optional<ChunkView> ParseChunkView(ByteView content, std::string* error) {
+Decoded<ChunkView> ParseChunkView(ByteView content) {
   Cursor in(content);
   ChunkView view;
   view.header.message_start_time = in.Int<std::uint64_t>();
@@ -243,21 +243,20 @@ std::optional<ChunkView> ParseChunkView(ByteView content, std::string* error) {
   view.header.compression = in.String();
   view.records = in.View(in.Int<std::uint64_t>());
   if (in.failed()) {
-    *error = "Chunk fields run past the record's end";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kTruncated, "Chunk fields run past the record's end"};
   }
   return view;
 }
 
-ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_records) {
+Decoded<Record> ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_records) {
   Cursor in(content);
-  ParsedRecord parsed;
+  Record record;
   switch (static_cast<Opcode>(opcode)) {
     case Opcode::kHeader: {
       Header r;
       r.profile = in.String();
       r.library = in.String();
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kFooter: {
@@ -265,7 +264,7 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.summary_start = in.Int<std::uint64_t>();
       r.summary_offset_start = in.Int<std::uint64_t>();
       r.summary_crc = in.Int<std::uint32_t>();
-      parsed.record = r;
+      record = r;
       break;
     }
     case Opcode::kSchema: {
@@ -274,7 +273,7 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.name = in.String();
       r.encoding = in.String();
       r.data = in.Bytes32();
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kChannel: {
@@ -284,7 +283,7 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.topic = in.String();
       r.message_encoding = in.String();
       r.metadata = in.StringMap();
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kMessage: {
@@ -295,16 +294,15 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.publish_time = in.Int<std::uint64_t>();
       const ByteView data = in.View(in.remaining());
       r.data.assign(data.begin(), data.end());
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kChunk: {
-      std::optional<ChunkView> view = ParseChunkView(content, &parsed.error);
-      if (!view) return parsed;
+      Decoded<ChunkView> view = ParseChunkView(content);
+      if (!view) return view.error();
       if (copy_chunk_records)
         view->header.records.assign(view->records.begin(), view->records.end());
-      parsed.record = std::move(view->header);
-      return parsed;
+      return Record(std::move(view->header));
     }
     case Opcode::kMessageIndex: {
       MessageIndex r;
@@ -316,10 +314,10 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
         if (!entries.failed()) r.records.emplace_back(time, offset);
       }
       if (entries.failed()) {
-        parsed.error = "MessageIndex entries are not a whole number of 16-byte pairs";
-        return parsed;
+        return DecodeError{DecodeErrorKind::kMalformed,
+                           "MessageIndex entries are not a whole number of 16-byte pairs"};
       }
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kChunkIndex: {
@@ -333,7 +331,7 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.compression = in.String();
       r.compressed_size = in.Int<std::uint64_t>();
       r.uncompressed_size = in.Int<std::uint64_t>();
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kAttachment: {
@@ -347,10 +345,9 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       const std::size_t crc_end = in.position();
       r.crc = in.Int<std::uint32_t>();
       if (!in.failed() && r.crc != 0 && Crc32(content.first(crc_end)) != r.crc) {
-        parsed.error = "Attachment CRC mismatch";
-        return parsed;
+        return DecodeError{DecodeErrorKind::kChecksumMismatch, "Attachment CRC mismatch"};
       }
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kAttachmentIndex: {
@@ -362,7 +359,7 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.data_size = in.Int<std::uint64_t>();
       r.name = in.String();
       r.media_type = in.String();
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kStatistics: {
@@ -376,14 +373,14 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.message_start_time = in.Int<std::uint64_t>();
       r.message_end_time = in.Int<std::uint64_t>();
       r.channel_message_counts = in.IdCountMap();
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kMetadata: {
       Metadata r;
       r.name = in.String();
       r.metadata = in.StringMap();
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kMetadataIndex: {
@@ -391,7 +388,7 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.offset = in.Int<std::uint64_t>();
       r.length = in.Int<std::uint64_t>();
       r.name = in.String();
-      parsed.record = std::move(r);
+      record = std::move(r);
       break;
     }
     case Opcode::kSummaryOffset: {
@@ -399,24 +396,24 @@ ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_
       r.group_opcode = in.Int<std::uint8_t>();
       r.group_start = in.Int<std::uint64_t>();
       r.group_length = in.Int<std::uint64_t>();
-      parsed.record = r;
+      record = r;
       break;
     }
     case Opcode::kDataEnd: {
       DataEnd r;
       r.data_section_crc = in.Int<std::uint32_t>();
-      parsed.record = r;
+      record = r;
       break;
     }
-    default:
-      return parsed;  // unknown opcode: skipped by the caller, as the spec requires
+    default:  // skipped by the caller, as the spec requires
+      return DecodeError{DecodeErrorKind::kUnsupported, "unknown opcode " + OpcodeName(opcode)};
   }
   if (in.failed()) {
-    parsed.record.reset();
-    parsed.error = OpcodeName(opcode) + " fields run past the record's end (" +
-                   std::to_string(content.size()) + " content bytes)";
+    return DecodeError{DecodeErrorKind::kTruncated,
+                       OpcodeName(opcode) + " fields run past the record's end (" +
+                           std::to_string(content.size()) + " content bytes)"};
   }
-  return parsed;
+  return record;
 }
 
 void RecordEncoder::Append(const Record& record) {

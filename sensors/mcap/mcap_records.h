@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "sensors/decode_result.h"
+
 namespace longtail::sensors::mcap {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -147,22 +149,18 @@ using Record = std::variant<Header, Footer, Schema, Channel, Message, Chunk, Mes
 
 Opcode OpcodeOf(const Record& record);
 
-// The outcome of parsing one record's content: a record, or nothing with `error` saying why.
-// An opcode the spec does not define gives neither (readers skip it).
-struct ParsedRecord {
-  std::optional<Record> record;
-  std::string error;
-};
 // Parses a record's content (without its 9-byte prefix). Bytes past the known fields are ignored,
 // as the spec requires. A Chunk's `records` are copied only when `copy_chunk_records`.
-ParsedRecord ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_records = true);
+// Errors: kTruncated (fields run past the content), kMalformed, kChecksumMismatch (Attachment
+// CRC), and kUnsupported for an opcode the spec does not define, which readers skip silently.
+Decoded<Record> ParseRecord(std::uint8_t opcode, ByteView content, bool copy_chunk_records = true);
 
 // The header fields of a Chunk and a view of its compressed records inside `content`.
 struct ChunkView {
   Chunk header;  // `records` left empty
   ByteView records;
 };
-std::optional<ChunkView> ParseChunkView(ByteView content, std::string* error);
+Decoded<ChunkView> ParseChunkView(ByteView content);  // kTruncated when fields run past
 
 // Encodes records one after another into a growing buffer.
 class RecordEncoder {

@@ -30,6 +30,27 @@ bool StartsWithPcdHeader(const fs::path& file) {
   return false;
 }
 
+// One .pcd file through PCL, then the packed-cloud conversion ROS clouds use.
+Decoded<ros::CloudConversion> ReadPcd(const fs::path& file) {
+  pcl::PCLPointCloud2 cloud;
+  pcl::PCDReader reader;
+  if (reader.read(file.string(), cloud) < 0) {
+    return DecodeError{DecodeErrorKind::kMalformed,
+                       "PCL cannot read this PCD (truncated or corrupt)"};
+  }
+  ros::PackedCloud packed;
+  for (const pcl::PCLPointField& f : cloud.fields) {
+    packed.fields.push_back({f.name, f.offset, static_cast<int>(f.datatype)});
+  }
+  packed.width = cloud.width;
+  packed.height = cloud.height;
+  packed.point_step = cloud.point_step;
+  packed.row_step = cloud.row_step;
+  packed.big_endian = cloud.is_bigendian != 0;
+  packed.data = ros::ByteView(cloud.data.data(), cloud.data.size());
+  return ros::UnpackCloud(packed);
+}
+
 std::vector<fs::path> PcdFiles(const fs::path& folder) {
   std::vector<fs::path> files;
   std::error_code error;
@@ -145,29 +166,12 @@ class PcdFolderReader final : public LogReader {
   std::optional<Frame> Next() override {
     while (next_ < files_.size()) {
       const std::size_t i = next_++;
-      pcl::PCLPointCloud2 cloud;
-      pcl::PCDReader reader;
-      std::string error;
-      std::optional<ros::CloudConversion> scan;
-      if (reader.read(files_[i].string(), cloud) < 0) {
-        error = "PCL cannot read this PCD (truncated or corrupt)";
-      } else {
-        ros::PackedCloud packed;
-        for (const pcl::PCLPointField& f : cloud.fields) {
-          packed.fields.push_back({f.name, f.offset, static_cast<int>(f.datatype)});
-        }
-        packed.width = cloud.width;
-        packed.height = cloud.height;
-        packed.point_step = cloud.point_step;
-        packed.row_step = cloud.row_step;
-        packed.big_endian = cloud.is_bigendian != 0;
-        packed.data = ros::ByteView(cloud.data.data(), cloud.data.size());
-        scan = ros::UnpackCloud(packed, &error);
-      }
+      Decoded<ros::CloudConversion> scan = ReadPcd(files_[i]);
       if (!scan) {
         if (issues_) {
           std::error_code ec;
-          issues_->Report({files_[i].string(), 0, fs::file_size(files_[i], ec), error});
+          issues_->Report(
+              {files_[i].string(), 0, fs::file_size(files_[i], ec), scan.error().message});
         }
         continue;
       }

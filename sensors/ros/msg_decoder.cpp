@@ -6,8 +6,9 @@
 namespace longtail::sensors::ros {
 namespace {
 
-struct DecodeFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// Thrown from deep inside the walk, caught once in DecodeMessage.
+struct DecodeFailure {
+  DecodeError error;
 };
 
 std::size_t PrimitiveSize(Primitive p) {
@@ -42,9 +43,12 @@ class Walker {
   Walker(const MsgSchema& schema, ByteView data, Encoding encoding)
       : schema_(schema), data_(data), aligned_(encoding == Encoding::kCdr) {
     if (encoding == Encoding::kCdr) {
-      if (data.size() < 4) Fail("shorter than the 4-byte CDR encapsulation header");
+      if (data.size() < 4)
+        Fail("shorter than the 4-byte CDR encapsulation header", DecodeErrorKind::kTruncated);
       // 0x0000 = CDR big endian, 0x0001 = CDR little endian (PL_CDR variants the same way).
-      if (data[0] != 0 || data[1] > 3) Fail("unknown CDR encapsulation");
+      if (data[0] != 0 || data[1] > 3) {
+        Fail("unknown CDR encapsulation", DecodeErrorKind::kUnsupported);
+      }
       little_ = (data[1] & 1) != 0;
       origin_ = pos_ = 4;
     }
@@ -61,8 +65,9 @@ class Walker {
   }
 
  private:
-  [[noreturn]] void Fail(const std::string& reason) const {
-    throw DecodeFailure("byte " + std::to_string(pos_) + ": " + reason);
+  [[noreturn]] void Fail(const std::string& reason,
+                         DecodeErrorKind kind = DecodeErrorKind::kMalformed) const {
+    throw DecodeFailure{{kind, "byte " + std::to_string(pos_) + ": " + reason}};
   }
 
   void Align(std::size_t size) {
@@ -74,7 +79,8 @@ class Walker {
   const std::uint8_t* Take(std::size_t n) {
     if (pos_ > data_.size() || data_.size() - pos_ < n) {
       Fail("needs " + std::to_string(n) + " bytes, only " +
-           std::to_string(pos_ > data_.size() ? 0 : data_.size() - pos_) + " left");
+               std::to_string(pos_ > data_.size() ? 0 : data_.size() - pos_) + " left",
+           DecodeErrorKind::kTruncated);
     }
     const std::uint8_t* p = data_.data() + pos_;
     pos_ += n;
@@ -97,7 +103,8 @@ class Walker {
     // A count the remaining bytes cannot hold is corruption, not a reason to allocate.
     if (n * min_element_bytes > data_.size() - std::min(pos_, data_.size())) {
       Fail(std::string(what) + " length " + std::to_string(n) + " runs past the end (" +
-           std::to_string(data_.size()) + " bytes)");
+               std::to_string(data_.size()) + " bytes)",
+           DecodeErrorKind::kTruncated);
     }
     return static_cast<std::uint32_t>(n);
   }
@@ -206,14 +213,17 @@ const RosValue* RosValue::Get(const std::string& name) const {
   return &items[*index];
 }
 
-DecodedMessage DecodeMessage(const MsgSchema& schema, ByteView data, Encoding encoding) {
+Decoded<RosValue> DecodeMessage(const MsgSchema& schema, ByteView data, Encoding encoding) {
   const MsgType* root = schema.Type(schema.root);
-  if (!root) return {std::nullopt, "schema has no root type '" + schema.root + "'"};
+  if (!root) {
+    return DecodeError{DecodeErrorKind::kMalformed,
+                       "schema has no root type '" + schema.root + "'"};
+  }
   try {
     Walker walker(schema, data, encoding);
-    return {walker.Message(*root, 0), ""};
+    return walker.Message(*root, 0);
   } catch (const DecodeFailure& failure) {
-    return {std::nullopt, failure.what()};
+    return failure.error;
   }
 }
 

@@ -31,13 +31,10 @@ struct RosValue {
 
 enum class Encoding { kCdr, kRos1 };
 
-struct DecodedMessage {
-  std::optional<RosValue> value;
-  std::string error;  // "byte 24: string length 4000000 runs past the end (64 bytes)"
-};
-
 // Decodes one serialized message of the schema's root type. Bytes past the message are ignored.
-DecodedMessage DecodeMessage(const MsgSchema& schema, ByteView data, Encoding encoding);
+// Errors say the byte: kTruncated "byte 24: string length 4000000 runs past the end (64 bytes)",
+// kUnsupported for an unknown CDR encapsulation, kMalformed otherwise.
+Decoded<RosValue> DecodeMessage(const MsgSchema& schema, ByteView data, Encoding encoding);
 
 // Helpers for reading decoded values by path ("header.frame_id").
 const RosValue* Find(const RosValue& root, const std::string& dotted_path);

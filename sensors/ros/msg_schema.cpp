@@ -139,8 +139,8 @@ std::string NormalizeTypeName(const std::string& name) {
   return name.substr(0, msg) + "/" + name.substr(msg + 5);
 }
 
-ParsedSchema ParseMsgSchema(const std::string& root_type, const std::string& text,
-                            Dialect dialect) {
+Decoded<MsgSchema> ParseMsgSchema(const std::string& root_type, const std::string& text,
+                                  Dialect dialect) {
   MsgSchema schema;
   schema.root = NormalizeTypeName(root_type);
   std::string current = schema.root;
@@ -164,23 +164,28 @@ ParsedSchema ParseMsgSchema(const std::string& root_type, const std::string& tex
     if (line.rfind("MSG:", 0) == 0) {
       current = NormalizeTypeName(Trim(line.substr(4)));
       if (schema.types.count(current) && !schema.types[current].fields.empty()) {
-        return {std::nullopt,
-                "line " + std::to_string(line_number) + ": type '" + current + "' defined twice"};
+        return DecodeError{
+            DecodeErrorKind::kMalformed,
+            "line " + std::to_string(line_number) + ": type '" + current + "' defined twice"};
       }
       schema.types[current].name = current;
       expect_msg_line = false;
       continue;
     }
     if (line.rfind("IDL:", 0) == 0) {
-      return {std::nullopt, "line " + std::to_string(line_number) + ": IDL schemas unsupported"};
+      return DecodeError{DecodeErrorKind::kUnsupported,
+                         "line " + std::to_string(line_number) + ": IDL schemas unsupported"};
     }
     if (expect_msg_line) {
-      return {std::nullopt,
-              "line " + std::to_string(line_number) + ": expected 'MSG: pkg/Type' after '==='"};
+      return DecodeError{DecodeErrorKind::kMalformed, "line " + std::to_string(line_number) +
+                                                          ": expected 'MSG: pkg/Type' after '==='"};
     }
     std::string error;
     std::optional<MsgField> field = ParseField(line, current, dialect, &error);
-    if (!error.empty()) return {std::nullopt, "line " + std::to_string(line_number) + ": " + error};
+    if (!error.empty()) {
+      return DecodeError{DecodeErrorKind::kMalformed,
+                         "line " + std::to_string(line_number) + ": " + error};
+    }
     if (field) schema.types[current].fields.push_back(std::move(*field));
   }
   if (dialect == Dialect::kRos1) {
@@ -192,12 +197,12 @@ ParsedSchema ParseMsgSchema(const std::string& root_type, const std::string& tex
   for (const auto& [name, type] : schema.types) {
     for (const MsgField& field : type.fields) {
       if (field.primitive == Primitive::kNone && !schema.types.count(field.type)) {
-        return {std::nullopt,
-                "type '" + name + "' field '" + field.name + "': '" + field.type + "' undefined"};
+        return DecodeError{DecodeErrorKind::kMalformed, "type '" + name + "' field '" + field.name +
+                                                            "': '" + field.type + "' undefined"};
       }
     }
   }
-  return {std::move(schema), ""};
+  return schema;
 }
 
 }  // namespace longtail::sensors::ros

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "sensors/decode_result.h"
+
 namespace longtail::sensors::ros {
 
 enum class Primitive {
@@ -53,16 +55,13 @@ struct MsgSchema {
   const MsgType* Type(const std::string& name) const;
 };
 
-struct ParsedSchema {
-  std::optional<MsgSchema> schema;
-  std::string error;  // why not, when schema is empty: "line 3: unknown type 'foo/Bar'"
-};
-
 // "sensor_msgs/msg/PointCloud2" -> "sensor_msgs/PointCloud2"
 std::string NormalizeTypeName(const std::string& name);
 
 // Parses a full definition (root + dependencies) for the message type `root_type`. Every nested
-// type must be defined in the text (ROS 1 `time`/`duration` are built in).
-ParsedSchema ParseMsgSchema(const std::string& root_type, const std::string& text, Dialect dialect);
+// type must be defined in the text (ROS 1 `time`/`duration` are built in). Errors name the line:
+// kMalformed "line 3: bad field name '3x'", kUnsupported for IDL schemas.
+Decoded<MsgSchema> ParseMsgSchema(const std::string& root_type, const std::string& text,
+                                  Dialect dialect);
 
 }  // namespace longtail::sensors::ros

@@ -122,16 +122,18 @@ class RosLogReader final : public LogReader {
       const RosConnection& c = contents_.connections[connection];
       std::string text = c.definition;
       if (text.empty() && c.encoding == Encoding::kCdr) text = BuiltinRos2Definition(c.type);
-      slot = ParsedSchema{};
       if (text.empty()) {
-        slot->error = "no message definition for " + c.type;
+        slot.emplace(
+            DecodeError{DecodeErrorKind::kUnsupported, "no message definition for " + c.type});
       } else {
-        *slot = ParseMsgSchema(c.type, text,
-                               c.encoding == Encoding::kRos1 ? Dialect::kRos1 : Dialect::kRos2);
+        slot.emplace(ParseMsgSchema(
+            c.type, text, c.encoding == Encoding::kRos1 ? Dialect::kRos1 : Dialect::kRos2));
       }
-      if (!slot->schema) Report(0, "topic " + c.topic + " (" + c.type + "): " + slot->error);
+      if (!*slot) {
+        Report(0, "topic " + c.topic + " (" + c.type + "): " + slot->error().message);
+      }
     }
-    return slot->schema ? &*slot->schema : nullptr;
+    return *slot ? &**slot : nullptr;
   }
 
   void Report(std::uint64_t offset, const std::string& reason) {
@@ -141,14 +143,15 @@ class RosLogReader final : public LogReader {
   std::optional<RosValue> Decode(const RosMessage& message) {
     const MsgSchema* schema = SchemaOf(message.connection);
     if (!schema) return std::nullopt;
-    DecodedMessage decoded =
+    Decoded<RosValue> decoded =
         DecodeMessage(*schema, message.data, contents_.connections[message.connection].encoding);
-    if (!decoded.value) {
+    if (!decoded) {
       Report(message.offset, "topic " + contents_.connections[message.connection].topic +
                                  ", message at log_time " + std::to_string(message.log_time_ns) +
-                                 ": " + decoded.error);
+                                 ": " + decoded.error().message);
+      return std::nullopt;
     }
-    return std::move(decoded.value);
+    return std::move(*decoded);
   }
 
   void CollectTopics() {
@@ -376,41 +379,40 @@ class RosLogReader final : public LogReader {
     }
     std::optional<RosValue> value = Decode(message);
     if (!value) return;
-    std::string error;
-    const auto fail = [&](const std::string& why) {
+    const auto fail = [&](const DecodeError& error) {
       Report(message.offset, "topic " + connection.topic + ", message at log_time " +
-                                 std::to_string(message.log_time_ns) + ": " + why);
+                                 std::to_string(message.log_time_ns) + ": " + error.message);
     };
     if (is_lidar) {
-      if (auto cloud = PointCloud2ToScan(*value, &error)) {
+      if (auto cloud = PointCloud2ToScan(*value)) {
         cloud->scan.stamp = Stamp(cloud->scan.stamp, message, connection.topic);
         invalid_points_ += cloud->invalid_points;
         scans_.push_back(std::move(cloud->scan));
       } else {
-        fail(error);
+        fail(cloud.error());
       }
     } else if (camera != cameras_.end()) {
       const std::string& name = CameraName(connection.topic);
-      auto image = topic.role == MessageRole::kRawImage ? RawImageOf(*value, name, &error)
-                                                        : CompressedImageOf(*value, name, &error);
-      if (!image) return fail(error);
+      auto image = topic.role == MessageRole::kRawImage ? RawImageOf(*value, name)
+                                                        : CompressedImageOf(*value, name);
+      if (!image) return fail(image.error());
       image->stamp = Stamp(image->stamp, message, connection.topic);
       images_[connection.topic].push_back(std::move(*image));
     } else if (topic.role == MessageRole::kCameraInfo) {
-      auto info = CameraInfoOf(*value, &error);
-      if (!info) return fail(error);
+      auto info = CameraInfoOf(*value);
+      if (!info) return fail(info.error());
       camera_infos_[connection.topic] = *info;
       calibration_.reset();
     } else if (topic.role == MessageRole::kTransforms) {
-      auto transforms = TransformsOf(*value, &error);
-      if (!transforms) return fail(error);
+      auto transforms = TransformsOf(*value);
+      if (!transforms) return fail(transforms.error());
       for (StampedTransform t : *transforms) {
         if (!IsStaticTfTopic(connection.topic)) t.stamp = Stamp(t.stamp, message, connection.topic);
         HandleTransform(t, connection.topic);
       }
     } else if (topic.role == MessageRole::kOdometry) {
-      auto pose = OdometryPose(*value, &error);
-      if (!pose) return fail(error);
+      auto pose = OdometryPose(*value);
+      if (!pose) return fail(pose.error());
       // Odometry is the fallback pose source: used only when /tf has none.
       if (!tf_pose_seen_ && (pose->child.empty() || IsVehicleFrame(pose->child))) {
         AddPose(Stamp(pose->stamp, message, connection.topic), pose->parent_from_child);
@@ -535,7 +537,7 @@ class RosLogReader final : public LogReader {
   RosLogOptions options_;
   LogInfo info_;
   Duration max_skew_{0};
-  std::vector<std::optional<ParsedSchema>> schemas_;
+  std::vector<std::optional<Decoded<MsgSchema>>> schemas_;  // empty until first parsed
   std::map<std::string, TopicInfo> topics_;
   std::string lidar_topic_;
   std::string lidar_frame_;

@@ -154,12 +154,11 @@ std::optional<Timestamp> HeaderStamp(const RosValue& message) {
   return FromNanos(static_cast<std::int64_t>(*sec) * 1000000000 + nsec->integer);
 }
 
-std::optional<CloudConversion> PointCloud2ToScan(const RosValue& message, std::string* error) {
+Decoded<CloudConversion> PointCloud2ToScan(const RosValue& message) {
   const RosValue* data = message.Get("data");
   const RosValue* fields = message.Get("fields");
   if (!data || data->kind != RosValue::Kind::kBytes || !fields) {
-    *error = "not a PointCloud2 (no data or fields)";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "not a PointCloud2 (no data or fields)"};
   }
   PackedCloud cloud;
   cloud.height = Unsigned(message, "height");
@@ -172,14 +171,14 @@ std::optional<CloudConversion> PointCloud2ToScan(const RosValue& message, std::s
     cloud.fields.push_back({TextAt(field, "name").value_or(""), Unsigned(field, "offset"),
                             static_cast<int>(NumberAt(field, "datatype").value_or(0))});
   }
-  std::optional<CloudConversion> out = UnpackCloud(cloud, error);
-  if (!out) return std::nullopt;
+  Decoded<CloudConversion> out = UnpackCloud(cloud);
+  if (!out) return out.error();
   out->frame_id = TextAt(message, "header.frame_id").value_or("");
   out->scan.stamp = HeaderStamp(message).value_or(Timestamp{});
   return out;
 }
 
-std::optional<CloudConversion> UnpackCloud(const PackedCloud& cloud, std::string* error) {
+Decoded<CloudConversion> UnpackCloud(const PackedCloud& cloud) {
   const std::uint64_t height = cloud.height, width = cloud.width;
   const std::uint64_t point_step = cloud.point_step, row_step = cloud.row_step;
   const bool big_endian = cloud.big_endian;
@@ -190,10 +189,10 @@ std::optional<CloudConversion> UnpackCloud(const PackedCloud& cloud, std::string
     const std::size_t size = PointFieldSize(reader.datatype);
     if (size == 0 || reader.offset + size > point_step) {
       if (name == "x" || name == "y" || name == "z" || name == "intensity") {
-        *error = "field '" + name + "' (datatype " + std::to_string(reader.datatype) + ", offset " +
-                 std::to_string(reader.offset) + ") does not fit point_step " +
-                 std::to_string(point_step);
-        return std::nullopt;
+        return DecodeError{DecodeErrorKind::kMalformed,
+                           "field '" + name + "' (datatype " + std::to_string(reader.datatype) +
+                               ", offset " + std::to_string(reader.offset) +
+                               ") does not fit point_step " + std::to_string(point_step)};
       }
       continue;  // a field longtail does not use may be anything
     }
@@ -203,18 +202,18 @@ std::optional<CloudConversion> UnpackCloud(const PackedCloud& cloud, std::string
     if (name == "intensity" || (name == "i" && !intensity)) intensity = reader;
   }
   if (!x || !y || !z) {
-    *error = "cloud without x, y and z fields";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "cloud without x, y and z fields"};
   }
   if (width * point_step > row_step && height > 0 && width > 0) {
-    *error = "row_step " + std::to_string(row_step) + " < width " + std::to_string(width) +
-             " x point_step " + std::to_string(point_step);
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed,
+                       "row_step " + std::to_string(row_step) + " < width " +
+                           std::to_string(width) + " x point_step " + std::to_string(point_step)};
   }
   if (height > 0 && width > 0 && (height - 1) * row_step + width * point_step > cloud.data.size()) {
-    *error = "data holds " + std::to_string(cloud.data.size()) + " bytes, " +
-             std::to_string(height) + " rows of " + std::to_string(row_step) + " need more";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kTruncated,
+                       "data holds " + std::to_string(cloud.data.size()) + " bytes, " +
+                           std::to_string(height) + " rows of " + std::to_string(row_step) +
+                           " need more"};
   }
   CloudConversion out;
   out.points_in_message = width * height;
@@ -258,20 +257,18 @@ std::optional<CloudConversion> UnpackCloud(const PackedCloud& cloud, std::string
   return out;
 }
 
-std::optional<std::vector<StampedTransform>> TransformsOf(const RosValue& message,
-                                                          std::string* error) {
+Decoded<std::vector<StampedTransform>> TransformsOf(const RosValue& message) {
   const RosValue* transforms = message.Get("transforms");
   if (!transforms || transforms->kind != RosValue::Kind::kArray) {
-    *error = "not a TFMessage (no transforms array)";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "not a TFMessage (no transforms array)"};
   }
   std::vector<StampedTransform> out;
   for (const RosValue& t : transforms->items) {
     const RosValue* translation = Find(t, "transform.translation");
     const RosValue* rotation = Find(t, "transform.rotation");
     if (!translation || !rotation) {
-      *error = "TransformStamped without transform.translation/rotation";
-      return std::nullopt;
+      return DecodeError{DecodeErrorKind::kMalformed,
+                         "TransformStamped without transform.translation/rotation"};
     }
     StampedTransform st;
     st.parent = TextAt(t, "header.frame_id").value_or("");
@@ -286,12 +283,11 @@ std::optional<std::vector<StampedTransform>> TransformsOf(const RosValue& messag
   return out;
 }
 
-std::optional<StampedTransform> OdometryPose(const RosValue& message, std::string* error) {
+Decoded<StampedTransform> OdometryPose(const RosValue& message) {
   const RosValue* position = Find(message, "pose.pose.position");
   const RosValue* orientation = Find(message, "pose.pose.orientation");
   if (!position || !orientation) {
-    *error = "not an Odometry (no pose.pose)";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "not an Odometry (no pose.pose)"};
   }
   StampedTransform st;
   st.parent = TextAt(message, "header.frame_id").value_or("");
@@ -301,11 +297,10 @@ std::optional<StampedTransform> OdometryPose(const RosValue& message, std::strin
   return st;
 }
 
-std::optional<CameraInfo> CameraInfoOf(const RosValue& message, std::string* error) {
+Decoded<CameraInfo> CameraInfoOf(const RosValue& message) {
   const RosValue* p = FirstOf(message, {"p", "P"});
   if (!p || p->kind != RosValue::Kind::kArray || p->items.size() != 12) {
-    *error = "CameraInfo without a 12-element P";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "CameraInfo without a 12-element P"};
   }
   CameraInfo info;
   info.frame_id = TextAt(message, "header.frame_id").value_or("");
@@ -316,20 +311,17 @@ std::optional<CameraInfo> CameraInfoOf(const RosValue& message, std::string* err
     // An unrectified camera publishes P = 0; its K is the best pinhole there is.
     const RosValue* k = FirstOf(message, {"k", "K"});
     if (!k || k->items.size() != 9) {
-      *error = "CameraInfo with neither P nor K";
-      return std::nullopt;
+      return DecodeError{DecodeErrorKind::kMalformed, "CameraInfo with neither P nor K"};
     }
     for (int i = 0; i < 9; ++i) info.projection(i / 3, i % 3) = k->items[i].number;
   }
   return info;
 }
 
-std::optional<CameraImage> CompressedImageOf(const RosValue& message, const std::string& camera,
-                                             std::string* error) {
+Decoded<CameraImage> CompressedImageOf(const RosValue& message, const std::string& camera) {
   const RosValue* data = message.Get("data");
   if (!data || data->kind != RosValue::Kind::kBytes) {
-    *error = "CompressedImage without data";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kMalformed, "CompressedImage without data"};
   }
   const std::string format = TextAt(message, "format").value_or("");
   CameraImage image;
@@ -342,8 +334,7 @@ std::optional<CameraImage> CompressedImageOf(const RosValue& message, const std:
   return image;
 }
 
-std::optional<CameraImage> RawImageOf(const RosValue& message, const std::string& camera,
-                                      std::string* error) {
+Decoded<CameraImage> RawImageOf(const RosValue& message, const std::string& camera) {
   const RosValue* data = message.Get("data");
   const int width = static_cast<int>(NumberAt(message, "width").value_or(0));
   const int height = static_cast<int>(NumberAt(message, "height").value_or(0));
@@ -357,18 +348,16 @@ std::optional<CameraImage> RawImageOf(const RosValue& message, const std::string
   if (encoding == "bgra8") type = CV_8UC4;
   if (encoding == "rgba8") type = CV_8UC4, conversion = cv::COLOR_RGBA2BGRA;
   if (!data || data->kind != RosValue::Kind::kBytes || type < 0 || width <= 0 || height <= 0) {
-    *error = "Image with unsupported encoding '" + encoding + "' or no pixels";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kUnsupported,
+                       "Image with unsupported encoding '" + encoding + "' or no pixels"};
   }
   const std::size_t row_bytes =
       static_cast<std::size_t>(width) * static_cast<std::size_t>(CV_ELEM_SIZE(type));
   if (step < row_bytes || data->bytes.size() < step * static_cast<std::size_t>(height)) {
-    *error = "Image data shorter than height x step";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kTruncated, "Image data shorter than height x step"};
   }
   if (NumberAt(message, "is_bigendian").value_or(0) != 0 && type == CV_16UC1) {
-    *error = "big-endian mono16 images are not supported";
-    return std::nullopt;
+    return DecodeError{DecodeErrorKind::kUnsupported, "big-endian mono16 images are not supported"};
   }
   const cv::Mat view(height, width, type, const_cast<std::uint8_t*>(data->bytes.data()), step);
   cv::Mat bgr = view;

@@ -39,7 +39,7 @@ struct CloudConversion {
   std::uint64_t points_in_message = 0;  // width * height
   std::uint64_t invalid_points = 0;     // dropped
 };
-std::optional<CloudConversion> PointCloud2ToScan(const RosValue& message, std::string* error);
+Decoded<CloudConversion> PointCloud2ToScan(const RosValue& message);
 
 // The packed layout PointCloud2 and PCL's PCLPointCloud2 share (PCD files read into it too):
 // datatypes are sensor_msgs/PointField's (INT8 = 1 … FLOAT64 = 8).
@@ -56,7 +56,7 @@ struct PackedCloud {
   ByteView data;
 };
 // The conversion behind PointCloud2ToScan (stamp and frame_id left empty).
-std::optional<CloudConversion> UnpackCloud(const PackedCloud& cloud, std::string* error);
+Decoded<CloudConversion> UnpackCloud(const PackedCloud& cloud);
 
 // geometry_msgs/TransformStamped entries of a tf2_msgs/TFMessage.
 struct StampedTransform {
@@ -64,11 +64,10 @@ struct StampedTransform {
   Timestamp stamp;
   Eigen::Isometry3d parent_from_child = Eigen::Isometry3d::Identity();
 };
-std::optional<std::vector<StampedTransform>> TransformsOf(const RosValue& message,
-                                                          std::string* error);
+Decoded<std::vector<StampedTransform>> TransformsOf(const RosValue& message);
 
 // nav_msgs/Odometry: the pose of child_frame_id in header.frame_id.
-std::optional<StampedTransform> OdometryPose(const RosValue& message, std::string* error);
+Decoded<StampedTransform> OdometryPose(const RosValue& message);
 
 // sensor_msgs/CameraInfo: size and P (3x4). The camera's frame id comes back in `frame_id`.
 struct CameraInfo {
@@ -76,13 +75,11 @@ struct CameraInfo {
   int width = 0, height = 0;  // px
   Eigen::Matrix<double, 3, 4> projection = Eigen::Matrix<double, 3, 4>::Zero();
 };
-std::optional<CameraInfo> CameraInfoOf(const RosValue& message, std::string* error);
+Decoded<CameraInfo> CameraInfoOf(const RosValue& message);
 
 // sensor_msgs/CompressedImage (jpeg/png bytes as they are) and sensor_msgs/Image (mono8, rgb8,
 // bgr8, rgba8, bgra8, mono16 encoded to PNG, since CameraImage holds encoded bytes).
-std::optional<CameraImage> CompressedImageOf(const RosValue& message, const std::string& camera,
-                                             std::string* error);
-std::optional<CameraImage> RawImageOf(const RosValue& message, const std::string& camera,
-                                      std::string* error);
+Decoded<CameraImage> CompressedImageOf(const RosValue& message, const std::string& camera);
+Decoded<CameraImage> RawImageOf(const RosValue& message, const std::string& camera);
 
 }  // namespace longtail::sensors::ros

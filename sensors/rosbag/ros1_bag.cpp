@@ -105,9 +105,13 @@ std::string Decompress(const std::string& compression, ByteView data, std::uint6
     return "";
   }
   if (compression == "lz4") {
-    mcap::Decompressed d = mcap::Decompress("lz4", data, size);
-    *out = std::move(d.bytes);
-    return d.error;
+    Decoded<mcap::Bytes> d = mcap::Decompress("lz4", data, size);
+    if (!d) {
+      out->clear();
+      return d.error().message;
+    }
+    *out = std::move(*d);
+    return "";
   }
   if (compression == "bz2") {
     out->resize(size);

@@ -196,9 +196,8 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
     EXPECT_EQ(entry.path().extension(), ".txt");
     std::ifstream in(entry.path());
     for (std::string line; std::getline(in, line);) {
-      std::string error;
-      const auto label = sensors::ParseKittiLabel(line, false, &error);
-      ASSERT_TRUE(label) << error << ": " << line;
+      const auto label = sensors::ParseKittiLabel(line, false);
+      ASSERT_TRUE(label) << label.error().message << ": " << line;
       EXPECT_TRUE(label->score.has_value());
       ++lines;
     }

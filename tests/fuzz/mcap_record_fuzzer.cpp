@@ -14,10 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   constexpr std::uint64_t kLimit = 1 << 20;  // keeps claimed sizes from exhausting memory
   // 1. One record's content under its opcode (the first byte).
   if (size > 0) {
-    mcap::ParsedRecord parsed = mcap::ParseRecord(data[0], mcap::ByteView(data + 1, size - 1));
-    if (parsed.record) {
+    const auto parsed = mcap::ParseRecord(data[0], mcap::ByteView(data + 1, size - 1));
+    if (parsed) {
       mcap::RecordEncoder encoder;  // whatever parses must also encode
-      encoder.Append(*parsed.record);
+      encoder.Append(*parsed);
     }
   }
   // 2. The whole input as a file, streamed; then with the magic in front, so the fuzzer need not

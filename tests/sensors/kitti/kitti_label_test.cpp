@@ -13,41 +13,41 @@ namespace longtail::sensors {
 namespace {
 
 TEST(KittiLabel, ParsesObjectAndTrackingLines) {
-  std::string error;
   const auto label = ParseKittiLabel(
-      "Car 0.00 0 1.85 387.63 181.54 423.81 203.12 1.67 1.87 3.69 -16.53 2.39 58.49 1.57", false,
-      &error);
-  ASSERT_TRUE(label) << error;
+      "Car 0.00 0 1.85 387.63 181.54 423.81 203.12 1.67 1.87 3.69 -16.53 2.39 58.49 1.57", false);
+  ASSERT_TRUE(label) << label.error().message;
   EXPECT_EQ(label->type, "Car");
   EXPECT_DOUBLE_EQ(label->length, 3.69);
   EXPECT_DOUBLE_EQ(label->location.z(), 58.49);
   EXPECT_FALSE(label->score);
   const auto tracked = ParseKittiLabel(
-      "3 7 Cyclist 0 0 -1.9 737.6 161.5 931.1 374.0 1.74 0.82 1.79 1.64 1.68 5.78 -1.68 0.9", true,
-      &error);
-  ASSERT_TRUE(tracked) << error;
+      "3 7 Cyclist 0 0 -1.9 737.6 161.5 931.1 374.0 1.74 0.82 1.79 1.64 1.68 5.78 -1.68 0.9", true);
+  ASSERT_TRUE(tracked) << tracked.error().message;
   EXPECT_EQ(tracked->frame, 3);
   EXPECT_EQ(tracked->track_id, 7);
   EXPECT_DOUBLE_EQ(*tracked->score, 0.9);
 }
 
 TEST(KittiLabel, RejectsWrongFieldCountsAndNonNumbers) {
-  std::string error;
-  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1.0", false, &error));
-  EXPECT_NE(error.find("expected 15 or 16 fields"), std::string::npos);
-  EXPECT_FALSE(ParseKittiLabel("Car 0.00 0 x 1 2 3 4 1 1 1 1 1 1 1", false, &error));
-  EXPECT_NE(error.find("not a number"), std::string::npos);
-  EXPECT_FALSE(ParseKittiLabel("Car 0.00 0 1 1 2 3 4 1 1 1 1 1 1 1", true, &error));
+  const auto short_line = ParseKittiLabel("Car 0 0 1.0", false);
+  ASSERT_FALSE(short_line);
+  EXPECT_EQ(short_line.error().kind, DecodeErrorKind::kMalformed);
+  EXPECT_NE(short_line.error().message.find("expected 15 or 16 fields"), std::string::npos);
+  const auto not_a_number = ParseKittiLabel("Car 0.00 0 x 1 2 3 4 1 1 1 1 1 1 1", false);
+  ASSERT_FALSE(not_a_number);
+  EXPECT_EQ(not_a_number.error().kind, DecodeErrorKind::kMalformed);
+  EXPECT_EQ(not_a_number.error().message, "field 4 is not a number: 'x'");
+  EXPECT_FALSE(ParseKittiLabel("Car 0.00 0 1 1 2 3 4 1 1 1 1 1 1 1", true));
 }
 
 TEST(KittiLabel, ABoxNeedsARealSizeButDontCareKeepsItsMinusOnes) {
-  std::string error;
-  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 -1.8 4.2 1 1 10 0", false, &error));
-  EXPECT_NE(error.find("box size"), std::string::npos) << error;
-  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 1.8 0 1 1 10 0", false, &error));
-  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 1.8 400 1 1 10 0", false, &error));
-  EXPECT_TRUE(
-      ParseKittiLabel("DontCare -1 -1 -10 1 2 3 4 -1 -1 -1 -1000 -1000 -1000 -10", false, &error));
+  const auto negative = ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 -1.8 4.2 1 1 10 0", false);
+  ASSERT_FALSE(negative);
+  EXPECT_NE(negative.error().message.find("box size"), std::string::npos)
+      << negative.error().message;
+  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 1.8 0 1 1 10 0", false));
+  EXPECT_FALSE(ParseKittiLabel("Car 0 0 1 1 2 3 4 1.5 1.8 400 1 1 10 0", false));
+  EXPECT_TRUE(ParseKittiLabel("DontCare -1 -1 -10 1 2 3 4 -1 -1 -1 -1000 -1000 -1000 -10", false));
 }
 
 TEST(KittiLabel, BoxRoundTripKeepsEveryField) {
@@ -60,9 +60,8 @@ TEST(KittiLabel, BoxRoundTripKeepsEveryField) {
   for (double yaw : {0.0, 0.7, std::numbers::pi - 1e-6, -std::numbers::pi + 1e-6, -2.0}) {
     LabeledBox box{{{15.0, -3.0, -0.8}, 4.2, 1.8, 1.5, yaw}, ObjectClass::kVan, 4, 0.75};
     const KittiLabel label = BoxToKittiLabel(box, camera);
-    std::string error;
-    const auto parsed = ParseKittiLabel(FormatKittiLabel(label, true), true, &error);
-    ASSERT_TRUE(parsed) << error;
+    const auto parsed = ParseKittiLabel(FormatKittiLabel(label, true), true);
+    ASSERT_TRUE(parsed) << parsed.error().message;
     const LabeledBox back = KittiLabelToBox(*parsed, camera.camera_from_vehicle);
     EXPECT_NEAR((back.box.center - box.box.center).norm(), 0, 0.02) << yaw;
     EXPECT_NEAR(std::abs(WrapAngle(back.box.yaw - box.box.yaw)), 0, 0.01) << yaw;
@@ -104,10 +103,10 @@ TEST(KittiLabel, ProjectedRealLabelsLandInsideTheirImageBoxes) {
         ReadKittiBenchmarkCalibration(root / "calib" / (std::string(id) + ".txt"));
     const CameraModel& camera = calibration.cameras.front();
     std::ifstream in(root / "label_2" / (std::string(id) + ".txt"));
-    std::string line, error;
+    std::string line;
     while (std::getline(in, line)) {
-      const auto label = ParseKittiLabel(line, false, &error);
-      ASSERT_TRUE(label) << line << ": " << error;
+      const auto label = ParseKittiLabel(line, false);
+      ASSERT_TRUE(label) << line << ": " << label.error().message;
       if (label->type == "DontCare" || label->truncated > 0.1) continue;
       const LabeledBox box = KittiLabelToBox(*label, camera.camera_from_vehicle);
       const KittiLabel projected = BoxToKittiLabel(box, camera);

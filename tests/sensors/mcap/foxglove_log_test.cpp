@@ -177,10 +177,9 @@ TEST(FoxgloveLog, DecodesPointCloudsInOtherLayoutsAndAppliesTheirPose) {
   std::memcpy(data.data() + 32, p1, 24);
   cloud.set_data(data);
   const std::string bytes = cloud.SerializeAsString();
-  std::string error;
   auto scan = mcap::DecodePointCloud(
-      mcap::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), &error);
-  ASSERT_TRUE(scan) << error;
+      mcap::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+  ASSERT_TRUE(scan) << scan.error().message;
   ASSERT_EQ(scan->points.size(), 2u);
   EXPECT_FLOAT_EQ(scan->points[0].x, 1.5f);
   EXPECT_FLOAT_EQ(scan->points[0].y, -2.0f);
@@ -193,13 +192,14 @@ TEST(FoxgloveLog, RejectsPointCloudsWithoutCoordinatesOrWithRaggedData) {
   foxglove::PointCloud cloud;
   cloud.set_point_stride(4);
   cloud.add_fields()->set_name("x");
-  std::string error;
   std::string bytes = cloud.SerializeAsString();
   auto view = [&] {
     return mcap::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   };
-  EXPECT_FALSE(mcap::DecodePointCloud(view(), &error));
-  EXPECT_NE(error.find("x, y and z"), std::string::npos);
+  auto no_coordinates = mcap::DecodePointCloud(view());
+  ASSERT_FALSE(no_coordinates);
+  EXPECT_EQ(no_coordinates.error().kind, DecodeErrorKind::kMalformed);
+  EXPECT_NE(no_coordinates.error().message.find("x, y and z"), std::string::npos);
   for (const char* name : {"y", "z"}) {
     auto* f = cloud.add_fields();
     f->set_name(name);
@@ -208,11 +208,14 @@ TEST(FoxgloveLog, RejectsPointCloudsWithoutCoordinatesOrWithRaggedData) {
   cloud.mutable_fields(0)->set_type(foxglove::PackedElementField::FLOAT32);
   cloud.set_data(std::string(6, '\0'));
   bytes = cloud.SerializeAsString();
-  EXPECT_FALSE(mcap::DecodePointCloud(view(), &error));
-  EXPECT_NE(error.find("whole number"), std::string::npos) << error;
+  auto ragged = mcap::DecodePointCloud(view());
+  ASSERT_FALSE(ragged);
+  EXPECT_NE(ragged.error().message.find("whole number"), std::string::npos)
+      << ragged.error().message;
   bytes = "\xff\xff\xff";
-  EXPECT_FALSE(mcap::DecodePointCloud(view(), &error));
-  EXPECT_NE(error.find("not a valid"), std::string::npos);
+  auto garbage = mcap::DecodePointCloud(view());
+  ASSERT_FALSE(garbage);
+  EXPECT_NE(garbage.error().message.find("not a valid"), std::string::npos);
 }
 
 TEST(FoxgloveLog, TopicsWithOtherSchemasAreReportedAsUnsupportedNotFatal) {

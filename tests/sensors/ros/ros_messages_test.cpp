@@ -20,9 +20,9 @@ using testing::Bytes;
 using Writer = testing::MessageWriter;
 
 MsgSchema Parse(const std::string& type, const std::string& text, Dialect dialect) {
-  ParsedSchema parsed = ParseMsgSchema(type, text, dialect);
-  EXPECT_TRUE(parsed.schema) << parsed.error;
-  return parsed.schema.value_or(MsgSchema{});
+  Decoded<MsgSchema> parsed = ParseMsgSchema(type, text, dialect);
+  EXPECT_TRUE(parsed) << parsed.error().message;
+  return parsed ? *parsed : MsgSchema{};
 }
 
 constexpr char kRos2Header[] =
@@ -91,13 +91,18 @@ TEST(MsgSchema, Ros1HeaderTimeAndFixedArrays) {
 
 TEST(MsgSchema, ReportsUndefinedTypesAndBadLines) {
   EXPECT_NE(ParseMsgSchema("a/B", "geometry_msgs/Point p\n", Dialect::kRos2)
-                .error.find("'geometry_msgs/Point' undefined"),
+                .error()
+                .message.find("'geometry_msgs/Point' undefined"),
             std::string::npos);
-  EXPECT_NE(ParseMsgSchema("a/B", "int32\n", Dialect::kRos2).error.find("line 1"),
+  EXPECT_NE(ParseMsgSchema("a/B", "int32\n", Dialect::kRos2).error().message.find("line 1"),
             std::string::npos);
-  EXPECT_NE(ParseMsgSchema("a/B", "int32[x] v\n", Dialect::kRos2).error.find("bad array size"),
-            std::string::npos);
-  EXPECT_FALSE(ParseMsgSchema("a/B", "int32 v\n===\nint32 w\n", Dialect::kRos2).schema);
+  EXPECT_NE(
+      ParseMsgSchema("a/B", "int32[x] v\n", Dialect::kRos2).error().message.find("bad array size"),
+      std::string::npos);
+  EXPECT_FALSE(ParseMsgSchema("a/B", "int32 v\n===\nint32 w\n", Dialect::kRos2));
+  const Decoded<MsgSchema> idl = ParseMsgSchema("a/B", "IDL: module a {};\n", Dialect::kRos2);
+  ASSERT_FALSE(idl);
+  EXPECT_EQ(idl.error().kind, DecodeErrorKind::kUnsupported);
 }
 
 TEST(MsgDecoder, CdrAlignsEachPrimitiveAfterTheEncapsulationHeader) {
@@ -109,12 +114,12 @@ TEST(MsgDecoder, CdrAlignsEachPrimitiveAfterTheEncapsulationHeader) {
                        0,    0,    0,    0,    0,    0,    0xF8, 0x3F,   // 1.5
                        3,    0,    0,    0,    'a',  'b',  0,    0,      // "ab\0" + pad
                        2,    0,    0,    0,    0xFF, 0xFF, 0x02, 0x00};  // [-1, 2]
-  const DecodedMessage decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
-  ASSERT_TRUE(decoded.value) << decoded.error;
-  EXPECT_EQ(NumberAt(*decoded.value, "small"), 7);
-  EXPECT_EQ(NumberAt(*decoded.value, "big"), 1.5);
-  EXPECT_EQ(TextAt(*decoded.value, "name"), "ab");
-  const RosValue* values = decoded.value->Get("values");
+  const Decoded<RosValue> decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(NumberAt(*decoded, "small"), 7);
+  EXPECT_EQ(NumberAt(*decoded, "big"), 1.5);
+  EXPECT_EQ(TextAt(*decoded, "name"), "ab");
+  const RosValue* values = decoded->Get("values");
   ASSERT_EQ(values->items.size(), 2u);
   EXPECT_EQ(values->items[0].integer, -1);
   EXPECT_EQ(values->items[1].integer, 2);
@@ -123,9 +128,9 @@ TEST(MsgDecoder, CdrAlignsEachPrimitiveAfterTheEncapsulationHeader) {
 TEST(MsgDecoder, CdrBigEndian) {
   const MsgSchema schema = Parse("a/B", "uint32 v\n", Dialect::kRos2);
   const Bytes bytes = {0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04};
-  const DecodedMessage decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
-  ASSERT_TRUE(decoded.value);
-  EXPECT_EQ(decoded.value->Get("v")->integer, 0x01020304);
+  const Decoded<RosValue> decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->Get("v")->integer, 0x01020304);
 }
 
 TEST(MsgDecoder, Ros1IsPackedWithTimeAndNoStringTerminator) {
@@ -134,26 +139,34 @@ TEST(MsgDecoder, Ros1IsPackedWithTimeAndNoStringTerminator) {
   Writer w(false);
   w.Put<std::uint8_t>(9).Put<std::uint32_t>(100).Put<std::uint32_t>(5).String("xyz");
   w.Put<float>(0.5f).Put<float>(-2.f);
-  const DecodedMessage decoded = DecodeMessage(schema, w.bytes, Encoding::kRos1);
-  ASSERT_TRUE(decoded.value) << decoded.error;
-  EXPECT_EQ(NumberAt(*decoded.value, "t.sec"), 100);
-  EXPECT_EQ(NumberAt(*decoded.value, "t.nsec"), 5);
-  EXPECT_EQ(TextAt(*decoded.value, "s"), "xyz");
-  EXPECT_EQ(decoded.value->Get("f")->items[1].number, -2.0);
+  const Decoded<RosValue> decoded = DecodeMessage(schema, w.bytes, Encoding::kRos1);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(NumberAt(*decoded, "t.sec"), 100);
+  EXPECT_EQ(NumberAt(*decoded, "t.nsec"), 5);
+  EXPECT_EQ(TextAt(*decoded, "s"), "xyz");
+  EXPECT_EQ(decoded->Get("f")->items[1].number, -2.0);
 }
 
 TEST(MsgDecoder, ReportsTruncationAndAbsurdLengthsWithTheOffset) {
   const MsgSchema schema = Parse("a/B", "uint32 a\nstring s\n", Dialect::kRos1);
   const Bytes short_bytes = {1, 0, 0};
-  const DecodedMessage truncated = DecodeMessage(schema, short_bytes, Encoding::kRos1);
-  EXPECT_FALSE(truncated.value);
-  EXPECT_NE(truncated.error.find("byte 0"), std::string::npos) << truncated.error;
+  const Decoded<RosValue> truncated = DecodeMessage(schema, short_bytes, Encoding::kRos1);
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error().kind, DecodeErrorKind::kTruncated);
+  EXPECT_NE(truncated.error().message.find("byte 0"), std::string::npos)
+      << truncated.error().message;
   const Bytes huge = {1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 'a'};
-  const DecodedMessage absurd = DecodeMessage(schema, huge, Encoding::kRos1);
-  EXPECT_FALSE(absurd.value);
-  EXPECT_NE(absurd.error.find("runs past the end"), std::string::npos) << absurd.error;
+  const Decoded<RosValue> absurd = DecodeMessage(schema, huge, Encoding::kRos1);
+  ASSERT_FALSE(absurd);
+  EXPECT_EQ(absurd.error().kind, DecodeErrorKind::kTruncated);
+  EXPECT_NE(absurd.error().message.find("runs past the end"), std::string::npos)
+      << absurd.error().message;
   const Bytes no_header = {0, 1};
-  EXPECT_FALSE(DecodeMessage(schema, no_header, Encoding::kCdr).value);
+  EXPECT_FALSE(DecodeMessage(schema, no_header, Encoding::kCdr));
+  const Bytes unknown_encapsulation = {0, 9, 0, 0, 1, 0, 0, 0};
+  const Decoded<RosValue> unknown = DecodeMessage(schema, unknown_encapsulation, Encoding::kCdr);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, DecodeErrorKind::kUnsupported);
 }
 
 // A ROS 2 PointCloud2 of `points` (x, y, z as float32 or float64, intensity optional).
@@ -196,11 +209,10 @@ TEST(PointCloud2, OrganisedFloat64CloudDropsNanAndOriginPoints) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const Bytes bytes =
       Cloud({{1, 2, 3, 4}, {nan, 0, 0, 1}, {0, 0, 0, 0}, {-5, 6, 7, 8}}, 2, true, true, 6);
-  const DecodedMessage decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
-  ASSERT_TRUE(decoded.value) << decoded.error;
-  std::string error;
-  const auto cloud = PointCloud2ToScan(*decoded.value, &error);
-  ASSERT_TRUE(cloud) << error;
+  const Decoded<RosValue> decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  const auto cloud = PointCloud2ToScan(*decoded);
+  ASSERT_TRUE(cloud) << cloud.error().message;
   EXPECT_EQ(cloud->points_in_message, 4u);
   EXPECT_EQ(cloud->invalid_points, 2u);
   ASSERT_EQ(cloud->scan.points.size(), 2u);
@@ -213,11 +225,10 @@ TEST(PointCloud2, OrganisedFloat64CloudDropsNanAndOriginPoints) {
 TEST(PointCloud2, MissingIntensityIsZero) {
   const MsgSchema schema = Parse("sensor_msgs/msg/PointCloud2", kPointCloud2Ros2, Dialect::kRos2);
   const Bytes bytes = Cloud({{1, 2, 3, 0}}, 1, false, false, 0);
-  const DecodedMessage decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
-  ASSERT_TRUE(decoded.value) << decoded.error;
-  std::string error;
-  const auto cloud = PointCloud2ToScan(*decoded.value, &error);
-  ASSERT_TRUE(cloud) << error;
+  const Decoded<RosValue> decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  const auto cloud = PointCloud2ToScan(*decoded);
+  ASSERT_TRUE(cloud) << cloud.error().message;
   ASSERT_EQ(cloud->scan.points.size(), 1u);
   EXPECT_EQ(cloud->scan.points[0].z, 3.f);
   EXPECT_EQ(cloud->scan.points[0].intensity, 0.f);
@@ -232,11 +243,13 @@ TEST(PointCloud2, RejectsDataShorterThanTheRowsItClaims) {
               bytes.begin() + static_cast<std::ptrdiff_t>(data_end));
   const std::size_t length_at = data_end - 24 - 4;
   bytes[length_at] = 12;
-  const DecodedMessage decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
-  ASSERT_TRUE(decoded.value) << decoded.error;
-  std::string error;
-  EXPECT_FALSE(PointCloud2ToScan(*decoded.value, &error));
-  EXPECT_NE(error.find("data holds 12 bytes"), std::string::npos) << error;
+  const Decoded<RosValue> decoded = DecodeMessage(schema, bytes, Encoding::kCdr);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  const auto cloud = PointCloud2ToScan(*decoded);
+  ASSERT_FALSE(cloud);
+  EXPECT_EQ(cloud.error().kind, DecodeErrorKind::kTruncated);
+  EXPECT_NE(cloud.error().message.find("data holds 12 bytes"), std::string::npos)
+      << cloud.error().message;
 }
 
 TEST(TfMessage, TransformsWithStampsAndFrames) {
@@ -257,11 +270,10 @@ TEST(TfMessage, TransformsWithStampsAndFrames) {
   w.String("os_lidar").Put<double>(1).Put<double>(2).Put<double>(3);
   // 90 degrees about z.
   w.Put<double>(0).Put<double>(0).Put<double>(std::sqrt(0.5)).Put<double>(std::sqrt(0.5));
-  const DecodedMessage decoded = DecodeMessage(schema, w.bytes, Encoding::kCdr);
-  ASSERT_TRUE(decoded.value) << decoded.error;
-  std::string error;
-  const auto transforms = TransformsOf(*decoded.value, &error);
-  ASSERT_TRUE(transforms) << error;
+  const Decoded<RosValue> decoded = DecodeMessage(schema, w.bytes, Encoding::kCdr);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  const auto transforms = TransformsOf(*decoded);
+  ASSERT_TRUE(transforms) << transforms.error().message;
   ASSERT_EQ(transforms->size(), 1u);
   const StampedTransform& t = transforms->front();
   EXPECT_EQ(t.parent, "base_link");
@@ -283,11 +295,10 @@ TEST(CameraInfo, Ros1CapitalPAndKFallback) {
   w.Put<std::uint32_t>(375).Put<std::uint32_t>(1242);
   for (double k : {700., 0., 600., 0., 710., 180., 0., 0., 1.}) w.Put<double>(k);
   for (int i = 0; i < 12; ++i) w.Put<double>(0);  // unrectified: P all zero
-  const DecodedMessage decoded = DecodeMessage(schema, w.bytes, Encoding::kRos1);
-  ASSERT_TRUE(decoded.value) << decoded.error;
-  std::string error;
-  const auto info = CameraInfoOf(*decoded.value, &error);
-  ASSERT_TRUE(info) << error;
+  const Decoded<RosValue> decoded = DecodeMessage(schema, w.bytes, Encoding::kRos1);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  const auto info = CameraInfoOf(*decoded);
+  ASSERT_TRUE(info) << info.error().message;
   EXPECT_EQ(info->width, 1242);
   EXPECT_EQ(info->projection(0, 0), 700);
   EXPECT_EQ(info->projection(1, 2), 180);

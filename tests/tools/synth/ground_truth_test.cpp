@@ -182,9 +182,8 @@ TEST(GroundTruthTest, KittiTrackingLabelsRoundTripToTheSameBoxes) {
   std::string line;
   int count = 0;
   while (std::getline(lines, line)) {
-    std::string error;
-    const auto label = sensors::ParseKittiLabel(line, /*tracking=*/true, &error);
-    ASSERT_TRUE(label) << error << ": " << line;
+    const auto label = sensors::ParseKittiLabel(line, /*tracking=*/true);
+    ASSERT_TRUE(label) << label.error().message << ": " << line;
     EXPECT_EQ(label->frame, count);
     EXPECT_EQ(label->track_id, 1);
     EXPECT_EQ(label->type, "Car");
