@@ -104,7 +104,7 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
                             const pipeline::proto::EgoMotionOptions& ego_options,
                             const BoxEvaluationOptions& options,
                             const std::optional<fs::path>& write_labels_dir,
-                            sensors::IssueLog* issues) {
+                            sensors::IssueLog& issues) {
   const sensors::KittiBenchmark benchmark = sensors::KittiBenchmark::Open(dataset, issues);
   BoxEvaluation result;
   result.tracking_layout = benchmark.is_tracking();
@@ -151,7 +151,7 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
   result.classes = boxes.Classes();
   result.detections = boxes.Detections();
   if (result.tracking_layout) result.tracking = clear_mot.Scores();
-  result.data_issues = issues ? issues->count() : 0;
+  result.data_issues = issues.count();
   return result;
 }
 

@@ -37,6 +37,6 @@ BoxEvaluation EvaluateBoxes(const std::filesystem::path& dataset,
                             const pipeline::proto::EgoMotionOptions& ego_motion,
                             const pipeline::proto::BoxEvaluationOptions& options,
                             const std::optional<std::filesystem::path>& write_labels_dir,
-                            sensors::IssueLog* issues);
+                            sensors::IssueLog& issues);
 
 }  // namespace longtail::evaluation

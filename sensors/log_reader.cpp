@@ -29,7 +29,7 @@ const std::vector<LogFormat>& LogFormats() {
   return formats;
 }
 
-std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog& issues,
                                    const LogOpenOptions& options) {
   if (!std::filesystem::exists(path)) throw LogError(path, "no such file or directory");
   for (const LogFormat& format : LogFormats()) {
@@ -42,7 +42,7 @@ std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog* issues,
   throw LogError(path, "not a log in any known format (" + known + ")");
 }
 
-std::optional<Frame> ReadFrameAt(const std::string& path, std::int64_t index, IssueLog* issues) {
+std::optional<Frame> ReadFrameAt(const std::string& path, std::int64_t index, IssueLog& issues) {
   const auto reader = OpenLog(path, issues);
   reader->Seek(index);
   while (auto frame = reader->Next()) {

@@ -65,9 +65,9 @@ struct LogFormat {
   std::string name;
   // True when `path` looks like this format (by content or layout, never by extension alone).
   std::function<bool(const std::string& path)> probe;
-  std::function<std::unique_ptr<LogReader>(const std::string& path, IssueLog* issues)> open;
+  std::function<std::unique_ptr<LogReader>(const std::string& path, IssueLog& issues)> open;
   // Formats that honour LogOpenOptions open through this when it is set.
-  std::function<std::unique_ptr<LogReader>(const std::string& path, IssueLog* issues,
+  std::function<std::unique_ptr<LogReader>(const std::string& path, IssueLog& issues,
                                            const LogOpenOptions& options)>
       open_with_options = nullptr;
 };
@@ -75,11 +75,11 @@ struct LogFormat {
 // The formats OpenLog tries, in probe order. Adding a format is one line in log_reader.cpp.
 const std::vector<LogFormat>& LogFormats();
 // Opens `path` with the first format whose probe accepts it; throws LogError if none does.
-std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenLog(const std::string& path, IssueLog& issues,
                                    const LogOpenOptions& options = {});
 
 // Random access for reviewers: the frame with Frame::index == `index`, or nullopt when the log has
 // none. Seeks where the format can, else scans from the start.
-std::optional<Frame> ReadFrameAt(const std::string& path, std::int64_t index, IssueLog* issues);
+std::optional<Frame> ReadFrameAt(const std::string& path, std::int64_t index, IssueLog& issues);
 
 }  // namespace longtail::sensors

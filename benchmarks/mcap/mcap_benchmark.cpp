@@ -42,7 +42,7 @@ const Sample& DriveMcap(const std::string& compression) {
                          "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync";
   if (!fs::exists(drive)) return sample;
   IssueLog issues;
-  auto kitti = longtail::sensors::OpenLog(drive.string(), &issues);
+  auto kitti = longtail::sensors::OpenLog(drive.string(), issues);
   sample.path = fs::temp_directory_path() / ("longtail-bench-0052-" + compression + ".mcap");
   longtail::sensors::proto::McapWriterOptions options;
   options.set_compression(compression);
@@ -50,7 +50,8 @@ const Sample& DriveMcap(const std::string& compression) {
   while (auto frame = kitti->Next()) writer.Write(*frame);
   writer.Close();
   sample.bytes = fs::file_size(sample.path);
-  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), nullptr);
+  longtail::sensors::IssueLog ignored;
+  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), ignored);
   sample.messages = indexed->summary().statistics->message_count;
   return sample;
 }
@@ -88,7 +89,8 @@ void BM_CatFloor(benchmark::State& state, const std::string& compression) {
 void BM_DecompressOnly(benchmark::State& state, const std::string& compression) {
   const Sample& sample = DriveMcap(compression);
   if (!Ready(state, sample)) return;
-  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), nullptr);
+  longtail::sensors::IssueLog ignored;
+  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), ignored);
   std::vector<std::pair<mcap::Bytes, std::uint64_t>> chunks;  // compressed records, size
   for (const mcap::ChunkIndex& index : indexed->summary().chunk_indexes) {
     const mcap::ByteView record =
@@ -113,7 +115,8 @@ void BM_StreamingRead(benchmark::State& state, const std::string& compression, b
   for (auto _ : state) {
     mcap::StreamReaderOptions options;
     options.validate_crcs = crcs;
-    mcap::McapStreamReader reader(mcap::OpenFileSource(sample.path), nullptr, options);
+    longtail::sensors::IssueLog ignored;
+    mcap::McapStreamReader reader(mcap::OpenFileSource(sample.path), ignored, options);
     std::uint64_t messages = 0;
     while (auto record = reader.Next())
       messages += std::holds_alternative<mcap::Message>(record->record);
@@ -127,7 +130,8 @@ void BM_IndexedRead(benchmark::State& state, const std::string& compression) {
   const Sample& sample = DriveMcap(compression);
   if (!Ready(state, sample)) return;
   for (auto _ : state) {
-    auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), nullptr);
+    longtail::sensors::IssueLog ignored;
+    auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), ignored);
     mcap::IndexedMessageCursor cursor(*indexed, {});
     std::uint64_t messages = 0;
     while (auto message = cursor.Next()) ++messages;
@@ -142,7 +146,7 @@ void BM_Frames(benchmark::State& state, const std::string& compression) {
   if (!Ready(state, sample)) return;
   for (auto _ : state) {
     IssueLog issues;
-    auto reader = longtail::sensors::OpenMcapLog(sample.path.string(), &issues);
+    auto reader = longtail::sensors::OpenMcapLog(sample.path.string(), issues);
     int frames = 0;
     while (reader->Next()) ++frames;
     benchmark::DoNotOptimize(frames);
@@ -154,7 +158,7 @@ void BM_Write(benchmark::State& state, const std::string& compression) {
   const Sample& sample = DriveMcap(compression);
   if (!Ready(state, sample)) return;
   IssueLog issues;
-  auto reader = longtail::sensors::OpenMcapLog(sample.path.string(), &issues);
+  auto reader = longtail::sensors::OpenMcapLog(sample.path.string(), issues);
   std::vector<longtail::sensors::Frame> frames;
   while (auto frame = reader->Next()) frames.push_back(std::move(*frame));
   const fs::path out =
@@ -180,7 +184,8 @@ Sample Ros2Mcap() {
                 "ros-logs/mcap-ros2-ouster/pointcloudset_os1_ros2_0.mcap";
   if (!fs::exists(sample.path)) return Sample{};
   sample.bytes = fs::file_size(sample.path);
-  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), nullptr);
+  longtail::sensors::IssueLog ignored;
+  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), ignored);
   sample.messages = indexed->summary().statistics->message_count;
   return sample;
 }
@@ -188,7 +193,8 @@ Sample Ros2Mcap() {
 void BM_Ros2DecompressOnly(benchmark::State& state) {
   const Sample sample = Ros2Mcap();
   if (!Ready(state, sample)) return;
-  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), nullptr);
+  longtail::sensors::IssueLog ignored;
+  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), ignored);
   for (auto _ : state) {
     for (const mcap::ChunkIndex& index : indexed->summary().chunk_indexes) {
       benchmark::DoNotOptimize(indexed->ReadChunk(index));
@@ -202,7 +208,7 @@ void BM_Ros2Frames(benchmark::State& state) {
   if (!Ready(state, sample)) return;
   for (auto _ : state) {
     IssueLog issues;
-    auto reader = longtail::sensors::OpenMcapRosLog(sample.path.string(), &issues);
+    auto reader = longtail::sensors::OpenMcapRosLog(sample.path.string(), issues);
     std::size_t points = 0;
     while (auto frame = reader->Next()) points += frame->lidar.points.size();
     benchmark::DoNotOptimize(points);

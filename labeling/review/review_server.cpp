@@ -72,7 +72,7 @@ class FrameCache {
     sensors::IssueLog issues;
     std::optional<sensors::Frame> frame;
     try {
-      frame = sensors::ReadFrameAt(log_path, index, &issues);
+      frame = sensors::ReadFrameAt(log_path, index, issues);
     } catch (const sensors::LogError& e) {
       throw RequestError(500, std::string("the task's log cannot be read: ") + e.what());
     }

@@ -105,7 +105,7 @@ std::vector<TrainingSample> LabelClusters(
 std::vector<TrainingSample> CollectTrainingSamples(
     const fs::path& dataset, const std::map<std::string, std::string>& object_drives,
     const proto::PerceptionOptions& perception, const SampleOptions& options,
-    sensors::IssueLog* issues) {
+    sensors::IssueLog& issues) {
   const sensors::KittiBenchmark benchmark = sensors::KittiBenchmark::Open(dataset, issues);
   std::vector<TrainingSample> samples;
   for (std::size_t i = 0; i < benchmark.size(); ++i) {

@@ -56,6 +56,6 @@ std::vector<TrainingSample> LabelClusters(
 std::vector<TrainingSample> CollectTrainingSamples(
     const std::filesystem::path& dataset, const std::map<std::string, std::string>& object_drives,
     const proto::PerceptionOptions& perception, const SampleOptions& options,
-    sensors::IssueLog* issues);
+    sensors::IssueLog& issues);
 
 }  // namespace longtail::pipeline

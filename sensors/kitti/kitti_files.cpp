@@ -11,41 +11,41 @@
 namespace longtail::sensors::kitti {
 
 std::optional<std::vector<LidarPoint>> ReadVelodyneBin(const std::filesystem::path& file,
-                                                       IssueLog* issues) {
+                                                       IssueLog& issues) {
   if (const auto problem = FileSizeProblem(file, kMaxLidarScanBytes, "a lidar scan")) {
-    issues->Report({file.string(), 0, 0, "lidar scan: " + *problem});
+    issues.Report({file.string(), 0, 0, "lidar scan: " + *problem});
     return std::nullopt;
   }
   const auto size = std::filesystem::file_size(file);
   if (size == 0) {
-    issues->Report({file.string(), 0, 0, "empty lidar scan"});
+    issues.Report({file.string(), 0, 0, "empty lidar scan"});
     return std::nullopt;
   }
   if (size % sizeof(LidarPoint) != 0) {
-    issues->Report({file.string(), size - size % sizeof(LidarPoint), size,
-                    "truncated lidar scan: " + std::to_string(size) +
-                        " bytes is not a multiple of the 16-byte point"});
+    issues.Report({file.string(), size - size % sizeof(LidarPoint), size,
+                   "truncated lidar scan: " + std::to_string(size) +
+                       " bytes is not a multiple of the 16-byte point"});
     return std::nullopt;
   }
   std::vector<LidarPoint> points(size / sizeof(LidarPoint));
   std::ifstream in(file, std::ios::binary);
   if (!in.read(reinterpret_cast<char*>(points.data()), static_cast<std::streamsize>(size))) {
-    issues->Report({file.string(),
-                    static_cast<std::uint64_t>(std::max<std::streamsize>(in.gcount(), 0)), size,
-                    "short read of lidar scan"});
+    issues.Report({file.string(),
+                   static_cast<std::uint64_t>(std::max<std::streamsize>(in.gcount(), 0)), size,
+                   "short read of lidar scan"});
     return std::nullopt;
   }
   return points;
 }
 
-std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, IssueLog* issues) {
+std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, IssueLog& issues) {
   if (const auto problem = FileSizeProblem(file, kMaxImageBytes, "a camera image")) {
-    issues->Report({file.string(), 0, 0, "image: " + *problem});
+    issues.Report({file.string(), 0, 0, "image: " + *problem});
     return std::nullopt;
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    issues->Report({file.string(), 0, 0, "cannot open image"});
+    issues.Report({file.string(), 0, 0, "cannot open image"});
     return std::nullopt;
   }
   auto data = std::make_shared<std::vector<std::uint8_t>>(std::istreambuf_iterator<char>(in),
@@ -59,8 +59,8 @@ std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, I
              std::memcmp(data->data(), kJpeg, sizeof(kJpeg)) == 0) {
     image.format = "jpeg";
   } else {
-    issues->Report({file.string(), 0, data->size(),
-                    data->empty() ? "empty image file" : "not a PNG or JPEG image"});
+    issues.Report({file.string(), 0, data->size(),
+                   data->empty() ? "empty image file" : "not a PNG or JPEG image"});
     return std::nullopt;
   }
   // A file cut short would reach the decoder, whose library reports it on stderr with no file
@@ -70,7 +70,7 @@ std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, I
   if (image.format == "png" &&
       (data->size() < sizeof(kPngEnd) ||
        std::memcmp(data->data() + data->size() - sizeof(kPngEnd), kPngEnd, sizeof(kPngEnd)))) {
-    issues->Report(
+    issues.Report(
         {file.string(), data->size(), 0, "truncated PNG image: no IEND chunk at its end"});
     return std::nullopt;
   }
@@ -79,15 +79,15 @@ std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, I
 }
 
 std::vector<std::optional<Timestamp>> ReadTimestamps(const std::filesystem::path& file,
-                                                     IssueLog* issues) {
+                                                     IssueLog& issues) {
   std::vector<std::optional<Timestamp>> stamps;
   if (const auto problem = FileSizeProblem(file, kMaxListTextBytes, "a timestamps file")) {
-    issues->Report({file.string(), 0, 0, "timestamps: " + *problem});
+    issues.Report({file.string(), 0, 0, "timestamps: " + *problem});
     return stamps;
   }
   std::ifstream in(file);
   if (!in) {
-    issues->Report({file.string(), 0, 0, "cannot open timestamps"});
+    issues.Report({file.string(), 0, 0, "cannot open timestamps"});
     return stamps;
   }
   std::string line;
@@ -99,16 +99,16 @@ std::vector<std::optional<Timestamp>> ReadTimestamps(const std::filesystem::path
     if (line.find_first_not_of(" \r") == std::string::npos) continue;
     std::optional<Timestamp> stamp = ParseKittiTimestamp(line);
     if (!stamp) {
-      issues->Report(
+      issues.Report(
           {file.string(), line_offset, line.size(), "bad timestamp line '" + Excerpt(line) + "'"});
     }
     stamps.push_back(stamp);
     offsets.push_back(line_offset);
   }
   for (std::size_t i : OutOfOrderStamps(stamps)) {
-    issues->Report({file.string(), offsets[i], 0,
-                    "timestamp of frame " + std::to_string(i) +
-                        " is out of order with its neighbours: frame left out"});
+    issues.Report({file.string(), offsets[i], 0,
+                   "timestamp of frame " + std::to_string(i) +
+                       " is out of order with its neighbours: frame left out"});
     stamps[i].reset();
   }
   return stamps;

@@ -16,16 +16,16 @@ namespace longtail::sensors::kitti {
 // not a multiple of 16 bytes) is reported and gives nullopt: a partial scan would look like a
 // sensor fault.
 std::optional<std::vector<LidarPoint>> ReadVelodyneBin(const std::filesystem::path& file,
-                                                       IssueLog* issues);
+                                                       IssueLog& issues);
 
 // Reads an encoded image's bytes, checking the PNG or JPEG signature; reports and gives nullopt if
 // the file is missing, empty or neither format.
-std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, IssueLog* issues);
+std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, IssueLog& issues);
 
 // Reads timestamps.txt, one stamp per line. A bad line is reported (with its byte offset) and gives
 // nullopt at its position, so positions keep matching the data files.
 std::vector<std::optional<Timestamp>> ReadTimestamps(const std::filesystem::path& file,
-                                                     IssueLog* issues);
+                                                     IssueLog& issues);
 
 // The numbered data files in `dir` with extension `ext`, as (number, path), sorted by number.
 std::vector<std::pair<std::int64_t, std::filesystem::path>> NumberedFiles(

@@ -17,7 +17,7 @@ fs::path TrainingRoot(const fs::path& path) {
   return fs::is_directory(path / "training") ? path / "training" : path;
 }
 
-std::vector<KittiLabel> ReadLabelFile(const fs::path& file, bool tracking, IssueLog* issues) {
+std::vector<KittiLabel> ReadLabelFile(const fs::path& file, bool tracking, IssueLog& issues) {
   std::vector<KittiLabel> labels;
   std::ifstream in(file);
   if (!in) return labels;  // labels are optional: a test split has none
@@ -30,7 +30,7 @@ std::vector<KittiLabel> ReadLabelFile(const fs::path& file, bool tracking, Issue
     if (auto label = ParseKittiLabel(line, tracking)) {
       labels.push_back(*label);
     } else {
-      issues->Report(
+      issues.Report(
           {file.string(), line_offset, line.size(), "bad label line: " + label.error().message});
     }
   }
@@ -48,7 +48,7 @@ std::optional<std::pair<int, int>> PngSize(const std::vector<std::uint8_t>& png)
 
 class BenchmarkReader : public LogReader {
  public:
-  BenchmarkReader(const fs::path& path, IssueLog* issues)
+  BenchmarkReader(const fs::path& path, IssueLog& issues)
       : benchmark_(KittiBenchmark::Open(path, issues)) {
     info_.path = path.string();
     info_.format = "kitti-object";
@@ -81,10 +81,10 @@ class BenchmarkReader : public LogReader {
 
 }  // namespace
 
-KittiBenchmark KittiBenchmark::Open(const fs::path& path, IssueLog* issues) {
+KittiBenchmark KittiBenchmark::Open(const fs::path& path, IssueLog& issues) {
   KittiBenchmark benchmark;
   benchmark.root_ = TrainingRoot(path);
-  benchmark.issues_ = issues;
+  benchmark.issues_ = &issues;
   const fs::path velodyne = benchmark.root_ / "velodyne";
   if (!fs::is_directory(velodyne) || !fs::is_directory(benchmark.root_ / "calib")) {
     throw LogError(path.string(),
@@ -126,13 +126,13 @@ LabeledFrame KittiBenchmark::Load(std::size_t i) const {
 
   const fs::path scan = tracking_ ? root_ / "velodyne" / entry.sequence / (entry.id + ".bin")
                                   : root_ / "velodyne" / (entry.id + ".bin");
-  if (auto points = kitti::ReadVelodyneBin(scan, issues_)) frame.lidar.points = std::move(*points);
+  if (auto points = kitti::ReadVelodyneBin(scan, *issues_)) frame.lidar.points = std::move(*points);
 
   const fs::path image_file = tracking_ ? root_ / "image_02" / entry.sequence / (entry.id + ".png")
                                         : root_ / "image_2" / (entry.id + ".png");
   int width = kKittiImageWidth, height = kKittiImageHeight;
   if (fs::exists(image_file)) {
-    if (auto image = kitti::ReadEncodedImage(image_file, issues_)) {
+    if (auto image = kitti::ReadEncodedImage(image_file, *issues_)) {
       if (const auto size = PngSize(*image->data)) std::tie(width, height) = *size;
       image->camera = "image_2";
       frame.cameras.push_back({*image, Duration{0}});
@@ -159,7 +159,7 @@ LogFormat KittiObjectLogFormat() {
             const fs::path root = TrainingRoot(path);
             return fs::is_directory(root / "velodyne") && fs::is_directory(root / "calib");
           },
-          [](const std::string& path, IssueLog* issues) -> std::unique_ptr<LogReader> {
+          [](const std::string& path, IssueLog& issues) -> std::unique_ptr<LogReader> {
             return std::make_unique<BenchmarkReader>(path, issues);
           }};
 }

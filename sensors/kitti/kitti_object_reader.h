@@ -26,7 +26,7 @@ struct LabeledFrame {
 class KittiBenchmark {
  public:
   // Throws LogError when `path` is neither layout.
-  static KittiBenchmark Open(const std::filesystem::path& path, IssueLog* issues);
+  static KittiBenchmark Open(const std::filesystem::path& path, IssueLog& issues);
   bool is_tracking() const { return tracking_; }
   std::size_t size() const { return entries_.size(); }
   // Reads frame i; a missing or corrupt file is reported and leaves that part empty.
@@ -43,7 +43,7 @@ class KittiBenchmark {
   // Labels by sequence ("" for the object benchmark, keyed by id there), parsed once at Open so
   // that Load is const and may run concurrently.
   std::map<std::string, std::vector<KittiLabel>> labels_;
-  IssueLog* issues_ = nullptr;
+  IssueLog* issues_ = nullptr;  // the log given to Open; never null after it
 };
 
 // The object/tracking benchmark as a log (one "drive" per sequence; the object benchmark's frames

@@ -28,13 +28,13 @@ struct StampedFile {
 // The numbered files of `stream_dir`/data paired with the lines of `stream_dir`/timestamps.txt.
 // Files without a valid stamp are reported and left out.
 std::vector<StampedFile> StampedFiles(const fs::path& stream_dir, const std::string& ext,
-                                      IssueLog* issues) {
+                                      IssueLog& issues) {
   const auto stamps = kitti::ReadTimestamps(stream_dir / "timestamps.txt", issues);
   std::vector<StampedFile> files;
   std::vector<bool> has_file(stamps.size(), false);
   for (auto& [number, path] : kitti::NumberedFiles(stream_dir / "data", ext)) {
     if (number < 0 || number >= static_cast<std::int64_t>(stamps.size())) {
-      issues->Report({path.string(), 0, 0, "no line for this file in timestamps.txt"});
+      issues.Report({path.string(), 0, 0, "no line for this file in timestamps.txt"});
       continue;
     }
     if (!stamps[number]) continue;  // its bad stamp line was reported: one skip, one report
@@ -44,9 +44,9 @@ std::vector<StampedFile> StampedFiles(const fs::path& stream_dir, const std::str
   // A stamped frame without its file is a skipped frame, counted like an unreadable one.
   for (std::size_t number = 0; number < stamps.size(); ++number) {
     if (stamps[number] && !has_file[number]) {
-      issues->Report({(stream_dir / "data").string(), 0, 0,
-                      "frame " + std::to_string(number) + " is in timestamps.txt but has no " +
-                          ext + " file"});
+      issues.Report({(stream_dir / "data").string(), 0, 0,
+                     "frame " + std::to_string(number) + " is in timestamps.txt but has no " + ext +
+                         " file"});
     }
   }
   return files;
@@ -71,7 +71,7 @@ StreamInfo Stream(const std::string& name, const std::string& kind,
 
 class KittiRawReader : public LogReader {
  public:
-  KittiRawReader(const fs::path& drive_dir, IssueLog* issues) : issues_(issues) {
+  KittiRawReader(const fs::path& drive_dir, IssueLog& issues) : issues_(&issues) {
     const fs::path drive = fs::weakly_canonical(drive_dir);
     info_.path = drive_dir.string();
     info_.format = "kitti-raw";
@@ -127,7 +127,7 @@ class KittiRawReader : public LogReader {
   std::optional<Frame> Next() override {
     while (next_ < lidar_.size()) {
       const StampedFile& scan_file = lidar_[next_++];
-      auto points = kitti::ReadVelodyneBin(scan_file.path, issues_);
+      auto points = kitti::ReadVelodyneBin(scan_file.path, *issues_);
       if (!points) continue;
       Frame frame;
       frame.index = scan_file.number;
@@ -137,7 +137,7 @@ class KittiRawReader : public LogReader {
         const auto nearest = NearestStamp(camera.stamps, scan_file.stamp, kMaxCameraSkew);
         if (!nearest) continue;
         const fs::path& file = camera.files[*nearest].path;
-        auto image = kitti::ReadEncodedImage(file, issues_);
+        auto image = kitti::ReadEncodedImage(file, *issues_);
         if (!image) continue;
         // An image of another size than its calibration would put every projected box elsewhere.
         const auto size = PngSize(*image);
@@ -191,7 +191,7 @@ class KittiRawReader : public LogReader {
       info_.notes.push_back("calib_imu_to_velo.txt absent: IMU assumed at the lidar");
     }
     const Eigen::Isometry3d imu_from_vehicle = (vehicle_from_lidar * lidar_from_imu).inverse();
-    const auto files = StampedFiles(oxts_dir, ".txt", issues_);
+    const auto files = StampedFiles(oxts_dir, ".txt", *issues_);
     std::optional<double> scale;
     for (const StampedFile& file : files) {
       std::ifstream in(file.path);
@@ -233,7 +233,7 @@ LogFormat KittiRawLogFormat() {
           [](const std::string& path) {
             return fs::is_directory(fs::path(path) / "velodyne_points" / "data");
           },
-          [](const std::string& path, IssueLog* issues) -> std::unique_ptr<LogReader> {
+          [](const std::string& path, IssueLog& issues) -> std::unique_ptr<LogReader> {
             return std::make_unique<KittiRawReader>(path, issues);
           }};
 }

@@ -19,7 +19,7 @@ class Checker {
 
   McapCheck Run(const std::filesystem::path& path) {
     IssueLog issues;
-    McapStreamReader reader(OpenFileSource(path), &issues);
+    McapStreamReader reader(OpenFileSource(path), issues);
     while (std::optional<RecordAt> record = reader.Next()) Visit(*record);
     check_.stream = reader.report();
     for (const DataIssue& issue : issues.issues()) check_.problems.push_back(issue);

@@ -61,13 +61,13 @@ struct StreamTimes {
 
 class McapLogReader final : public LogReader {
  public:
-  McapLogReader(const std::string& path, IssueLog* issues, const proto::FoxgloveLogOptions& options)
-      : path_(path), issues_(issues), options_(options) {
+  McapLogReader(const std::string& path, IssueLog& issues, const proto::FoxgloveLogOptions& options)
+      : path_(path), issues_(&issues), options_(options) {
     info_.path = path;
     info_.format = "mcap";
     info_.log_id = std::filesystem::path(path).filename().string();
     max_skew_ = FromSeconds(options_.max_camera_skew_ms() / 1000.0);
-    indexed_ = mcap::McapIndexedReader::Open(mcap::OpenFileSource(path), issues_);
+    indexed_ = mcap::McapIndexedReader::Open(mcap::OpenFileSource(path), *issues_);
     if (indexed_) {
       OpenIndexed();
     } else {
@@ -151,7 +151,7 @@ class McapLogReader final : public LogReader {
   void OpenStreaming() {
     std::map<std::uint16_t, mcap::Schema> schemas;
     std::map<std::uint16_t, StreamTimes> times;
-    mcap::McapStreamReader scan(mcap::OpenFileSource(path_), issues_);
+    mcap::McapStreamReader scan(mcap::OpenFileSource(path_), *issues_);
     std::optional<mcap::Header> header;
     while (std::optional<mcap::RecordAt> record = scan.Next()) {
       if (auto* schema = std::get_if<mcap::Schema>(&record->record)) {
@@ -182,7 +182,8 @@ class McapLogReader final : public LogReader {
       info_.notes.push_back(std::to_string(report.records_dropped) + " corrupt records skipped");
     }
     // The frame pass reports nothing new: the info pass already reported every problem.
-    stream_ = std::make_unique<mcap::McapStreamReader>(mcap::OpenFileSource(path_), nullptr);
+    stream_ = std::make_unique<mcap::McapStreamReader>(mcap::OpenFileSource(path_),
+                                                       frame_pass_issues_dropped_);
     next_message_ = [this]() -> std::optional<Message> {
       while (std::optional<mcap::RecordAt> record = stream_->Next()) {
         if (auto* message = std::get_if<Message>(&record->record)) return std::move(*message);
@@ -252,12 +253,10 @@ class McapLogReader final : public LogReader {
 
   void Fail(const Message& message, const std::string& error) {
     const auto channel = channels_.find(message.channel_id);
-    if (issues_) {
-      issues_->Report(
-          {path_, 0, 0,
-           "topic " + (channel == channels_.end() ? std::string("?") : channel->second.topic) +
-               ", message at log_time " + std::to_string(message.log_time) + ": " + error});
-    }
+    issues_->Report(
+        {path_, 0, 0,
+         "topic " + (channel == channels_.end() ? std::string("?") : channel->second.topic) +
+             ", message at log_time " + std::to_string(message.log_time) + ": " + error});
   }
 
   void Handle(const Message& message) {
@@ -366,6 +365,7 @@ class McapLogReader final : public LogReader {
   std::map<std::uint16_t, ChannelInfo> channels_;
   std::optional<mcap::McapIndexedReader> indexed_;
   std::unique_ptr<mcap::IndexedMessageCursor> cursor_;
+  IssueLog frame_pass_issues_dropped_;  // declared before stream_, which reports to it
   std::unique_ptr<mcap::McapStreamReader> stream_;
   std::function<std::optional<Message>()> next_message_;
   bool source_done_ = false;
@@ -392,14 +392,14 @@ bool LooksLikeMcap(const std::string& path) {
   return in.gcount() == 8 && std::memcmp(magic, mcap::kMagic, 8) == 0;
 }
 
-std::unique_ptr<LogReader> OpenMcapLog(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenMcapLog(const std::string& path, IssueLog& issues,
                                        const proto::FoxgloveLogOptions& options) {
   if (!LooksLikeMcap(path)) throw LogError(path, "not an MCAP file (no MCAP magic bytes)");
   return std::make_unique<McapLogReader>(path, issues, options);
 }
 
 LogFormat McapLogFormat() {
-  return LogFormat{"mcap", LooksLikeMcap, [](const std::string& path, IssueLog* issues) {
+  return LogFormat{"mcap", LooksLikeMcap, [](const std::string& path, IssueLog& issues) {
                      return OpenMcapLog(path, issues);
                    }};
 }

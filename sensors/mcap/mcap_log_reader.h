@@ -15,7 +15,7 @@ namespace longtail::sensors {
 LogFormat McapLogFormat();
 
 // Opens with explicit options (topic and frame names, pairing tolerance).
-std::unique_ptr<LogReader> OpenMcapLog(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenMcapLog(const std::string& path, IssueLog& issues,
                                        const proto::FoxgloveLogOptions& options = {});
 
 // True when `path` is a regular file starting with the MCAP magic bytes.

@@ -108,15 +108,15 @@ std::unique_ptr<ByteSource> MemorySource(Bytes bytes, std::string name) {
 // ---------------------------------------------------------------------------------------------
 // Streaming reader
 
-McapStreamReader::McapStreamReader(std::unique_ptr<ByteSource> source, IssueLog* issues,
+McapStreamReader::McapStreamReader(std::unique_ptr<ByteSource> source, IssueLog& issues,
                                    StreamReaderOptions options)
-    : source_(std::move(source)), issues_(issues), options_(options) {}
+    : source_(std::move(source)), issues_(&issues), options_(options) {}
 
 void McapStreamReader::Fail(std::uint64_t offset, std::uint64_t bytes, std::uint64_t records,
                             std::string reason) {
   report_.bytes_dropped += bytes;
   report_.records_dropped += records;
-  if (issues_) issues_->Report({source_->name(), offset, bytes, std::move(reason)});
+  issues_->Report({source_->name(), offset, bytes, std::move(reason)});
 }
 
 void McapStreamReader::StopTruncated(std::uint64_t offset, std::string reason) {
@@ -369,11 +369,11 @@ std::optional<RecordAt> McapStreamReader::Next() {
 // Indexed reader
 
 void McapIndexedReader::Report(std::uint64_t offset, std::uint64_t bytes, std::string reason) {
-  if (issues_) issues_->Report({source_->name(), offset, bytes, std::move(reason)});
+  issues_->Report({source_->name(), offset, bytes, std::move(reason)});
 }
 
 std::optional<McapIndexedReader> McapIndexedReader::Open(std::unique_ptr<ByteSource> source,
-                                                         IssueLog* issues,
+                                                         IssueLog& issues,
                                                          std::uint64_t max_chunk_bytes) {
   constexpr std::uint64_t kFooterRecord = kRecordPrefixBytes + 20;
   const std::uint64_t size = source->size();
@@ -574,7 +574,7 @@ std::vector<Message> McapIndexedReader::LinearMessages(const MessageFilter& filt
   std::vector<Message> messages;
   StreamReaderOptions options;
   options.max_record_bytes = max_chunk_bytes_;
-  McapStreamReader stream(std::make_unique<BorrowedSource>(*source_), issues_, options);
+  McapStreamReader stream(std::make_unique<BorrowedSource>(*source_), *issues_, options);
   std::map<std::uint16_t, std::string> topics;
   while (std::optional<RecordAt> record = stream.Next()) {
     if (const auto* channel = std::get_if<Channel>(&record->record)) {

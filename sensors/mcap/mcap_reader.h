@@ -72,7 +72,7 @@ struct RecordAt {
 // a bad chunk to the next record, or stopping at a truncated record.
 class McapStreamReader {
  public:
-  McapStreamReader(std::unique_ptr<ByteSource> source, IssueLog* issues,
+  McapStreamReader(std::unique_ptr<ByteSource> source, IssueLog& issues,
                    StreamReaderOptions options = {});
   std::optional<RecordAt> Next();
   const StreamReport& report() const { return report_; }
@@ -123,7 +123,7 @@ struct Summary {
 class McapIndexedReader {
  public:
   // `max_chunk_bytes`: a chunk claiming more uncompressed bytes is treated as corrupt.
-  static std::optional<McapIndexedReader> Open(std::unique_ptr<ByteSource> source, IssueLog* issues,
+  static std::optional<McapIndexedReader> Open(std::unique_ptr<ByteSource> source, IssueLog& issues,
                                                std::uint64_t max_chunk_bytes = std::uint64_t{4}
                                                                                << 30);
   const Summary& summary() const { return summary_; }
@@ -150,8 +150,8 @@ class McapIndexedReader {
                                                    const std::set<std::uint16_t>& wanted) const;
 
  private:
-  McapIndexedReader(std::unique_ptr<ByteSource> source, IssueLog* issues)
-      : source_(std::move(source)), issues_(issues) {}
+  McapIndexedReader(std::unique_ptr<ByteSource> source, IssueLog& issues)
+      : source_(std::move(source)), issues_(&issues) {}
   void Report(std::uint64_t offset, std::uint64_t bytes, std::string reason);
 
   std::unique_ptr<ByteSource> source_;

@@ -39,9 +39,11 @@ class IndexedSource final : public RosMessageSource {
 // Without a summary: one linear pass in file order.
 class StreamSource final : public RosMessageSource {
  public:
-  StreamSource(const std::string& path, IssueLog* issues,
+  // Damage goes to `issues` when `report`, else nowhere (a pass after one that reported it).
+  StreamSource(const std::string& path, IssueLog& issues, bool report,
                std::map<std::uint16_t, std::size_t> connection_of)
-      : stream_(mcap::OpenFileSource(path), issues), connection_of_(std::move(connection_of)) {}
+      : stream_(mcap::OpenFileSource(path), report ? issues : dropped_),
+        connection_of_(std::move(connection_of)) {}
   std::optional<RosMessage> Next() override {
     while (std::optional<mcap::RecordAt> record = stream_.Next()) {
       auto* m = std::get_if<mcap::Message>(&record->record);
@@ -55,6 +57,7 @@ class StreamSource final : public RosMessageSource {
   }
 
  private:
+  IssueLog dropped_;  // declared before stream_, which may report to it
   mcap::McapStreamReader stream_;
   std::map<std::uint16_t, std::size_t> connection_of_;
 };
@@ -100,7 +103,8 @@ mcap::MessageFilter FilterFor(const std::set<std::size_t>& wanted, const Channel
 std::string McapProfile(const std::string& path) {
   if (!LooksLikeMcap(path)) return "";
   try {
-    mcap::McapStreamReader stream(mcap::OpenFileSource(path), nullptr);
+    IssueLog ignored;  // damage is reported when the log is opened, not when probed
+    mcap::McapStreamReader stream(mcap::OpenFileSource(path), ignored);
     if (std::optional<mcap::RecordAt> first = stream.Next()) {
       if (auto* header = std::get_if<mcap::Header>(&first->record)) return header->profile;
     }
@@ -109,7 +113,7 @@ std::string McapProfile(const std::string& path) {
   return "";
 }
 
-std::unique_ptr<LogReader> OpenMcapRosLog(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenMcapRosLog(const std::string& path, IssueLog& issues,
                                           const ros::RosLogOptions& options) {
   if (!LooksLikeMcap(path)) throw LogError(path, "not an MCAP file (no MCAP magic bytes)");
   RosLogContents contents;
@@ -156,10 +160,12 @@ std::unique_ptr<LogReader> OpenMcapRosLog(const std::string& path, IssueLog* iss
     contents.info.notes.push_back("indexed: summary with " +
                                   std::to_string(summary.chunk_indexes.size()) + " chunk indexes");
     contents.open_messages = [path, channels](const std::set<std::size_t>& wanted,
-                                              IssueLog* log) -> std::unique_ptr<RosMessageSource> {
+                                              IssueLog& log) -> std::unique_ptr<RosMessageSource> {
       std::optional<mcap::McapIndexedReader> reader =
           mcap::McapIndexedReader::Open(mcap::OpenFileSource(path), log);
-      if (!reader) return std::make_unique<StreamSource>(path, log, channels->connection_of);
+      if (!reader) {
+        return std::make_unique<StreamSource>(path, log, true, channels->connection_of);
+      }
       return std::make_unique<IndexedSource>(std::move(*reader), FilterFor(wanted, *channels),
                                              channels->connection_of);
     };
@@ -188,8 +194,8 @@ std::unique_ptr<LogReader> OpenMcapRosLog(const std::string& path, IssueLog* iss
                                     std::to_string(report.records_dropped) + " records lost");
     }
     contents.open_messages = [path, channels](const std::set<std::size_t>&,
-                                              IssueLog*) -> std::unique_ptr<RosMessageSource> {
-      return std::make_unique<StreamSource>(path, nullptr, channels->connection_of);
+                                              IssueLog& log) -> std::unique_ptr<RosMessageSource> {
+      return std::make_unique<StreamSource>(path, log, false, channels->connection_of);
     };
   }
   contents.info.format = profile == "ros1" ? "mcap-ros1" : "mcap-ros2";
@@ -206,8 +212,8 @@ std::unique_ptr<LogReader> OpenMcapRosLog(const std::string& path, IssueLog* iss
 LogFormat McapRos2LogFormat() {
   return LogFormat{
       "mcap-ros2", [](const std::string& path) { return McapProfile(path) == "ros2"; },
-      [](const std::string& path, IssueLog* issues) { return OpenMcapRosLog(path, issues); },
-      [](const std::string& path, IssueLog* issues, const LogOpenOptions& options) {
+      [](const std::string& path, IssueLog& issues) { return OpenMcapRosLog(path, issues); },
+      [](const std::string& path, IssueLog& issues, const LogOpenOptions& options) {
         return OpenMcapRosLog(path, issues, ros::RosOptionsFrom(options));
       }};
 }
@@ -215,8 +221,8 @@ LogFormat McapRos2LogFormat() {
 LogFormat McapRos1LogFormat() {
   return LogFormat{
       "mcap-ros1", [](const std::string& path) { return McapProfile(path) == "ros1"; },
-      [](const std::string& path, IssueLog* issues) { return OpenMcapRosLog(path, issues); },
-      [](const std::string& path, IssueLog* issues, const LogOpenOptions& options) {
+      [](const std::string& path, IssueLog& issues) { return OpenMcapRosLog(path, issues); },
+      [](const std::string& path, IssueLog& issues, const LogOpenOptions& options) {
         return OpenMcapRosLog(path, issues, ros::RosOptionsFrom(options));
       }};
 }

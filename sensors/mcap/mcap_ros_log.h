@@ -18,7 +18,7 @@ LogFormat McapRos1LogFormat();
 // The Header's profile of an MCAP file ("" when none or not an MCAP file).
 std::string McapProfile(const std::string& path);
 
-std::unique_ptr<LogReader> OpenMcapRosLog(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenMcapRosLog(const std::string& path, IssueLog& issues,
                                           const ros::RosLogOptions& options = {});
 
 }  // namespace longtail::sensors

@@ -67,7 +67,7 @@ struct PoseTable {
   std::vector<Eigen::Isometry3d> by_order;  // lines without a name
 };
 
-std::optional<PoseTable> ReadPoses(const fs::path& folder, IssueLog* issues) {
+std::optional<PoseTable> ReadPoses(const fs::path& folder, IssueLog& issues) {
   const std::string name = folder.filename().string();
   for (const fs::path& candidate :
        {folder / "poses.txt", folder.parent_path() / (name + "-pose.txt"),
@@ -87,18 +87,16 @@ std::optional<PoseTable> ReadPoses(const fs::path& folder, IssueLog* issues) {
       if (tokens.empty()) continue;
       const bool named = tokens.size() == 13;
       if (tokens.size() != 12 && !named) {
-        if (issues) {
-          issues->Report({candidate.string(), line_offset, line.size(),
-                          "pose line with " + std::to_string(tokens.size()) +
-                              " values (expected 12, or a name and 12)"});
-        }
+        issues.Report({candidate.string(), line_offset, line.size(),
+                       "pose line with " + std::to_string(tokens.size()) +
+                           " values (expected 12, or a name and 12)"});
         continue;
       }
       Eigen::Isometry3d pose = Eigen::Isometry3d::Identity();
       try {
         for (int i = 0; i < 12; ++i) pose.matrix()(i / 4, i % 4) = std::stod(tokens[named + i]);
       } catch (const std::exception&) {
-        if (issues) issues->Report({candidate.string(), line_offset, line.size(), "bad number"});
+        issues.Report({candidate.string(), line_offset, line.size(), "bad number"});
         continue;
       }
       if (named) {
@@ -114,7 +112,7 @@ std::optional<PoseTable> ReadPoses(const fs::path& folder, IssueLog* issues) {
 
 class PcdFolderReader final : public LogReader {
  public:
-  PcdFolderReader(const std::string& path, IssueLog* issues) : issues_(issues) {
+  PcdFolderReader(const std::string& path, IssueLog& issues) : issues_(&issues) {
     // PCL prints its own errors; library code reports through the IssueLog instead.
     pcl::console::setVerbosityLevel(pcl::console::L_ALWAYS);
     files_ = PcdFiles(path);
@@ -168,11 +166,9 @@ class PcdFolderReader final : public LogReader {
       const std::size_t i = next_++;
       Decoded<ros::CloudConversion> scan = ReadPcd(files_[i]);
       if (!scan) {
-        if (issues_) {
-          std::error_code ec;
-          issues_->Report(
-              {files_[i].string(), 0, fs::file_size(files_[i], ec), scan.error().message});
-        }
+        std::error_code ec;
+        issues_->Report(
+            {files_[i].string(), 0, fs::file_size(files_[i], ec), scan.error().message});
         continue;
       }
       Frame frame;
@@ -254,7 +250,7 @@ bool LooksLikePcdFolder(const std::string& path) {
   return !files.empty() && StartsWithPcdHeader(files.front());
 }
 
-std::unique_ptr<LogReader> OpenPcdFolder(const std::string& path, IssueLog* issues) {
+std::unique_ptr<LogReader> OpenPcdFolder(const std::string& path, IssueLog& issues) {
   if (!LooksLikePcdFolder(path)) throw LogError(path, "not a folder of .pcd files");
   return std::make_unique<PcdFolderReader>(path, issues);
 }

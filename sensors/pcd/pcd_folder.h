@@ -16,7 +16,7 @@ namespace longtail::sensors {
 // Registry entry "pcd-folder": a directory holding files that start with a PCD header.
 LogFormat PcdFolderLogFormat();
 bool LooksLikePcdFolder(const std::string& path);
-std::unique_ptr<LogReader> OpenPcdFolder(const std::string& path, IssueLog* issues);
+std::unique_ptr<LogReader> OpenPcdFolder(const std::string& path, IssueLog& issues);
 
 // The stamp a cloud's file name encodes ("1673400472138016708", "2021-10-26-16-21-29-468"),
 // or nullopt.

@@ -76,8 +76,8 @@ std::string Namespace(const std::string& topic) {
 
 class RosLogReader final : public LogReader {
  public:
-  RosLogReader(RosLogContents contents, IssueLog* issues, const RosLogOptions& options)
-      : contents_(std::move(contents)), issues_(issues), options_(options) {
+  RosLogReader(RosLogContents contents, IssueLog& issues, const RosLogOptions& options)
+      : contents_(std::move(contents)), issues_(&issues), options_(options) {
     info_ = contents_.info;
     max_skew_ = FromSeconds(options_.max_camera_skew_ms / 1000.0);
     schemas_.resize(contents_.connections.size());
@@ -85,7 +85,7 @@ class RosLogReader final : public LogReader {
     ChooseTopics();
     ReadCalibration();
     DescribeStreams();
-    messages_ = contents_.open_messages(wanted_, issues_);
+    messages_ = contents_.open_messages(wanted_, *issues_);
   }
 
   const LogInfo& info() const override { return info_; }
@@ -137,7 +137,7 @@ class RosLogReader final : public LogReader {
   }
 
   void Report(std::uint64_t offset, const std::string& reason) {
-    if (issues_) issues_->Report({info_.path, offset, 0, reason});
+    issues_->Report({info_.path, offset, 0, reason});
   }
 
   std::optional<RosValue> Decode(const RosMessage& message) {
@@ -273,9 +273,12 @@ class RosLogReader final : public LogReader {
     if (wanted.empty()) return;
     // tf_static is latched and recorded first; 5 s bounds the cost of this pass on long logs.
     const std::int64_t horizon = start + 5'000'000'000;
-    std::unique_ptr<RosMessageSource> source = contents_.open_messages(wanted, nullptr);
+    // The frame pass reports decoding problems, once: what this pass finds is dropped.
+    IssueLog dropped;
+    std::unique_ptr<RosMessageSource> source = contents_.open_messages(wanted, dropped);
     IssueLog* saved = issues_;
-    issues_ = nullptr;  // the frame pass reports decoding problems, once
+    issues_ = &dropped;
+    info_pass_ = true;
     bool lidar_frame_known = lidar_topic_.empty();
     const auto done = [&] {
       if (!lidar_frame_known) return false;
@@ -305,6 +308,7 @@ class RosLogReader final : public LogReader {
       Handle(*message);
     }
     issues_ = saved;
+    info_pass_ = false;
     // The frame pass starts over: forget the dynamic poses read here.
     poses_.clear();
     const bool has_ego = ego_source_seen_;
@@ -495,7 +499,7 @@ class RosLogReader final : public LogReader {
       model.projection = info->second.projection;
       if (auto camera_from_vehicle = tree_.Lookup(info->second.frame_id, vehicle_frame_)) {
         model.camera_from_vehicle = *camera_from_vehicle;
-      } else if (issues_ && !reported_no_path_.count(image)) {  // once, in the frame pass
+      } else if (!info_pass_ && !reported_no_path_.count(image)) {  // once, in the frame pass
         reported_no_path_.insert(image);
         Report(0, "no tf path from " + vehicle_frame_ + " to camera frame " +
                       info->second.frame_id + " (" + image + "): camera mounting unknown");
@@ -533,7 +537,8 @@ class RosLogReader final : public LogReader {
   }
 
   RosLogContents contents_;
-  IssueLog* issues_;
+  IssueLog* issues_;  // never null; points elsewhere only during the info pass
+  bool info_pass_ = false;
   RosLogOptions options_;
   LogInfo info_;
   Duration max_skew_{0};
@@ -573,7 +578,7 @@ RosLogOptions RosOptionsFrom(const LogOpenOptions& options) {
   return ros;
 }
 
-std::unique_ptr<LogReader> MakeRosLogReader(RosLogContents contents, IssueLog* issues,
+std::unique_ptr<LogReader> MakeRosLogReader(RosLogContents contents, IssueLog& issues,
                                             const RosLogOptions& options) {
   return std::make_unique<RosLogReader>(std::move(contents), issues, options);
 }

@@ -48,10 +48,11 @@ struct RosLogContents {
   std::vector<RosConnection> connections;
   std::vector<std::vector<std::int64_t>> log_times;  // per connection, ns (for counts and rates)
   // Messages of the given connections (empty = all); callable more than once. A source may
-  // return others too: the reader filters. Damage goes to `issues` (nullptr: a repeat pass that
-  // must not report twice; a container whose first look already reported may ignore it).
+  // return others too: the reader filters. Damage goes to `issues` (a repeat pass that must not
+  // report twice passes a log it drops; a container whose first look already reported may
+  // ignore it).
   std::function<std::unique_ptr<RosMessageSource>(const std::set<std::size_t>& connections,
-                                                  IssueLog* issues)>
+                                                  IssueLog& issues)>
       open_messages;
 };
 
@@ -65,7 +66,7 @@ struct RosLogOptions {
 // The command line's choices (LogOpenOptions) as RosLogOptions.
 RosLogOptions RosOptionsFrom(const LogOpenOptions& options);
 
-std::unique_ptr<LogReader> MakeRosLogReader(RosLogContents contents, IssueLog* issues,
+std::unique_ptr<LogReader> MakeRosLogReader(RosLogContents contents, IssueLog& issues,
                                             const RosLogOptions& options = {});
 
 // The standard definitions (ROS 2 dialect) of the message types longtail decodes, for

@@ -133,11 +133,11 @@ class BagWalker {
   // Problems of the top-level records go to `top_issues`, those inside chunks to `chunk_issues`:
   // a first look that skips chunks reports the one kind, the pass that opens them the other, and
   // nothing is reported twice.
-  BagWalker(const std::string& path, IssueLog* top_issues, IssueLog* chunk_issues)
+  BagWalker(const std::string& path, IssueLog& top_issues, IssueLog& chunk_issues)
       : path_(path),
         source_(mcap::OpenFileSource(path)),
-        top_issues_(top_issues),
-        chunk_issues_(chunk_issues) {
+        top_issues_(&top_issues),
+        chunk_issues_(&chunk_issues) {
     pos_ = kMagicBytes;
   }
 
@@ -219,10 +219,10 @@ class BagWalker {
 
  private:
   void ReportTop(std::uint64_t offset, std::uint64_t bytes, const std::string& reason) {
-    if (top_issues_) top_issues_->Report({path_, offset, bytes, reason});
+    top_issues_->Report({path_, offset, bytes, reason});
   }
   void ReportChunk(std::uint64_t offset, std::uint64_t bytes, const std::string& reason) {
-    if (chunk_issues_) chunk_issues_->Report({path_, offset, bytes, reason});
+    chunk_issues_->Report({path_, offset, bytes, reason});
   }
 
   std::optional<BagRecord> TopLevel() {
@@ -328,8 +328,12 @@ struct Connections {
 
 class BagSource final : public RosMessageSource {
  public:
-  BagSource(const std::string& path, IssueLog* chunk_issues, std::shared_ptr<const Connections> c)
-      : walker_(path, nullptr, chunk_issues), connections_(std::move(c)) {}
+  // Damage inside chunks goes to `chunk_issues` when `report_chunks`; top-level damage was
+  // reported by the first look and is dropped here.
+  BagSource(const std::string& path, IssueLog& chunk_issues, bool report_chunks,
+            std::shared_ptr<const Connections> c)
+      : walker_(path, dropped_, report_chunks ? chunk_issues : dropped_),
+        connections_(std::move(c)) {}
   std::optional<RosMessage> Next() override {
     while (auto item = walker_.Next(true)) {
       if (item->kind != BagWalker::Item::Kind::kMessage) continue;
@@ -341,6 +345,7 @@ class BagSource final : public RosMessageSource {
   }
 
  private:
+  IssueLog dropped_;  // declared before walker_, which reports to it
   BagWalker walker_;
   std::shared_ptr<const Connections> connections_;
 };
@@ -374,7 +379,7 @@ bool LooksLikeRos1Bag(const std::string& path) {
          std::memcmp(magic, kRos1BagMagic, kMagicBytes) == 0;
 }
 
-std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog& issues,
                                           const ros::RosLogOptions& options) {
   if (!LooksLikeRos1Bag(path)) throw LogError(path, "not a ROS 1 bag v2.0 (no #ROSBAG V2.0 line)");
   RosLogContents contents;
@@ -392,7 +397,8 @@ std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* iss
   // decompressing anything; connections are repeated at the end of an indexed bag.
   std::uint64_t chunks = 0, indexed_chunks = 0;
   {
-    BagWalker walker(path, issues, nullptr);
+    IssueLog chunk_issues_dropped;  // chunks are not read here
+    BagWalker walker(path, issues, chunk_issues_dropped);
     bool index_after_chunk = true;
     while (auto item = walker.Next(false)) {
       switch (item->kind) {
@@ -420,7 +426,8 @@ std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* iss
     contents.info.notes.push_back("no index for " + std::to_string(chunks - indexed_chunks) +
                                   " of " + std::to_string(chunks) + " chunks: read by a full scan");
     times.clear();
-    BagWalker walker(path, nullptr, issues);
+    IssueLog top_issues_dropped;  // the first look reported them
+    BagWalker walker(path, top_issues_dropped, issues);
     chunks_reported = true;
     while (auto item = walker.Next(true)) {
       if (item->kind == BagWalker::Item::Kind::kConnection) add_connection(*item);
@@ -439,8 +446,8 @@ std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* iss
     }
   }
   contents.open_messages = [path, connections, chunks_reported](const std::set<std::size_t>&,
-                                                                IssueLog* log) {
-    return std::make_unique<BagSource>(path, chunks_reported ? nullptr : log, connections);
+                                                                IssueLog& log) {
+    return std::make_unique<BagSource>(path, log, !chunks_reported, connections);
   };
   return ros::MakeRosLogReader(std::move(contents), issues, options);
 }
@@ -448,8 +455,8 @@ std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* iss
 LogFormat Ros1BagLogFormat() {
   return LogFormat{
       "ros1-bag", LooksLikeRos1Bag,
-      [](const std::string& path, IssueLog* issues) { return OpenRos1BagLog(path, issues); },
-      [](const std::string& path, IssueLog* issues, const LogOpenOptions& options) {
+      [](const std::string& path, IssueLog& issues) { return OpenRos1BagLog(path, issues); },
+      [](const std::string& path, IssueLog& issues, const LogOpenOptions& options) {
         return OpenRos1BagLog(path, issues, ros::RosOptionsFrom(options));
       }};
 }

@@ -22,7 +22,7 @@ inline constexpr char kRos1BagMagic[] = "#ROSBAG V2.0\n";
 // Registry entry "ros1-bag": probes the magic line.
 LogFormat Ros1BagLogFormat();
 bool LooksLikeRos1Bag(const std::string& path);
-std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenRos1BagLog(const std::string& path, IssueLog& issues,
                                           const ros::RosLogOptions& options = {});
 
 // A record header's fields: each <len u32><name>=<value>. nullopt when a length runs past the end

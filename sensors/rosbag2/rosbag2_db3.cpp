@@ -106,10 +106,10 @@ struct Topics {
 // Messages of every file in turn, each in timestamp order.
 class Db3Source final : public RosMessageSource {
  public:
-  Db3Source(std::vector<fs::path> files, IssueLog* issues, std::shared_ptr<const Topics> topics,
+  Db3Source(std::vector<fs::path> files, IssueLog& issues, std::shared_ptr<const Topics> topics,
             std::set<std::size_t> wanted)
       : files_(std::move(files)),
-        issues_(issues),
+        issues_(&issues),
         topics_(std::move(topics)),
         wanted_(std::move(wanted)) {}
 
@@ -136,7 +136,7 @@ class Db3Source final : public RosMessageSource {
         last_row_ = sqlite3_column_int64(s, 3);
         return message;
       }
-      if (rc != SQLITE_DONE && issues_) {
+      if (rc != SQLITE_DONE) {
         issues_->Report({files_[file_].string(), 0, 0,
                          "SQLite stops after messages row " + std::to_string(last_row_) + ": " +
                              statement_->error() + "; the rest of this file is skipped"});
@@ -175,7 +175,7 @@ bool LooksLikeRosbag2Db3(const std::string& path) {
   }
 }
 
-std::unique_ptr<LogReader> OpenRosbag2Db3(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenRosbag2Db3(const std::string& path, IssueLog& issues,
                                           const ros::RosLogOptions& options) {
   if (!LooksLikeRosbag2Db3(path)) throw LogError(path, "not a rosbag2 SQLite bag");
   const std::vector<fs::path> files = Db3Files(path);
@@ -240,15 +240,15 @@ std::unique_ptr<LogReader> OpenRosbag2Db3(const std::string& path, IssueLog* iss
         times[index->second].push_back(sqlite3_column_int64(m.get(), 1));
       }
     }
-    if (rc != SQLITE_DONE && issues) {
-      issues->Report({files[f].string(), 0, 0, "SQLite cannot read every message: " + m.error()});
+    if (rc != SQLITE_DONE) {
+      issues.Report({files[f].string(), 0, 0, "SQLite cannot read every message: " + m.error()});
     }
   }
   contents.info.notes.push_back(std::to_string(files.size()) + " .db3 file" +
                                 (files.size() == 1 ? "" : "s"));
   contents.connections = topics->list;
   contents.log_times = std::move(times);
-  contents.open_messages = [files, topics](const std::set<std::size_t>& wanted, IssueLog* log) {
+  contents.open_messages = [files, topics](const std::set<std::size_t>& wanted, IssueLog& log) {
     return std::make_unique<Db3Source>(files, log, topics, wanted);
   };
   return ros::MakeRosLogReader(std::move(contents), issues, options);
@@ -257,8 +257,8 @@ std::unique_ptr<LogReader> OpenRosbag2Db3(const std::string& path, IssueLog* iss
 LogFormat Rosbag2Db3LogFormat() {
   return LogFormat{
       "rosbag2-db3", LooksLikeRosbag2Db3,
-      [](const std::string& path, IssueLog* issues) { return OpenRosbag2Db3(path, issues); },
-      [](const std::string& path, IssueLog* issues, const LogOpenOptions& options) {
+      [](const std::string& path, IssueLog& issues) { return OpenRosbag2Db3(path, issues); },
+      [](const std::string& path, IssueLog& issues, const LogOpenOptions& options) {
         return OpenRosbag2Db3(path, issues, ros::RosOptionsFrom(options));
       }};
 }

@@ -16,7 +16,7 @@ namespace longtail::sensors {
 // Registry entry "rosbag2-db3": SQLite files with rosbag2's topics and messages tables.
 LogFormat Rosbag2Db3LogFormat();
 bool LooksLikeRosbag2Db3(const std::string& path);
-std::unique_ptr<LogReader> OpenRosbag2Db3(const std::string& path, IssueLog* issues,
+std::unique_ptr<LogReader> OpenRosbag2Db3(const std::string& path, IssueLog& issues,
                                           const ros::RosLogOptions& options = {});
 
 }  // namespace longtail::sensors

@@ -106,7 +106,7 @@ TEST(ScoringOfLabelType, MapsKittiAndArgoverseNames) {
 TEST(EvaluateBoxes, PinsTheNumbersOnKittiTrackingSequence0000) {
   LONGTAIL_REQUIRE_DATA(dataset, "kitti-tracking/training");
   sensors::IssueLog issues;
-  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, std::nullopt, &issues);
+  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, std::nullopt, issues);
   Print(evaluation);
   EXPECT_TRUE(evaluation.tracking_layout);
   EXPECT_EQ(evaluation.frames, 40);
@@ -142,7 +142,7 @@ TEST(EvaluateBoxes, PinsTheNumbersOnKittiTrackingSequence0000) {
 TEST(EvaluateBoxes, PinsTheNumbersOnKittiObjectFrames) {
   LONGTAIL_REQUIRE_DATA(dataset, "kitti-object/training");
   sensors::IssueLog issues;
-  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, std::nullopt, &issues);
+  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, std::nullopt, issues);
   Print(evaluation);
   EXPECT_FALSE(evaluation.tracking_layout);
   EXPECT_EQ(evaluation.frames, 6);
@@ -160,7 +160,7 @@ TEST(EvaluateBoxes, PinsTheNumbersOnKittiObjectFrames) {
 TEST(EvaluateBoxes, FindsVehiclesInArgoverse2SweepsWithNoChange) {
   LONGTAIL_REQUIRE_DATA(dataset, "av2-sweeps/training");
   sensors::IssueLog issues;
-  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, std::nullopt, &issues);
+  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, std::nullopt, issues);
   EXPECT_EQ(evaluation.frames, 3);
   const ClassScore& vehicles = Row(evaluation, "Vehicle");
   EXPECT_EQ(vehicles.num_truth, 14);
@@ -177,7 +177,7 @@ TEST(EvaluateBoxes, ScoresArgoverse2AllAroundWhenAsked) {
   options.set_all_around(true);
   sensors::IssueLog issues;
   const BoxEvaluation evaluation =
-      EvaluateBoxes(dataset, {}, {}, {}, options, std::nullopt, &issues);
+      EvaluateBoxes(dataset, {}, {}, {}, options, std::nullopt, issues);
   const ClassScore& vehicles = Row(evaluation, "Vehicle");
   EXPECT_EQ(vehicles.num_truth, 44);
   EXPECT_GE(vehicles.num_matched_truth, 20);
@@ -189,7 +189,7 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
   LONGTAIL_REQUIRE_DATA(dataset, "kitti-object/training");
   const std::filesystem::path out = testing::ScratchDir() / "labels";
   sensors::IssueLog issues;
-  EvaluateBoxes(dataset, {}, {}, {}, {}, out, &issues);
+  EvaluateBoxes(dataset, {}, {}, {}, {}, out, issues);
   int files = 0, lines = 0;
   for (const auto& entry : std::filesystem::directory_iterator(out)) {
     ++files;
@@ -217,7 +217,7 @@ TEST(EvaluateBoxes, ReportsATruncatedScanAndGoesOn) {
   std::filesystem::copy_file(source / "label_2/000000.txt", root / "label_2/000000.txt");
   std::ofstream(root / "velodyne/000000.bin", std::ios::binary) << std::string(1000, '\0');
   sensors::IssueLog issues;
-  const BoxEvaluation evaluation = EvaluateBoxes(root, {}, {}, {}, {}, std::nullopt, &issues);
+  const BoxEvaluation evaluation = EvaluateBoxes(root, {}, {}, {}, {}, std::nullopt, issues);
   EXPECT_EQ(evaluation.frames, 1);
   EXPECT_GE(issues.count(), 1u);
   EXPECT_EQ(evaluation.data_issues, issues.count());
@@ -225,7 +225,7 @@ TEST(EvaluateBoxes, ReportsATruncatedScanAndGoesOn) {
 
 TEST(EvaluateBoxes, RejectsAFolderThatIsNeitherLayout) {
   sensors::IssueLog issues;
-  EXPECT_THROW(EvaluateBoxes(testing::ScratchDir(), {}, {}, {}, {}, std::nullopt, &issues),
+  EXPECT_THROW(EvaluateBoxes(testing::ScratchDir(), {}, {}, {}, {}, std::nullopt, issues),
                sensors::LogError);
 }
 

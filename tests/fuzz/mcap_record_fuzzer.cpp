@@ -28,11 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     longtail::sensors::IssueLog issues(16);
     mcap::StreamReaderOptions options;
     options.max_record_bytes = kLimit;
-    mcap::McapStreamReader reader(mcap::MemorySource(bytes), &issues, options);
+    mcap::McapStreamReader reader(mcap::MemorySource(bytes), issues, options);
     while (reader.Next()) {
     }
     // 3. The indexed reader over the same bytes.
-    if (auto indexed = mcap::McapIndexedReader::Open(mcap::MemorySource(bytes), &issues, kLimit)) {
+    if (auto indexed = mcap::McapIndexedReader::Open(mcap::MemorySource(bytes), issues, kLimit)) {
       indexed->ReadMessages({});
       for (const auto& chunk : indexed->summary().chunk_indexes) indexed->ReadMessageIndexes(chunk);
       for (const auto& index : indexed->summary().metadata_indexes) indexed->ReadMetadata(index);

@@ -118,7 +118,7 @@ int RunBench(const BenchOptions& options) {
   for (const fs::path& file : files) {
     sensors::Frame frame;
     std::optional<std::vector<sensors::LidarPoint>> points =
-        sensors::kitti::ReadVelodyneBin(file, &issues);
+        sensors::kitti::ReadVelodyneBin(file, issues);
     if (!points) continue;  // reported below
     frame.lidar.points = std::move(*points);
     point_counts.push_back(frame.lidar.points.size());

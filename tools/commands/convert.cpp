@@ -28,7 +28,7 @@ int RunConvert(const ConvertOptions& options) {
           : (fs::path(options.output).extension() == ".mcap" ? "mcap" : "kitti-raw");
   sensors::IssueLog issues;
   std::int64_t frames = 0;
-  const auto reader = sensors::OpenLog(options.input, &issues, options.open);
+  const auto reader = sensors::OpenLog(options.input, issues, options.open);
   if (to == "mcap") {
     sensors::proto::McapWriterOptions writer_options;
     writer_options.set_compression(options.compression == "none" ? "" : options.compression);

@@ -52,7 +52,7 @@ int RunDoctor(const DoctorOptions& options) {
     return check.healthy() ? kExitOk : kExitCorruptInput;
   }
   sensors::IssueLog issues;
-  const auto reader = sensors::OpenLog(options.log, &issues);
+  const auto reader = sensors::OpenLog(options.log, issues);
   std::int64_t frames = 0;
   while (reader->Next()) ++frames;
   // The readers check calibration (finite, orthonormal), timestamps (readable, in order) and

@@ -89,7 +89,7 @@ std::vector<pipeline::ReviewWindow> MineWindows(const std::string& path,
                                                 evaluation::TrackActorTally& tally,
                                                 sensors::IssueLog& issues) {
   std::vector<pipeline::ReviewWindow> detected;
-  const auto reader = sensors::OpenLog(path, &issues);
+  const auto reader = sensors::OpenLog(path, issues);
   pipeline::MineCallbacks callbacks;
   callbacks.on_window = [&](const pipeline::ReviewWindow& window,
                             const std::deque<pipeline::FrameResult>&) {

@@ -115,7 +115,7 @@ int RunEvalBoxes(const EvalBoxesOptions& options) {
                                    : std::optional<std::filesystem::path>(options.write_labels);
   const evaluation::BoxEvaluation evaluation =
       evaluation::EvaluateBoxes(options.dataset, run.perception(), run.tracker(), run.ego_motion(),
-                                evaluation_options, labels, &issues);
+                                evaluation_options, labels, issues);
   if (options.json) {
     std::cout << ToJson(evaluation).dump(2) << "\n";
   } else {

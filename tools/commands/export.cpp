@@ -52,7 +52,7 @@ class CalibrationCache {
     try {
       sensors::IssueLog issues;
       const std::optional<sensors::Frame> frame =
-          sensors::ReadFrameAt(log_path, frame_index, &issues);
+          sensors::ReadFrameAt(log_path, frame_index, issues);
       if (frame && frame->calibration) return {*frame->calibration, ""};
       return {std::nullopt, "no calibration at frame " + std::to_string(frame_index)};
     } catch (const std::exception& e) {
@@ -94,7 +94,7 @@ int RunExport(const ExportCommandOptions& options) {
     const auto frame_of = [&](const labeling::TaskSummary& task,
                               std::int64_t index) -> std::optional<sensors::Frame> {
       try {
-        return sensors::ReadFrameAt(task.log_path, index, &issues);
+        return sensors::ReadFrameAt(task.log_path, index, issues);
       } catch (const std::exception& e) {
         issues.Report({task.log_path, 0, 0,
                        "frame " + std::to_string(index) + " not in the MCAP: " + e.what()});

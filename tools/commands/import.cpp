@@ -37,7 +37,7 @@ struct SourceLog {
 SourceLog DescribeSource(const ImportCommandOptions& options, sensors::IssueLog& issues) {
   SourceLog source;
   if (!options.log.empty()) {
-    const auto reader = sensors::OpenLog(options.log, &issues);
+    const auto reader = sensors::OpenLog(options.log, issues);
     source.log_id = reader->info().log_id;
     source.log_format = reader->info().format;
     if (const std::optional<sensors::Frame> frame = reader->Next(); frame && frame->calibration) {
@@ -72,7 +72,7 @@ std::vector<labeling::LabeledFrame> ReadLabel2Folder(const ImportCommandOptions&
       calibration = sensors::ReadKittiBenchmarkCalibration(std::filesystem::path(options.calib) /
                                                            entry.path().filename());
     } else if (source.log_format == "kitti-object" && options.calib.empty()) {
-      const std::optional<sensors::Frame> frame = sensors::ReadFrameAt(options.log, index, &issues);
+      const std::optional<sensors::Frame> frame = sensors::ReadFrameAt(options.log, index, issues);
       if (!frame || !frame->calibration) {
         issues.Report({entry.path().string(), 0, 0, "no calibration for this frame in the log"});
         continue;

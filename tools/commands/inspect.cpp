@@ -69,7 +69,7 @@ void PrintText(const sensors::LogInfo& info, const sensors::IssueLog& issues) {
 
 int RunInspect(const InspectOptions& options) {
   sensors::IssueLog issues;
-  const auto reader = sensors::OpenLog(options.log, &issues, options.open);
+  const auto reader = sensors::OpenLog(options.log, issues, options.open);
   if (options.json) {
     std::cout << ToJson(reader->info(), issues).dump(2) << "\n";
   } else {

@@ -57,7 +57,7 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
     outcome.enqueued.already_present += result.already_present;
   };
   try {
-    const auto reader = sensors::OpenLog(path, &issues, open_options);
+    const auto reader = sensors::OpenLog(path, issues, open_options);
     outcome.log_id = reader->info().log_id;
     if (skip_mined && queue.IsMined(outcome.log_id, options_hash)) {
       outcome.already_mined = true;

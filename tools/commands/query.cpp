@@ -131,7 +131,7 @@ std::vector<SourceResult> RunSources(const QueryOptions& options, const query::Q
     std::string error;
     results.push_back(RunOn(path, compiled, options.name, [&](auto&& each) {
       try {
-        const auto reader = sensors::OpenLog(path, &issues);
+        const auto reader = sensors::OpenLog(path, issues);
         pipeline::MineCallbacks callbacks;
         callbacks.on_frame = each;
         pipeline::MineLog(*reader, run, callbacks);

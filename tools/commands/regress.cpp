@@ -48,7 +48,7 @@ std::vector<fs::path> FindLogs(const fs::path& root) {
 labeling::RunRecord Mine(const fs::path& log, const pipeline::proto::RunOptions& options,
                          const std::string& options_hash) {
   sensors::IssueLog issues;
-  const auto reader = sensors::OpenLog(log.string(), &issues);
+  const auto reader = sensors::OpenLog(log.string(), issues);
   labeling::RunRecord record;
   record.log_id = reader->info().log_id;
   record.options_hash = options_hash;

@@ -174,7 +174,7 @@ int RunTrain(const TrainOptions& options) {
   Rethrow<CorruptInputError>([&] {
     for (const std::string& dataset : options.datasets) {
       for (TrainingSample& s : pipeline::CollectTrainingSamples(dataset, object_drives,
-                                                                run.perception(), {}, &issues)) {
+                                                                run.perception(), {}, issues)) {
         frames_of_drive[s.group][dataset].insert(s.frame);
         samples.push_back(std::move(s));
       }
@@ -251,7 +251,7 @@ int RunTrain(const TrainOptions& options) {
       sensors::IssueLog fold_issues;
       const evaluation::BoxEvaluation result =
           evaluation::EvaluateBoxes(dataset, perception, run.tracker(), run.ego_motion(),
-                                    evaluation, std::nullopt, &fold_issues);
+                                    evaluation, std::nullopt, fold_issues);
       Pool(result.detections, &fold_groups);
     }
     std::cout << "held out " << std::left << std::setw(34) << drive << std::right;

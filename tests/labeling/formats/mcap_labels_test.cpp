@@ -67,7 +67,7 @@ struct ReadBack {
 ReadBack Read(const std::filesystem::path& file) {
   ReadBack result;
   sensors::IssueLog issues;
-  sensors::mcap::McapStreamReader reader(sensors::mcap::OpenFileSource(file), &issues);
+  sensors::mcap::McapStreamReader reader(sensors::mcap::OpenFileSource(file), issues);
   std::map<std::uint16_t, std::string> topics;
   while (const auto record = reader.Next()) {
     if (const auto* channel = std::get_if<sensors::mcap::Channel>(&record->record)) {
@@ -129,7 +129,7 @@ TEST(McapLabels, WritesTheSourceFramesUnderTheLabels) {
   const std::filesystem::path file = testing::ScratchDir() / "labels.mcap";
   sensors::IssueLog issues;
   WriteLabelsMcap(file, TwoFramesWithAnEvent(), [&](std::int64_t index) {
-    return sensors::ReadFrameAt(drive.string(), index, &issues);
+    return sensors::ReadFrameAt(drive.string(), index, issues);
   });
   EXPECT_EQ(issues.count(), 0u);
   const ReadBack back = Read(file);

@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
         (data / "kitti-raw" / "2011_09_26" / "2011_09_26_drive_0052_sync").string();
     labeling::LabelSet over_drive = Synthetic(calibration);
     labeling::WriteLabelsMcap(out / "labels.mcap", over_drive, [&](std::int64_t index) {
-      return sensors::ReadFrameAt(drive, index, &issues);
+      return sensors::ReadFrameAt(drive, index, issues);
     });
     std::printf("wrote 4 files to %s (%zu input issues)\n", out.c_str(), issues.count());
     return issues.count() == 0 ? 0 : 1;

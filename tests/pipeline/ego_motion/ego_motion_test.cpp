@@ -140,7 +140,7 @@ TEST(EgoMotionEstimator, EstimatesSpeedFromTheLidarAlone) {
 TEST(EgoMotionEstimator, GivesASmoothPlausiblePathOnLidarOnlyDrive0005) {
   LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0005_sync");
   sensors::IssueLog issues;
-  auto reader = sensors::OpenLog(drive.string(), &issues);
+  auto reader = sensors::OpenLog(drive.string(), issues);
   EgoMotionEstimator estimator{proto::EgoMotionOptions()};
   std::vector<double> speeds;
   while (auto frame = reader->Next()) {

@@ -276,7 +276,7 @@ TEST(Perceive, IsDeterministicOnARealScan) {
   LONGTAIL_REQUIRE_DATA(dir, "lidar-scans-hdl64");
   sensors::Frame frame;
   sensors::IssueLog issues;
-  frame.lidar.points = sensors::kitti::ReadVelodyneBin(dir / "000000.bin", &issues)
+  frame.lidar.points = sensors::kitti::ReadVelodyneBin(dir / "000000.bin", issues)
                            .value_or(std::vector<sensors::LidarPoint>{});
   ASSERT_GT(frame.lidar.points.size(), 100000u);
   const Perception a = Perceive(frame, proto::PerceptionOptions());

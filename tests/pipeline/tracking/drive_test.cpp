@@ -16,7 +16,7 @@ namespace {
 TEST(TrackerOnDrive0052, KeepsOneIdForTheCarAheadAcrossAllFrames) {
   LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync");
   sensors::IssueLog issues;
-  auto reader = sensors::OpenLog(drive.string(), &issues);
+  auto reader = sensors::OpenLog(drive.string(), issues);
   EgoMotionEstimator ego{proto::EgoMotionOptions()};
   Tracker tracker{proto::TrackerOptions()};
   std::map<int, int> frames_ahead_by_id;  // track id -> frames it was the car right ahead

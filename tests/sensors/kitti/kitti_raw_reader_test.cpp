@@ -52,7 +52,7 @@ fs::path WriteTinyDrive(const fs::path& date_dir, bool with_pose) {
   return writer.drive_dir();
 }
 
-std::vector<Frame> ReadAll(const fs::path& drive, IssueLog* issues) {
+std::vector<Frame> ReadAll(const fs::path& drive, IssueLog& issues) {
   auto reader = OpenLog(drive.string(), issues);
   std::vector<Frame> frames;
   while (auto frame = reader->Next()) frames.push_back(std::move(*frame));
@@ -62,7 +62,7 @@ std::vector<Frame> ReadAll(const fs::path& drive, IssueLog* issues) {
 TEST(KittiRawReader, ReadsBackWhatTheWriterWrote) {
   const fs::path drive = WriteTinyDrive(testing::ScratchDir(), true);
   IssueLog issues;
-  const auto frames = ReadAll(drive, &issues);
+  const auto frames = ReadAll(drive, issues);
   EXPECT_EQ(issues.count(), 0u);
   ASSERT_EQ(frames.size(), 3u);
   EXPECT_FLOAT_EQ(frames[2].lidar.points[0].x, 3.0f);
@@ -84,7 +84,7 @@ TEST(KittiRawReader, TruncatedEmptyAndMissingScansAreCountedAndSkipped) {
   fs::resize_file(data / "0000000000.bin", 20);  // one point and 4 stray bytes
   fs::resize_file(data / "0000000001.bin", 0);
   IssueLog issues;
-  auto frames = ReadAll(drive, &issues);
+  auto frames = ReadAll(drive, issues);
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].index, 2);
   ASSERT_EQ(issues.count(), 2u);
@@ -97,7 +97,7 @@ TEST(KittiRawReader, TruncatedEmptyAndMissingScansAreCountedAndSkipped) {
   // A stamped frame whose file is gone is a skipped frame too, named by its number.
   fs::remove(data / "0000000002.bin");
   IssueLog more;
-  frames = ReadAll(drive, &more);
+  frames = ReadAll(drive, more);
   EXPECT_TRUE(frames.empty());
   ASSERT_EQ(more.count(), 3u);
   EXPECT_NE(more.issues()[0].reason.find("frame 2 is in timestamps.txt but has no .bin file"),
@@ -120,7 +120,7 @@ TEST(KittiRawReader, BadTimestampLineIsReportedWithItsOffset) {
   const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
   const std::size_t offset = ReplaceSecondLidarStamp(drive, "not a time");
   IssueLog issues;
-  const auto frames = ReadAll(drive, &issues);
+  const auto frames = ReadAll(drive, issues);
   EXPECT_EQ(frames.size(), 2u);
   ASSERT_GE(issues.count(), 1u);
   EXPECT_EQ(issues.issues()[0].offset, offset);
@@ -131,7 +131,7 @@ TEST(KittiRawReader, AStampOutOfOrderLosesItsFrameNotTheDrive) {
   const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
   const std::size_t offset = ReplaceSecondLidarStamp(drive, "2099-01-01 00:00:00.000000000");
   IssueLog issues;
-  const auto frames = ReadAll(drive, &issues);
+  const auto frames = ReadAll(drive, issues);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[1].index, 2);
   ASSERT_GE(issues.count(), 1u);
@@ -144,7 +144,7 @@ TEST(KittiRawReader, AScanLargerThanAnyLidarMakesIsSkippedUnread) {
   // Sparse: 4 GiB on paper, nothing on disk; reading it whole would take 4 GiB of memory.
   fs::resize_file(drive / "velodyne_points" / "data" / "0000000001.bin", 4ull << 30);
   IssueLog issues;
-  const auto frames = ReadAll(drive, &issues);
+  const auto frames = ReadAll(drive, issues);
   ASSERT_EQ(frames.size(), 2u);
   ASSERT_EQ(issues.count(), 1u);
   EXPECT_NE(issues.issues()[0].file.find("0000000001.bin"), std::string::npos);
@@ -158,7 +158,7 @@ TEST(KittiRawReader, ALongBadTimestampLineIsQuotedNotEchoed) {
   const fs::path stamps = drive / "velodyne_points" / "timestamps.txt";
   std::ofstream(stamps, std::ios::app) << std::string(100000, 'x') << "\n";
   IssueLog issues;
-  EXPECT_EQ(ReadAll(drive, &issues).size(), 3u);
+  EXPECT_EQ(ReadAll(drive, issues).size(), 3u);
   ASSERT_EQ(issues.count(), 1u);
   EXPECT_LT(issues.issues()[0].reason.size(), 120u);
   EXPECT_EQ(issues.issues()[0].bytes, 100000u);
@@ -168,7 +168,7 @@ TEST(KittiRawReader, CorruptImageIsSkippedButTheScanIsKept) {
   const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
   std::ofstream(drive / "image_02" / "data" / "0000000001.png") << "garbage";
   IssueLog issues;
-  const auto frames = ReadAll(drive, &issues);
+  const auto frames = ReadAll(drive, issues);
   ASSERT_EQ(frames.size(), 3u);
   EXPECT_TRUE(frames[1].cameras.empty());
   EXPECT_EQ(issues.count(), 1u);
@@ -180,7 +180,7 @@ TEST(KittiRawReader, TruncatedPngIsNamedAndSkippedBeforeTheDecoderSeesIt) {
   const auto size = fs::file_size(png);
   fs::resize_file(png, size - 20);
   IssueLog issues;
-  const auto frames = ReadAll(drive, &issues);
+  const auto frames = ReadAll(drive, issues);
   ASSERT_EQ(frames.size(), 3u);
   EXPECT_TRUE(frames[2].cameras.empty());
   EXPECT_EQ(frames[1].cameras.size(), 1u);
@@ -199,7 +199,7 @@ TEST(KittiRawReader, AnImageOfAnotherSizeThanItsCalibrationIsNamedAndSkipped) {
       .write(reinterpret_cast<const char*>(wide.data->data()),
              static_cast<std::streamsize>(wide.data->size()));
   IssueLog issues;
-  const auto frames = ReadAll(drive, &issues);
+  const auto frames = ReadAll(drive, issues);
   ASSERT_EQ(frames.size(), 3u);
   EXPECT_TRUE(frames[1].cameras.empty());
   EXPECT_EQ(frames[2].cameras.size(), 1u);
@@ -214,7 +214,7 @@ TEST(KittiRawReader, MalformedCalibrationStopsTheLogWithAClearError) {
   std::ofstream(date_dir / "calib_velo_to_cam.txt") << "R: 1 0 0\nT: 0 0 0\n";
   IssueLog issues;
   try {
-    OpenLog(drive.string(), &issues);
+    OpenLog(drive.string(), issues);
     FAIL() << "expected LogError";
   } catch (const LogError& e) {
     EXPECT_NE(std::string(e.what()).find("calib_velo_to_cam.txt"), std::string::npos);
@@ -224,11 +224,11 @@ TEST(KittiRawReader, MalformedCalibrationStopsTheLogWithAClearError) {
 TEST(KittiRawReader, ReadFrameAtSeeksToOneFrame) {
   const fs::path drive = WriteTinyDrive(testing::ScratchDir(), false);
   IssueLog issues;
-  const auto frame = ReadFrameAt(drive.string(), 2, &issues);
+  const auto frame = ReadFrameAt(drive.string(), 2, issues);
   ASSERT_TRUE(frame);
   EXPECT_EQ(frame->index, 2);
   EXPECT_FLOAT_EQ(frame->lidar.points[0].x, 3.0f);
-  EXPECT_FALSE(ReadFrameAt(drive.string(), 7, &issues));
+  EXPECT_FALSE(ReadFrameAt(drive.string(), 7, issues));
 }
 
 TEST(KittiRawWriter, LidarOnlyLogsHaveNoCameraCalibration) {
@@ -239,7 +239,7 @@ TEST(KittiRawWriter, LidarOnlyLogsHaveNoCameraCalibration) {
   writer.Write(frame);
   writer.Finish();
   IssueLog issues;
-  const auto frames = ReadAll(writer.drive_dir(), &issues);
+  const auto frames = ReadAll(writer.drive_dir(), issues);
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_TRUE(frames[0].cameras.empty());
   EXPECT_FALSE(fs::exists(date_dir / "calib_cam_to_cam.txt"));
@@ -247,14 +247,14 @@ TEST(KittiRawWriter, LidarOnlyLogsHaveNoCameraCalibration) {
 
 TEST(KittiRawReader, UnknownPathsAreRejected) {
   IssueLog issues;
-  EXPECT_THROW(OpenLog("/nonexistent/drive", &issues), LogError);
-  EXPECT_THROW(OpenLog(testing::ScratchDir().string(), &issues), LogError);
+  EXPECT_THROW(OpenLog("/nonexistent/drive", issues), LogError);
+  EXPECT_THROW(OpenLog(testing::ScratchDir().string(), issues), LogError);
 }
 
 TEST(KittiRawReader, RealDrive0052HasThirtyScansWithImagesAndNoPose) {
   LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0052_sync");
   IssueLog issues;
-  auto reader = OpenLog(drive.string(), &issues);
+  auto reader = OpenLog(drive.string(), issues);
   EXPECT_EQ(reader->info().format, "kitti-raw");
   EXPECT_TRUE(reader->info().has_calibration);
   EXPECT_FALSE(reader->info().has_ego_pose);
@@ -274,7 +274,7 @@ TEST(KittiRawReader, RealDrive0052HasThirtyScansWithImagesAndNoPose) {
 TEST(KittiRawReader, RealDrive0005IsLidarOnly) {
   LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0005_sync");
   IssueLog issues;
-  auto reader = OpenLog(drive.string(), &issues);
+  auto reader = OpenLog(drive.string(), issues);
   int frames = 0;
   while (auto frame = reader->Next()) {
     ++frames;
@@ -288,7 +288,7 @@ TEST(KittiBenchmark, ReadsObjectAndTrackingLayoutsWithLabels) {
   LONGTAIL_REQUIRE_DATA(object, "kitti-object/training");
   LONGTAIL_REQUIRE_DATA(tracking, "kitti-tracking/training");
   IssueLog issues;
-  const auto objects = KittiBenchmark::Open(object, &issues);
+  const auto objects = KittiBenchmark::Open(object, issues);
   EXPECT_FALSE(objects.is_tracking());
   ASSERT_EQ(objects.size(), 6u);
   const LabeledFrame first = objects.Load(1);
@@ -297,7 +297,7 @@ TEST(KittiBenchmark, ReadsObjectAndTrackingLayoutsWithLabels) {
   EXPECT_EQ(first.frame.cameras.size(), 1u);
   EXPECT_GT(first.frame.lidar.points.size(), 100000u);
 
-  const auto sequence = KittiBenchmark::Open(tracking, &issues);
+  const auto sequence = KittiBenchmark::Open(tracking, issues);
   EXPECT_TRUE(sequence.is_tracking());
   EXPECT_EQ(sequence.size(), 40u);
   std::size_t labels = 0;

@@ -44,12 +44,12 @@ std::filesystem::path WriteMcap(const std::vector<Frame>& frames, const std::fil
 TEST(FoxgloveLog, KittiDriveComesBackFromMcapFrameForFrame) {
   LONGTAIL_REQUIRE_DATA(drive, kDrive);
   IssueLog issues;
-  auto kitti = OpenLog(drive.string(), &issues);
+  auto kitti = OpenLog(drive.string(), issues);
   const std::vector<Frame> original = ReadAllFrames(*kitti);
   ASSERT_EQ(original.size(), 30u);
   for (const std::string compression : {"zstd", "lz4"}) {
     const auto path = WriteMcap(original, testing::ScratchDir() / "drive.mcap", compression);
-    auto mcap = OpenLog(path.string(), &issues);  // chosen by content: the magic bytes
+    auto mcap = OpenLog(path.string(), issues);  // chosen by content: the magic bytes
     EXPECT_EQ(mcap->info().format, "mcap");
     const std::vector<Frame> back = ReadAllFrames(*mcap);
     ASSERT_EQ(back.size(), original.size());
@@ -91,10 +91,10 @@ TEST(FoxgloveLog, KittiDriveComesBackFromMcapFrameForFrame) {
 TEST(FoxgloveLog, KittiToMcapToKittiGivesByteIdenticalBinAndPngFiles) {
   LONGTAIL_REQUIRE_DATA(drive, kDrive);
   IssueLog issues;
-  auto kitti = OpenLog(drive.string(), &issues);
+  auto kitti = OpenLog(drive.string(), issues);
   const auto dir = testing::ScratchDir();
   const auto path = WriteMcap(ReadAllFrames(*kitti), dir / "drive.mcap");
-  auto mcap = OpenLog(path.string(), &issues);
+  auto mcap = OpenLog(path.string(), issues);
   std::optional<KittiRawWriter> writer;
   for (std::optional<Frame> frame = mcap->Next(); frame; frame = mcap->Next()) {
     if (!writer)
@@ -118,9 +118,9 @@ TEST(FoxgloveLog, KittiToMcapToKittiGivesByteIdenticalBinAndPngFiles) {
 TEST(FoxgloveLog, InfoListsTopicsCountsAndCompression) {
   LONGTAIL_REQUIRE_DATA(drive, kDrive);
   IssueLog issues;
-  auto kitti = OpenLog(drive.string(), &issues);
+  auto kitti = OpenLog(drive.string(), issues);
   const auto path = WriteMcap(ReadAllFrames(*kitti), testing::ScratchDir() / "drive.mcap");
-  auto mcap = OpenLog(path.string(), &issues);
+  auto mcap = OpenLog(path.string(), issues);
   const LogInfo& info = mcap->info();
   EXPECT_EQ(info.log_id, "drive.mcap");
   std::map<std::string, StreamInfo> streams;
@@ -248,7 +248,7 @@ TEST(FoxgloveLog, TopicsWithOtherSchemasAreReportedAsUnsupportedNotFatal) {
     writer.Close();
   }
   IssueLog issues;
-  auto reader = OpenLog(path.string(), &issues);
+  auto reader = OpenLog(path.string(), issues);
   bool noted = false;
   for (const std::string& note : reader->info().notes) {
     noted |= note.find("/imu") != std::string::npos &&
@@ -267,7 +267,7 @@ TEST(FoxgloveLog, TopicsWithOtherSchemasAreReportedAsUnsupportedNotFatal) {
 TEST(FoxgloveLog, ATruncatedLogGivesItsIntactFramesAndReportsTheLoss) {
   LONGTAIL_REQUIRE_DATA(drive, kDrive);
   IssueLog kitti_issues;
-  auto kitti = OpenLog(drive.string(), &kitti_issues);
+  auto kitti = OpenLog(drive.string(), kitti_issues);
   std::vector<Frame> frames = ReadAllFrames(*kitti);
   proto::McapWriterOptions options;
   options.set_chunk_size_bytes(1 << 20);  // several chunks
@@ -283,7 +283,7 @@ TEST(FoxgloveLog, ATruncatedLogGivesItsIntactFramesAndReportsTheLoss) {
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() * 6 / 10));
   }
   IssueLog issues;
-  auto reader = OpenLog((dir / "cut.mcap").string(), &issues);
+  auto reader = OpenLog((dir / "cut.mcap").string(), issues);
   const std::vector<Frame> back = ReadAllFrames(*reader);
   EXPECT_GT(back.size(), 5u);
   EXPECT_LT(back.size(), 30u);
@@ -310,8 +310,8 @@ TEST(FoxgloveLog, ProbeChoosesMcapByContentNotExtension) {
   EXPECT_FALSE(LooksLikeMcap((dir / "fake.mcap").string()));
   EXPECT_FALSE(LooksLikeMcap(dir.string()));
   IssueLog issues;
-  EXPECT_THROW(OpenLog((dir / "fake.mcap").string(), &issues), LogError);
-  auto empty = OpenLog((dir / "log.bin").string(), &issues);
+  EXPECT_THROW(OpenLog((dir / "fake.mcap").string(), issues), LogError);
+  auto empty = OpenLog((dir / "log.bin").string(), issues);
   EXPECT_FALSE(empty->Next());
 }
 
@@ -342,7 +342,7 @@ TEST(FoxgloveLog, EgoPosesGoOutAsTransformsAndComeBackWithTheirScans) {
   }
   const auto path = WriteMcap(frames, testing::ScratchDir() / "ego.mcap");
   IssueLog issues;
-  auto reader = OpenLog(path.string(), &issues);
+  auto reader = OpenLog(path.string(), issues);
   EXPECT_TRUE(reader->info().has_ego_pose);
   const std::vector<Frame> back = ReadAllFrames(*reader);
   ASSERT_EQ(back.size(), 4u);

@@ -162,7 +162,7 @@ TEST(McapConformance, StreamingReaderReproducesEveryVectorExactly) {
     for (const auto& record : expected_doc.at("records")) expected.push_back(Normalize(record));
 
     IssueLog issues;
-    McapStreamReader reader(OpenFileSource(file), &issues);
+    McapStreamReader reader(OpenFileSource(file), issues);
     json actual = json::array();
     while (std::optional<RecordAt> record = reader.Next()) {
       if (std::optional<json> j = ToJson(record->record)) actual.push_back(*j);
@@ -182,11 +182,11 @@ TEST(McapConformance, IndexedReaderReturnsTheStreamedMessagesWheneverThereIsASum
   for (const auto& file : Vectors(root)) {
     IssueLog issues;
     std::optional<McapIndexedReader> indexed =
-        McapIndexedReader::Open(OpenFileSource(file), &issues);
+        McapIndexedReader::Open(OpenFileSource(file), issues);
     if (!indexed) continue;
     ++with_summary;
     std::vector<std::string> streamed;
-    McapStreamReader reader(OpenFileSource(file), &issues);
+    McapStreamReader reader(OpenFileSource(file), issues);
     while (std::optional<RecordAt> record = reader.Next()) {
       if (const auto* m = std::get_if<Message>(&record->record)) streamed.push_back(MessageKey(*m));
     }

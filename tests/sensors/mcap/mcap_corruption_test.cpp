@@ -44,7 +44,7 @@ struct Pass {
 };
 Pass ReadStream(Bytes bytes) {
   IssueLog issues;
-  McapStreamReader reader(MemorySource(std::move(bytes), "damaged.mcap"), &issues);
+  McapStreamReader reader(MemorySource(std::move(bytes), "damaged.mcap"), issues);
   Pass pass;
   std::size_t guard = 0;
   while (std::optional<RecordAt> record = reader.Next()) {
@@ -68,7 +68,8 @@ TEST(McapCorruption, TruncationAtAnyOffsetKeepsTheWholeChunksBeforeTheCut) {
   const Pass whole = ReadStream(full);
   ASSERT_EQ(whole.issues, 0u);
   ASSERT_EQ(whole.messages.size(), 300u);
-  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(MemorySource(full), nullptr);
+  IssueLog ignored;
+  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(MemorySource(full), ignored);
   ASSERT_TRUE(indexed);
   const std::vector<ChunkIndex> chunks = indexed->summary().chunk_indexes;
 
@@ -150,7 +151,8 @@ TEST(McapCorruption, TruncationIsReportedWithOffsetBytesAndRecords) {
 TEST(McapCorruption, AFlippedByteInsideAChunkDropsOnlyThatChunk) {
   const Bytes full = SampleFile();
   const Pass whole = ReadStream(full);
-  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(MemorySource(full), nullptr);
+  IssueLog ignored;
+  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(MemorySource(full), ignored);
   ASSERT_TRUE(indexed);
   int cases = 0;
   for (const ChunkIndex& chunk : indexed->summary().chunk_indexes) {
@@ -172,7 +174,7 @@ TEST(McapCorruption, AFlippedByteInsideAChunkDropsOnlyThatChunk) {
       // The indexed reader skips the same chunk, reported, and still returns all the others.
       IssueLog issues;
       std::optional<McapIndexedReader> damaged_index =
-          McapIndexedReader::Open(MemorySource(damaged), &issues);
+          McapIndexedReader::Open(MemorySource(damaged), issues);
       ASSERT_TRUE(damaged_index);
       EXPECT_EQ(damaged_index->ReadMessages({}).size(), whole.messages.size() - in_chunk);
       EXPECT_GE(issues.count(), 1u);
@@ -192,7 +194,7 @@ TEST(McapCorruption, RandomByteFlipsAnywhereNeverCrashOrHang) {
     const Pass pass = ReadStream(damaged);
     EXPECT_LE(pass.messages.size(), 400u);
     IssueLog issues;
-    if (auto indexed = McapIndexedReader::Open(MemorySource(damaged), &issues)) {
+    if (auto indexed = McapIndexedReader::Open(MemorySource(damaged), issues)) {
       MessageFilter all;
       EXPECT_LE(indexed->ReadMessages(all).size(), 400u);
     }
@@ -315,12 +317,13 @@ TEST(McapCorruption, ADataSectionCrcMismatchIsReported) {
 
 TEST(McapCorruption, ASummaryCrcMismatchIsReportedAndTheIndexNotTrusted) {
   Bytes full = SampleFile();
-  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(MemorySource(full), nullptr);
+  IssueLog ignored;
+  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(MemorySource(full), ignored);
   ASSERT_TRUE(indexed);
   // Flip a byte inside the Statistics record of the summary.
   full[indexed->summary().footer.summary_start + 40] ^= 1;
   IssueLog issues;
-  EXPECT_FALSE(McapIndexedReader::Open(MemorySource(full), &issues));
+  EXPECT_FALSE(McapIndexedReader::Open(MemorySource(full), issues));
   EXPECT_EQ(issues.count(), 1u);
   const Pass pass = ReadStream(full);
   EXPECT_EQ(pass.report.crc_failures, 1u);
@@ -332,7 +335,7 @@ TEST(McapCorruption, AnOversizedRecordIsSkippedUnderTheMemoryLimit) {
   IssueLog issues;
   StreamReaderOptions options;
   options.max_record_bytes = 1000;
-  McapStreamReader reader(MemorySource(file), &issues, options);
+  McapStreamReader reader(MemorySource(file), issues, options);
   while (reader.Next()) {
   }
   EXPECT_EQ(issues.count(), 1u);

@@ -113,7 +113,7 @@ TEST(McapRecords, TheStreamReaderCountsAnAttachmentChecksumMismatchAsACrcFailure
   put(tail.bytes());
   put(kMagic);
   IssueLog issues;
-  McapStreamReader reader(MemorySource(file, "attachment.mcap"), &issues);
+  McapStreamReader reader(MemorySource(file, "attachment.mcap"), issues);
   while (reader.Next()) {
   }
   EXPECT_EQ(reader.report().crc_failures, 1u);

@@ -50,7 +50,7 @@ struct StreamResult {
   std::vector<std::string> types;
   StreamReport report;
 };
-StreamResult Stream(const std::filesystem::path& path, IssueLog* issues) {
+StreamResult Stream(const std::filesystem::path& path, IssueLog& issues) {
   StreamResult result;
   McapStreamReader reader(OpenFileSource(path), issues);
   while (std::optional<RecordAt> record = reader.Next()) {
@@ -66,7 +66,7 @@ class McapWriterCompression : public ::testing::TestWithParam<std::string> {};
 TEST_P(McapWriterCompression, StreamingReaderGetsEveryMessageBackWithValidCrcs) {
   const auto path = WriteSample(testing::ScratchDir(), GetParam(), 4096);
   IssueLog issues;
-  const StreamResult result = Stream(path, &issues);
+  const StreamResult result = Stream(path, issues);
   EXPECT_EQ(issues.count(), 0u) << (issues.count() ? ToString(issues.issues()[0]) : "");
   ASSERT_EQ(result.messages.size(), 200u);
   EXPECT_EQ(result.messages[0].channel_id, 1);
@@ -84,8 +84,8 @@ TEST_P(McapWriterCompression, StreamingReaderGetsEveryMessageBackWithValidCrcs) 
 TEST_P(McapWriterCompression, IndexedReaderReturnsTheSameMessagesInTimeOrder) {
   const auto path = WriteSample(testing::ScratchDir(), GetParam(), 4096);
   IssueLog issues;
-  const StreamResult streamed = Stream(path, &issues);
-  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(OpenFileSource(path), &issues);
+  const StreamResult streamed = Stream(path, issues);
+  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(OpenFileSource(path), issues);
   ASSERT_TRUE(indexed);
   const std::vector<Message> all = indexed->ReadMessages({});
   ASSERT_EQ(all.size(), streamed.messages.size());
@@ -103,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(AllCompressions, McapWriterCompression,
 TEST(McapWriter, SummaryHoldsSchemasChannelsStatisticsAndEveryIndex) {
   const auto path = WriteSample(testing::ScratchDir(), "zstd", 4096);
   IssueLog issues;
-  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(OpenFileSource(path), &issues);
+  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(OpenFileSource(path), issues);
   ASSERT_TRUE(indexed);
   const Summary& summary = indexed->summary();
   ASSERT_EQ(summary.schemas.size(), 1u);
@@ -138,7 +138,8 @@ TEST(McapWriter, SummaryHoldsSchemasChannelsStatisticsAndEveryIndex) {
 
 TEST(McapWriter, IndexedReaderReadsOnlyTheRequestedTopicAndTimeRange) {
   const auto path = WriteSample(testing::ScratchDir(), "zstd", 4096);
-  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(OpenFileSource(path), nullptr);
+  IssueLog ignored;
+  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(OpenFileSource(path), ignored);
   ASSERT_TRUE(indexed);
   MessageFilter filter;
   filter.topics = {"/b"};
@@ -160,7 +161,8 @@ TEST(McapWriter, OverlappingChunksStillComeOutInTimeOrder) {
       writer.WriteMessage(c, t, t, Payload(1, 70));
     writer.Close();
   }
-  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(OpenFileSource(path), nullptr);
+  IssueLog ignored;
+  std::optional<McapIndexedReader> indexed = McapIndexedReader::Open(OpenFileSource(path), ignored);
   ASSERT_TRUE(indexed);
   std::vector<std::uint64_t> times;
   for (const Message& m : indexed->ReadMessages({})) times.push_back(m.log_time);
@@ -183,7 +185,7 @@ TEST(McapWriter, AnEmptyFileIsStillAWholeIndexedMcap) {
   McapWriter writer(path);
   writer.Close();
   IssueLog issues;
-  const StreamResult result = Stream(path, &issues);
+  const StreamResult result = Stream(path, issues);
   EXPECT_EQ(issues.count(), 0u);
   EXPECT_EQ(result.types, (std::vector<std::string>{"Header", "DataEnd", "Statistics",
                                                     "SummaryOffset", "Footer"}));

@@ -22,7 +22,7 @@ struct ReadBack {
 ReadBack ReadAll(const fs::path& path) {
   IssueLog issues;
   ReadBack out;
-  auto reader = OpenLog(path.string(), &issues);
+  auto reader = OpenLog(path.string(), issues);
   out.info = reader->info();
   while (auto frame = reader->Next()) out.frames.push_back(std::move(*frame));
   out.issues = issues.issues();

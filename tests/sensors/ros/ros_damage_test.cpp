@@ -38,7 +38,7 @@ struct ReadBack {
 ReadBack ReadAll(const fs::path& path) {
   IssueLog issues;
   ReadBack out;
-  auto reader = OpenLog(path.string(), &issues);
+  auto reader = OpenLog(path.string(), issues);
   while (auto frame = reader->Next()) out.points.push_back(frame->lidar.points.size());
   out.info = reader->info();
   out.issues = issues.issues();
@@ -325,13 +325,13 @@ TEST(Rosbag2Db3Damage, TwoCloudTopicsNeedALidarTopicChoice) {
   IssueLog issues;
   LogOpenOptions options;
   options.lidar_topic = "/front/points";
-  auto reader = OpenLog(dir.string(), &issues, options);
+  auto reader = OpenLog(dir.string(), issues, options);
   std::vector<std::size_t> points;
   while (auto frame = reader->Next()) points.push_back(frame->lidar.points.size());
   EXPECT_EQ(points, (std::vector<std::size_t>{1}));
 
   options.lidar_topic = "/nope";
-  EXPECT_THROW(OpenLog(dir.string(), &issues, options), LogError);
+  EXPECT_THROW(OpenLog(dir.string(), issues, options), LogError);
 }
 
 TEST(Rosbag2Db3Damage, TruncatedDatabaseIsReportedNotFatal) {
@@ -342,7 +342,7 @@ TEST(Rosbag2Db3Damage, TruncatedDatabaseIsReportedNotFatal) {
   IssueLog issues;
   std::size_t frames = 0;
   try {
-    auto reader = OpenLog(dir.string(), &issues);
+    auto reader = OpenLog(dir.string(), issues);
     while (auto frame = reader->Next()) {
       if (++frames > 2000) {
         ADD_FAILURE() << "reader does not end; frame " << frame->index << " at "

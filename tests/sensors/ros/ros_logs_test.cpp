@@ -19,7 +19,7 @@ struct ReadBack {
 ReadBack ReadAll(const std::filesystem::path& path) {
   IssueLog issues;
   ReadBack out;
-  auto reader = OpenLog(path.string(), &issues);
+  auto reader = OpenLog(path.string(), issues);
   while (auto frame = reader->Next()) out.points.push_back(frame->lidar.points.size());
   out.info = reader->info();
   out.issues = issues.count();
@@ -127,7 +127,7 @@ namespace {
 TEST(RosConvert, Ros1BagFramesRoundTripThroughFoxgloveMcap) {
   LONGTAIL_REQUIRE_DATA(dir, "ros-logs/ros1-bag-luminar");
   IssueLog issues;
-  auto bag = OpenLog((dir / "test.bag").string(), &issues);
+  auto bag = OpenLog((dir / "test.bag").string(), issues);
   const auto out = testing::ScratchDir() / "luminar.mcap";
   std::vector<LidarScan> scans;
   {
@@ -139,7 +139,7 @@ TEST(RosConvert, Ros1BagFramesRoundTripThroughFoxgloveMcap) {
     writer.Close();
   }
   ASSERT_EQ(scans.size(), 5u);
-  auto back = OpenLog(out.string(), &issues);
+  auto back = OpenLog(out.string(), issues);
   EXPECT_EQ(back->info().format, "mcap");
   std::size_t i = 0;
   while (auto frame = back->Next()) {

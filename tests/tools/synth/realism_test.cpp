@@ -103,7 +103,7 @@ double RangeDistanceM(const std::vector<double>& a, const std::vector<double>& b
 
 std::vector<sensors::LidarPoint> ReadScan(const fs::path& file) {
   sensors::IssueLog issues;
-  auto points = sensors::kitti::ReadVelodyneBin(file, &issues);
+  auto points = sensors::kitti::ReadVelodyneBin(file, issues);
   EXPECT_TRUE(points) << file;
   return points.value_or(std::vector<sensors::LidarPoint>{});
 }
@@ -198,7 +198,7 @@ TEST(RealismTest, SyntheticImagesMatchKittiImageSizeAndExposure) {
     std::snprintf(name, sizeof(name), "%010d.png", i);
     sensors::IssueLog issues;
     const std::optional<sensors::CameraImage> read =
-        sensors::kitti::ReadEncodedImage(images / name, &issues);
+        sensors::kitti::ReadEncodedImage(images / name, issues);
     ASSERT_TRUE(read.has_value()) << name;
     const sensors::CameraImage& image = *read;
     const auto decoded = sensors::DecodeImage(image);

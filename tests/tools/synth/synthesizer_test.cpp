@@ -452,7 +452,7 @@ TEST(SynthesizerTest, WrittenKittiLogReadsBackWithItsGroundTruth) {
   EXPECT_TRUE(fs::exists(drive / "label_02.txt"));
 
   sensors::IssueLog issues;
-  const auto reader = sensors::KittiRawLogFormat().open(drive.string(), &issues);
+  const auto reader = sensors::KittiRawLogFormat().open(drive.string(), issues);
   std::int64_t frames = 0;
   while (const auto frame = reader->Next()) {
     const SyntheticFrame expected = synthesizer.Synthesize(frames);
@@ -491,7 +491,7 @@ TEST(SynthesizerTest, WrittenMcapLogReadsBackWithItsGroundTruth) {
             std::size_t(synthesizer.frame_count()));
   EXPECT_TRUE(fs::exists(dir / "a" / "2026_01_01_drive_0001.label_02.txt"));
   sensors::IssueLog issues;
-  const auto reader = sensors::OpenLog(log.string(), &issues);
+  const auto reader = sensors::OpenLog(log.string(), issues);
   EXPECT_EQ(reader->info().format, "mcap");
   std::int64_t frames = 0;
   while (const auto frame = reader->Next()) {
