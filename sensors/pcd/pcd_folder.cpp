@@ -30,6 +30,34 @@ bool StartsWithPcdHeader(const fs::path& file) {
   return false;
 }
 
+// Why the body PCL would read is not in the file, from its header alone, or nullopt. PCL sizes the
+// cloud from the header's point count before reading, so a 300-byte file claiming 10^8 points
+// would cost gigabytes. An ascii point takes at least two bytes per field ("0 "); LZF expands at
+// most about 100-fold, so a compressed body may claim at most that.
+std::optional<std::string> ClaimedBodyProblem(const fs::path& file) {
+  pcl::PCLPointCloud2 header;
+  Eigen::Vector4f origin;
+  Eigen::Quaternionf orientation;
+  int version = 0, data_type = 0;
+  unsigned int data_offset = 0;
+  if (pcl::PCDReader().readHeader(file.string(), header, origin, orientation, version, data_type,
+                                  data_offset) < 0) {
+    return "PCL cannot read this PCD header";
+  }
+  std::error_code ec;
+  const std::uint64_t size = fs::file_size(file, ec);
+  const std::uint64_t body = size > data_offset ? size - data_offset : 0;
+  const std::uint64_t points = std::uint64_t{header.width} * header.height;
+  const std::uint64_t fields = std::max<std::uint64_t>(header.fields.size(), 1);
+  const std::uint64_t per_point = data_type == 0 ? 2 * fields : header.point_step;
+  const std::uint64_t room = data_type == 2 ? 100 * body : body;
+  if (per_point != 0 && points > room / per_point) {
+    return "the header claims " + std::to_string(points) + " points but the file holds " +
+           std::to_string(body) + " bytes of data";
+  }
+  return std::nullopt;
+}
+
 std::vector<fs::path> PcdFiles(const fs::path& folder) {
   std::vector<fs::path> files;
   std::error_code error;
@@ -149,7 +177,9 @@ class PcdFolderReader final : public LogReader {
       pcl::PCDReader reader;
       std::string error;
       std::optional<ros::CloudConversion> scan;
-      if (reader.read(files_[i].string(), cloud) < 0) {
+      if (auto problem = ClaimedBodyProblem(files_[i])) {
+        error = *problem;
+      } else if (reader.read(files_[i].string(), cloud) < 0) {
         error = "PCL cannot read this PCD (truncated or corrupt)";
       } else {
         ros::PackedCloud packed;

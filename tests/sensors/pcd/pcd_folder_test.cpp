@@ -100,5 +100,26 @@ TEST(PcdFolder, DamagedFileIsReportedWithItsNameAndSkipped) {
                                                 "file names hold no time: 10 Hz from 0 assumed"));
 }
 
+// PCL sizes the cloud from the header before reading: found by the pcd fuzzer, a 24-byte body
+// claiming 10^8 points cost 1.4 GB. Such a file is now refused from its header alone.
+TEST(PcdFolder, HeaderClaimingMorePointsThanTheFileHoldsIsRefusedUnread) {
+  const fs::path dir = testing::ScratchDir() / "clouds";
+  fs::create_directories(dir);
+  std::string header = kAsciiHeader;
+  header.replace(header.find("DATA ascii"), 10, "DATA binary");
+  for (const char* key : {"WIDTH ", "POINTS "}) {
+    const std::size_t at = header.find(key) + std::string(key).size();
+    header.replace(at, header.find('\n', at) - at, "100000000");
+  }
+  WriteText(dir / "000000.pcd", header + std::string(24, '\0'));
+  WriteText(dir / "000001.pcd", std::string(kAsciiHeader) + "7 8 9\n7 8 9\n7 8 9\n");
+  const ReadBack log = ReadAll(dir);
+  ASSERT_EQ(log.frames.size(), 1u);
+  ASSERT_EQ(log.issues.size(), 1u);
+  EXPECT_NE(log.issues[0].file.find("000000.pcd"), std::string::npos);
+  EXPECT_NE(log.issues[0].reason.find("claims 100000000 points"), std::string::npos)
+      << log.issues[0].reason;
+}
+
 }  // namespace
 }  // namespace longtail::sensors
