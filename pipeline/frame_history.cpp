@@ -1,6 +1,6 @@
 #include "pipeline/frame_history.h"
 
-#include <iterator>
+#include <cstddef>
 #include <utility>
 
 namespace longtail::pipeline {
