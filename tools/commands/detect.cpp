@@ -1,7 +1,6 @@
 // `longtail detect --tracks LABEL_02 --calib CALIB [--poses FILE] [--queue DB]`: bring your own
 // perception. Runs the rare-event detectors on object lists a team already has (KITTI tracking
 // label_02) instead of our perception, and queues the flagged windows like `longtail mine`.
-#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -46,10 +45,9 @@ std::pair<labeling::EnqueueResult, std::int64_t> EnqueueWindows(
   log.log_id = tracks.parent_path().filename().string() + "/" + tracks.stem().string();
   log.has_calibration = true;
   log.has_ego_pose = !options.poses.empty();
-  const std::deque<pipeline::FrameResult> all(frames.begin(), frames.end());
   std::vector<labeling::TaskDraft> drafts;
   for (const auto& window : windows) {
-    drafts.push_back(labeling::MakeTaskDraft(log, window, all, options_hash));
+    drafts.push_back(labeling::MakeTaskDraft(log, window, frames, options_hash));
   }
   const labeling::EnqueueResult enqueued = queue->Enqueue(drafts);
   return {enqueued, queue->CountTasks()};
