@@ -423,9 +423,21 @@ std::vector<pipeline::Event> ReadEvents(const json& openlabel) {
   return events;
 }
 
-}  // namespace
+// What the document's "objects" section says of one object: its type and the frames it is in.
+struct ObjectSummary {
+  std::string type;
+  std::vector<std::int64_t> frames;
+  bool has_image = false;
+};
 
-std::string FormatOpenLabel(const LabelSet& labels) {
+// The "frames" section, and what the "objects" and "frame_intervals" sections need from it.
+struct FramesSection {
+  json frames = json::object();
+  std::map<int, ObjectSummary> objects;  // by object uid
+  std::vector<std::int64_t> frame_indices;
+};
+
+FramesSection FormatFrames(const LabelSet& labels) {
   // Object uids: the track id when there is one, otherwise fresh numbers above every track id.
   int next_free_uid = 0;
   for (const LabeledFrame& frame : labels.frames) {
@@ -433,20 +445,13 @@ std::string FormatOpenLabel(const LabelSet& labels) {
       next_free_uid = std::max(next_free_uid, object.labeled.track_id + 1);
     }
   }
-  struct ObjectSummary {
-    std::string type;
-    std::vector<std::int64_t> frames;
-    bool has_image = false;
-  };
-  std::map<int, ObjectSummary> objects;
-  json frames = json::object();
-  std::vector<std::int64_t> all_frames;
+  FramesSection section;
   for (const LabeledFrame& frame : labels.frames) {
     json frame_json = json::object();
     json frame_objects = json::object();
     for (const ObjectLabel& object : frame.objects) {
       const int uid = object.labeled.track_id >= 0 ? object.labeled.track_id : next_free_uid++;
-      ObjectSummary& summary = objects[uid];
+      ObjectSummary& summary = section.objects[uid];
       if (summary.type.empty()) summary.type = TypeName(object);
       if (summary.frames.empty() || summary.frames.back() != frame.frame_index) {
         summary.frames.push_back(frame.frame_index);
@@ -460,12 +465,18 @@ std::string FormatOpenLabel(const LabelSet& labels) {
           {"timestamp", sensors::ToSeconds(frame.stamp->time_since_epoch())},
           {"timestamp_ns", std::to_string(sensors::ToNanos(*frame.stamp))}};
     }
-    frames[std::to_string(frame.frame_index)] = frame_json;
-    all_frames.push_back(frame.frame_index);
+    section.frames[std::to_string(frame.frame_index)] = frame_json;
+    section.frame_indices.push_back(frame.frame_index);
   }
-  std::sort(all_frames.begin(), all_frames.end());
-  all_frames.erase(std::unique(all_frames.begin(), all_frames.end()), all_frames.end());
+  std::sort(section.frame_indices.begin(), section.frame_indices.end());
+  section.frame_indices.erase(
+      std::unique(section.frame_indices.begin(), section.frame_indices.end()),
+      section.frame_indices.end());
+  return section;
+}
 
+// The "objects" section: each object's name, type, frames and which per-frame data it has.
+json FormatObjects(std::map<int, ObjectSummary> objects) {
   json objects_json = json::object();
   for (auto& [uid, summary] : objects) {
     std::sort(summary.frames.begin(), summary.frames.end());
@@ -484,7 +495,36 @@ std::string FormatOpenLabel(const LabelSet& labels) {
                                          {"frame_intervals", intervals},
                                          {"object_data_pointers", pointers}};
   }
+  return objects_json;
+}
 
+// The "events" section, one element per event, and the "tags" section: one tag per detector and
+// event type, so a reader can list what was mined without reading every event.
+struct EventSections {
+  json events = json::object();
+  json tags = json::object();
+};
+
+EventSections FormatEvents(const LabelSet& labels) {
+  EventSections sections;
+  std::set<std::pair<std::string, std::string>> tagged;  // (detector, type)
+  for (std::size_t i = 0; i < labels.events.size(); ++i) {
+    const pipeline::Event& event = labels.events[i];
+    sections.events[std::to_string(i)] = EventJson(event);
+    if (!tagged.insert({event.detector, event.type}).second) continue;
+    sections.tags[std::to_string(sections.tags.size())] = {
+        {"type", event.type},
+        {"tag_data",
+         {{"text", {Named("detector", event.detector), Named("options_hash", labels.options_hash)}},
+          {"num", {Named("detector_version", event.detector_version)}}}}};
+  }
+  return sections;
+}
+
+}  // namespace
+
+std::string FormatOpenLabel(const LabelSet& labels) {
+  FramesSection frames = FormatFrames(labels);
   json openlabel = {{"metadata",
                      {{"schema_version", "1.0.0"},
                       {"annotator", "longtail"},
@@ -495,26 +535,13 @@ std::string FormatOpenLabel(const LabelSet& labels) {
                       {"options_hash", labels.options_hash}}},
                     {"coordinate_systems", CoordinateSystems(labels.calibration)},
                     {"streams", Streams(labels.calibration)},
-                    {"objects", objects_json},
-                    {"frames", frames},
-                    {"frame_intervals", Intervals(all_frames)}};
+                    {"objects", FormatObjects(std::move(frames.objects))},
+                    {"frames", frames.frames},
+                    {"frame_intervals", Intervals(frames.frame_indices)}};
   if (!labels.events.empty()) {
-    json events = json::object();
-    json tags = json::object();
-    std::set<std::pair<std::string, std::string>> tagged;  // (detector, type)
-    for (std::size_t i = 0; i < labels.events.size(); ++i) {
-      const pipeline::Event& event = labels.events[i];
-      events[std::to_string(i)] = EventJson(event);
-      if (!tagged.insert({event.detector, event.type}).second) continue;
-      tags[std::to_string(tags.size())] = {
-          {"type", event.type},
-          {"tag_data",
-           {{"text",
-             {Named("detector", event.detector), Named("options_hash", labels.options_hash)}},
-            {"num", {Named("detector_version", event.detector_version)}}}}};
-    }
-    openlabel["events"] = events;
-    openlabel["tags"] = tags;
+    EventSections events = FormatEvents(labels);
+    openlabel["events"] = std::move(events.events);
+    openlabel["tags"] = std::move(events.tags);
   }
   return json{{"openlabel", openlabel}}.dump();
 }
