@@ -91,7 +91,7 @@ fuzz_one() {
   [ -d "$ROOT/tests/fuzz/inputs/$target" ] && cp "$ROOT/tests/fuzz/inputs/$target"/* "$seeds/" 2>/dev/null
   local status=0 start
   start=$(date +%s)
-  (cd "$findings" && "$OUT/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" \
+  (cd "$findings" && UBSAN_OPTIONS=print_stacktrace=1 "$OUT/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" \
     -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     "$corpus" "$seeds") >"$OUT/findings/$target.log" 2>&1 || status=$?
   local runs
