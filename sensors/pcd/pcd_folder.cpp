@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -239,19 +240,32 @@ class PcdFolderReader final : public LogReader {
 }  // namespace
 
 std::optional<Timestamp> StampFromFileName(const std::string& stem) {
+  // value * scale + add nanoseconds, or nullopt when that leaves the 64-bit range (years past 2262
+  // or before 1677 are not stamps but damaged names).
+  const auto nanos = [](std::int64_t value, std::int64_t scale,
+                        std::int64_t add) -> std::optional<Timestamp> {
+    std::int64_t ns = 0;
+    if (__builtin_mul_overflow(value, scale, &ns) || __builtin_add_overflow(ns, add, &ns)) {
+      return std::nullopt;
+    }
+    return FromNanos(ns);
+  };
   if (!stem.empty() &&
       std::all_of(stem.begin(), stem.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
     // Unix time by digit count: 10 s, 13 ms, 16 us, 19 ns. Other lengths are frame numbers.
-    const std::int64_t v = std::stoll(stem.substr(0, std::min<std::size_t>(stem.size(), 18)));
+    std::int64_t v = 0;
+    if (std::from_chars(stem.data(), stem.data() + stem.size(), v).ec != std::errc()) {
+      return std::nullopt;
+    }
     switch (stem.size()) {
       case 10:
-        return FromNanos(v * 1'000'000'000);
+        return nanos(v, 1'000'000'000, 0);
       case 13:
-        return FromNanos(v * 1'000'000);
+        return nanos(v, 1'000'000, 0);
       case 16:
-        return FromNanos(v * 1'000);
+        return nanos(v, 1'000, 0);
       case 19:
-        return FromNanos(std::stoll(stem));
+        return nanos(v, 1, 0);
       default:
         return std::nullopt;
     }
@@ -259,7 +273,8 @@ std::optional<Timestamp> StampFromFileName(const std::string& stem) {
   int y, mo, d, h, mi, s, ms;
   char tail;
   if (std::sscanf(stem.c_str(), "%4d-%2d-%2d-%2d-%2d-%2d-%3d%c", &y, &mo, &d, &h, &mi, &s, &ms,
-                  &tail) == 7) {
+                  &tail) == 7 &&
+      std::min({y, mo, d, h, mi, s, ms}) >= 0) {
     std::tm tm{};
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;
@@ -267,8 +282,8 @@ std::optional<Timestamp> StampFromFileName(const std::string& stem) {
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = s;
-    return FromNanos(static_cast<std::int64_t>(timegm(&tm)) * 1'000'000'000 +
-                     std::int64_t{ms} * 1'000'000);
+    return nanos(static_cast<std::int64_t>(timegm(&tm)), 1'000'000'000,
+                 std::int64_t{ms} * 1'000'000);
   }
   return std::nullopt;
 }

@@ -89,13 +89,14 @@ fuzz_one() {
   local max_len
   max_len=$(seed "$target" "$seeds")
   [ -d "$ROOT/tests/fuzz/inputs/$target" ] && cp "$ROOT/tests/fuzz/inputs/$target"/* "$seeds/" 2>/dev/null
-  local status=0
-  (cd "$findings" && "$OUT/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" \
+  local status=0 start
+  start=$(date +%s)
+  (cd "$findings" && UBSAN_OPTIONS=print_stacktrace=1 "$OUT/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" \
     -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     "$corpus" "$seeds") >"$OUT/findings/$target.log" 2>&1 || status=$?
   local runs
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/findings/$target.log" | grep -o '[0-9]*$' || echo '?')
-  printf '%-26s %5ss %10s execs %6s corpus files %s\n' "$target" "$SECONDS_PER_TARGET" "$runs" \
+  printf '%-26s %5ss %10s execs %6s corpus files %s\n' "$target" "$(($(date +%s) - start))" "$runs" \
     "$(ls "$corpus" | wc -l)" "$([ $status = 0 ] && echo ok || echo "FOUND SOMETHING: see $OUT/findings/$target.log")"
 }
 export -f fuzz_one seed copy_seeds

@@ -64,6 +64,13 @@ TEST(PcdFolder, StampsFromFileNames) {
   EXPECT_EQ(ToNanos(*StampFromFileName("1970-01-01-00-00-01-500")), 1500000000);
   EXPECT_FALSE(StampFromFileName("000042"));
   EXPECT_FALSE(StampFromFileName("scan"));
+  // Names whose time would overflow a 64-bit nanosecond count are not stamps (found by the pcd
+  // fuzzer: the first threw std::out_of_range, the others overflowed).
+  EXPECT_FALSE(StampFromFileName("9999999999999999999"));
+  EXPECT_FALSE(StampFromFileName("9999999999"));
+  EXPECT_FALSE(StampFromFileName("9999999999999"));
+  EXPECT_FALSE(StampFromFileName("0000-01-01-00-00-00-000"));
+  EXPECT_FALSE(StampFromFileName("2021-10-26--1-21-29-468"));
 }
 
 void WriteText(const fs::path& path, const std::string& text) {
