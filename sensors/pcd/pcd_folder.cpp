@@ -31,29 +31,57 @@ bool StartsWithPcdHeader(const fs::path& file) {
   return false;
 }
 
-// Why the body PCL would read is not in the file, from its header alone, or nullopt. PCL sizes the
-// cloud from the header's point count before reading, so a 300-byte file claiming 10^8 points
-// would cost gigabytes. An ascii point takes at least two bytes per field ("0 "); LZF expands at
-// most about 100-fold, so a compressed body may claim at most that.
+// Why the body a PCD header promises cannot be in the file, or nullopt. PCL sizes the cloud from
+// the header (in readHeader already) before reading a byte of the body, so a 300-byte file
+// claiming 10^8 points would cost gigabytes: the header is read here first, as text. An ascii
+// point takes at least two bytes per field ("0 "); LZF expands at most about 100-fold, so a
+// compressed body may claim at most that. Headers this cannot read are left to PCL to refuse.
 std::optional<std::string> ClaimedBodyProblem(const fs::path& file) {
-  pcl::PCLPointCloud2 header;
-  Eigen::Vector4f origin;
-  Eigen::Quaternionf orientation;
-  int version = 0, data_type = 0;
-  unsigned int data_offset = 0;
-  if (pcl::PCDReader().readHeader(file.string(), header, origin, orientation, version, data_type,
-                                  data_offset) < 0) {
-    return "PCL cannot read this PCD header";
+  std::ifstream in(file, std::ios::binary);
+  std::uint64_t width = 0, height = 1, points = 0;
+  std::vector<std::uint64_t> sizes, counts;
+  std::string line, data_type;
+  for (int i = 0; i < 64 && data_type.empty() && std::getline(in, line); ++i) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    std::uint64_t value = 0;
+    if (key == "WIDTH") words >> width;
+    if (key == "HEIGHT") words >> height;
+    if (key == "POINTS") words >> points;
+    if (key == "DATA") words >> data_type;
+    if (key == "SIZE")
+      while (words >> value) sizes.push_back(value);
+    if (key == "COUNT")
+      while (words >> value) counts.push_back(value);
+  }
+  if (data_type.empty()) return std::nullopt;
+  const std::streamoff data_offset = in.tellg();
+  // Bytes of one point in memory, and values of one point (ascii), saturating: a huge COUNT must
+  // make the claim larger, never wrap it small.
+  const auto saturated = [](std::uint64_t a, std::uint64_t b, std::uint64_t add) {
+    std::uint64_t out = 0;
+    if (__builtin_mul_overflow(a, b, &out) || __builtin_add_overflow(out, add, &out)) {
+      return UINT64_MAX;
+    }
+    return out;
+  };
+  std::uint64_t point_step = 0, values = 0;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const std::uint64_t count = i < counts.size() ? counts[i] : 1;
+    point_step = saturated(sizes[i], count, point_step);
+    values = saturated(1, count, values);
   }
   std::error_code ec;
   const std::uint64_t size = fs::file_size(file, ec);
-  const std::uint64_t body = size > data_offset ? size - data_offset : 0;
-  const std::uint64_t points = std::uint64_t{header.width} * header.height;
-  const std::uint64_t fields = std::max<std::uint64_t>(header.fields.size(), 1);
-  const std::uint64_t per_point = data_type == 0 ? 2 * fields : header.point_step;
-  const std::uint64_t room = data_type == 2 ? 100 * body : body;
-  if (per_point != 0 && points > room / per_point) {
-    return "the header claims " + std::to_string(points) + " points but the file holds " +
+  const std::uint64_t body = data_offset > 0 && size > static_cast<std::uint64_t>(data_offset)
+                                 ? size - static_cast<std::uint64_t>(data_offset)
+                                 : 0;
+  const std::uint64_t claimed = std::max(saturated(width, height, 0), points);
+  const std::uint64_t per_point = data_type == "ascii" ? saturated(2, values, 0) : point_step;
+  const std::uint64_t room = data_type == "binary_compressed" ? 100 * body : body;
+  if (per_point != 0 && claimed > room / per_point) {
+    return "the header claims " + std::to_string(claimed) + " points but the file holds " +
            std::to_string(body) + " bytes of data";
   }
   return std::nullopt;
