@@ -15,7 +15,7 @@ FramePrelabels PrelabelsOf(const pipeline::FrameResult& frame) {
 }
 
 TaskDraft MakeTaskDraft(const sensors::LogInfo& log, const pipeline::ReviewWindow& window,
-                        const std::deque<pipeline::FrameResult>& frames,
+                        std::span<const pipeline::FrameResult> frames,
                         const std::string& options_hash) {
   TaskDraft draft;
   draft.log_id = log.log_id;

@@ -12,6 +12,7 @@
 #include "pipeline/detectors/detector.h"
 #include "pipeline/detectors/image_stats.h"
 #include "pipeline/ego_motion/ego_motion.h"
+#include "pipeline/frame_history.h"
 #include "pipeline/perception/perceive.h"
 #include "pipeline/tracking/tracker.h"
 
@@ -80,8 +81,9 @@ class SerialStage {
   void Judge(std::int64_t index) {
     const std::int64_t first = std::max<std::int64_t>(0, index - lookback_);
     const std::int64_t last = std::min<std::int64_t>(history_.size() - 1, index + lookahead_);
-    window_frames_.assign(history_.begin() + first, history_.begin() + last + 1);
-    const FrameWindow window{window_frames_, static_cast<std::size_t>(index - first)};
+    const FrameWindow window{history_.frames().subspan(static_cast<std::size_t>(first),
+                                                       static_cast<std::size_t>(last - first + 1)),
+                             static_cast<std::size_t>(index - first)};
     std::vector<Event> events;
     for (const auto& detector : detectors_) {
       for (Event& event : detector->Process(window)) events.push_back(std::move(event));
@@ -101,7 +103,7 @@ class SerialStage {
     for (const ReviewWindow& window : closed) {
       stats_->windows += 1;
       for (const Event& event : window.events) stats_->events_by_type[event.type] += 1;
-      if (callbacks_.on_window) callbacks_.on_window(window, history_);
+      if (callbacks_.on_window) callbacks_.on_window(window, history_.frames());
     }
   }
 
@@ -113,8 +115,7 @@ class SerialStage {
   MineStats* stats_;
   int lookback_ = 0, lookahead_ = 0;
   bool needs_camera_stats_ = false;
-  std::deque<FrameResult> history_;
-  std::vector<FrameResult> window_frames_;
+  FrameHistory history_;          // contiguous, so detectors and callbacks get spans without a copy
   std::int64_t judged_from_ = 0;  // index into history_ of the next frame to judge
 };
 

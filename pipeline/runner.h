@@ -4,9 +4,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 
 #include "pipeline/proto/run.pb.h"
@@ -29,7 +29,8 @@ struct MineStats {
 
 struct MineCallbacks {
   // A closed review window, with the frames that cover it (and possibly a few more), in time order.
-  std::function<void(const ReviewWindow&, const std::deque<FrameResult>&)> on_window;
+  // The frames are the runner's history, not a copy: the span is valid only during the call.
+  std::function<void(const ReviewWindow&, std::span<const FrameResult>)> on_window;
   // After each frame leaves the serial stage (progress reporting). Optional.
   std::function<void(const FrameResult&)> on_frame;
 };

@@ -14,3 +14,11 @@ LONGTAIL_TEST_POSTGRES_URL=$(bash scripts/start-test-postgres.sh)
 export LONGTAIL_TEST_POSTGRES_URL
 trap 'bash scripts/start-test-postgres.sh --stop >/dev/null 2>&1 || true' EXIT
 ctest --preset "$([ "${CI:-}" = "true" ] && echo ci || echo release)" --timeout 900
+# In CI (or with LONGTAIL_ASAN=1) the suite runs a second time under AddressSanitizer, LeakSanitizer
+# and UBSan (build-asan/). The browser, Slurm/Kubernetes, install and full-catalog tests only run
+# above: they drive the same code through other processes and would double the run's time.
+if [ "${CI:-}" = "true" ] || [ "${LONGTAIL_ASAN:-}" = 1 ]; then
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan
+  ctest --preset asan --timeout 900
+fi

@@ -6,7 +6,9 @@
 namespace longtail::sensors {
 namespace {
 
+// Digits only: from_chars would also take a sign.
 bool ParseInt(std::string_view text, int& out) {
+  if (text.empty() || text[0] < '0' || text[0] > '9') return false;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
   return error == std::errc() && end == text.data() + text.size();
 }
@@ -40,7 +42,11 @@ std::optional<Timestamp> ParseKittiTimestamp(std::string_view text) {
   }
   const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
                                          std::chrono::day(day)};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  // A Timestamp counts nanoseconds in 64 bits: years 1678 to 2261 fit (a stamp read as year 0026
+  // would overflow).
+  if (!date.ok() || year < 1678 || year > 2261 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
   return Timestamp(std::chrono::sys_days(date).time_since_epoch()) + std::chrono::hours(hour) +
          std::chrono::minutes(minute) + std::chrono::seconds(second) + Duration(nanos);
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "labeling/bounded_json.h"
@@ -423,9 +424,21 @@ std::vector<pipeline::Event> ReadEvents(const json& openlabel) {
   return events;
 }
 
-}  // namespace
+// What the document's "objects" section says of one object: its type and the frames it is in.
+struct ObjectSummary {
+  std::string type;
+  std::vector<std::int64_t> frames;
+  bool has_image = false;
+};
 
-std::string FormatOpenLabel(const LabelSet& labels) {
+// The "frames" section, and what the "objects" and "frame_intervals" sections need from it.
+struct FramesSection {
+  json frames = json::object();
+  std::map<int, ObjectSummary> objects;  // by object uid
+  std::vector<std::int64_t> frame_indices;
+};
+
+FramesSection FormatFrames(const LabelSet& labels) {
   // Object uids: the track id when there is one, otherwise fresh numbers above every track id.
   int next_free_uid = 0;
   for (const LabeledFrame& frame : labels.frames) {
@@ -433,20 +446,13 @@ std::string FormatOpenLabel(const LabelSet& labels) {
       next_free_uid = std::max(next_free_uid, object.labeled.track_id + 1);
     }
   }
-  struct ObjectSummary {
-    std::string type;
-    std::vector<std::int64_t> frames;
-    bool has_image = false;
-  };
-  std::map<int, ObjectSummary> objects;
-  json frames = json::object();
-  std::vector<std::int64_t> all_frames;
+  FramesSection section;
   for (const LabeledFrame& frame : labels.frames) {
     json frame_json = json::object();
     json frame_objects = json::object();
     for (const ObjectLabel& object : frame.objects) {
       const int uid = object.labeled.track_id >= 0 ? object.labeled.track_id : next_free_uid++;
-      ObjectSummary& summary = objects[uid];
+      ObjectSummary& summary = section.objects[uid];
       if (summary.type.empty()) summary.type = TypeName(object);
       if (summary.frames.empty() || summary.frames.back() != frame.frame_index) {
         summary.frames.push_back(frame.frame_index);
@@ -460,12 +466,18 @@ std::string FormatOpenLabel(const LabelSet& labels) {
           {"timestamp", sensors::ToSeconds(frame.stamp->time_since_epoch())},
           {"timestamp_ns", std::to_string(sensors::ToNanos(*frame.stamp))}};
     }
-    frames[std::to_string(frame.frame_index)] = frame_json;
-    all_frames.push_back(frame.frame_index);
+    section.frames[std::to_string(frame.frame_index)] = frame_json;
+    section.frame_indices.push_back(frame.frame_index);
   }
-  std::sort(all_frames.begin(), all_frames.end());
-  all_frames.erase(std::unique(all_frames.begin(), all_frames.end()), all_frames.end());
+  std::sort(section.frame_indices.begin(), section.frame_indices.end());
+  section.frame_indices.erase(
+      std::unique(section.frame_indices.begin(), section.frame_indices.end()),
+      section.frame_indices.end());
+  return section;
+}
 
+// The "objects" section: each object's name, type, frames and which per-frame data it has.
+json FormatObjects(std::map<int, ObjectSummary> objects) {
   json objects_json = json::object();
   for (auto& [uid, summary] : objects) {
     std::sort(summary.frames.begin(), summary.frames.end());
@@ -484,7 +496,36 @@ std::string FormatOpenLabel(const LabelSet& labels) {
                                          {"frame_intervals", intervals},
                                          {"object_data_pointers", pointers}};
   }
+  return objects_json;
+}
 
+// The "events" section, one element per event, and the "tags" section: one tag per detector and
+// event type, so a reader can list what was mined without reading every event.
+struct EventSections {
+  json events = json::object();
+  json tags = json::object();
+};
+
+EventSections FormatEvents(const LabelSet& labels) {
+  EventSections sections;
+  std::set<std::pair<std::string, std::string>> tagged;  // (detector, type)
+  for (std::size_t i = 0; i < labels.events.size(); ++i) {
+    const pipeline::Event& event = labels.events[i];
+    sections.events[std::to_string(i)] = EventJson(event);
+    if (!tagged.insert({event.detector, event.type}).second) continue;
+    sections.tags[std::to_string(sections.tags.size())] = {
+        {"type", event.type},
+        {"tag_data",
+         {{"text", {Named("detector", event.detector), Named("options_hash", labels.options_hash)}},
+          {"num", {Named("detector_version", event.detector_version)}}}}};
+  }
+  return sections;
+}
+
+}  // namespace
+
+std::string FormatOpenLabel(const LabelSet& labels) {
+  FramesSection frames = FormatFrames(labels);
   json openlabel = {{"metadata",
                      {{"schema_version", "1.0.0"},
                       {"annotator", "longtail"},
@@ -495,26 +536,13 @@ std::string FormatOpenLabel(const LabelSet& labels) {
                       {"options_hash", labels.options_hash}}},
                     {"coordinate_systems", CoordinateSystems(labels.calibration)},
                     {"streams", Streams(labels.calibration)},
-                    {"objects", objects_json},
-                    {"frames", frames},
-                    {"frame_intervals", Intervals(all_frames)}};
+                    {"objects", FormatObjects(std::move(frames.objects))},
+                    {"frames", frames.frames},
+                    {"frame_intervals", Intervals(frames.frame_indices)}};
   if (!labels.events.empty()) {
-    json events = json::object();
-    json tags = json::object();
-    std::set<std::pair<std::string, std::string>> tagged;  // (detector, type)
-    for (std::size_t i = 0; i < labels.events.size(); ++i) {
-      const pipeline::Event& event = labels.events[i];
-      events[std::to_string(i)] = EventJson(event);
-      if (!tagged.insert({event.detector, event.type}).second) continue;
-      tags[std::to_string(tags.size())] = {
-          {"type", event.type},
-          {"tag_data",
-           {{"text",
-             {Named("detector", event.detector), Named("options_hash", labels.options_hash)}},
-            {"num", {Named("detector_version", event.detector_version)}}}}};
-    }
-    openlabel["events"] = events;
-    openlabel["tags"] = tags;
+    EventSections events = FormatEvents(labels);
+    openlabel["events"] = std::move(events.events);
+    openlabel["tags"] = std::move(events.tags);
   }
   return json{{"openlabel", openlabel}}.dump();
 }
@@ -525,9 +553,122 @@ void WriteOpenLabel(const std::filesystem::path& file, const LabelSet& labels) {
 
 namespace {
 
+// What reading one document's boxes needs: its coordinate systems, the frame boxes are wanted
+// in, and where to report what cannot be read.
+struct DocumentContext {
+  const Frames& coordinate_frames;
+  const std::string& vehicle_frame;
+  const std::string& source;
+  IssueLog& issues;
+};
+
+// The type of every object of the "objects" section, by uid.
+std::map<std::string, std::string> ObjectTypes(const json& openlabel) {
+  std::map<std::string, std::string> object_types;
+  if (openlabel.contains("objects") && openlabel["objects"].is_object()) {
+    for (const auto& [uid, object] : openlabel["objects"].items()) {
+      object_types[uid] = object.value("type", std::string());
+    }
+  }
+  return object_types;
+}
+
+// The object's 2D box in its camera's image (centre, width, height), when its data has one.
+std::optional<ImageLabel> ReadImageBox(const json& data) {
+  if (!data.contains("bbox") || !data["bbox"].is_array() || data["bbox"].empty() ||
+      !AllNumbers(data["bbox"].front().value("val", json()), 4)) {
+    return std::nullopt;
+  }
+  const json& bbox = data["bbox"].front();
+  const json& v = bbox["val"];
+  const double cx = v[0], cy = v[1], w = v[2], h = v[3];
+  ImageLabel image;
+  image.camera = bbox.value("coordinate_system", std::string());
+  image.bbox = {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
+  image.truncated = NamedNumber(data, "truncated").value_or(0.0);
+  image.occluded = static_cast<int>(NamedNumber(data, "occluded").value_or(3.0));
+  return image;
+}
+
+// One object of frame `key`, its box moved to the vehicle frame. nullopt for DontCare regions and
+// objects without a cuboid (skipped), and for cuboids that cannot be placed (reported).
+std::optional<ObjectLabel> ReadObject(const std::string& key, const std::string& uid,
+                                      const json& element, const std::string& type,
+                                      const DocumentContext& context) {
+  std::string lower = type;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (lower == "dontcare") return std::nullopt;
+  if (!element.is_object() || !element.contains("object_data")) return std::nullopt;
+  const json& data = element["object_data"];
+  if (!data.is_object() || !data.contains("cuboid") || !data["cuboid"].is_array() ||
+      data["cuboid"].empty()) {
+    return std::nullopt;
+  }
+  const json& cuboid = data["cuboid"].front();
+  const std::string where = "frame " + key + ", object " + uid + ": ";
+  const std::string& vehicle_frame = context.vehicle_frame;
+  const std::string cs = cuboid.value("coordinate_system", vehicle_frame);
+  const std::optional<Eigen::Isometry3d> vehicle_from_cs =
+      context.coordinate_frames.TargetFrom(vehicle_frame, cs);
+  if (!vehicle_from_cs) {
+    context.issues.Report(
+        {context.source, 0, 0,
+         where + "coordinate system '" + cs + "' not connected to '" + vehicle_frame + "'"});
+    return std::nullopt;
+  }
+  const std::optional<Box3D> box = CuboidToBox(cuboid.value("val", json()), *vehicle_from_cs);
+  if (!box) {
+    context.issues.Report(
+        {context.source, 0, 0, where + "cuboid needs 9 or 10 finite values, sizes >= 0"});
+    return std::nullopt;
+  }
+  ObjectLabel object;
+  object.labeled.box = *box;
+  object.type_name = type;
+  object.labeled.object_class =
+      sensors::ParseObjectClass(type).value_or(sensors::ObjectClass::kUnknown);
+  const std::optional<std::int64_t> track = ParseInteger(uid);
+  object.labeled.track_id =
+      track && *track >= 0 && *track <= std::numeric_limits<int>::max() ? int(*track) : -1;
+  object.labeled.score =
+      NamedNumber(cuboid.value("attributes", json::object()), "score").value_or(1.0);
+  object.image = ReadImageBox(data);
+  return object;
+}
+
+// The "frames" section, in frame order; keys that are not frame numbers are reported.
+std::vector<LabeledFrame> ReadFrames(const json& openlabel, const DocumentContext& context) {
+  const std::map<std::string, std::string> object_types = ObjectTypes(openlabel);
+  std::map<std::int64_t, LabeledFrame> frames;
+  const json no_frames = json::object();
+  const json& all_frames = openlabel.contains("frames") ? openlabel["frames"] : no_frames;
+  for (const auto& [key, frame] : all_frames.items()) {
+    const std::optional<std::int64_t> index = ParseInteger(key);
+    if (!index || !frame.is_object()) {
+      context.issues.Report({context.source, 0, 0, "frame '" + key + "': not a frame number"});
+      continue;
+    }
+    LabeledFrame& labeled = frames[*index];
+    labeled.frame_index = *index;
+    labeled.stamp = FrameStamp(frame);
+    if (!frame.contains("objects")) continue;
+    for (const auto& [uid, element] : frame["objects"].items()) {
+      const auto type = object_types.find(uid);
+      std::optional<ObjectLabel> object = ReadObject(
+          key, uid, element, type != object_types.end() ? type->second : std::string(), context);
+      if (object) labeled.objects.push_back(std::move(*object));
+    }
+  }
+  std::vector<LabeledFrame> in_order;
+  for (auto& [index, frame] : frames) in_order.push_back(std::move(frame));
+  return in_order;
+}
+
 LabelSet ParseDocument(const json& openlabel, const std::string& vehicle_frame,
                        const std::string& source, IssueLog& issues) {
   const Frames coordinate_frames(openlabel, source, issues);
+  const DocumentContext context{coordinate_frames, vehicle_frame, source, issues};
 
   LabelSet labels;
   if (openlabel.contains("metadata")) {
@@ -537,81 +678,7 @@ LabelSet ParseDocument(const json& openlabel, const std::string& vehicle_frame,
   labels.calibration.cameras =
       ReadCameras(openlabel, coordinate_frames, vehicle_frame, source, issues);
   labels.events = ReadEvents(openlabel);
-
-  std::map<std::string, std::string> object_types;
-  if (openlabel.contains("objects") && openlabel["objects"].is_object()) {
-    for (const auto& [uid, object] : openlabel["objects"].items()) {
-      object_types[uid] = object.value("type", std::string());
-    }
-  }
-
-  std::map<std::int64_t, LabeledFrame> frames;
-  const json no_frames = json::object();
-  const json& all_frames = openlabel.contains("frames") ? openlabel["frames"] : no_frames;
-  for (const auto& [key, frame] : all_frames.items()) {
-    const std::optional<std::int64_t> index = ParseInteger(key);
-    if (!index || !frame.is_object()) {
-      issues.Report({source, 0, 0, "frame '" + key + "': not a frame number"});
-      continue;
-    }
-    LabeledFrame& labeled = frames[*index];
-    labeled.frame_index = *index;
-    labeled.stamp = FrameStamp(frame);
-    if (!frame.contains("objects")) continue;
-    for (const auto& [uid, element] : frame["objects"].items()) {
-      const std::string type = object_types.count(uid) ? object_types[uid] : std::string();
-      std::string lower = type;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
-      if (lower == "dontcare") continue;
-      if (!element.is_object() || !element.contains("object_data")) continue;
-      const json& data = element["object_data"];
-      if (!data.is_object() || !data.contains("cuboid") || !data["cuboid"].is_array() ||
-          data["cuboid"].empty()) {
-        continue;
-      }
-      const json& cuboid = data["cuboid"].front();
-      const std::string where = "frame " + key + ", object " + uid + ": ";
-      const std::string cs = cuboid.value("coordinate_system", vehicle_frame);
-      const std::optional<Eigen::Isometry3d> vehicle_from_cs =
-          coordinate_frames.TargetFrom(vehicle_frame, cs);
-      if (!vehicle_from_cs) {
-        issues.Report(
-            {source, 0, 0,
-             where + "coordinate system '" + cs + "' not connected to '" + vehicle_frame + "'"});
-        continue;
-      }
-      const std::optional<Box3D> box = CuboidToBox(cuboid.value("val", json()), *vehicle_from_cs);
-      if (!box) {
-        issues.Report({source, 0, 0, where + "cuboid needs 9 or 10 finite values, sizes >= 0"});
-        continue;
-      }
-      ObjectLabel object;
-      object.labeled.box = *box;
-      object.type_name = type;
-      object.labeled.object_class =
-          sensors::ParseObjectClass(type).value_or(sensors::ObjectClass::kUnknown);
-      const std::optional<std::int64_t> track = ParseInteger(uid);
-      object.labeled.track_id =
-          track && *track >= 0 && *track <= std::numeric_limits<int>::max() ? int(*track) : -1;
-      object.labeled.score =
-          NamedNumber(cuboid.value("attributes", json::object()), "score").value_or(1.0);
-      if (data.contains("bbox") && data["bbox"].is_array() && !data["bbox"].empty() &&
-          AllNumbers(data["bbox"].front().value("val", json()), 4)) {
-        const json& bbox = data["bbox"].front();
-        const json& v = bbox["val"];
-        const double cx = v[0], cy = v[1], w = v[2], h = v[3];
-        ImageLabel image;
-        image.camera = bbox.value("coordinate_system", std::string());
-        image.bbox = {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
-        image.truncated = NamedNumber(data, "truncated").value_or(0.0);
-        image.occluded = static_cast<int>(NamedNumber(data, "occluded").value_or(3.0));
-        object.image = image;
-      }
-      labeled.objects.push_back(std::move(object));
-    }
-  }
-  for (auto& [index, frame] : frames) labels.frames.push_back(std::move(frame));
+  labels.frames = ReadFrames(openlabel, context);
   return labels;
 }
 

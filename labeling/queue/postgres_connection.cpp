@@ -71,8 +71,9 @@ class PostgresConnection final : public Connection {
       }
       pointers[i] = texts[i].c_str();
     }
+    const std::string& statement = it->second;  // clang 14 cannot capture a structured binding
     return Run([&](pqxx::nontransaction& session) {
-      return session.exec_prepared(it->second, pqxx::prepare::make_dynamic_params(pointers));
+      return session.exec_prepared(statement, pqxx::prepare::make_dynamic_params(pointers));
     });
   }
 

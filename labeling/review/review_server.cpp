@@ -53,6 +53,25 @@ std::int64_t PathNumber(const httplib::Request& req, std::size_t group) {
   }
 }
 
+// The task list's filter from the query (?state=&after=&limit=); RequestError 400 when malformed.
+TaskFilter FilterOfQuery(const httplib::Request& req) {
+  TaskFilter filter;
+  if (req.has_param("state")) {
+    filter.state = ParseTaskState(req.get_param_value("state"));
+    if (!filter.state)
+      throw RequestError(400, "unknown state '" + req.get_param_value("state") + "'");
+  }
+  try {
+    if (req.has_param("after")) filter.after_id = std::stoll(req.get_param_value("after"));
+    if (req.has_param("limit")) filter.limit = std::stoi(req.get_param_value("limit"));
+  } catch (const std::exception&) {
+    throw RequestError(400, "'after' and 'limit' must be integers");
+  }
+  if (filter.limit < 1 || filter.limit > 1000)
+    throw RequestError(400, "'limit' must be in [1, 1000]");
+  return filter;
+}
+
 // Decoded frames by (log path, frame index), least recently used dropped first. Reading a frame
 // decodes a whole scan and an image; the page asks for its metadata, points and image in turn.
 class FrameCache {
@@ -276,8 +295,18 @@ struct ReviewServer::State {
     return frames.Get(summary.log_path, index);
   }
 
+  // Routes in registration order (cpp-httplib tries them in that order).
   void AddRoutes() {
-    constexpr ReviewerRole kReviewer = ReviewerRole::kReviewer;
+    AddTaskRoutes();
+    AddFrameRoutes();
+    AddClaimRoutes();
+    AddAdminRoutes();
+  }
+
+  static constexpr ReviewerRole kReviewer = ReviewerRole::kReviewer;
+
+  // Who is asking, the queue's numbers, the task list and one task.
+  void AddTaskRoutes() {
     http->Get("/api/whoami", [this](const httplib::Request& req, httplib::Response& res) {
       Api(req, res, kReviewer, [&](const Identity& who) {
         SendJson(res, {{"accounts", who.name.has_value()},
@@ -293,20 +322,7 @@ struct ReviewServer::State {
     });
     http->Get("/api/tasks", [this](const httplib::Request& req, httplib::Response& res) {
       Api(req, res, kReviewer, [&](const Identity&) {
-        TaskFilter filter;
-        if (req.has_param("state")) {
-          filter.state = ParseTaskState(req.get_param_value("state"));
-          if (!filter.state)
-            throw RequestError(400, "unknown state '" + req.get_param_value("state") + "'");
-        }
-        try {
-          if (req.has_param("after")) filter.after_id = std::stoll(req.get_param_value("after"));
-          if (req.has_param("limit")) filter.limit = std::stoi(req.get_param_value("limit"));
-        } catch (const std::exception&) {
-          throw RequestError(400, "'after' and 'limit' must be integers");
-        }
-        if (filter.limit < 1 || filter.limit > 1000)
-          throw RequestError(400, "'limit' must be in [1, 1000]");
+        const TaskFilter filter = FilterOfQuery(req);
         std::vector<TaskSummary> tasks;
         {
           std::lock_guard lock(queue_mutex);
@@ -322,6 +338,10 @@ struct ReviewServer::State {
         SendJson(res, TaskToJson(AsReviewersSeeIt(Task(PathNumber(req, 1)))));
       });
     });
+  }
+
+  // A frame of a task's window: its metadata, its points, a camera's image.
+  void AddFrameRoutes() {
     http->Get(R"(/api/tasks/(\d+)/frames/(\d+))",
               [this](const httplib::Request& req, httplib::Response& res) {
                 Api(req, res, kReviewer, [&](const Identity&) {
@@ -354,6 +374,10 @@ struct ReviewServer::State {
                                               " has no image from camera '" + name + "'");
                 });
               });
+  }
+
+  // A reviewer's claim: take the next task, keep it, give it back, skip it, submit it.
+  void AddClaimRoutes() {
     http->Post("/api/claim", [this](const httplib::Request& req, httplib::Response& res) {
       Api(req, res, kReviewer, [&](const Identity& who) {
         const std::string reviewer = ParseReviewer(req.body, who.name);
@@ -401,6 +425,10 @@ struct ReviewServer::State {
                  Api(req, res, kReviewer,
                      [&](const Identity& who) { Submit(PathNumber(req, 1), req.body, who, res); });
                });
+  }
+
+  // Above a reviewer: adjudicate, mark gold, list and disable accounts.
+  void AddAdminRoutes() {
     http->Post(R"(/api/tasks/(\d+)/adjudicate)",
                [this](const httplib::Request& req, httplib::Response& res) {
                  Api(req, res, ReviewerRole::kAdjudicator, [&](const Identity& who) {

@@ -386,18 +386,26 @@ std::optional<Value> FittedSlope(const std::vector<double>& times, const std::ve
   return Value(weighted / spread);
 }
 
-}  // namespace
+using PoseList = std::vector<std::optional<Eigen::Isometry3d>>;
 
-std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input) {
+// The pose of frame `f`; unknown outside the list as well as where the list has none.
+const std::optional<Eigen::Isometry3d>& PoseAt(const PoseList& poses, std::int64_t f) {
+  static const std::optional<Eigen::Isometry3d> unknown;
+  return f >= 0 && f < static_cast<std::int64_t>(poses.size()) ? poses[f] : unknown;
+}
+
+// Seconds from the first frame to frame `f`: the time axis of the fitted slopes.
+double SecondsFromFirst(const std::vector<FrameResult>& frames, std::int64_t f) {
+  return sensors::ToSeconds(frames[f].stamp - frames.front().stamp);
+}
+
+// One empty frame per index up to the last labelled or posed frame, at its stamp from the
+// timestamps file where it has one, else 1 / frame rate apart from the start.
+std::vector<FrameResult> StampedFrames(const TrackListInput& input) {
   std::int64_t frame_count = static_cast<std::int64_t>(input.poses.size());
   for (const auto& label : input.labels)
     frame_count = std::max<std::int64_t>(frame_count, label.frame + 1);
-  const auto pose_at = [&](std::int64_t f) -> const std::optional<Eigen::Isometry3d>& {
-    static const std::optional<Eigen::Isometry3d> unknown;
-    return f >= 0 && f < static_cast<std::int64_t>(input.poses.size()) ? input.poses[f] : unknown;
-  };
   const double period = 1.0 / input.frame_rate_hz;
-
   std::vector<FrameResult> frames(static_cast<std::size_t>(std::max<std::int64_t>(frame_count, 0)));
   for (std::size_t f = 0; f < frames.size(); ++f) {
     frames[f].index = static_cast<std::int64_t>(f);
@@ -405,100 +413,140 @@ std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input) {
     frames[f].stamp = stamped ? *input.stamps[f]
                               : input.start + sensors::FromSeconds(static_cast<double>(f) * period);
   }
-  const auto seconds_at = [&](std::int64_t f) {
-    return sensors::ToSeconds(frames[f].stamp - frames.front().stamp);
-  };
+  return frames;
+}
 
-  // Tracks: boxes per frame, then every track's history for velocities, age and hits. Velocities
-  // are in the world when the poses are known, else relative to the ego.
-  std::map<int, std::vector<Observation>> histories;
-  std::map<std::pair<std::int64_t, int>, std::size_t> track_slot;  // (frame, id) -> index in tracks
+// Where every track was seen, and where its Track sits in each frame's list.
+struct TrackHistories {
+  std::map<int, std::vector<Observation>> observations;            // by track id, label order
+  std::map<std::pair<std::int64_t, int>, std::size_t> track_slot;  // (frame, id) -> index
+};
+
+// Adds one Track per label (box in the vehicle frame, class, score) to its frame. Positions are
+// in the world when the frame's pose is known, else in the vehicle frame.
+TrackHistories AddLabelledBoxes(const TrackListInput& input, std::vector<FrameResult>* frames) {
+  TrackHistories histories;
   for (const auto& label : input.labels) {
     if (label.track_id < 0 || label.frame < 0) continue;
     const sensors::LabeledBox labeled = sensors::KittiLabelToBox(label, input.camera_from_vehicle);
-    FrameResult& frame = frames[label.frame];
+    FrameResult& frame = (*frames)[label.frame];
     Track track;
     track.id = label.track_id;
     track.object_class = labeled.object_class;
     track.class_confidence = labeled.score;
     track.box = labeled.box;
-    track_slot[{label.frame, label.track_id}] = frame.tracks.size();
+    histories.track_slot[{label.frame, label.track_id}] = frame.tracks.size();
     frame.tracks.push_back(track);
-    const auto& pose = pose_at(label.frame);
-    histories[label.track_id].push_back(
+    const auto& pose = PoseAt(input.poses, label.frame);
+    histories.observations[label.track_id].push_back(
         {label.frame, pose ? Eigen::Vector3d(*pose * labeled.box.center) : labeled.box.center});
   }
+  return histories;
+}
+
+// Sets age, hits and velocity of every Track of one track id from its `history`, sorted by frame.
+// Velocities are slopes of the positions: in the world when the poses are known, else relative
+// to the ego.
+void AddTrackMotion(const TrackListInput& input, int id, const std::vector<Observation>& history,
+                    std::map<std::pair<std::int64_t, int>, std::size_t>& track_slot,
+                    std::vector<FrameResult>* frames) {
   const bool world_positions = !input.poses.empty();
-  for (auto& [id, history] : histories) {
-    std::sort(history.begin(), history.end(),
-              [](const Observation& a, const Observation& b) { return a.frame < b.frame; });
-    // Observations without a pose (when there are poses) cannot be placed in the world.
-    std::vector<double> times;
-    std::vector<Eigen::Vector3d> positions;
-    std::vector<std::size_t> placed;  // index in history of each fitted sample
-    for (std::size_t k = 0; k < history.size(); ++k) {
-      if (world_positions && !pose_at(history[k].frame)) continue;
-      times.push_back(seconds_at(history[k].frame));
-      positions.push_back(history[k].position);
-      placed.push_back(k);
-    }
-    for (std::size_t k = 0; k < history.size(); ++k) {
-      Track& track = frames[history[k].frame].tracks[track_slot[{history[k].frame, id}]];
-      track.age = static_cast<int>(history[k].frame - history.front().frame);
-      track.hits = static_cast<int>(k + 1);
-    }
-    for (std::size_t n = 0; n < placed.size(); ++n) {
-      const Observation& at = history[placed[n]];
-      Track& track = frames[at.frame].tracks[track_slot[{at.frame, id}]];
-      const auto velocity = FittedSlope(times, positions, n, kTrackFitHalfWindow);
-      if (!velocity) continue;
-      const auto& pose = pose_at(at.frame);
-      if (world_positions && pose) {
-        track.velocity_vehicle = (pose->linear().transpose() * *velocity).head<2>();
-        track.velocity_world = velocity->head<2>();
-      } else {
-        track.velocity_vehicle = velocity->head<2>();
-        track.velocity_world = velocity->head<2>();
-      }
+  // Observations without a pose (when there are poses) cannot be placed in the world.
+  std::vector<double> times;
+  std::vector<Eigen::Vector3d> positions;
+  std::vector<std::size_t> placed;  // index in history of each fitted sample
+  for (std::size_t k = 0; k < history.size(); ++k) {
+    if (world_positions && !PoseAt(input.poses, history[k].frame)) continue;
+    times.push_back(SecondsFromFirst(*frames, history[k].frame));
+    positions.push_back(history[k].position);
+    placed.push_back(k);
+  }
+  for (std::size_t k = 0; k < history.size(); ++k) {
+    Track& track = (*frames)[history[k].frame].tracks[track_slot[{history[k].frame, id}]];
+    track.age = static_cast<int>(history[k].frame - history.front().frame);
+    track.hits = static_cast<int>(k + 1);
+  }
+  for (std::size_t n = 0; n < placed.size(); ++n) {
+    const Observation& at = history[placed[n]];
+    Track& track = (*frames)[at.frame].tracks[track_slot[{at.frame, id}]];
+    const auto velocity = FittedSlope(times, positions, n, kTrackFitHalfWindow);
+    if (!velocity) continue;
+    const auto& pose = PoseAt(input.poses, at.frame);
+    if (world_positions && pose) {
+      track.velocity_vehicle = (pose->linear().transpose() * *velocity).head<2>();
+      track.velocity_world = velocity->head<2>();
+    } else {
+      track.velocity_vehicle = velocity->head<2>();
+      track.velocity_world = velocity->head<2>();
     }
   }
+}
 
-  // Ego motion from the poses: velocity, heading rate and acceleration as fitted slopes over a
-  // short span (kEgoFitHalfWindow frames each side), so that pose noise is averaged out.
-  std::vector<double> times, headings;
-  std::vector<Eigen::Vector3d> positions;
-  std::vector<std::size_t> posed;
+// The posed frames as samples for the ego's fitted slopes.
+struct PoseSamples {
+  std::vector<double> times;               // s from the first frame
+  std::vector<double> headings;            // rad, accumulated from the first posed frame
+  std::vector<Eigen::Vector3d> positions;  // m, world frame
+  std::vector<std::size_t> frames;         // frame index of each sample
+};
+
+PoseSamples SamplePoses(const PoseList& poses, const std::vector<FrameResult>& frames) {
+  PoseSamples samples;
   for (std::size_t f = 0; f < frames.size(); ++f) {
-    const auto& pose = pose_at(static_cast<std::int64_t>(f));
+    const auto& pose = PoseAt(poses, static_cast<std::int64_t>(f));
     if (!pose) continue;
     // Heading accumulated from the turn about the vehicle's own z between posed frames: continuous
     // for the fit, and independent of how the world's axes are laid.
-    headings.push_back(
-        headings.empty()
+    samples.headings.push_back(
+        samples.headings.empty()
             ? 0.0
-            : headings.back() +
-                  YawOf(pose_at(static_cast<std::int64_t>(posed.back()))->linear().transpose() *
+            : samples.headings.back() +
+                  YawOf(PoseAt(poses, static_cast<std::int64_t>(samples.frames.back()))
+                            ->linear()
+                            .transpose() *
                         pose->linear()));
-    times.push_back(seconds_at(static_cast<std::int64_t>(f)));
-    positions.push_back(pose->translation());
-    posed.push_back(f);
+    samples.times.push_back(SecondsFromFirst(frames, static_cast<std::int64_t>(f)));
+    samples.positions.push_back(pose->translation());
+    samples.frames.push_back(f);
   }
+  return samples;
+}
+
+// Ego motion from the poses: velocity, heading rate and acceleration as fitted slopes over a
+// short span (kEgoFitHalfWindow frames each side), so that pose noise is averaged out.
+void AddEgoMotion(const PoseList& poses, std::vector<FrameResult>* frames) {
+  const PoseSamples samples = SamplePoses(poses, *frames);
+  const std::vector<std::size_t>& posed = samples.frames;
   std::vector<double> speeds(posed.size(), 0.0);
   for (std::size_t n = 0; n < posed.size(); ++n) {
-    EgoMotion& ego = frames[posed[n]].ego;
-    const auto& pose = *pose_at(static_cast<std::int64_t>(posed[n]));
+    EgoMotion& ego = (*frames)[posed[n]].ego;
+    const auto& pose = *PoseAt(poses, static_cast<std::int64_t>(posed[n]));
     ego.known = true;
     ego.world_from_vehicle = pose.matrix();
-    const auto velocity = FittedSlope(times, positions, n, kEgoFitHalfWindow);
-    const auto heading_rate = FittedSlope(times, headings, n, kEgoFitHalfWindow);
+    const auto velocity = FittedSlope(samples.times, samples.positions, n, kEgoFitHalfWindow);
+    const auto heading_rate = FittedSlope(samples.times, samples.headings, n, kEgoFitHalfWindow);
     if (velocity) ego.speed = speeds[n] = (pose.linear().transpose() * *velocity).x();
     if (heading_rate) ego.yaw_rate = *heading_rate;
   }
   for (std::size_t n = 0; n < posed.size(); ++n) {
-    if (const auto acceleration = FittedSlope(times, speeds, n, kEgoFitHalfWindow)) {
-      frames[posed[n]].ego.acceleration = *acceleration;
+    if (const auto acceleration = FittedSlope(samples.times, speeds, n, kEgoFitHalfWindow)) {
+      (*frames)[posed[n]].ego.acceleration = *acceleration;
     }
   }
+}
+
+}  // namespace
+
+std::vector<FrameResult> FrameResultsFromLabels(const TrackListInput& input) {
+  std::vector<FrameResult> frames = StampedFrames(input);
+  // Tracks: boxes per frame, then every track's history for velocities, age and hits.
+  TrackHistories histories = AddLabelledBoxes(input, &frames);
+  for (auto& [id, history] : histories.observations) {
+    std::sort(history.begin(), history.end(),
+              [](const Observation& a, const Observation& b) { return a.frame < b.frame; });
+    AddTrackMotion(input, id, history, histories.track_slot, &frames);
+  }
+  AddEgoMotion(input.poses, &frames);
   return frames;
 }
 

@@ -134,6 +134,39 @@ PointSums SumPoints(const ClusterView& cluster, std::size_t stride) {
   return out;
 }
 
+// Mean and covariance of the strided points (relative to the box centre and ground).
+struct PointMoments {
+  Eigen::Vector3d mean;
+  Eigen::Matrix3d covariance;
+};
+
+PointMoments MomentsOf(const PointSums& sums) {
+  const double n = sums.n;
+  PointMoments moments;
+  moments.mean = Eigen::Vector3d(sums.sx, sums.sy, sums.sz) / n;
+  Eigen::Matrix3d covariance;
+  covariance << sums.sxx, sums.sxy, sums.sxz, sums.sxy, sums.syy, sums.syz, sums.sxz, sums.syz,
+      sums.szz;
+  moments.covariance = covariance / n - moments.mean * moments.mean.transpose();
+  return moments;
+}
+
+// Eigenvalues l1 >= l2 >= l3 of the covariance: poles are linear, walls and car sides planar,
+// bushes scattered (Demantke et al. 2011); a wall's normal is horizontal, a roof's vertical.
+struct EigenShape {
+  double linearity = 0, planarity = 0, scattering = 0;
+  double normal_z = 0;  // |z| of the smallest eigenvalue's eigenvector
+};
+
+EigenShape EigenShapeOf(const Eigen::Matrix3d& covariance) {
+  // The closed-form 3x3 solver: an iterative one costs a microsecond a cluster.
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eigen;
+  eigen.computeDirect(covariance);
+  const Eigen::Vector3d l = eigen.eigenvalues().cwiseMax(0.0);  // ascending
+  const double l1 = std::max(l[2], 1e-9);
+  return {(l[2] - l[1]) / l1, (l[1] - l[0]) / l1, l[0] / l1, std::abs(eigen.eigenvectors()(2, 0))};
+}
+
 }  // namespace
 
 ClusterFeatures ComputeClusterFeatures(const ClusterView& cluster) {
@@ -163,11 +196,9 @@ ClusterFeatures ComputeClusterFeatures(const ClusterView& cluster) {
   const std::size_t stride = (num_points + kMaxShapePoints - 1) / kMaxShapePoints;
   const PointSums sums = SumPoints(cluster, stride);
   const double n = sums.n;
-  const Eigen::Vector3d mean = Eigen::Vector3d(sums.sx, sums.sy, sums.sz) / n;
-  Eigen::Matrix3d covariance;
-  covariance << sums.sxx, sums.sxy, sums.sxz, sums.sxy, sums.syy, sums.syz, sums.sxz, sums.syz,
-      sums.szz;
-  covariance = covariance / n - mean * mean.transpose();
+  const PointMoments moments = MomentsOf(sums);
+  const Eigen::Vector3d& mean = moments.mean;
+  const Eigen::Matrix3d& covariance = moments.covariance;
 
   // Height profile above the local ground, spread, reflectance.
   f[6] = static_cast<float>(sums.lowest);
@@ -181,17 +212,12 @@ ClusterFeatures ComputeClusterFeatures(const ClusterView& cluster) {
       std::sqrt(std::max(0.0, sums.reflect_sq / n - reflect_mean * reflect_mean)));
   f[16] = static_cast<float>(sums.reflect_max);
 
-  // Eigenvalues l1 >= l2 >= l3 of the covariance: poles are linear, walls and car sides planar,
-  // bushes scattered (Demantke et al. 2011); a wall's normal is horizontal, a roof's vertical.
-  // The closed-form 3x3 solver: an iterative one costs a microsecond a cluster.
-  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eigen;
-  eigen.computeDirect(covariance);
-  const Eigen::Vector3d l = eigen.eigenvalues().cwiseMax(0.0);  // ascending
-  const double l1 = std::max(l[2], 1e-9);
-  f[17] = static_cast<float>((l[2] - l[1]) / l1);
-  f[18] = static_cast<float>((l[1] - l[0]) / l1);
-  f[19] = static_cast<float>(l[0] / l1);
-  f[20] = static_cast<float>(std::abs(eigen.eigenvectors()(2, 0)));
+  // Linear, planar or scattered, and which way the surface faces.
+  const EigenShape shape = EigenShapeOf(covariance);
+  f[17] = static_cast<float>(shape.linearity);
+  f[18] = static_cast<float>(shape.planarity);
+  f[19] = static_cast<float>(shape.scattering);
+  f[20] = static_cast<float>(shape.normal_z);
 
   // Lower body: the span of the points between knee and waist height along and across the box;
   // a vehicle's body fills its footprint down low, a tree crown or a hedge top only up high.

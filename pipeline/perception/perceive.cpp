@@ -280,55 +280,43 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
   }
 }
 
-// The pass over one scan. `evidence`, when set, receives each object's features.
-Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptions& options,
-                       PerceptionTimes* times,
-                       std::vector<std::optional<ObjectEvidence>>* evidence) {
-  Stopwatch clock;
-  Perception out;
-  const Eigen::Isometry3d vehicle_from_lidar =
-      frame.calibration ? frame.calibration->vehicle_from_lidar : Eigen::Isometry3d::Identity();
+// The road height under the vehicle origin, m, vehicle frame, with the lidar at `sensor`.
+double ExpectedGroundZ(const sensors::Frame& frame, const Eigen::Vector3d& sensor,
+                       const PolarBins& bins) {
   // The mounting height is the log's (its calibration); a frame without one has none, and the
-  // road height is then read from the scan (step 2), the sensor layer's default only if it cannot.
+  // road height is then read from the scan, the sensor layer's default only if it cannot.
   const double lidar_height =
       (frame.calibration ? *frame.calibration : sensors::Calibration()).lidar_height_m;
-
-  // 1. Valid points in the vehicle frame.
-  VehicleFramePoints valid =
-      ToVehicleFrame(frame.lidar, vehicle_from_lidar, options, &out.num_invalid_points);
-  const std::vector<Eigen::Vector3f>& points = valid.points;
-  out.num_points = static_cast<std::int64_t>(points.size());
-  times->transform_ms = clock.Lap();
-
-  // 2. Ground, with the local ground height kept for object heights.
-  const Eigen::Vector3d sensor = vehicle_from_lidar.translation();
   double expected_ground_z = sensor.z() - lidar_height;
   // A mounting height half a metre off what the scan shows belongs to another sensor or frame
   // (Argoverse 2 points are in a frame whose origin is the rear axle, 0.35 m above the road): the
   // scan is right.
-  const double measured_ground_z = EstimateGroundHeight(valid.bins);
+  const double measured_ground_z = EstimateGroundHeight(bins);
   if (std::isfinite(measured_ground_z) &&
       (!frame.calibration || std::abs(measured_ground_z - expected_ground_z) > 0.5)) {
     expected_ground_z = measured_ground_z;
   }
-  const GroundSegmentation ground =
-      SegmentGround(points, std::move(valid.bins), expected_ground_z, options.ground());
-  out.num_ground_points = ground.num_ground;
-  times->ground_ms = clock.Lap();
+  return expected_ground_z;
+}
 
-  // 3. Objects: clusters of what stands on the ground.
-  const Clusters clusters = ClusterPoints(points, ground, options.cluster());
-  times->clustering_ms = clock.Lap();
+// One tight box per cluster within range and not too long to be an object, before any class
+// decision, with what the class decision needs of the cluster's points (they are not kept).
+struct BoxedClusters {
+  std::vector<DetectedObject> objects;    // box, ground height, point count; class not set
+  std::vector<ClusterFeatures> features;  // per object, when a class model or evidence needs them
+  std::vector<char> has_lower_body;       // per object, for the size rule when there is no model
+  double boxes_ms = 0, features_ms = 0;   // CPU time of box fitting and of the features
+};
 
-  // 4. One tight box and feature vector per cluster.
-  const ClassModel& model = ClassModel::ForOptions(options.classes());
+BoxedClusters BoxClusters(const VehicleFramePoints& valid, const Clusters& clusters,
+                          const GroundSegmentation& ground, const Eigen::Vector2d& sensor_xy,
+                          bool need_features, bool use_size_rule,
+                          const proto::PerceptionOptions& options, Stopwatch& clock) {
+  const std::vector<Eigen::Vector3f>& points = valid.points;
+  BoxedClusters out;
+  // Reused across clusters: one allocation for the scan.
   std::vector<Eigen::Vector3f> cluster_points;
   std::vector<float> cluster_reflectance;
-  const Eigen::Vector2d sensor_xy = sensor.head<2>();
-  std::vector<DetectedObject> objects;
-  std::vector<ClusterFeatures> features;
-  std::vector<char> has_lower_body;
-  double boxes_ms = 0, classes_ms = 0;
   for (int c = 0; c < clusters.size(); ++c) {
     cluster_points.clear();
     cluster_reflectance.clear();
@@ -347,34 +335,46 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
     object.num_points = static_cast<int>(cluster_points.size());
     object.box = FitBox(cluster_points, object.ground_z, options.box());
     if (object.box.length > options.cluster().max_extent_m()) continue;
-    boxes_ms += clock.Lap();
-    if (!model.empty() || evidence) {
-      features.push_back(ComputeClusterFeatures(
+    out.boxes_ms += clock.Lap();
+    if (need_features) {
+      out.features.push_back(ComputeClusterFeatures(
           {&cluster_points, &cluster_reflectance, object.box, object.ground_z, sensor_xy}));
     }
-    if (model.empty()) {
-      has_lower_body.push_back(HasLowerBody(cluster_points, object.box, object.ground_z,
-                                            options.classes().min_vehicle_lower_body_fraction()));
+    if (use_size_rule) {
+      out.has_lower_body.push_back(
+          HasLowerBody(cluster_points, object.box, object.ground_z,
+                       options.classes().min_vehicle_lower_body_fraction()));
     }
-    const double features_ms = clock.Lap();
-    classes_ms += features_ms, boxes_ms += features_ms;
-    objects.push_back(object);
+    out.features_ms += clock.Lap();
+    out.objects.push_back(object);
   }
+  return out;
+}
 
-  // 5. Classes: the learned model's calibrated probabilities, or the size rule without a model.
-  boxes_ms += clock.Lap();
-  std::vector<ClassProbabilities> probabilities;
-  if (!model.empty()) probabilities = model.Predict(features);
+// The objects with their classes, and their boxes as fitted (before a vehicle's box grows to its
+// class's typical size: fragments of vehicles are found on the tight boxes).
+struct ClassifiedObjects {
+  std::vector<DetectedObject> objects;
   std::vector<sensors::Box3D> tight_boxes;
-  for (std::size_t o = 0; o < objects.size(); ++o) {
-    DetectedObject& object = objects[o];
-    tight_boxes.push_back(object.box);
+};
+
+// Classes: the learned model's calibrated probabilities, or the size rule without a model.
+ClassifiedObjects DecideClasses(const BoxedClusters& boxed, const ClassModel& model,
+                                const Eigen::Vector2d& sensor_xy,
+                                const proto::PerceptionOptions& options) {
+  std::vector<ClassProbabilities> probabilities;
+  if (!model.empty()) probabilities = model.Predict(boxed.features);
+  ClassifiedObjects out;
+  out.objects = boxed.objects;
+  for (std::size_t o = 0; o < out.objects.size(); ++o) {
+    DetectedObject& object = out.objects[o];
+    out.tight_boxes.push_back(object.box);
     ClassGuess guess;
     if (!model.empty()) {
       guess = DecideClass(probabilities[o], object.box, options.classes());
     } else {
       guess = GuessClass(object.box, object.num_points, options.classes());
-      if (sensors::IsVehicle(guess.object_class) && !has_lower_body[o]) {
+      if (sensors::IsVehicle(guess.object_class) && !boxed.has_lower_body[o]) {
         guess = {sensors::ObjectClass::kUnknown, guess.confidence};
       }
     }
@@ -386,15 +386,61 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
       object.box = ExtendAwayFromSensor(object.box, size.length, size.width, sensor_xy);
     }
   }
+  return out;
+}
+
+// The pass over one scan. `evidence`, when set, receives each object's features. Times are CPU
+// times; the features and the class decision count in both the boxes' and the classes' times.
+Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptions& options,
+                       PerceptionTimes* times,
+                       std::vector<std::optional<ObjectEvidence>>* evidence) {
+  Stopwatch clock;
+  Perception out;
+  const Eigen::Isometry3d vehicle_from_lidar =
+      frame.calibration ? frame.calibration->vehicle_from_lidar : Eigen::Isometry3d::Identity();
+
+  // 1. Valid points in the vehicle frame.
+  VehicleFramePoints valid =
+      ToVehicleFrame(frame.lidar, vehicle_from_lidar, options, &out.num_invalid_points);
+  const std::vector<Eigen::Vector3f>& points = valid.points;
+  out.num_points = static_cast<std::int64_t>(points.size());
+  times->transform_ms = clock.Lap();
+
+  // 2. Ground, with the local ground height kept for object heights.
+  const Eigen::Vector3d sensor = vehicle_from_lidar.translation();
+  const double expected_ground_z = ExpectedGroundZ(frame, sensor, valid.bins);
+  const GroundSegmentation ground =
+      SegmentGround(points, std::move(valid.bins), expected_ground_z, options.ground());
+  out.num_ground_points = ground.num_ground;
+  times->ground_ms = clock.Lap();
+
+  // 3. Objects: clusters of what stands on the ground.
+  const Clusters clusters = ClusterPoints(points, ground, options.cluster());
+  times->clustering_ms = clock.Lap();
+
+  // 4. One tight box and feature vector per cluster.
+  const ClassModel& model = ClassModel::ForOptions(options.classes());
+  const Eigen::Vector2d sensor_xy = sensor.head<2>();
+  const BoxedClusters boxed =
+      BoxClusters(valid, clusters, ground, sensor_xy, !model.empty() || evidence, model.empty(),
+                  options, clock);
+  double boxes_ms = boxed.boxes_ms + boxed.features_ms;
+  double classes_ms = boxed.features_ms;
+
+  // 5. Classes, then vehicle fragments merge into their vehicles.
+  boxes_ms += clock.Lap();
+  const ClassifiedObjects classified = DecideClasses(boxed, model, sensor_xy, options);
   const double decide_ms = clock.Lap();
   classes_ms += decide_ms, boxes_ms += decide_ms;
   times->classes_ms = classes_ms;
 
-  const std::vector<char> keep = NotFragmentsOfVehicles(objects, tight_boxes);
-  for (std::size_t o = 0; o < objects.size(); ++o) {
+  const std::vector<char> keep = NotFragmentsOfVehicles(classified.objects, classified.tight_boxes);
+  for (std::size_t o = 0; o < classified.objects.size(); ++o) {
     if (!keep[o]) continue;
-    out.objects.push_back(objects[o]);
-    if (evidence) evidence->push_back(ObjectEvidence{features[o], tight_boxes[o]});
+    out.objects.push_back(classified.objects[o]);
+    if (evidence) {
+      evidence->push_back(ObjectEvidence{boxed.features[o], classified.tight_boxes[o]});
+    }
   }
   AddLowObstacles(points, ground, options, &out.objects);
   if (evidence) evidence->resize(out.objects.size());

@@ -23,6 +23,85 @@ double ClosestFlip(double angle, double reference) {
              : flipped;
 }
 
+// Constant-velocity motion over `dt` seconds of the state [x y vx vy], with white-acceleration
+// process noise of spectral density `q` (m^2/s^3): uncertainty grows with the time unobserved.
+struct MotionModel {
+  Eigen::Matrix4d transition;
+  Eigen::Matrix4d noise;
+};
+
+MotionModel ConstantVelocityModel(double dt, double q) {
+  MotionModel model;
+  model.transition = Eigen::Matrix4d::Identity();
+  model.transition(0, 2) = model.transition(1, 3) = dt;
+  model.noise = Eigen::Matrix4d::Zero();
+  for (int axis = 0; axis < 2; ++axis) {
+    model.noise(axis, axis) = q * dt * dt * dt / 3;
+    model.noise(axis, axis + 2) = model.noise(axis + 2, axis) = q * dt * dt / 2;
+    model.noise(axis + 2, axis + 2) = q * dt;
+  }
+  return model;
+}
+
+// The detections' boxes moved from the vehicle frame to the world frame.
+std::vector<Box3D> BoxesInWorld(const std::vector<DetectedObject>& objects,
+                                const Eigen::Matrix4d& world_from_vehicle, double ego_yaw) {
+  std::vector<Box3D> boxes(objects.size());
+  for (std::size_t d = 0; d < objects.size(); ++d) {
+    boxes[d] = objects[d].box;
+    boxes[d].center = (world_from_vehicle * objects[d].box.center.homogeneous()).head<3>();
+    boxes[d].yaw = sensors::WrapAngle(objects[d].box.yaw + ego_yaw);
+  }
+  return boxes;
+}
+
+// The class with the most (decayed) votes; the first of equals.
+ObjectClass MostVotedClass(const std::array<double, 8>& votes) {
+  return static_cast<ObjectClass>(std::max_element(votes.begin(), votes.end()) - votes.begin());
+}
+
+// A vehicle track does not take a pedestrian or cyclist detection, and the other way round: the
+// classes are told apart reliably, and a swap would give a track a wrong size and dynamics.
+bool IncompatibleClasses(ObjectClass track_class, ObjectClass detection_class) {
+  return (sensors::IsVehicle(track_class) && sensors::IsVulnerableRoadUser(detection_class)) ||
+         (sensors::IsVulnerableRoadUser(track_class) && sensors::IsVehicle(detection_class));
+}
+
+// Association cost of a pair the assignment must never use.
+constexpr double kForbiddenCost = 1e6;
+
+// Kalman filter estimate of [x y vx vy] (m, m/s) and its covariance.
+struct KalmanEstimate {
+  Eigen::Vector4d x;
+  Eigen::Matrix4d covariance;
+};
+
+// The Kalman update with a measurement of the position (x, y) of variance `r` (m^2) per axis.
+KalmanEstimate CorrectWithPosition(KalmanEstimate estimate, const Eigen::Vector2d& measured,
+                                   double r) {
+  Eigen::Matrix<double, 2, 4> h = Eigen::Matrix<double, 2, 4>::Zero();
+  h(0, 0) = h(1, 1) = 1;
+  const Eigen::Matrix2d innovation_cov =
+      h * estimate.covariance * h.transpose() + r * Eigen::Matrix2d::Identity();
+  const Eigen::Matrix<double, 4, 2> gain =
+      estimate.covariance * h.transpose() * innovation_cov.inverse();
+  estimate.x += gain * (measured - h * estimate.x);
+  estimate.covariance = (Eigen::Matrix4d::Identity() - gain * h) * estimate.covariance;
+  return estimate;
+}
+
+// The track's box after observing `observed`: the centre height is taken as measured, the size
+// smoothed with factor `alpha` (cluster extents vary from frame to frame with occlusion), the
+// heading the observed one, flipped by pi to stay closest to the track's.
+Box3D FollowObservedBox(Box3D box, const Box3D& observed, double alpha) {
+  box.center.z() = observed.center.z();
+  box.length += alpha * (observed.length - box.length);
+  box.width += alpha * (observed.width - box.width);
+  box.height += alpha * (observed.height - box.height);
+  box.yaw = ClosestFlip(observed.yaw, box.yaw);
+  return box;
+}
+
 }  // namespace
 
 Tracker::Tracker(const proto::TrackerOptions& options) : options_(options) {}
@@ -37,64 +116,60 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
   const double dt = last_stamp_ ? std::max(0.0, sensors::ToSeconds(stamp - *last_stamp_)) : 0.0;
   last_stamp_ = stamp;
 
-  // 1. Predict every track to this frame: constant velocity, white-acceleration process noise.
-  Eigen::Matrix4d transition = Eigen::Matrix4d::Identity();
-  transition(0, 2) = transition(1, 3) = dt;
-  const double q = options_.acceleration_noise();
-  Eigen::Matrix4d noise = Eigen::Matrix4d::Zero();
-  for (int axis = 0; axis < 2; ++axis) {
-    noise(axis, axis) = q * dt * dt * dt / 3;
-    noise(axis, axis + 2) = noise(axis + 2, axis) = q * dt * dt / 2;
-    noise(axis + 2, axis + 2) = q * dt;
+  PredictTracks(dt);
+  const std::vector<Box3D> detected_world = BoxesInWorld(objects, world_from_vehicle, ego_yaw);
+  const std::vector<int> detection_of_track = AssociateDetections(detected_world, objects);
+  std::vector<char> detection_used(objects.size(), false);
+  for (const int d : detection_of_track) {
+    if (d >= 0) detection_used[d] = true;
   }
+  CorrectAssociatedTracks(detection_of_track, detected_world, objects);
+  DropLostTracks();
+  StartTracks(detection_used, detected_world, objects);
+  return ReportConfirmedTracks(world_from_vehicle, ego_yaw);
+}
+
+// Every track moves to this frame's time under the constant-velocity model.
+void Tracker::PredictTracks(double dt) {
+  const MotionModel motion = ConstantVelocityModel(dt, options_.acceleration_noise());
   for (State& track : tracks_) {
-    track.x = transition * track.x;
-    track.covariance = transition * track.covariance * transition.transpose() + noise;
+    track.x = motion.transition * track.x;
+    track.covariance =
+        motion.transition * track.covariance * motion.transition.transpose() + motion.noise;
     ++track.age;
   }
+}
 
-  // 2. Detections in the world frame.
-  std::vector<Box3D> detected_world(objects.size());
-  for (std::size_t d = 0; d < objects.size(); ++d) {
-    detected_world[d] = objects[d].box;
-    detected_world[d].center = (world_from_vehicle * objects[d].box.center.homogeneous()).head<3>();
-    detected_world[d].yaw = sensors::WrapAngle(objects[d].box.yaw + ego_yaw);
-  }
-
-  // 3. Associate: minimum total distance between predictions and detections, gated. A vehicle track
-  // does not take a pedestrian or cyclist detection, and the other way round.
+// The detection each track takes (-1: none): the minimum total distance between predictions and
+// detections, over pairs closer than the gate and of compatible classes.
+std::vector<int> Tracker::AssociateDetections(const std::vector<Box3D>& detected_world,
+                                              const std::vector<DetectedObject>& objects) const {
   const double gate = options_.max_association_distance_m();
-  const double forbidden = 1e6;
   Eigen::MatrixXd cost(tracks_.size(), objects.size());
   for (std::size_t t = 0; t < tracks_.size(); ++t) {
-    const auto votes = tracks_[t].class_votes;
-    const auto track_class =
-        static_cast<ObjectClass>(std::max_element(votes.begin(), votes.end()) - votes.begin());
+    const ObjectClass track_class = MostVotedClass(tracks_[t].class_votes);
     for (std::size_t d = 0; d < objects.size(); ++d) {
       const double distance = (tracks_[t].x.head<2>() - detected_world[d].center.head<2>()).norm();
-      const bool incompatible = (sensors::IsVehicle(track_class) &&
-                                 sensors::IsVulnerableRoadUser(objects[d].object_class)) ||
-                                (sensors::IsVulnerableRoadUser(track_class) &&
-                                 sensors::IsVehicle(objects[d].object_class));
-      cost(t, d) = distance > gate || incompatible ? forbidden : distance;
+      const bool incompatible = IncompatibleClasses(track_class, objects[d].object_class);
+      cost(t, d) = distance > gate || incompatible ? kForbiddenCost : distance;
     }
   }
   std::vector<int> detection_of_track(tracks_.size(), -1);
-  std::vector<char> detection_used(objects.size(), false);
-  if (!tracks_.empty() && !objects.empty()) {
-    const std::vector<int> assignment = SolveAssignment(cost);
-    for (std::size_t t = 0; t < tracks_.size(); ++t) {
-      const int d = assignment[t];
-      if (d >= 0 && cost(t, d) < forbidden) {
-        detection_of_track[t] = d;
-        detection_used[d] = true;
-      }
-    }
+  if (tracks_.empty() || objects.empty()) return detection_of_track;
+  const std::vector<int> assignment = SolveAssignment(cost);
+  for (std::size_t t = 0; t < tracks_.size(); ++t) {
+    const int d = assignment[t];
+    if (d >= 0 && cost(t, d) < kForbiddenCost) detection_of_track[t] = d;
   }
+  return detection_of_track;
+}
 
-  // 4. Update the associated tracks (Kalman update on the box centre), age the others.
+// Class votes of every track decay, so a track can change its mind; an associated track then
+// takes its detection (Kalman update on the box centre), the others count a miss.
+void Tracker::CorrectAssociatedTracks(const std::vector<int>& detection_of_track,
+                                      const std::vector<Box3D>& detected_world,
+                                      const std::vector<DetectedObject>& objects) {
   const double r = options_.position_noise_m() * options_.position_noise_m();
-  const double alpha = options_.size_smoothing();
   for (std::size_t t = 0; t < tracks_.size(); ++t) {
     State& track = tracks_[t];
     const int d = detection_of_track[t];
@@ -105,20 +180,12 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
       track.num_points = 0;
       continue;
     }
-    const Box3D& box = detected_world[d];
-    Eigen::Matrix<double, 2, 4> h = Eigen::Matrix<double, 2, 4>::Zero();
-    h(0, 0) = h(1, 1) = 1;
-    const Eigen::Matrix2d innovation_cov =
-        h * track.covariance * h.transpose() + r * Eigen::Matrix2d::Identity();
-    const Eigen::Matrix<double, 4, 2> gain =
-        track.covariance * h.transpose() * innovation_cov.inverse();
-    track.x += gain * (box.center.head<2>() - h * track.x);
-    track.covariance = (Eigen::Matrix4d::Identity() - gain * h) * track.covariance;
-    track.box_world.center.z() = box.center.z();
-    track.box_world.length += alpha * (box.length - track.box_world.length);
-    track.box_world.width += alpha * (box.width - track.box_world.width);
-    track.box_world.height += alpha * (box.height - track.box_world.height);
-    track.box_world.yaw = ClosestFlip(box.yaw, track.box_world.yaw);
+    const KalmanEstimate corrected =
+        CorrectWithPosition({track.x, track.covariance}, detected_world[d].center.head<2>(), r);
+    track.x = corrected.x;
+    track.covariance = corrected.covariance;
+    track.box_world =
+        FollowObservedBox(track.box_world, detected_world[d], options_.size_smoothing());
     track.class_votes[static_cast<int>(objects[d].object_class)] += objects[d].class_confidence;
     track.observations += 1;
     track.num_points = objects[d].num_points;
@@ -126,20 +193,27 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
     ++track.hits;
     track.misses = 0;
   }
+}
 
-  // 5. Death: tracks missed too long, and tentative tracks missed once.
+// Death: tracks missed too long, and tentative tracks missed once (most are clutter).
+void Tracker::DropLostTracks() {
   std::erase_if(tracks_, [&](const State& track) {
     const bool confirmed = track.hits >= options_.min_hits_to_confirm();
     return track.misses > options_.max_frames_missed() || (!confirmed && track.misses > 0);
   });
+}
 
-  // 6. Birth: every unassociated detection starts a tentative track at rest.
+// Birth: every unassociated detection starts a tentative track at rest, its velocity uncertain.
+void Tracker::StartTracks(const std::vector<char>& detection_used,
+                          const std::vector<Box3D>& detected_world,
+                          const std::vector<DetectedObject>& objects) {
+  const double r = options_.position_noise_m() * options_.position_noise_m();
+  const double sv = options_.initial_velocity_sigma_mps();
   for (std::size_t d = 0; d < objects.size(); ++d) {
     if (detection_used[d]) continue;
     State track;
     track.id = next_id_++;
     track.x << detected_world[d].center.x(), detected_world[d].center.y(), 0, 0;
-    const double sv = options_.initial_velocity_sigma_mps();
     track.covariance = Eigen::Vector4d(r, r, sv * sv, sv * sv).asDiagonal();
     track.box_world = detected_world[d];
     track.class_votes[static_cast<int>(objects[d].object_class)] += objects[d].class_confidence;
@@ -149,8 +223,11 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
     track.hits = 1;
     tracks_.push_back(track);
   }
+}
 
-  // 7. Report the confirmed tracks, in the vehicle frame.
+// The confirmed tracks that have not coasted too long, in the vehicle frame.
+std::vector<Track> Tracker::ReportConfirmedTracks(const Eigen::Matrix4d& world_from_vehicle,
+                                                  double ego_yaw) {
   const Eigen::Matrix4d vehicle_from_world = world_from_vehicle.inverse();
   const Eigen::Matrix2d world_rotation = world_from_vehicle.topLeftCorner<2, 2>();
   std::vector<Track> out;
@@ -162,7 +239,7 @@ std::vector<Track> Tracker::Update(sensors::Timestamp stamp,
     Track report;
     report.id = track.id;
     const auto& votes = track.class_votes;
-    const int best = static_cast<int>(std::max_element(votes.begin(), votes.end()) - votes.begin());
+    const int best = static_cast<int>(MostVotedClass(votes));
     report.object_class = static_cast<ObjectClass>(best);
     // The decayed mean over observations of the probability the detections gave this class (a
     // detection of another class adds 0): still a probability, so scores mean the same on tracks

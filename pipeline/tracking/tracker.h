@@ -36,6 +36,21 @@ class Tracker {
     double ground_z = 0;  // m, vehicle frame, of the last observation
   };
 
+  // The steps of Update, in order (tracker.cpp says why each works as it does). Boxes and
+  // positions are in the world frame; detections are indexed as Update's `objects`.
+  void PredictTracks(double dt);
+  std::vector<int> AssociateDetections(const std::vector<Box3D>& detected_world,
+                                       const std::vector<DetectedObject>& objects) const;
+  void CorrectAssociatedTracks(const std::vector<int>& detection_of_track,
+                               const std::vector<Box3D>& detected_world,
+                               const std::vector<DetectedObject>& objects);
+  void DropLostTracks();
+  void StartTracks(const std::vector<char>& detection_used,
+                   const std::vector<Box3D>& detected_world,
+                   const std::vector<DetectedObject>& objects);
+  std::vector<Track> ReportConfirmedTracks(const Eigen::Matrix4d& world_from_vehicle,
+                                           double ego_yaw);
+
   proto::TrackerOptions options_;
   std::vector<State> tracks_;
   int next_id_ = 1;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -30,10 +31,69 @@ bool StartsWithPcdHeader(const fs::path& file) {
   return false;
 }
 
+// Why the body a PCD header promises cannot be in the file, or nullopt. PCL sizes the cloud from
+// the header (in readHeader already) before reading a byte of the body, so a 300-byte file
+// claiming 10^8 points would cost gigabytes: the header is read here first, as text. An ascii
+// point takes at least two bytes per field ("0 "); LZF expands at most about 100-fold, so a
+// compressed body may claim at most that. Headers this cannot read are left to PCL to refuse.
+std::optional<std::string> ClaimedBodyProblem(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::uint64_t width = 0, height = 1, points = 0;
+  std::vector<std::uint64_t> sizes, counts;
+  std::string line, data_type;
+  for (int i = 0; i < 64 && data_type.empty() && std::getline(in, line); ++i) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    std::uint64_t value = 0;
+    if (key == "WIDTH") words >> width;
+    if (key == "HEIGHT") words >> height;
+    if (key == "POINTS") words >> points;
+    if (key == "DATA") words >> data_type;
+    if (key == "SIZE")
+      while (words >> value) sizes.push_back(value);
+    if (key == "COUNT")
+      while (words >> value) counts.push_back(value);
+  }
+  if (data_type.empty()) return std::nullopt;
+  const std::streamoff data_offset = in.tellg();
+  // Bytes of one point in memory, and values of one point (ascii), saturating: a huge COUNT must
+  // make the claim larger, never wrap it small.
+  const auto saturated = [](std::uint64_t a, std::uint64_t b, std::uint64_t add) {
+    std::uint64_t out = 0;
+    if (__builtin_mul_overflow(a, b, &out) || __builtin_add_overflow(out, add, &out)) {
+      return UINT64_MAX;
+    }
+    return out;
+  };
+  std::uint64_t point_step = 0, values = 0;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const std::uint64_t count = i < counts.size() ? counts[i] : 1;
+    point_step = saturated(sizes[i], count, point_step);
+    values = saturated(1, count, values);
+  }
+  std::error_code ec;
+  const std::uint64_t size = fs::file_size(file, ec);
+  const std::uint64_t body = data_offset > 0 && size > static_cast<std::uint64_t>(data_offset)
+                                 ? size - static_cast<std::uint64_t>(data_offset)
+                                 : 0;
+  const std::uint64_t claimed = std::max(saturated(width, height, 0), points);
+  const std::uint64_t per_point = data_type == "ascii" ? saturated(2, values, 0) : point_step;
+  const std::uint64_t room = data_type == "binary_compressed" ? 100 * body : body;
+  if (per_point != 0 && claimed > room / per_point) {
+    return "the header claims " + std::to_string(claimed) + " points but the file holds " +
+           std::to_string(body) + " bytes of data";
+  }
+  return std::nullopt;
+}
+
 // One .pcd file through PCL, then the packed-cloud conversion ROS clouds use.
 Decoded<ros::CloudConversion> ReadPcd(const fs::path& file) {
   pcl::PCLPointCloud2 cloud;
   pcl::PCDReader reader;
+  if (auto problem = ClaimedBodyProblem(file)) {
+    return DecodeError{DecodeErrorKind::kTooLarge, *problem};
+  }
   if (reader.read(file.string(), cloud) < 0) {
     return DecodeError{DecodeErrorKind::kMalformed,
                        "PCL cannot read this PCD (truncated or corrupt)"};
@@ -209,19 +269,32 @@ class PcdFolderReader final : public LogReader {
 }  // namespace
 
 std::optional<Timestamp> StampFromFileName(const std::string& stem) {
+  // value * scale + add nanoseconds, or nullopt when that leaves the 64-bit range (years past 2262
+  // or before 1677 are not stamps but damaged names).
+  const auto nanos = [](std::int64_t value, std::int64_t scale,
+                        std::int64_t add) -> std::optional<Timestamp> {
+    std::int64_t ns = 0;
+    if (__builtin_mul_overflow(value, scale, &ns) || __builtin_add_overflow(ns, add, &ns)) {
+      return std::nullopt;
+    }
+    return FromNanos(ns);
+  };
   if (!stem.empty() &&
       std::all_of(stem.begin(), stem.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
     // Unix time by digit count: 10 s, 13 ms, 16 us, 19 ns. Other lengths are frame numbers.
-    const std::int64_t v = std::stoll(stem.substr(0, std::min<std::size_t>(stem.size(), 18)));
+    std::int64_t v = 0;
+    if (std::from_chars(stem.data(), stem.data() + stem.size(), v).ec != std::errc()) {
+      return std::nullopt;
+    }
     switch (stem.size()) {
       case 10:
-        return FromNanos(v * 1'000'000'000);
+        return nanos(v, 1'000'000'000, 0);
       case 13:
-        return FromNanos(v * 1'000'000);
+        return nanos(v, 1'000'000, 0);
       case 16:
-        return FromNanos(v * 1'000);
+        return nanos(v, 1'000, 0);
       case 19:
-        return FromNanos(std::stoll(stem));
+        return nanos(v, 1, 0);
       default:
         return std::nullopt;
     }
@@ -229,7 +302,8 @@ std::optional<Timestamp> StampFromFileName(const std::string& stem) {
   int y, mo, d, h, mi, s, ms;
   char tail;
   if (std::sscanf(stem.c_str(), "%4d-%2d-%2d-%2d-%2d-%2d-%3d%c", &y, &mo, &d, &h, &mi, &s, &ms,
-                  &tail) == 7) {
+                  &tail) == 7 &&
+      std::min({y, mo, d, h, mi, s, ms}) >= 0) {
     std::tm tm{};
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;
@@ -237,8 +311,8 @@ std::optional<Timestamp> StampFromFileName(const std::string& stem) {
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = s;
-    return FromNanos(static_cast<std::int64_t>(timegm(&tm)) * 1'000'000'000 +
-                     std::int64_t{ms} * 1'000'000);
+    return nanos(static_cast<std::int64_t>(timegm(&tm)), 1'000'000'000,
+                 std::int64_t{ms} * 1'000'000);
   }
   return std::nullopt;
 }

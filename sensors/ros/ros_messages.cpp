@@ -3,6 +3,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -88,9 +89,17 @@ double ReadPointField(const std::uint8_t* p, int datatype, bool big_endian) {
   }
 }
 
+// Numeric fields as the integers the code needs. A definition may give any field any type (a
+// float64 "width", say) and a value may be NaN or far out of range: those read as 0, never reach a
+// cast whose result would be undefined.
 std::uint64_t Unsigned(const RosValue& message, const std::string& path) {
   const std::optional<double> v = NumberAt(message, path);
-  return v && *v > 0 ? static_cast<std::uint64_t>(*v) : 0;
+  return v && *v > 0 && *v < 0x1p64 ? static_cast<std::uint64_t>(*v) : 0;
+}
+
+int NonNegativeInt(const RosValue& message, const std::string& path) {
+  const std::optional<double> v = NumberAt(message, path);
+  return v && *v > 0 && *v <= std::numeric_limits<int>::max() ? static_cast<int>(*v) : 0;
 }
 
 Eigen::Isometry3d PoseOf(const RosValue& translation, const RosValue& rotation) {
@@ -150,7 +159,12 @@ std::optional<Timestamp> HeaderStamp(const RosValue& message) {
   if (!stamp) return std::nullopt;
   const std::optional<double> sec = NumberAt(*stamp, "sec");
   const RosValue* nsec = FirstOf(*stamp, {"nanosec", "nsec"});
-  if (!sec || !nsec) return std::nullopt;
+  // ROS seconds are 32-bit and nanoseconds below 2^32: anything else (a float64 or int64 field in
+  // a damaged definition) could overflow the nanosecond count.
+  if (!sec || !nsec || !(std::abs(*sec) < 0x1p32) || nsec->integer < 0 ||
+      nsec->integer > std::numeric_limits<std::uint32_t>::max()) {
+    return std::nullopt;
+  }
   return FromNanos(static_cast<std::int64_t>(*sec) * 1000000000 + nsec->integer);
 }
 
@@ -169,7 +183,7 @@ Decoded<CloudConversion> PointCloud2ToScan(const RosValue& message) {
   cloud.data = data->bytes;
   for (const RosValue& field : fields->items) {
     cloud.fields.push_back({TextAt(field, "name").value_or(""), Unsigned(field, "offset"),
-                            static_cast<int>(NumberAt(field, "datatype").value_or(0))});
+                            NonNegativeInt(field, "datatype")});
   }
   Decoded<CloudConversion> out = UnpackCloud(cloud);
   if (!out) return out.error();
@@ -187,7 +201,7 @@ Decoded<CloudConversion> UnpackCloud(const PackedCloud& cloud) {
     const std::string& name = field.name;
     FieldReader reader{field.offset, field.datatype};
     const std::size_t size = PointFieldSize(reader.datatype);
-    if (size == 0 || reader.offset + size > point_step) {
+    if (size == 0 || reader.offset > point_step || size > point_step - reader.offset) {
       if (name == "x" || name == "y" || name == "z" || name == "intensity") {
         return DecodeError{DecodeErrorKind::kMalformed,
                            "field '" + name + "' (datatype " + std::to_string(reader.datatype) +
@@ -304,8 +318,8 @@ Decoded<CameraInfo> CameraInfoOf(const RosValue& message) {
   }
   CameraInfo info;
   info.frame_id = TextAt(message, "header.frame_id").value_or("");
-  info.width = static_cast<int>(NumberAt(message, "width").value_or(0));
-  info.height = static_cast<int>(NumberAt(message, "height").value_or(0));
+  info.width = NonNegativeInt(message, "width");
+  info.height = NonNegativeInt(message, "height");
   for (int i = 0; i < 12; ++i) info.projection(i / 4, i % 4) = p->items[i].number;
   if (info.projection.block<3, 3>(0, 0).isZero()) {
     // An unrectified camera publishes P = 0; its K is the best pinhole there is.
@@ -336,9 +350,9 @@ Decoded<CameraImage> CompressedImageOf(const RosValue& message, const std::strin
 
 Decoded<CameraImage> RawImageOf(const RosValue& message, const std::string& camera) {
   const RosValue* data = message.Get("data");
-  const int width = static_cast<int>(NumberAt(message, "width").value_or(0));
-  const int height = static_cast<int>(NumberAt(message, "height").value_or(0));
-  const std::size_t step = static_cast<std::size_t>(NumberAt(message, "step").value_or(0));
+  const int width = NonNegativeInt(message, "width");
+  const int height = NonNegativeInt(message, "height");
+  const std::uint64_t step = Unsigned(message, "step");
   const std::string encoding = TextAt(message, "encoding").value_or("");
   int type = -1, conversion = -1;
   if (encoding == "mono8" || encoding == "8UC1") type = CV_8UC1;
@@ -353,7 +367,7 @@ Decoded<CameraImage> RawImageOf(const RosValue& message, const std::string& came
   }
   const std::size_t row_bytes =
       static_cast<std::size_t>(width) * static_cast<std::size_t>(CV_ELEM_SIZE(type));
-  if (step < row_bytes || data->bytes.size() < step * static_cast<std::size_t>(height)) {
+  if (step < row_bytes || step > data->bytes.size() / static_cast<std::size_t>(height)) {
     return DecodeError{DecodeErrorKind::kTruncated, "Image data shorter than height x step"};
   }
   if (NumberAt(message, "is_bigendian").value_or(0) != 0 && type == CV_16UC1) {

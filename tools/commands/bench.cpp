@@ -94,161 +94,250 @@ class OutputDigest {
   std::uint64_t hash_ = 1469598103934665603ULL;
 };
 
-int RunBench(const BenchOptions& options) {
-  // One core: the numbers are per-core costs, comparable with the issue's anchors.
-  tbb::global_control one_core(tbb::global_control::max_allowed_parallelism, 1);
+// The scans to time: every .bin in a folder (sorted, so consecutive scans register), or one file.
+std::vector<fs::path> FindScans(const std::string& scans) {
   std::vector<fs::path> files;
-  if (fs::is_directory(options.scans)) {
-    for (const auto& entry : fs::directory_iterator(options.scans)) {
+  if (fs::is_directory(scans)) {
+    for (const auto& entry : fs::directory_iterator(scans)) {
       if (entry.path().extension() == ".bin") files.push_back(entry.path());
     }
-  } else if (fs::is_regular_file(options.scans)) {
-    files.push_back(options.scans);
+  } else if (fs::is_regular_file(scans)) {
+    files.push_back(scans);
   }
   std::sort(files.begin(), files.end());
-  if (files.empty()) throw UsageError("no .bin scans in " + options.scans);
+  if (files.empty()) throw UsageError("no .bin scans in " + scans);
+  return files;
+}
 
+// Milliseconds per run, by stage name.
+using StageSamples = std::map<std::string, std::vector<double>>;
+
+// What timing the lidar path over the scans measured.
+struct LidarPathTimes {
+  StageSamples samples;
+  std::vector<std::size_t> point_counts;   // one per scan read
+  std::vector<std::size_t> object_counts;  // one per scan read (its first run)
+  std::uint64_t outputs_digest = 0;
+  std::vector<sensors::DataIssue> skipped;  // scans that could not be read
+  float sink = 0;                           // keeps the calibration pass alive
+};
+
+// One run of the perception stage on a scan, with its thread CPU and wall time.
+struct PerceiveRun {
+  pipeline::TimedPerception timed;
+  double cpu_ms = 0;
+  double wall_ms = 0;
+};
+
+PerceiveRun TimePerceive(const sensors::Frame& frame,
+                         const pipeline::proto::PerceptionOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const double start = ThreadCpuMs();
+  PerceiveRun run{pipeline::PerceiveWithTimes(frame, options)};
+  run.cpu_ms = ThreadCpuMs() - start;
+  run.wall_ms = Ms(std::chrono::steady_clock::now() - wall_start);
+  return run;
+}
+
+// The stage samples one perceive run gives, under the names the report prints.
+std::vector<std::pair<std::string, double>> StageSamplesOf(const PerceiveRun& run) {
+  const pipeline::PerceptionTimes& t = run.timed.times;
+  return {{"perceive (total)", run.cpu_ms},
+          {"perceive (total, wall)", run.wall_ms},
+          {"transform", t.transform_ms},
+          {"ground", t.ground_ms},
+          {"clustering", t.clustering_ms},
+          {"boxes + classes", t.boxes_ms},
+          {"classes (features + forest)", t.classes_ms},
+          {"registration cloud", t.registration_ms},
+          {"ground + clustering + boxes", t.ground_ms + t.clustering_ms + t.boxes_ms}};
+}
+
+// Each readable scan `repeat` times through the calibration pass and perception; ego motion once
+// per scan, registering it against the previous file's scan (consecutive in a drive).
+LidarPathTimes TimeLidarPath(const std::vector<fs::path>& files, int repeat) {
   const pipeline::proto::PerceptionOptions perception_options;
-  std::map<std::string, std::vector<double>> samples;
-  std::vector<std::size_t> point_counts, object_counts;
-  float sink = 0;
   pipeline::EgoMotionEstimator ego{pipeline::proto::EgoMotionOptions()};
   sensors::IssueLog issues;
   OutputDigest digest;
+  LidarPathTimes times;
   for (const fs::path& file : files) {
     sensors::Frame frame;
     std::optional<std::vector<sensors::LidarPoint>> points =
         sensors::kitti::ReadVelodyneBin(file, issues);
-    if (!points) continue;  // reported below
+    if (!points) continue;  // reported by the caller
     frame.lidar.points = std::move(*points);
-    point_counts.push_back(frame.lidar.points.size());
-    for (int r = 0; r < options.repeat; ++r) {
-      samples["calibration pass"].push_back(CalibrationPassMs(frame.lidar.points, &sink));
-      const auto wall_start = std::chrono::steady_clock::now();
-      const double start = ThreadCpuMs();
-      const pipeline::TimedPerception timed =
-          pipeline::PerceiveWithTimes(frame, perception_options);
-      samples["perceive (total)"].push_back(ThreadCpuMs() - start);
-      samples["perceive (total, wall)"].push_back(
-          Ms(std::chrono::steady_clock::now() - wall_start));
-      samples["transform"].push_back(timed.times.transform_ms);
-      samples["ground"].push_back(timed.times.ground_ms);
-      samples["clustering"].push_back(timed.times.clustering_ms);
-      samples["boxes + classes"].push_back(timed.times.boxes_ms);
-      samples["classes (features + forest)"].push_back(timed.times.classes_ms);
-      samples["registration cloud"].push_back(timed.times.registration_ms);
-      samples["ground + clustering + boxes"].push_back(
-          timed.times.ground_ms + timed.times.clustering_ms + timed.times.boxes_ms);
-      if (r == 0) {
-        object_counts.push_back(timed.perception.objects.size());
-        // Scan-to-scan registration against the previous file's scan (consecutive in a drive).
-        frame.lidar.stamp += sensors::FromSeconds(0.1 * point_counts.size());
-        const double ego_start = ThreadCpuMs();
-        const pipeline::EgoMotion motion = ego.Update(frame, timed.perception);
-        digest.Add(timed.perception);
-        digest.Add(motion.known);
-        for (int i = 0; i < 16; ++i) digest.Add(motion.world_from_vehicle.data()[i]);
-        samples["ego motion (lidar ICP)"].push_back(ThreadCpuMs() - ego_start);
-      }
+    times.point_counts.push_back(frame.lidar.points.size());
+    for (int r = 0; r < repeat; ++r) {
+      times.samples["calibration pass"].push_back(
+          CalibrationPassMs(frame.lidar.points, &times.sink));
+      const PerceiveRun run = TimePerceive(frame, perception_options);
+      for (const auto& [stage, ms] : StageSamplesOf(run)) times.samples[stage].push_back(ms);
+      if (r != 0) continue;
+      times.object_counts.push_back(run.timed.perception.objects.size());
+      frame.lidar.stamp += sensors::FromSeconds(0.1 * times.point_counts.size());
+      const double ego_start = ThreadCpuMs();
+      const pipeline::EgoMotion motion = ego.Update(frame, run.timed.perception);
+      digest.Add(run.timed.perception);
+      digest.Add(motion.known);
+      for (int i = 0; i < 16; ++i) digest.Add(motion.world_from_vehicle.data()[i]);
+      times.samples["ego motion (lidar ICP)"].push_back(ThreadCpuMs() - ego_start);
     }
   }
+  times.skipped = issues.issues();
+  times.outputs_digest = digest.value();
+  return times;
+}
 
-  for (const sensors::DataIssue& issue : issues.issues()) {
+std::string TrackingStageName(int objects) {
+  return "tracking (" + std::to_string(objects) + " objects)";
+}
+
+// `count` cars at seeded places, each with a seeded constant velocity (m/s).
+struct MovingObjects {
+  std::vector<pipeline::DetectedObject> objects;
+  std::vector<Eigen::Vector2d> velocity;
+};
+
+MovingObjects SeededMovingObjects(int count) {
+  std::mt19937 random(42);
+  std::uniform_real_distribution<double> position(-40, 40), speed(-10, 10);
+  MovingObjects moving{std::vector<pipeline::DetectedObject>(count),
+                       std::vector<Eigen::Vector2d>(count)};
+  for (int k = 0; k < count; ++k) {
+    pipeline::DetectedObject& o = moving.objects[k];
+    o.box.center = {position(random), position(random), -1};
+    o.box.length = 4, o.box.width = 1.7, o.box.height = 1.5;
+    o.object_class = sensors::ObjectClass::kCar;
+    o.class_confidence = 0.8;
+    o.num_points = 100;
+    moving.velocity[k] = {speed(random), speed(random)};
+  }
+  return moving;
+}
+
+// Tracking `count` objects moving on straight lines, 200 frames at 10 Hz: ms per frame.
+std::vector<double> TimeTracking(int count) {
+  MovingObjects moving = SeededMovingObjects(count);
+  pipeline::Tracker tracker{pipeline::proto::TrackerOptions()};
+  pipeline::EgoMotion still;
+  still.known = true;
+  std::vector<double> samples;
+  for (int frame = 0; frame < 200; ++frame) {
+    for (int k = 0; k < count; ++k) {
+      moving.objects[k].box.center.head<2>() += 0.1 * moving.velocity[k];
+    }
+    const double start = ThreadCpuMs();
+    tracker.Update(sensors::Timestamp(sensors::FromSeconds(0.1 * frame)), moving.objects, still);
+    samples.push_back(ThreadCpuMs() - start);
+  }
+  return samples;
+}
+
+struct StageRow {
+  std::string name;
+  Summary summary;
+  double floors = 0;  // median over the calibration pass's median: a machine-independent cost
+};
+
+// What `longtail bench` prints, as JSON or as a table.
+struct BenchReport {
+  std::size_t scans = 0, skipped_scans = 0;
+  std::size_t mean_points_per_scan = 0, mean_objects_per_scan = 0;
+  int repeat = 0;
+  std::uint64_t outputs_digest = 0;
+  std::vector<StageRow> stages;  // in the order printed
+};
+
+BenchReport MakeReport(const LidarPathTimes& times, std::vector<double> tracking, std::size_t files,
+                       const BenchOptions& options) {
+  StageSamples samples = times.samples;
+  samples[TrackingStageName(options.objects)] = std::move(tracking);
+  const std::vector<std::string> order = {"calibration pass",
+                                          "transform",
+                                          "ground",
+                                          "clustering",
+                                          "boxes + classes",
+                                          "classes (features + forest)",
+                                          "registration cloud",
+                                          "ground + clustering + boxes",
+                                          "perceive (total)",
+                                          "perceive (total, wall)",
+                                          "ego motion (lidar ICP)",
+                                          TrackingStageName(options.objects)};
+  BenchReport report;
+  report.scans = times.point_counts.size();
+  report.skipped_scans = files - report.scans;
+  std::size_t total_points = 0, total_objects = 0;
+  for (std::size_t n : times.point_counts) total_points += n;
+  for (std::size_t n : times.object_counts) total_objects += n;
+  report.mean_points_per_scan = total_points / report.scans;
+  report.mean_objects_per_scan = total_objects / report.scans;
+  report.repeat = options.repeat;
+  report.outputs_digest = times.outputs_digest;
+  const double calibration_ms = Summarize(samples["calibration pass"]).median;
+  for (const std::string& name : order) {
+    const Summary s = Summarize(samples[name]);
+    report.stages.push_back({name, s, calibration_ms > 0 ? s.median / calibration_ms : 0.0});
+  }
+  return report;
+}
+
+std::string ReportJson(const BenchReport& report) {
+  nlohmann::json stages = nlohmann::json::object();
+  for (const StageRow& row : report.stages) {
+    stages[row.name] = {{"median_ms", row.summary.median},
+                        {"p99_ms", row.summary.p99},
+                        {"floors", row.floors},
+                        {"samples", row.summary.samples}};
+  }
+  return nlohmann::json{{"scans", report.scans},
+                        {"skipped_scans", report.skipped_scans},
+                        {"mean_points_per_scan", report.mean_points_per_scan},
+                        {"mean_objects_per_scan", report.mean_objects_per_scan},
+                        {"threads", 1},
+                        {"outputs_digest", report.outputs_digest},
+                        {"stages", stages}}
+      .dump(2);
+}
+
+void PrintTable(const BenchReport& report, std::ostream& out) {
+  out << report.scans << " scans, " << report.mean_points_per_scan << " points and "
+      << report.mean_objects_per_scan << " objects per scan on average, " << report.repeat
+      << " runs each, one core; CPU ms of the benchmark thread\n";
+  out << std::left << std::setw(28) << "stage" << std::right << std::setw(12) << "median ms"
+      << std::setw(10) << "p99 ms" << std::setw(8) << "floors" << std::setw(9) << "samples\n";
+  for (const StageRow& row : report.stages) {
+    out << std::left << std::setw(28) << row.name << std::right << std::fixed
+        << std::setprecision(3) << std::setw(12) << row.summary.median << std::setw(10)
+        << row.summary.p99 << std::setprecision(1) << std::setw(8) << row.floors << std::setw(8)
+        << row.summary.samples << "\n";
+  }
+  out << "outputs digest " << std::hex << report.outputs_digest << std::dec
+      << " (objects, counts, registration cloud, ego motion; equal digest = same output)\n";
+  out << "(floors: median ms / the calibration pass's median ms, comparable across machines)\n";
+  out << "(end-to-end frames/s on a drive: `longtail mine DRIVE --queue q.db --json`)\n";
+}
+
+int RunBench(const BenchOptions& options) {
+  // One core: the numbers are per-core costs, comparable with the issue's anchors.
+  tbb::global_control one_core(tbb::global_control::max_allowed_parallelism, 1);
+  const std::vector<fs::path> files = FindScans(options.scans);
+  const LidarPathTimes times = TimeLidarPath(files, options.repeat);
+  for (const sensors::DataIssue& issue : times.skipped) {
     std::cerr << "longtail bench: skipped " << sensors::ToString(issue) << "\n";
   }
-  if (point_counts.empty()) {
+  if (times.point_counts.empty()) {
     throw CorruptInputError("none of the " + std::to_string(files.size()) + " scans could be read");
   }
-  const std::size_t scans = point_counts.size();
-
-  // Tracking with `objects` objects moving on straight lines (seeded), 200 frames.
-  {
-    std::mt19937 random(42);
-    std::uniform_real_distribution<double> position(-40, 40), speed(-10, 10);
-    std::vector<pipeline::DetectedObject> objects(options.objects);
-    std::vector<Eigen::Vector2d> velocity(options.objects);
-    for (int k = 0; k < options.objects; ++k) {
-      objects[k].box.center = {position(random), position(random), -1};
-      objects[k].box.length = 4, objects[k].box.width = 1.7, objects[k].box.height = 1.5;
-      objects[k].object_class = sensors::ObjectClass::kCar;
-      objects[k].class_confidence = 0.8;
-      objects[k].num_points = 100;
-      velocity[k] = {speed(random), speed(random)};
-    }
-    pipeline::Tracker tracker{pipeline::proto::TrackerOptions()};
-    pipeline::EgoMotion still;
-    still.known = true;
-    for (int frame = 0; frame < 200; ++frame) {
-      for (int k = 0; k < options.objects; ++k) {
-        objects[k].box.center.head<2>() += 0.1 * velocity[k];
-      }
-      const double start = ThreadCpuMs();
-      tracker.Update(sensors::Timestamp(sensors::FromSeconds(0.1 * frame)), objects, still);
-      samples["tracking (" + std::to_string(options.objects) + " objects)"].push_back(
-          ThreadCpuMs() - start);
-    }
-  }
-
-  const std::vector<std::string> order = {
-      "calibration pass",
-      "transform",
-      "ground",
-      "clustering",
-      "boxes + classes",
-      "classes (features + forest)",
-      "registration cloud",
-      "ground + clustering + boxes",
-      "perceive (total)",
-      "perceive (total, wall)",
-      "ego motion (lidar ICP)",
-      "tracking (" + std::to_string(options.objects) + " objects)"};
-  std::size_t total_points = 0, total_objects = 0;
-  for (std::size_t n : point_counts) total_points += n;
-  for (std::size_t n : object_counts) total_objects += n;
-  // Floors: a stage's median over the calibration pass's median, a machine-independent cost.
-  const double calibration_ms = Summarize(samples["calibration pass"]).median;
-  const auto floors = [calibration_ms](const Summary& s) {
-    return calibration_ms > 0 ? s.median / calibration_ms : 0.0;
-  };
+  const BenchReport report =
+      MakeReport(times, TimeTracking(options.objects), files.size(), options);
   if (options.json) {
-    nlohmann::json stages = nlohmann::json::object();
-    for (const std::string& name : order) {
-      const Summary s = Summarize(samples[name]);
-      stages[name] = {{"median_ms", s.median},
-                      {"p99_ms", s.p99},
-                      {"floors", floors(s)},
-                      {"samples", s.samples}};
-    }
-    std::cout << nlohmann::json{{"scans", scans},
-                                {"skipped_scans", files.size() - scans},
-                                {"mean_points_per_scan", total_points / scans},
-                                {"mean_objects_per_scan", total_objects / scans},
-                                {"threads", 1},
-                                {"outputs_digest", digest.value()},
-                                {"stages", stages}}
-                     .dump(2)
-              << "\n";
+    std::cout << ReportJson(report) << "\n";
   } else {
-    std::cout << scans << " scans, " << total_points / scans << " points and "
-              << total_objects / scans << " objects per scan on average, " << options.repeat
-              << " runs each, one core; CPU ms of the benchmark thread\n";
-    std::cout << std::left << std::setw(28) << "stage" << std::right << std::setw(12) << "median ms"
-              << std::setw(10) << "p99 ms" << std::setw(8) << "floors" << std::setw(9)
-              << "samples\n";
-    for (const std::string& name : order) {
-      const Summary s = Summarize(samples[name]);
-      std::cout << std::left << std::setw(28) << name << std::right << std::fixed
-                << std::setprecision(3) << std::setw(12) << s.median << std::setw(10) << s.p99
-                << std::setprecision(1) << std::setw(8) << floors(s) << std::setw(8) << s.samples
-                << "\n";
-    }
-    std::cout << "outputs digest " << std::hex << digest.value() << std::dec
-              << " (objects, counts, registration cloud, ego motion; equal digest = same output)\n";
-    std::cout << "(floors: median ms / the calibration pass's median ms, comparable across "
-                 "machines)\n";
-    std::cout << "(end-to-end frames/s on a drive: `longtail mine DRIVE --queue q.db --json`)\n";
+    PrintTable(report, std::cout);
   }
-  return sink == 12345.678f ? kExitOk : kExitOk;  // `sink` keeps the calibration pass alive
+  return times.sink == 12345.678f ? kExitOk : kExitOk;  // `sink` keeps the calibration pass alive
 }
 
 }  // namespace

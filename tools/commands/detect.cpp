@@ -1,7 +1,6 @@
 // `longtail detect --tracks LABEL_02 --calib CALIB [--poses FILE] [--queue DB]`: bring your own
 // perception. Runs the rare-event detectors on object lists a team already has (KITTI tracking
 // label_02) instead of our perception, and queues the flagged windows like `longtail mine`.
-#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -46,93 +45,117 @@ std::pair<labeling::EnqueueResult, std::int64_t> EnqueueWindows(
   log.log_id = tracks.parent_path().filename().string() + "/" + tracks.stem().string();
   log.has_calibration = true;
   log.has_ego_pose = !options.poses.empty();
-  const std::deque<pipeline::FrameResult> all(frames.begin(), frames.end());
   std::vector<labeling::TaskDraft> drafts;
   for (const auto& window : windows) {
-    drafts.push_back(labeling::MakeTaskDraft(log, window, all, options_hash));
+    drafts.push_back(labeling::MakeTaskDraft(log, window, frames, options_hash));
   }
   const labeling::EnqueueResult enqueued = queue->Enqueue(drafts);
   return {enqueued, queue->CountTasks()};
 }
 
-int RunDetect(const DetectOptions& options) {
+// What one `detect` run found and queued: everything the summary prints.
+struct DetectResult {
+  pipeline::proto::RunOptions run;  // effective options
+  std::string options_hash;
+  std::vector<pipeline::FrameResult> frames;
+  pipeline::OfflineDetection detection;
+  std::map<std::string, int> episodes_by_type;
+  std::size_t track_boxes = 0;
+  std::size_t skipped_inputs = 0;           // bad lines and files read past
+  std::vector<sensors::DataIssue> skipped;  // the first of them (IssueLog keeps a bounded number)
+  labeling::EnqueueResult enqueued;         // with --queue
+  std::int64_t tasks_in_queue = -1;         // with --queue
+};
+
+// The run options for track lists; unknown detector names are a usage error.
+pipeline::proto::RunOptions TrackListRunOptions(const std::string& config) {
   pipeline::proto::RunOptions run;
-  if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
+  if (!config.empty()) run = pipeline::LoadRunOptions(config);
   *run.mutable_detectors() = pipeline::ForTrackLists(run.detectors());
   run = pipeline::EffectiveOptions(run);
-  const std::string options_hash = pipeline::OptionsHash(run);
-  // Unknown detector names are a usage error.
   Rethrow<UsageError, std::invalid_argument>([&] { pipeline::CreateDetectors(run.detectors()); });
+  return run;
+}
 
+DetectResult Detect(const DetectOptions& options) {
+  DetectResult result;
+  result.run = TrackListRunOptions(options.config);
+  result.options_hash = pipeline::OptionsHash(result.run);
   sensors::IssueLog issues;
-  const std::vector<pipeline::FrameResult> frames = Rethrow<CorruptInputError>([&] {
+  result.frames = Rethrow<CorruptInputError>([&] {
     return pipeline::FrameResultsFromLabels(pipeline::LoadTrackList(
         options.tracks, options.calib, options.poses, options.timestamps, options.rate_hz, issues));
   });
+  result.skipped_inputs = issues.count();
+  result.skipped = issues.issues();
   // Judge every frame in order with the whole sequence as look-back and look-ahead, and join the
   // events into episodes and review windows as the streaming runner does.
-  const pipeline::OfflineDetection detection = pipeline::DetectOffline(frames, run);
-  const std::vector<pipeline::Event>& events = detection.episodes;
-  const std::vector<pipeline::ReviewWindow>& windows = detection.windows;
-  std::map<std::string, int> events_by_type;
-  for (const auto& event : events) ++events_by_type[event.type];
-  std::size_t track_count = 0;
-  for (const auto& frame : frames) track_count += frame.tracks.size();
-
-  labeling::EnqueueResult enqueued;
-  std::int64_t tasks_in_queue = -1;
+  result.detection = pipeline::DetectOffline(result.frames, result.run);
+  for (const auto& event : result.detection.episodes) ++result.episodes_by_type[event.type];
+  for (const auto& frame : result.frames) result.track_boxes += frame.tracks.size();
   if (!options.queue.empty()) {
-    std::tie(enqueued, tasks_in_queue) = EnqueueWindows(options, frames, windows, options_hash);
+    std::tie(result.enqueued, result.tasks_in_queue) =
+        EnqueueWindows(options, result.frames, result.detection.windows, result.options_hash);
   }
+  return result;
+}
 
+nlohmann::json DetectJson(const DetectResult& r, const DetectOptions& options) {
+  nlohmann::json window_list = nlohmann::json::array();
+  for (const auto& w : r.detection.windows) {
+    window_list.push_back({{"start_ns", sensors::ToNanos(w.start)},
+                           {"end_ns", sensors::ToNanos(w.end)},
+                           {"severity", w.severity},
+                           {"detectors", w.detectors},
+                           {"events", w.events.size()}});
+  }
+  nlohmann::json out = {{"tracks_file", options.tracks},
+                        {"frames", r.frames.size()},
+                        {"track_boxes", r.track_boxes},
+                        {"options_hash", r.options_hash},
+                        {"min_severity", r.run.runner().min_severity()},
+                        {"episodes_by_type", r.episodes_by_type},
+                        {"episodes", r.detection.episodes},
+                        {"episodes_below_threshold", r.detection.dropped_episodes},
+                        {"windows", window_list},
+                        {"skipped_inputs", r.skipped_inputs},
+                        {"skipped", r.skipped}};
+  if (!options.queue.empty()) {
+    out["queue"] = options.queue;
+    out["tasks_inserted"] = r.enqueued.inserted;
+    out["tasks_already_present"] = r.enqueued.already_present;
+    out["tasks_in_queue"] = r.tasks_in_queue;
+  }
+  return out;
+}
+
+void PrintDetectText(const DetectResult& r, const DetectOptions& options, std::ostream& out) {
+  const std::vector<pipeline::Event>& events = r.detection.episodes;
+  out << options.tracks << ": " << r.frames.size() << " frames, " << r.track_boxes
+      << " track boxes, " << events.size() << " episodes (" << r.detection.dropped_episodes
+      << " more below severity " << r.run.runner().min_severity() << "), "
+      << r.detection.windows.size() << " review windows\n";
+  for (const auto& e : events) {
+    out << "  frames " << e.first_frame << "-" << e.last_frame << " (peak " << e.peak_frame << ")  "
+        << e.detector << "/" << e.type << "  severity "
+        << static_cast<int>(e.severity * 100) / 100.0 << "  " << e.reason << "\n";
+  }
+  for (const auto& [type, count] : r.episodes_by_type) out << "  " << type << ": " << count << "\n";
+  out << "  skipped inputs " << r.skipped_inputs << "\n";
+  for (const auto& issue : r.skipped) out << "    " << ToString(issue) << "\n";
+  if (!options.queue.empty()) {
+    out << "queue " << options.queue << ": " << r.enqueued.inserted << " new tasks, "
+        << r.enqueued.already_present << " already queued, " << r.tasks_in_queue
+        << " in all (options hash " << r.options_hash << ")\n";
+  }
+}
+
+int RunDetect(const DetectOptions& options) {
+  const DetectResult result = Detect(options);
   if (options.json) {
-    nlohmann::json event_list = events, window_list = nlohmann::json::array(),
-                   skipped = issues.issues();
-    for (const auto& w : windows) {
-      window_list.push_back({{"start_ns", sensors::ToNanos(w.start)},
-                             {"end_ns", sensors::ToNanos(w.end)},
-                             {"severity", w.severity},
-                             {"detectors", w.detectors},
-                             {"events", w.events.size()}});
-    }
-    nlohmann::json out = {{"tracks_file", options.tracks},
-                          {"frames", frames.size()},
-                          {"track_boxes", track_count},
-                          {"options_hash", options_hash},
-                          {"min_severity", run.runner().min_severity()},
-                          {"episodes_by_type", events_by_type},
-                          {"episodes", event_list},
-                          {"episodes_below_threshold", detection.dropped_episodes},
-                          {"windows", window_list},
-                          {"skipped_inputs", issues.count()},
-                          {"skipped", skipped}};
-    if (!options.queue.empty()) {
-      out["queue"] = options.queue;
-      out["tasks_inserted"] = enqueued.inserted;
-      out["tasks_already_present"] = enqueued.already_present;
-      out["tasks_in_queue"] = tasks_in_queue;
-    }
-    std::cout << out.dump(2) << "\n";
+    std::cout << DetectJson(result, options).dump(2) << "\n";
   } else {
-    std::cout << options.tracks << ": " << frames.size() << " frames, " << track_count
-              << " track boxes, " << events.size() << " episodes (" << detection.dropped_episodes
-              << " more below severity " << run.runner().min_severity() << "), " << windows.size()
-              << " review windows\n";
-    for (const auto& e : events) {
-      std::cout << "  frames " << e.first_frame << "-" << e.last_frame << " (peak " << e.peak_frame
-                << ")  " << e.detector << "/" << e.type << "  severity "
-                << static_cast<int>(e.severity * 100) / 100.0 << "  " << e.reason << "\n";
-    }
-    for (const auto& [type, count] : events_by_type) {
-      std::cout << "  " << type << ": " << count << "\n";
-    }
-    std::cout << "  skipped inputs " << issues.count() << "\n";
-    for (const auto& issue : issues.issues()) std::cout << "    " << ToString(issue) << "\n";
-    if (!options.queue.empty()) {
-      std::cout << "queue " << options.queue << ": " << enqueued.inserted << " new tasks, "
-                << enqueued.already_present << " already queued, " << tasks_in_queue
-                << " in all (options hash " << options_hash << ")\n";
-    }
+    PrintDetectText(result, options, std::cout);
   }
   return kExitOk;
 }

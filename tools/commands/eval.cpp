@@ -92,9 +92,7 @@ std::vector<pipeline::ReviewWindow> MineWindows(const std::string& path,
   const auto reader = sensors::OpenLog(path, issues);
   pipeline::MineCallbacks callbacks;
   callbacks.on_window = [&](const pipeline::ReviewWindow& window,
-                            const std::deque<pipeline::FrameResult>&) {
-    detected.push_back(window);
-  };
+                            std::span<const pipeline::FrameResult>) { detected.push_back(window); };
   callbacks.on_frame = [&](const pipeline::FrameResult& frame) { tally.Add(frame); };
   pipeline::MineLog(*reader, run, callbacks);
   return detected;

@@ -75,7 +75,7 @@ LogOutcome MineOne(const std::string& path, const pipeline::proto::RunOptions& o
       if (const auto drafts = query_miner.Add(frame); !drafts.empty()) add(queue.Enqueue(drafts));
     };
     callbacks.on_window = [&](const pipeline::ReviewWindow& window,
-                              const std::deque<pipeline::FrameResult>& frames) {
+                              std::span<const pipeline::FrameResult> frames) {
       // One transaction per window: a killed run keeps every window it had queued. The newest
       // window waits for the next one (or the end) so the last can share the ledger's transaction.
       if (pending) add(queue.Enqueue({*pending}));

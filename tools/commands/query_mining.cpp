@@ -73,7 +73,7 @@ std::vector<labeling::TaskDraft> QueryMiner::Drafts(
     const std::vector<pipeline::ReviewWindow>& windows) {
   std::vector<labeling::TaskDraft> drafts;
   for (const auto& w : windows)
-    drafts.push_back(labeling::MakeTaskDraft(log_, w, frames_, options_hash_));
+    drafts.push_back(labeling::MakeTaskDraft(log_, w, frames_.frames(), options_hash_));
   return drafts;
 }
 

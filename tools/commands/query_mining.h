@@ -3,13 +3,13 @@
 // and each closed window becomes a task draft for the queue.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "labeling/tasks.h"
+#include "pipeline/frame_history.h"
 #include "pipeline/proto/run.pb.h"
 #include "pipeline/query/query_stream.h"
 #include "pipeline/windows.h"
@@ -50,7 +50,7 @@ class QueryMiner {
   std::vector<PerQuery> queries_;
   sensors::LogInfo log_;
   std::string options_hash_;
-  std::deque<pipeline::FrameResult> frames_;  // back to the earliest an open window may need
+  pipeline::FrameHistory frames_;  // back to the earliest an open window may need
 };
 
 }  // namespace longtail::tools

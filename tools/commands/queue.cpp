@@ -354,10 +354,101 @@ int Report(const QueueCommandOptions& o) {
   return kExitOk;
 }
 
+// The `queue` command that subcommands are added to, and the options they all fill.
+struct QueueSubcommands {
+  CLI::App* command;
+  std::shared_ptr<QueueCommandOptions> o;
+  int* exit_code;
+
+  CLI::App* Add(const std::string& name, const std::string& help,
+                int (*run)(const QueueCommandOptions&)) const {
+    return AddQueueSubcommand(command, o, exit_code, name, help, run);
+  }
+};
+
+void AddTaskFilters(CLI::App* sub, QueueCommandOptions& o) {
+  sub->add_option("--state", o.state, "only tasks in this state (queued, claimed, ...)");
+  sub->add_option("--log", o.log_id, "only tasks of this log id");
+  sub->add_option("--reviewer", o.reviewer, "only tasks this reviewer claimed");
+  sub->add_option("--after", o.after_id, "only task ids greater than this (paging)");
+}
+
+void AddClaimArgs(CLI::App* sub, QueueCommandOptions& o) {
+  sub->add_option("--reviewer", o.reviewer, "who is reviewing")->required();
+  sub->add_option("--claim", o.claim_id, "the claim id `claim` printed")->required();
+}
+
+// stats, list, show: reading the queue.
+void AddLookSubcommands(const QueueSubcommands& q) {
+  q.Add("stats", "task counts by state, live and expired claims, mined logs", Stats);
+  auto* list = q.Add("list", "task summaries, by id", List);
+  AddTaskFilters(list, *q.o);
+  list->add_option("--limit", q.o->limit, "at most this many tasks");
+  auto* show = q.Add("show", "one task: events, pre-labels, reviews, disagreements, audit", Show);
+  show->add_option("task", q.o->task_id, "task id")->required();
+}
+
+// claim, heartbeat, submit, release, skip: a reviewer's side of a claim.
+void AddClaimSubcommands(const QueueSubcommands& q) {
+  QueueCommandOptions& o = *q.o;
+  auto* claim = q.Add("claim", "claim the next task for a reviewer", Claim);
+  claim->add_option("--reviewer", o.reviewer, "who is reviewing")->required();
+  claim->add_option("--lease-s", o.lease_s, "lease length, s (default from the queue options)");
+  claim->add_option("--gold-rate", o.gold_rate, "share of claims that are hidden gold checks")
+      ->check(CLI::Range(0.0, 1.0));
+  claim->add_option("--claim-order", o.claim_order, "severity (default) or novelty")
+      ->check(CLI::IsMember({"severity", "novelty"}));
+  auto* heartbeat = q.Add("heartbeat", "extend a claim's lease", Heartbeat);
+  AddClaimArgs(heartbeat, o);
+  heartbeat->add_option("--lease-s", o.lease_s, "new lease length from now, s");
+  auto* submit = q.Add("submit", "submit a review of a claimed task", Submit);
+  AddClaimArgs(submit, o);
+  submit->add_option("--verdict", o.verdict, "accept, correct or reject")->required();
+  submit->add_option("--corrections", o.corrections_file,
+                     "JSON file: [{frame_index, stamp_ns, boxes: [...]}] (verdict correct)");
+  submit->add_option("--comment", o.comment, "a note for the record");
+  submit->add_option(
+      "--reject-reason", o.reject_reason,
+      "why (verdict reject): false_alarm, not_worth_review, wrong_object, wrong_box");
+  AddClaimArgs(q.Add("release", "give a claimed task back unreviewed", Release), o);
+  auto* skip = q.Add("skip", "give a claimed task back for good (not offered to you again)", Skip);
+  AddClaimArgs(skip, o);
+  skip->add_option("--reason", o.comment, "why");
+}
+
+// adjudicate, requeue-expired, mark-gold: decisions over the reviewers' heads.
+void AddDecisionSubcommands(const QueueSubcommands& q) {
+  QueueCommandOptions& o = *q.o;
+  auto* adjudicate = q.Add("adjudicate", "decide a task whose reviews disagree", Adjudicate);
+  adjudicate->add_option("task", o.task_id, "task id")->required();
+  adjudicate->add_option("--reviewer", o.reviewer, "the adjudicator")->required();
+  adjudicate->add_option("--verdict", o.verdict, "accept, correct or reject")->required();
+  adjudicate->add_option("--corrections", o.corrections_file, "JSON file, as for submit");
+  adjudicate->add_option("--comment", o.comment, "a note for the record");
+  adjudicate->add_option("--reject-reason", o.reject_reason, "why (verdict reject), as for submit");
+  q.Add("requeue-expired", "return every task whose lease expired to the queue", RequeueExpired);
+  auto* gold = q.Add(
+      "mark-gold", "make a reviewed task gold: hidden checks compare reviewers with it", MarkGold);
+  gold->add_option("task", o.task_id, "task id")->required();
+  gold->add_option("--reviewer", o.reviewer, "who decides (for the audit trail)")->required();
+}
+
+// report, export: what the reviews say, as numbers or as labels.
+void AddOutputSubcommands(const QueueSubcommands& q) {
+  q.Add("report",
+        "what reviews say: precision and reject reasons by detector and type, pre-label quality "
+        "by class,\nreviewer throughput and agreement (with co-reviewers and gold), and per "
+        "detector the threshold\nof each number that keeps 95 % of accepted episodes while "
+        "dropping the most rejected",
+        Report);
+  auto* exporter = q.Add("export", "resolved tasks with their final labels as JSON Lines", Export);
+  AddTaskFilters(exporter, *q.o);
+  exporter->add_option("--out", q.o->out, "output file (written atomically); default stdout");
+}
+
 }  // namespace
 
 void AddQueueCommand(CLI::App& app, int* exit_code) {
-  auto o = std::make_shared<QueueCommandOptions>();
   CLI::App* command =
       app.add_subcommand("queue",
                          "Look into and drive the review queue: stats, list, show, claim, "
@@ -366,72 +457,12 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
                          "cannot be used or the\n"
                          "request conflicts with a task's state (e.g. a lost lease).");
   command->require_subcommand(1);
-  auto add = [&](const std::string& name, const std::string& help, auto run) {
-    return AddQueueSubcommand(command, o, exit_code, name, help, run);
-  };
-  auto filters = [&](CLI::App* sub) {
-    sub->add_option("--state", o->state, "only tasks in this state (queued, claimed, ...)");
-    sub->add_option("--log", o->log_id, "only tasks of this log id");
-    sub->add_option("--reviewer", o->reviewer, "only tasks this reviewer claimed");
-    sub->add_option("--after", o->after_id, "only task ids greater than this (paging)");
-  };
-  auto claim_args = [&](CLI::App* sub) {
-    sub->add_option("--reviewer", o->reviewer, "who is reviewing")->required();
-    sub->add_option("--claim", o->claim_id, "the claim id `claim` printed")->required();
-  };
-
-  add("stats", "task counts by state, live and expired claims, mined logs", Stats);
-  auto* list = add("list", "task summaries, by id", List);
-  filters(list);
-  list->add_option("--limit", o->limit, "at most this many tasks");
-  auto* show = add("show", "one task: events, pre-labels, reviews, disagreements, audit", Show);
-  show->add_option("task", o->task_id, "task id")->required();
-  auto* claim = add("claim", "claim the next task for a reviewer", Claim);
-  claim->add_option("--reviewer", o->reviewer, "who is reviewing")->required();
-  claim->add_option("--lease-s", o->lease_s, "lease length, s (default from the queue options)");
-  claim->add_option("--gold-rate", o->gold_rate, "share of claims that are hidden gold checks")
-      ->check(CLI::Range(0.0, 1.0));
-  claim->add_option("--claim-order", o->claim_order, "severity (default) or novelty")
-      ->check(CLI::IsMember({"severity", "novelty"}));
-  auto* heartbeat = add("heartbeat", "extend a claim's lease", Heartbeat);
-  claim_args(heartbeat);
-  heartbeat->add_option("--lease-s", o->lease_s, "new lease length from now, s");
-  auto* submit = add("submit", "submit a review of a claimed task", Submit);
-  claim_args(submit);
-  submit->add_option("--verdict", o->verdict, "accept, correct or reject")->required();
-  submit->add_option("--corrections", o->corrections_file,
-                     "JSON file: [{frame_index, stamp_ns, boxes: [...]}] (verdict correct)");
-  submit->add_option("--comment", o->comment, "a note for the record");
-  submit->add_option(
-      "--reject-reason", o->reject_reason,
-      "why (verdict reject): false_alarm, not_worth_review, wrong_object, wrong_box");
-  auto* release = add("release", "give a claimed task back unreviewed", Release);
-  claim_args(release);
-  auto* skip = add("skip", "give a claimed task back for good (not offered to you again)", Skip);
-  claim_args(skip);
-  skip->add_option("--reason", o->comment, "why");
-  auto* adjudicate = add("adjudicate", "decide a task whose reviews disagree", Adjudicate);
-  adjudicate->add_option("task", o->task_id, "task id")->required();
-  adjudicate->add_option("--reviewer", o->reviewer, "the adjudicator")->required();
-  adjudicate->add_option("--verdict", o->verdict, "accept, correct or reject")->required();
-  adjudicate->add_option("--corrections", o->corrections_file, "JSON file, as for submit");
-  adjudicate->add_option("--comment", o->comment, "a note for the record");
-  adjudicate->add_option("--reject-reason", o->reject_reason,
-                         "why (verdict reject), as for submit");
-  add("requeue-expired", "return every task whose lease expired to the queue", RequeueExpired);
-  auto* gold = add("mark-gold",
-                   "make a reviewed task gold: hidden checks compare reviewers with it", MarkGold);
-  gold->add_option("task", o->task_id, "task id")->required();
-  gold->add_option("--reviewer", o->reviewer, "who decides (for the audit trail)")->required();
-  add("report",
-      "what reviews say: precision and reject reasons by detector and type, pre-label quality by "
-      "class,\nreviewer throughput and agreement (with co-reviewers and gold), and per detector "
-      "the threshold\nof each number that keeps 95 % of accepted episodes while dropping the "
-      "most rejected",
-      Report);
-  auto* exporter = add("export", "resolved tasks with their final labels as JSON Lines", Export);
-  filters(exporter);
-  exporter->add_option("--out", o->out, "output file (written atomically); default stdout");
+  // Subcommands in the order `longtail queue --help` lists them.
+  const QueueSubcommands q{command, std::make_shared<QueueCommandOptions>(), exit_code};
+  AddLookSubcommands(q);
+  AddClaimSubcommands(q);
+  AddDecisionSubcommands(q);
+  AddOutputSubcommands(q);
 }
 
 }  // namespace longtail::tools

@@ -58,7 +58,7 @@ labeling::RunRecord Mine(const fs::path& log, const pipeline::proto::RunOptions&
     record.prelabels.push_back({prelabels.frame_index, prelabels.boxes});
   };
   callbacks.on_window = [&](const pipeline::ReviewWindow& window,
-                            const std::deque<pipeline::FrameResult>&) {
+                            std::span<const pipeline::FrameResult>) {
     record.events.insert(record.events.end(), window.events.begin(), window.events.end());
   };
   record.frames = pipeline::MineLog(*reader, options, callbacks).frames;

@@ -161,77 +161,129 @@ void WriteFile(const fs::path& path, const std::string& text) {
   fs::rename(temporary, path);
 }
 
-int RunTrain(const TrainOptions& options) {
-  pipeline::proto::RunOptions run;
-  if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
+// dataset -> frame ids, for each drive: where the held-out box scores find a drive's frames.
+using FramesOfDrive = std::map<std::string, std::map<std::string, std::set<std::string>>>;
+
+// The clusters to train on, with the frames they came from and the bad data met on the way.
+struct TrainingSet {
+  std::vector<TrainingSample> samples;
+  FramesOfDrive frames_of_drive;
+  std::vector<sensors::DataIssue> issues;
+};
+
+TrainingSet CollectTrainingSet(const TrainOptions& options,
+                               const pipeline::proto::RunOptions& run) {
   const std::map<std::string, std::string> object_drives =
       options.mapping.empty() ? std::map<std::string, std::string>{}
                               : pipeline::ReadObjectFrameDrives(options.mapping);
   sensors::IssueLog issues;
-  std::vector<TrainingSample> samples;
-  // Which dataset holds each drive's frames, for the held-out box scores.
-  std::map<std::string, std::map<std::string, std::set<std::string>>> frames_of_drive;
-  Rethrow<CorruptInputError>([&] {
-    for (const std::string& dataset : options.datasets) {
-      for (TrainingSample& s : pipeline::CollectTrainingSamples(dataset, object_drives,
-                                                                run.perception(), {}, issues)) {
-        frames_of_drive[s.group][dataset].insert(s.frame);
-        samples.push_back(std::move(s));
-      }
+  TrainingSet set;
+  for (const std::string& dataset : options.datasets) {
+    for (TrainingSample& s :
+         pipeline::CollectTrainingSamples(dataset, object_drives, run.perception(), {}, issues)) {
+      set.frames_of_drive[s.group][dataset].insert(s.frame);
+      set.samples.push_back(std::move(s));
     }
-    // Real scans count `real_weight` times (repeated samples are how a bagged forest weighs):
-    // the synthetic logs teach the simulated sensor without outvoting real clutter.
-    if (options.real_weight > 1 && !options.synthetic.empty()) {
-      const std::size_t real = samples.size();
-      for (int copy = 1; copy < options.real_weight; ++copy) {
-        for (std::size_t k = 0; k < real; ++k) samples.push_back(samples[k]);
-      }
+  }
+  // Real scans count `real_weight` times (repeated samples are how a bagged forest weighs):
+  // the synthetic logs teach the simulated sensor without outvoting real clutter.
+  if (options.real_weight > 1 && !options.synthetic.empty()) {
+    const std::size_t real = set.samples.size();
+    for (int copy = 1; copy < options.real_weight; ++copy) {
+      for (std::size_t k = 0; k < real; ++k) set.samples.push_back(set.samples[k]);
     }
-    if (!options.synthetic.empty()) {
-      for (TrainingSample& s : SyntheticSamples(
-               options.synthetic, options.synthetic_seeds, options.synthetic_frame_step,
-               options.synthetic_background_step, run.perception())) {
-        samples.push_back(std::move(s));
-      }
+  }
+  if (!options.synthetic.empty()) {
+    for (TrainingSample& s :
+         SyntheticSamples(options.synthetic, options.synthetic_seeds, options.synthetic_frame_step,
+                          options.synthetic_background_step, run.perception())) {
+      set.samples.push_back(std::move(s));
     }
-  });
-  for (const auto& issue : issues.issues()) std::cout << "problem: " << ToString(issue) << "\n";
+  }
+  set.issues = issues.issues();
+  return set;
+}
 
+// Samples per drive and class (background / vehicle / pedestrian / cyclist).
+using ClassCounts = std::map<std::string, std::array<int, pipeline::kNumModelClasses>>;
+
+ClassCounts CountByDrive(const std::vector<TrainingSample>& samples) {
+  ClassCounts counts;
+  for (const TrainingSample& s : samples) ++counts[s.group][static_cast<int>(s.label)];
+  return counts;
+}
+
+std::set<std::string> DrivesOf(const ClassCounts& counts) {
   std::set<std::string> drives;
-  std::map<std::string, std::array<int, pipeline::kNumModelClasses>> counts;
-  for (const TrainingSample& s : samples) {
-    drives.insert(s.group);
-    ++counts[s.group][static_cast<int>(s.label)];
-  }
-  std::cout << samples.size() << " clusters (real ones repeated --real-weight times) from "
-            << drives.size() << " drives (background / vehicle / pedestrian / cyclist):\n";
+  for (const auto& [drive, c] : counts) drives.insert(drive);
+  return drives;
+}
+
+void PrintClassCounts(std::size_t samples, const ClassCounts& counts, std::ostream& out) {
+  out << samples << " clusters (real ones repeated --real-weight times) from " << counts.size()
+      << " drives (background / vehicle / pedestrian / cyclist):\n";
   for (const auto& [drive, c] : counts) {
-    std::cout << "  " << std::left << std::setw(34) << drive << std::right << std::setw(6) << c[0]
-              << std::setw(6) << c[1] << std::setw(6) << c[2] << std::setw(6) << c[3] << "\n";
+    out << "  " << std::left << std::setw(34) << drive << std::right << std::setw(6) << c[0]
+        << std::setw(6) << c[1] << std::setw(6) << c[2] << std::setw(6) << c[3] << "\n";
   }
-  if (drives.size() < 2) throw UsageError("held-out calibration needs at least two drives");
+}
 
-  // Calibration from every drive's held-out votes; the final model is trained on everything.
-  const std::vector<HeldOutVote> votes = HeldOutVotes(samples, drives, options.forest);
-  const pipeline::ScoreCalibration calibration = CalibrationWithout(votes, "");
-  std::cout << "calibration (held-out vote -> probability):";
+void PrintCalibration(const pipeline::ScoreCalibration& calibration, std::ostream& out) {
+  out << "calibration (held-out vote -> probability):";
   for (std::size_t k = 0; k < calibration.votes.size(); ++k) {
-    std::cout << " " << std::setprecision(2) << calibration.votes[k] << "->"
-              << calibration.probability[k];
+    out << " " << std::setprecision(2) << calibration.votes[k] << "->"
+        << calibration.probability[k];
   }
-  std::cout << "\n";
-  const std::string model = pipeline::TrainClassModel(samples, options.forest, calibration);
-  if (!options.output.empty()) {
-    const bool gzip = options.output.ends_with(".gz");
-    WriteFile(options.output, gzip ? pipeline::Gzip(model) : model);
-    std::cout << "wrote " << options.output << " ("
-              << (gzip ? pipeline::Gzip(model).size() : model.size()) << " bytes, hash "
-              << pipeline::ClassModel::FromText(model).hash() << ")\n";
-  }
-  if (!options.leave_one_drive_out) return kExitOk;
+  out << "\n";
+}
 
-  // Held-out box scores: each drive's frames perceived with a model (and calibration) that never
-  // saw that drive.
+void WriteModel(const std::string& output, const std::string& model, std::ostream& out) {
+  const bool gzip = output.ends_with(".gz");
+  WriteFile(output, gzip ? pipeline::Gzip(model) : model);
+  out << "wrote " << output << " (" << (gzip ? pipeline::Gzip(model).size() : model.size())
+      << " bytes, hash " << pipeline::ClassModel::FromText(model).hash() << ")\n";
+}
+
+// One drive's frames perceived with `model_file`, scored against their labels, pooled by group.
+std::vector<evaluation::GroupDetections> HeldOutDetections(
+    const std::map<std::string, std::set<std::string>>& frames_by_dataset,
+    const std::string& model_file, const pipeline::proto::RunOptions& run) {
+  pipeline::proto::PerceptionOptions perception = run.perception();
+  perception.mutable_classes()->set_model_file(model_file);
+  std::vector<evaluation::GroupDetections> groups;
+  for (const auto& [dataset, frames] : frames_by_dataset) {
+    pipeline::proto::BoxEvaluationOptions evaluation;
+    for (const std::string& frame : frames) evaluation.add_only(frame);
+    sensors::IssueLog fold_issues;
+    const evaluation::BoxEvaluation result =
+        evaluation::EvaluateBoxes(dataset, perception, run.tracker(), run.ego_motion(), evaluation,
+                                  std::nullopt, fold_issues);
+    Pool(result.detections, &groups);
+  }
+  return groups;
+}
+
+void PrintHeldOutLine(const std::string& drive,
+                      const std::vector<evaluation::GroupDetections>& groups, std::ostream& out) {
+  out << "held out " << std::left << std::setw(34) << drive << std::right;
+  for (const evaluation::GroupDetections& g : groups) {
+    int true_positives = 0, kept = 0;
+    for (const auto& d : g.loose) {
+      if (d.score < kDefaultScoreThreshold) continue;
+      ++kept;
+      true_positives += d.true_positive;
+    }
+    out << "  " << g.name << " " << true_positives << "/" << g.num_truth << " found, "
+        << kept - true_positives << " false";
+  }
+  out << "\n";
+}
+
+// Held-out box scores: each real drive's frames perceived with a model (and calibration) that
+// never saw that drive, printed per drive and pooled.
+void PrintLeaveOneDriveOut(const TrainingSet& set, const std::set<std::string>& drives,
+                           const std::vector<HeldOutVote>& votes, const TrainOptions& options,
+                           const pipeline::proto::RunOptions& run, std::ostream& out) {
   std::vector<evaluation::GroupDetections> pooled;
   const fs::path scratch = fs::temp_directory_path() /
                            ("longtail-train-" + std::to_string(static_cast<long>(::getpid())));
@@ -240,38 +292,38 @@ int RunTrain(const TrainOptions& options) {
   for (const std::string& drive : drives) {
     if (IsSynthetic(drive)) continue;
     const fs::path fold_model = scratch / ("fold-" + std::to_string(fold++) + ".yml");
-    WriteFile(fold_model, pipeline::TrainClassModel(Without(samples, drive), options.forest,
+    WriteFile(fold_model, pipeline::TrainClassModel(Without(set.samples, drive), options.forest,
                                                     CalibrationWithout(votes, drive)));
-    pipeline::proto::PerceptionOptions perception = run.perception();
-    perception.mutable_classes()->set_model_file(fold_model.string());
-    std::vector<evaluation::GroupDetections> fold_groups;
-    for (const auto& [dataset, frames] : frames_of_drive[drive]) {
-      pipeline::proto::BoxEvaluationOptions evaluation;
-      for (const std::string& frame : frames) evaluation.add_only(frame);
-      sensors::IssueLog fold_issues;
-      const evaluation::BoxEvaluation result =
-          evaluation::EvaluateBoxes(dataset, perception, run.tracker(), run.ego_motion(),
-                                    evaluation, std::nullopt, fold_issues);
-      Pool(result.detections, &fold_groups);
-    }
-    std::cout << "held out " << std::left << std::setw(34) << drive << std::right;
-    for (const evaluation::GroupDetections& g : fold_groups) {
-      int true_positives = 0, kept = 0;
-      for (const auto& d : g.loose) {
-        if (d.score < kDefaultScoreThreshold) continue;
-        ++kept;
-        true_positives += d.true_positive;
-      }
-      std::cout << "  " << g.name << " " << true_positives << "/" << g.num_truth << " found, "
-                << kept - true_positives << " false";
-    }
-    std::cout << "\n";
+    const std::vector<evaluation::GroupDetections> fold_groups =
+        HeldOutDetections(set.frames_of_drive.at(drive), fold_model.string(), run);
+    PrintHeldOutLine(drive, fold_groups, out);
     Pool(fold_groups, &pooled);
   }
   fs::remove_all(scratch);
-  std::cout << "leave-one-drive-out (" << fold
-            << " folds, real drives), pooled held-out detections:\n";
-  PrintDetectionReport(pooled, std::cout);
+  out << "leave-one-drive-out (" << fold << " folds, real drives), pooled held-out detections:\n";
+  PrintDetectionReport(pooled, out);
+}
+
+int RunTrain(const TrainOptions& options) {
+  pipeline::proto::RunOptions run;
+  if (!options.config.empty()) run = pipeline::LoadRunOptions(options.config);
+  const TrainingSet set =
+      Rethrow<CorruptInputError>([&] { return CollectTrainingSet(options, run); });
+  for (const auto& issue : set.issues) std::cout << "problem: " << ToString(issue) << "\n";
+  const ClassCounts counts = CountByDrive(set.samples);
+  PrintClassCounts(set.samples.size(), counts, std::cout);
+  const std::set<std::string> drives = DrivesOf(counts);
+  if (drives.size() < 2) throw UsageError("held-out calibration needs at least two drives");
+
+  // Calibration from every drive's held-out votes; the final model is trained on everything.
+  const std::vector<HeldOutVote> votes = HeldOutVotes(set.samples, drives, options.forest);
+  const pipeline::ScoreCalibration calibration = CalibrationWithout(votes, "");
+  PrintCalibration(calibration, std::cout);
+  const std::string model = pipeline::TrainClassModel(set.samples, options.forest, calibration);
+  if (!options.output.empty()) WriteModel(options.output, model, std::cout);
+  if (options.leave_one_drive_out) {
+    PrintLeaveOneDriveOut(set, drives, votes, options, run, std::cout);
+  }
   return kExitOk;
 }
 

@@ -105,54 +105,117 @@ sensors::Calibration KittiDefaultCalibration(int width, int height) {
   return calibration;
 }
 
-RenderedImage RenderCamera(const Scene& scene, const sensors::CameraModel& camera, double t,
-                           sensors::Timestamp stamp, bool with_track_ids) {
-  const proto::CameraOptions& options = scene.scenario().camera();
-  const int width = camera.width, height = camera.height;
-  const Eigen::Isometry3d world_from_vehicle = scene.WorldFromVehicle(t);
+namespace {
+
+// Where the camera's pixels look from and along, in the world at one time.
+struct CameraRays {
+  Eigen::Vector3d origin;                        // the optical centre, world frame
+  Eigen::Matrix3d world_rays;                    // pixel (u, v, 1) -> ray direction, world frame
+  Eigen::Matrix<double, 3, 4> image_from_world;  // projection of world points
+};
+
+CameraRays RaysOf(const sensors::CameraModel& camera, const Eigen::Isometry3d& world_from_vehicle) {
   const Eigen::Isometry3d world_from_camera =
       world_from_vehicle * camera.camera_from_vehicle.inverse();
   // P = [M | p]: the centre is -M^-1 p in the rectified frame; pixel (u, v) looks along M^-1 (u, v,
   // 1).
   const Eigen::Matrix3d m = camera.projection.leftCols<3>();
   const Eigen::Matrix3d m_inverse = m.inverse();
-  const Eigen::Vector3d origin = world_from_camera * (-m_inverse * camera.projection.col(3));
-  const Eigen::Matrix3d world_rays = world_from_camera.linear() * m_inverse;
-  const Eigen::Matrix<double, 3, 4> image_from_world =
-      camera.projection * (world_from_camera.inverse()).matrix();
+  return {world_from_camera * (-m_inverse * camera.projection.col(3)),
+          world_from_camera.linear() * m_inverse,
+          camera.projection * (world_from_camera.inverse()).matrix()};
+}
 
-  const std::vector<Solid> solids = scene.SolidsAt(t);
+// The solids whose projection meets the image, each with the pixel rectangle it can cover.
+struct OnScreen {
   std::vector<PixelRect> rects;
-  std::vector<const Solid*> candidates;
+  std::vector<const Solid*> solids;  // point into the solids given
+};
+
+OnScreen OnScreenSolids(const std::vector<Solid>& solids,
+                        const Eigen::Matrix<double, 3, 4>& image_from_world, int width,
+                        int height) {
+  OnScreen on_screen;
   for (const Solid& solid : solids) {
     const PixelRect rect = ProjectedRect(solid, image_from_world, width, height);
     if (rect.right < rect.left || rect.right < 0 || rect.bottom < 0 || rect.left >= width ||
         rect.top >= height) {
       continue;
     }
-    rects.push_back(rect);
-    candidates.push_back(&solid);
+    on_screen.rects.push_back(rect);
+    on_screen.solids.push_back(&solid);
   }
+  return on_screen;
+}
 
+// Unit vector towards the sun, world frame.
+Eigen::Vector3d SunDirection(const proto::CameraOptions& options) {
   const double sun_elevation = options.sun_elevation_deg() * kDegToRad;
   const double sun_azimuth = options.sun_azimuth_deg() * kDegToRad;
-  const Eigen::Vector3d sun(std::cos(sun_elevation) * std::cos(sun_azimuth),
-                            std::cos(sun_elevation) * std::sin(sun_azimuth),
-                            std::sin(sun_elevation));
-  double gain = options.exposure(), blur = 0.0;
-  for (const FaultWindow& fault : scene.faults()) {
+  return {std::cos(sun_elevation) * std::cos(sun_azimuth),
+          std::cos(sun_elevation) * std::sin(sun_azimuth), std::sin(sun_elevation)};
+}
+
+// Exposure gain and blur (px, 0 for none) at `t`, with the camera faults active then.
+struct Exposure {
+  double gain = 1, blur = 0;
+};
+
+Exposure ExposureAt(const proto::CameraOptions& options, const std::vector<FaultWindow>& faults,
+                    double t) {
+  Exposure exposure{options.exposure(), 0.0};
+  for (const FaultWindow& fault : faults) {
     if (!fault.ActiveAt(t)) continue;
-    if (fault.kind == proto::Fault::CAMERA_EXPOSURE) gain *= fault.settings.gain();
-    if (fault.kind == proto::Fault::CAMERA_BLUR) blur = std::max(blur, fault.settings.blur_px());
+    if (fault.kind == proto::Fault::CAMERA_EXPOSURE) exposure.gain *= fault.settings.gain();
+    if (fault.kind == proto::Fault::CAMERA_BLUR) {
+      exposure.blur = std::max(exposure.blur, fault.settings.blur_px());
+    }
   }
+  return exposure;
+}
+
+// Colour seen along `direction` (before exposure): the sky, or the surface hit lit by the sun and
+// faded with distance.
+Eigen::Vector3f Shade(const std::optional<Hit>& hit, const Eigen::Vector3d& direction,
+                      const Eigen::Vector3d& sun) {
+  if (!hit) return Sky(direction);
+  const Eigen::Vector3d normal = hit->normal;
+  const float lambert = float(std::max(0.0, normal.dot(sun)));
+  Eigen::Vector3f colour = hit->colour * (0.38f + 0.62f * lambert);
+  // Aerial perspective: far things fade towards the horizon's colour.
+  const float haze = float(1.0 - std::exp(-hit->distance / 450.0));
+  colour = colour * (1 - haze) + Sky(Eigen::Vector3d(direction.x(), direction.y(), 0)) * haze;
+  return colour;
+}
+
+sensors::CameraImage Encode(const cv::Mat& bgr, const proto::CameraOptions& options) {
+  sensors::DecodedImage decoded;
+  decoded.width = bgr.cols;
+  decoded.height = bgr.rows;
+  decoded.channels = 3;
+  decoded.pixels.assign(bgr.data, bgr.data + std::size_t(bgr.cols) * bgr.rows * 3);
+  return sensors::EncodeImage(decoded, options.format(), options.jpeg_quality());
+}
+
+}  // namespace
+
+RenderedImage RenderCamera(const Scene& scene, const sensors::CameraModel& camera, double t,
+                           sensors::Timestamp stamp, bool with_track_ids) {
+  const proto::CameraOptions& options = scene.scenario().camera();
+  const int width = camera.width, height = camera.height;
+  const CameraRays rays = RaysOf(camera, scene.WorldFromVehicle(t));
+  const std::vector<Solid> solids = scene.SolidsAt(t);
+  const OnScreen on_screen = OnScreenSolids(solids, rays.image_from_world, width, height);
+  const Eigen::Vector3d sun = SunDirection(options);
+  const Exposure exposure = ExposureAt(options, scene.faults(), t);
 
   cv::Mat bgr(height, width, CV_8UC3);
   RenderedImage result;
   if (with_track_ids) result.track_ids.assign(std::size_t(width) * height, 0);
   tbb::parallel_for(0, height, [&](int v) {
     std::vector<std::size_t> row;  // candidates whose rectangle covers this row
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if (rects[i].top <= v && rects[i].bottom >= v) row.push_back(i);
+    for (std::size_t i = 0; i < on_screen.solids.size(); ++i) {
+      if (on_screen.rects[i].top <= v && on_screen.rects[i].bottom >= v) row.push_back(i);
     }
     std::vector<const Solid*> here;
     // Per-row noise stream keyed by the scene time: the same image whatever the thread schedule,
@@ -162,23 +225,14 @@ RenderedImage RenderCamera(const Scene& scene, const sensors::CameraModel& camer
     for (int u = 0; u < width; ++u) {
       here.clear();
       for (const std::size_t i : row) {
-        if (rects[i].left <= u && rects[i].right >= u) here.push_back(candidates[i]);
+        if (on_screen.rects[i].left <= u && on_screen.rects[i].right >= u) {
+          here.push_back(on_screen.solids[i]);
+        }
       }
-      const Eigen::Vector3d direction = (world_rays * Eigen::Vector3d(u, v, 1)).normalized();
-      const auto hit = CastRay(scene.road(), here, origin, direction, kFarPlane);
-      Eigen::Vector3f colour;
-      if (!hit) {
-        colour = Sky(direction);
-      } else {
-        const Eigen::Vector3d normal = hit->normal;
-        const float lambert = float(std::max(0.0, normal.dot(sun)));
-        colour = hit->colour * (0.38f + 0.62f * lambert);
-        // Aerial perspective: far things fade towards the horizon's colour.
-        const float haze = float(1.0 - std::exp(-hit->distance / 450.0));
-        colour = colour * (1 - haze) + Sky(Eigen::Vector3d(direction.x(), direction.y(), 0)) * haze;
-        if (with_track_ids) result.track_ids[std::size_t(v) * width + u] = hit->track_id;
-      }
-      colour *= float(gain);
+      const Eigen::Vector3d direction = (rays.world_rays * Eigen::Vector3d(u, v, 1)).normalized();
+      const auto hit = CastRay(scene.road(), here, rays.origin, direction, kFarPlane);
+      if (hit && with_track_ids) result.track_ids[std::size_t(v) * width + u] = hit->track_id;
+      const Eigen::Vector3f colour = Shade(hit, direction, sun) * float(exposure.gain);
       std::uint8_t* pixel = bgr.ptr<std::uint8_t>(v) + 3 * u;
       const double noise = options.noise();
       for (int channel = 0; channel < 3; ++channel) {
@@ -188,14 +242,9 @@ RenderedImage RenderCamera(const Scene& scene, const sensors::CameraModel& camer
       }
     }
   });
-  if (blur > 0) cv::GaussianBlur(bgr, bgr, cv::Size(0, 0), blur);
+  if (exposure.blur > 0) cv::GaussianBlur(bgr, bgr, cv::Size(0, 0), exposure.blur);
 
-  sensors::DecodedImage decoded;
-  decoded.width = width;
-  decoded.height = height;
-  decoded.channels = 3;
-  decoded.pixels.assign(bgr.data, bgr.data + std::size_t(width) * height * 3);
-  result.image = sensors::EncodeImage(decoded, options.format(), options.jpeg_quality());
+  result.image = Encode(bgr, options);
   result.image.camera = camera.name;
   result.image.stamp = stamp;
   return result;

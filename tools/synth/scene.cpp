@@ -154,6 +154,133 @@ bool OnLine(double y, const std::vector<double>& lines, double half_width) {
   return false;
 }
 
+// An actor's id, class, box size and colour, drawn from its spec (index: its place in the
+// scenario, the id when none is given). Throws std::invalid_argument for a box too small to hit.
+ActorSpec SampleActorBody(const proto::Actor& spec, int index, Random& random) {
+  const ClassDefaults defaults = DefaultsFor(spec.class_());
+  ActorSpec actor;
+  actor.track_id = spec.has_id() ? spec.id() : index + 1;
+  actor.object_class = defaults.object_class;
+  actor.length = Sample(spec.length_m(), defaults.length, random, "actors.length_m");
+  actor.width = Sample(spec.width_m(), defaults.width, random, "actors.width_m");
+  actor.height = Sample(spec.height_m(), defaults.height, random, "actors.height_m");
+  if (actor.length <= 2 * kInset || actor.width <= 2 * kInset || actor.height <= 2 * kInset) {
+    throw std::invalid_argument("actor " + std::to_string(actor.track_id) + " is too small");
+  }
+  return actor;
+}
+
+// A behaviour of the scenario with its numbers drawn: it fires once, at `at` s or when the ego
+// comes `within` m (at once when it has neither), and then sets a speed and/or a lateral target.
+struct PendingBehaviour {
+  std::optional<double> at, within, target_speed, target_y;
+  double acceleration = 3, lateral_speed = 1;
+  bool fired = false;
+};
+
+std::vector<PendingBehaviour> SampleBehaviours(const proto::Actor& spec, Random& random) {
+  std::vector<PendingBehaviour> behaviours;
+  for (const proto::Behaviour& b : spec.behaviours()) {
+    PendingBehaviour p;
+    if (b.has_at_s()) p.at = Sample(b.at_s(), 0.0, random, "behaviours.at_s");
+    if (b.has_within_m()) p.within = Sample(b.within_m(), 0.0, random, "behaviours.within_m");
+    if (b.has_target_speed_mps()) {
+      p.target_speed = Sample(b.target_speed_mps(), 0.0, random, "behaviours.target_speed_mps");
+    }
+    p.acceleration =
+        std::abs(Sample(b.acceleration_mps2(), 3.0, random, "behaviours.acceleration_mps2"));
+    if (b.has_target_y_m())
+      p.target_y = Sample(b.target_y_m(), 0.0, random, "behaviours.target_y_m");
+    p.lateral_speed =
+        std::abs(Sample(b.lateral_speed_mps(), 1.0, random, "behaviours.lateral_speed_mps"));
+    behaviours.push_back(p);
+  }
+  return behaviours;
+}
+
+// What the behaviours fired so far ask of the actor: the speed to reach (m/s) at `acceleration`
+// (m/s^2), and the lateral position to reach (m, world y) at `lateral_speed` (m/s).
+class BehaviourTargets {
+ public:
+  BehaviourTargets(std::vector<PendingBehaviour> behaviours, double speed)
+      : behaviours_(std::move(behaviours)), speed_(speed) {}
+
+  // Fires every behaviour whose trigger holds at `t` s with the ego `distance` m away; true when
+  // any fired.
+  bool Update(double t, double distance) {
+    bool any = false;
+    for (PendingBehaviour& b : behaviours_) {
+      if (b.fired) continue;
+      const bool untriggered = !b.at && !b.within;
+      if (!untriggered && !(b.at && t >= *b.at) && !(b.within && distance <= *b.within)) continue;
+      b.fired = any = true;
+      if (b.target_speed) {
+        speed_ = *b.target_speed;
+        acceleration_ = b.acceleration;
+      }
+      if (b.target_y) {
+        steers_ = true;
+        y_ = *b.target_y;
+        lateral_speed_ = b.lateral_speed;
+      }
+    }
+    return any;
+  }
+
+  double speed() const { return speed_; }
+  double acceleration() const { return acceleration_; }
+  bool steers() const { return steers_; }  // whether a lateral target was set
+  double y() const { return y_; }
+  double lateral_speed() const { return lateral_speed_; }
+
+ private:
+  std::vector<PendingBehaviour> behaviours_;
+  double speed_, acceleration_ = 0;
+  // A flag and a value rather than std::optional: GCC 12 warns falsely on reading the optional.
+  bool steers_ = false;
+  double y_ = 0, lateral_speed_ = 0;
+};
+
+// An actor driven by its behaviours from `pose` along `heading` (rad) at `speed` (m/s, negative
+// is backwards), sampled every Scene::kStep s beside the ego's path.
+struct ScriptedMotion {
+  std::vector<PlanarPose> path;
+  std::optional<double> first_behaviour_s;
+};
+
+ScriptedMotion DriveBehaviours(PlanarPose pose, double heading, double speed,
+                               std::vector<PendingBehaviour> behaviours,
+                               const std::vector<PlanarPose>& ego_path) {
+  constexpr double kStep = Scene::kStep;
+  BehaviourTargets targets(std::move(behaviours), speed);
+  ScriptedMotion motion;
+  motion.path.reserve(ego_path.size());
+  for (std::size_t i = 0; i < ego_path.size(); ++i) {
+    const double t = double(i) * kStep;
+    const double distance = std::hypot(pose.x - ego_path[i].x, pose.y - ego_path[i].y);
+    if (targets.Update(t, distance) && !motion.first_behaviour_s) motion.first_behaviour_s = t;
+    pose.speed = std::abs(speed);
+    motion.path.push_back(pose);
+    const double acceleration = targets.acceleration();
+    speed += std::clamp(targets.speed() - speed, -acceleration * kStep, acceleration * kStep);
+    double dx = speed * std::cos(heading) * kStep;
+    double dy = speed * std::sin(heading) * kStep;
+    if (targets.steers()) {
+      dy += std::clamp(targets.y() - pose.y, -targets.lateral_speed() * kStep,
+                       targets.lateral_speed() * kStep);
+    }
+    pose.x += dx;
+    pose.y += dy;
+    // The body points where it goes; standing still, it keeps its last direction.
+    if (std::hypot(dx, dy) > 0.3 * kStep) {
+      const double direction = std::atan2(dy, dx);
+      // Moving backwards along the heading (a reversing car) keeps the heading.
+      if (std::cos(direction - heading) > -0.2) pose.yaw = direction;
+    }
+  }
+  return motion;
+}
+
 }  // namespace
 
 std::uint64_t Random::Next() {
@@ -335,16 +462,7 @@ void Scene::IntegrateActors(Random& random) {
   const int count = scenario_.actors_size();
   for (int index = 0; index < count; ++index) {
     const proto::Actor& spec = scenario_.actors(index);
-    const ClassDefaults defaults = DefaultsFor(spec.class_());
-    ActorSpec actor;
-    actor.track_id = spec.has_id() ? spec.id() : index + 1;
-    actor.object_class = defaults.object_class;
-    actor.length = Sample(spec.length_m(), defaults.length, random, "actors.length_m");
-    actor.width = Sample(spec.width_m(), defaults.width, random, "actors.width_m");
-    actor.height = Sample(spec.height_m(), defaults.height, random, "actors.height_m");
-    if (actor.length <= 2 * kInset || actor.width <= 2 * kInset || actor.height <= 2 * kInset) {
-      throw std::invalid_argument("actor " + std::to_string(actor.track_id) + " is too small");
-    }
+    ActorSpec actor = SampleActorBody(spec, index, random);
     for (const ActorSpec& other : actors_) {
       if (other.track_id == actor.track_id) {
         throw std::invalid_argument("two actors have id " + std::to_string(actor.track_id));
@@ -357,73 +475,14 @@ void Scene::IntegrateActors(Random& random) {
     const double heading =
         kDegToRad * Sample(spec.heading_deg(), 0.0, random, "actors.heading_deg");
     pose.yaw = sensors::WrapAngle(heading);
-    double speed = Sample(spec.speed_mps(), 0.0, random, "actors.speed_mps");
+    const double speed = Sample(spec.speed_mps(), 0.0, random, "actors.speed_mps");
     if (spec.waypoints_size() > 0) {
       FollowWaypoints(spec, pose.yaw, random, actor);
-      actors_.push_back(std::move(actor));
-      continue;
-    }
-
-    struct Pending {
-      std::optional<double> at, within, target_speed, target_y;
-      double acceleration = 3, lateral_speed = 1;
-      bool fired = false;
-    };
-    std::vector<Pending> behaviours;
-    for (const proto::Behaviour& b : spec.behaviours()) {
-      Pending p;
-      if (b.has_at_s()) p.at = Sample(b.at_s(), 0.0, random, "behaviours.at_s");
-      if (b.has_within_m()) p.within = Sample(b.within_m(), 0.0, random, "behaviours.within_m");
-      if (b.has_target_speed_mps()) {
-        p.target_speed = Sample(b.target_speed_mps(), 0.0, random, "behaviours.target_speed_mps");
-      }
-      p.acceleration =
-          std::abs(Sample(b.acceleration_mps2(), 3.0, random, "behaviours.acceleration_mps2"));
-      if (b.has_target_y_m())
-        p.target_y = Sample(b.target_y_m(), 0.0, random, "behaviours.target_y_m");
-      p.lateral_speed =
-          std::abs(Sample(b.lateral_speed_mps(), 1.0, random, "behaviours.lateral_speed_mps"));
-      behaviours.push_back(p);
-    }
-
-    double target_speed = speed, acceleration = 0;
-    std::optional<double> target_y;
-    double lateral_speed = 0;
-    actor.path.reserve(ego_path_.size());
-    for (std::size_t i = 0; i < ego_path_.size(); ++i) {
-      const double t = double(i) * kStep;
-      const double distance = std::hypot(pose.x - ego_path_[i].x, pose.y - ego_path_[i].y);
-      for (Pending& b : behaviours) {
-        if (b.fired) continue;
-        const bool untriggered = !b.at && !b.within;
-        if (untriggered || (b.at && t >= *b.at) || (b.within && distance <= *b.within)) {
-          b.fired = true;
-          if (!actor.first_behaviour_s) actor.first_behaviour_s = t;
-          if (b.target_speed) {
-            target_speed = *b.target_speed;
-            acceleration = b.acceleration;
-          }
-          if (b.target_y) {
-            target_y = b.target_y;
-            lateral_speed = b.lateral_speed;
-          }
-        }
-      }
-      pose.speed = std::abs(speed);
-      actor.path.push_back(pose);
-      speed += std::clamp(target_speed - speed, -acceleration * kStep, acceleration * kStep);
-      double dx = speed * std::cos(heading) * kStep;
-      double dy = speed * std::sin(heading) * kStep;
-      if (target_y)
-        dy += std::clamp(*target_y - pose.y, -lateral_speed * kStep, lateral_speed * kStep);
-      pose.x += dx;
-      pose.y += dy;
-      // The body points where it goes; standing still, it keeps its last direction.
-      if (std::hypot(dx, dy) > 0.3 * kStep) {
-        const double direction = std::atan2(dy, dx);
-        // Moving backwards along the heading (a reversing car) keeps the heading.
-        if (std::cos(direction - heading) > -0.2) pose.yaw = direction;
-      }
+    } else {
+      ScriptedMotion motion =
+          DriveBehaviours(pose, heading, speed, SampleBehaviours(spec, random), ego_path_);
+      actor.path = std::move(motion.path);
+      actor.first_behaviour_s = motion.first_behaviour_s;
     }
     actors_.push_back(std::move(actor));
   }

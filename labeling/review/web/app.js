@@ -318,6 +318,113 @@ function onRejectKey(event) {
   submit('reject', $('reject-input').value.trim(), reason);
 }
 
+// How far one key press moves, turns or resizes a box: Shift makes each step bigger.
+function stepsOf(event) {
+  const big = event.shiftKey;
+  return {
+    move: big ? BIG_STEP_M : STEP_M,
+    size: big ? BIG_SIZE_STEP_M : SIZE_STEP_M,
+    angle: big ? BIG_STEP_RAD : STEP_RAD,
+  };
+}
+
+function toggleHelp() {
+  $('help-dialog').hidden = !$('help-dialog').hidden;
+}
+
+function openRejectDialog() {
+  if (!state.claim) return status('no claimed task to reject', true);
+  $('reject-dialog').hidden = false;
+  $('reject-input').value = '';
+  $('reject-input').focus();
+}
+
+function deleteSelected() {
+  editSelected((l, f, u) => {
+    const ok = l.remove(f, u);
+    state.selected = null;
+    return ok;
+  });
+}
+
+// The new box stands on the road (groundBelowBoxes), whatever the lidar mounting.
+function addBox() {
+  const L = state.labels;
+  if (state.readOnly || !L) return status('view only: this task is not claimed', true);
+  select(L.add(
+      state.frameIndex, cloudView.view.target.x, cloudView.view.target.y,
+      groundBelowBoxes(L.boxes(state.frameIndex))));
+}
+
+function propagateSelected() {
+  editSelected((l, f, u) => {
+    const n = l.propagate(f, u);
+    status(`edit applied to ${n} other frame(s)`);
+    return n > 0;
+  });
+}
+
+function toggleHideLow() {
+  state.hideBelow = state.hideBelow ? 0 : HIDE_SCORE_BELOW;
+  status(state.hideBelow ? `hiding boxes scored below ${HIDE_SCORE_BELOW}` : 'showing every box');
+  redraw();
+}
+
+// One handler per action of keys.js (which binds the keys to them): `event` is the key press,
+// `s` its steps (stepsOf).
+const ACTION_HANDLERS = {
+  help: toggleHelp,
+  deselect: () => {
+    $('help-dialog').hidden = true;
+    select(null);
+  },
+  nextFrame: () => showFrame(state.frameIndex + 1),
+  prevFrame: () => showFrame(state.frameIndex - 1),
+  nextTask: () => claimNext(),
+  prevTask: () => previousTask(),
+  submit: () => submit('accept'),
+  reject: openRejectDialog,
+  selectNext: () => cycleSelection(1),
+  selectPrev: () => cycleSelection(-1),
+  moveForward: (event, s) => editSelected((l, f, u) => l.move(f, u, s.move, 0)),
+  moveBack: (event, s) => editSelected((l, f, u) => l.move(f, u, -s.move, 0)),
+  moveLeft: (event, s) => editSelected((l, f, u) => l.move(f, u, 0, s.move)),
+  moveRight: (event, s) => editSelected((l, f, u) => l.move(f, u, 0, -s.move)),
+  moveUp: (event, s) => editSelected((l, f, u) => l.move(f, u, 0, 0, s.move)),
+  moveDown: (event, s) => editSelected((l, f, u) => l.move(f, u, 0, 0, -s.move)),
+  rotateLeft: (event, s) => editSelected((l, f, u) => l.rotate(f, u, s.angle)),
+  rotateRight: (event, s) => editSelected((l, f, u) => l.rotate(f, u, -s.angle)),
+  longer: (event, s) => editSelected((l, f, u) => l.resize(f, u, s.size, 0, 0)),
+  shorter: (event, s) => editSelected((l, f, u) => l.resize(f, u, -s.size, 0, 0)),
+  wider: (event, s) => editSelected((l, f, u) => l.resize(f, u, 0, s.size, 0)),
+  narrower: (event, s) => editSelected((l, f, u) => l.resize(f, u, 0, -s.size, 0)),
+  taller: (event, s) => editSelected((l, f, u) => l.resize(f, u, 0, 0, s.size)),
+  lower: (event, s) => editSelected((l, f, u) => l.resize(f, u, 0, 0, -s.size)),
+  class: (event) => editSelected((l, f, u) => l.setClass(f, u, CLASSES[Number(event.key)])),
+  delete: deleteSelected,
+  add: addBox,
+  propagate: propagateSelected,
+  undo: () => {
+    if (state.labels && state.labels.undo()) redraw();
+  },
+  redo: () => {
+    if (state.labels && state.labels.redo()) redraw();
+  },
+  topDown: () => {
+    status(cloudView.toggleTopDown() ? '3D view: top-down' : '3D view: orbit');
+    redraw();
+  },
+  colour: () => {
+    status(`3D view: colour by ${cloudView.toggleColour()}`);
+    redraw();
+  },
+  camera: () => {
+    state.cameraIndex += 1;
+    redraw();
+  },
+  hideLow: toggleHideLow,
+};
+
 function onKey(event) {
   const nameOpen = !$('name-dialog').hidden || !$('token-dialog').hidden;
   const rejectOpen = !$('reject-dialog').hidden;
@@ -328,135 +435,7 @@ function onKey(event) {
   if (!action) return;
   if (helpOpen && action !== 'help' && action !== 'deselect') return;
   event.preventDefault();
-  const big = event.shiftKey;
-  const step = big ? BIG_STEP_M : STEP_M, size = big ? BIG_SIZE_STEP_M : SIZE_STEP_M;
-  const angle = big ? BIG_STEP_RAD : STEP_RAD;
-  const L = state.labels;
-  switch (action) {
-    case 'help':
-      $('help-dialog').hidden = !$('help-dialog').hidden;
-      break;
-    case 'deselect':
-      $('help-dialog').hidden = true;
-      select(null);
-      break;
-    case 'nextFrame':
-      showFrame(state.frameIndex + 1);
-      break;
-    case 'prevFrame':
-      showFrame(state.frameIndex - 1);
-      break;
-    case 'nextTask':
-      claimNext();
-      break;
-    case 'prevTask':
-      previousTask();
-      break;
-    case 'submit':
-      submit('accept');
-      break;
-    case 'reject':
-      if (!state.claim) return status('no claimed task to reject', true);
-      $('reject-dialog').hidden = false;
-      $('reject-input').value = '';
-      $('reject-input').focus();
-      break;
-    case 'selectNext':
-      cycleSelection(1);
-      break;
-    case 'selectPrev':
-      cycleSelection(-1);
-      break;
-    case 'moveForward':
-      editSelected((l, f, u) => l.move(f, u, step, 0));
-      break;
-    case 'moveBack':
-      editSelected((l, f, u) => l.move(f, u, -step, 0));
-      break;
-    case 'moveLeft':
-      editSelected((l, f, u) => l.move(f, u, 0, step));
-      break;
-    case 'moveRight':
-      editSelected((l, f, u) => l.move(f, u, 0, -step));
-      break;
-    case 'moveUp':
-      editSelected((l, f, u) => l.move(f, u, 0, 0, step));
-      break;
-    case 'moveDown':
-      editSelected((l, f, u) => l.move(f, u, 0, 0, -step));
-      break;
-    case 'rotateLeft':
-      editSelected((l, f, u) => l.rotate(f, u, angle));
-      break;
-    case 'rotateRight':
-      editSelected((l, f, u) => l.rotate(f, u, -angle));
-      break;
-    case 'longer':
-      editSelected((l, f, u) => l.resize(f, u, size, 0, 0));
-      break;
-    case 'shorter':
-      editSelected((l, f, u) => l.resize(f, u, -size, 0, 0));
-      break;
-    case 'wider':
-      editSelected((l, f, u) => l.resize(f, u, 0, size, 0));
-      break;
-    case 'narrower':
-      editSelected((l, f, u) => l.resize(f, u, 0, -size, 0));
-      break;
-    case 'taller':
-      editSelected((l, f, u) => l.resize(f, u, 0, 0, size));
-      break;
-    case 'lower':
-      editSelected((l, f, u) => l.resize(f, u, 0, 0, -size));
-      break;
-    case 'class':
-      editSelected((l, f, u) => l.setClass(f, u, CLASSES[Number(event.key)]));
-      break;
-    case 'delete':
-      editSelected((l, f, u) => {
-        const ok = l.remove(f, u);
-        state.selected = null;
-        return ok;
-      });
-      break;
-    case 'add':
-      if (state.readOnly || !L) return status('view only: this task is not claimed', true);
-      // The new box stands on the road (groundBelowBoxes), whatever the lidar mounting.
-      select(L.add(state.frameIndex, cloudView.view.target.x, cloudView.view.target.y,
-                   groundBelowBoxes(L.boxes(state.frameIndex))));
-      break;
-    case 'propagate':
-      editSelected((l, f, u) => {
-        const n = l.propagate(f, u);
-        status(`edit applied to ${n} other frame(s)`);
-        return n > 0;
-      });
-      break;
-    case 'undo':
-      if (L && L.undo()) redraw();
-      break;
-    case 'redo':
-      if (L && L.redo()) redraw();
-      break;
-    case 'topDown':
-      status(cloudView.toggleTopDown() ? '3D view: top-down' : '3D view: orbit');
-      redraw();
-      break;
-    case 'colour':
-      status(`3D view: colour by ${cloudView.toggleColour()}`);
-      redraw();
-      break;
-    case 'camera':
-      state.cameraIndex += 1;
-      redraw();
-      break;
-    case 'hideLow':
-      state.hideBelow = state.hideBelow ? 0 : HIDE_SCORE_BELOW;
-      status(
-          state.hideBelow ? `hiding boxes scored below ${HIDE_SCORE_BELOW}` : 'showing every box');
-      redraw();
-      break;
-  }
+  if (Object.hasOwn(ACTION_HANDLERS, action)) ACTION_HANDLERS[action](event, stepsOf(event));
 }
 
 // ---- Drawing
@@ -534,8 +513,8 @@ function drawTimeline() {
   }
   // One bar per episode, from its first to its last frame, with a mark at its peak; the bar's
   // title and the list give the reason at the peak. Clicking either goes to the peak.
-  const x = (frame) => (100 * (Math.min(Math.max(frame, t.first_frame), t.last_frame) -
-                               t.first_frame)) / n;
+  const x = (frame) =>
+      (100 * (Math.min(Math.max(frame, t.first_frame), t.last_frame) - t.first_frame)) / n;
   const items = [];
   state.task.events.forEach((e, row) => {
     const peak = e.peak_frame ?? e.first_frame;
@@ -549,8 +528,8 @@ function drawTimeline() {
     bar.addEventListener('click', () => showFrame(peak));
     const mark = document.createElement('div');
     mark.className = 'peak';
-    mark.style.left = `${((x(peak) - x(e.first_frame)) / (x(e.last_frame) - x(e.first_frame) +
-                                                          100 / n)) * 100}%`;
+    mark.style.left =
+        `${((x(peak) - x(e.first_frame)) / (x(e.last_frame) - x(e.first_frame) + 100 / n)) * 100}%`;
     bar.append(mark);
     cells.push(bar);
     const li = document.createElement('li');
@@ -599,12 +578,17 @@ async function start() {
     tr.children[1].textContent = k.text;
     return tr;
   }));
-  $('help-button').addEventListener('click', () => {
-    $('help-dialog').hidden = !$('help-dialog').hidden;
-  });
+  $('help-button').addEventListener('click', toggleHelp);
   $('help-dialog').addEventListener('click', () => {
     $('help-dialog').hidden = true;
   });
+  // A key bound in keys.js to an action with no handler here would do nothing: say so (the page
+  // tests fail on console errors).
+  for (const {key, action} of KEYS) {
+    if (action && !Object.hasOwn(ACTION_HANDLERS, action)) {
+      console.error(`key ${key}: no handler for action ${action}`);
+    }
+  }
   document.addEventListener('keydown', onKey);
   $('reject-reasons').replaceChildren(...REJECT_REASONS.map((r) => {
     const li = document.createElement('li');

@@ -1,6 +1,6 @@
-// Every keyboard shortcut, in one table: the handler dispatches from it and `?` lists it, so the
-// help can never disagree with what the keys do. `key` is KeyboardEvent.key; `ctrl` also matches
-// Meta.
+// Every keyboard shortcut, in one table: actionFor turns a key press into its action, app.js has
+// one handler per action (ACTION_HANDLERS) and `?` lists this table, so the help can never
+// disagree with what the keys do. `key` is KeyboardEvent.key; `ctrl` also matches Meta.
 export const KEYS = [
   {key: '?', action: 'help', text: 'show / hide this list'},
   {key: 'd', action: 'nextFrame', text: 'next frame'},

@@ -3,94 +3,21 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numbers>
-#include <random>
+#include <vector>
 
-#include "pipeline/ego_motion/scan_registration.h"
 #include "pipeline/perception/perceive.h"
 #include "sensors/log_reader.h"
+#include "tests/pipeline/ego_motion/street.h"
 #include "tests/test_support.h"
 
 namespace longtail::pipeline {
 namespace {
 
-constexpr double kDeg = std::numbers::pi / 180;
+using testing::Planar;
+using testing::Seen;
+using testing::Street;
 
 sensors::Timestamp At(double seconds) { return sensors::Timestamp(sensors::FromSeconds(seconds)); }
-
-// A street seen from the origin: two building fronts, a few poles and parked boxes (world frame).
-std::vector<Eigen::Vector3f> Street() {
-  std::mt19937 random(7);
-  std::uniform_real_distribution<float> jitter(-0.02f, 0.02f);
-  std::vector<Eigen::Vector3f> points;
-  for (float x = -40; x <= 40; x += 0.3f) {
-    for (float z = -1.0f; z < 3; z += 0.5f) {
-      points.emplace_back(x, 9 + 0.02f * x + jitter(random), z);  // a slightly skewed facade
-      if (std::fmod(x + 40, 12.0f) > 2) points.emplace_back(x, -8 + jitter(random), z);  // gaps
-    }
-  }
-  for (float x = -35; x <= 35; x += 7) {  // poles
-    for (float a = 0; a < 6.28f; a += 0.5f)
-      points.emplace_back(x + 0.1f * std::cos(a), 5 + 0.1f * std::sin(a), 0);
-  }
-  for (float t = 0; t <= 4; t += 0.2f) {  // a parked car's L
-    points.emplace_back(12 + t, -4, -1), points.emplace_back(12, -4 - t * 0.45f, -1);
-  }
-  return points;
-}
-
-std::vector<Eigen::Vector3f> Seen(const std::vector<Eigen::Vector3f>& world,
-                                  const Eigen::Isometry3d& world_from_vehicle) {
-  std::vector<Eigen::Vector3f> out;
-  const Eigen::Isometry3f vehicle_from_world = world_from_vehicle.inverse().cast<float>();
-  for (const Eigen::Vector3f& p : world) out.push_back(vehicle_from_world * p);
-  return out;
-}
-
-Eigen::Isometry3d Planar(double x, double y, double yaw) {
-  Eigen::Isometry3d t = Eigen::Isometry3d::Identity();
-  t.linear() = Eigen::AngleAxisd(yaw, Eigen::Vector3d::UnitZ()).toRotationMatrix();
-  t.translation() << x, y, 0;
-  return t;
-}
-
-TEST(RegisterScan, RecoversAKnownPlanarMotion) {
-  const std::vector<Eigen::Vector3f> world = Street();
-  const PointGrid2D previous(world, 1.0, 60);
-  const Eigen::Isometry3d truth = Planar(1.1, 0.15, 2 * kDeg);
-  const RegistrationResult result =
-      RegisterScan(Seen(world, truth), previous, Planar(1.0, 0, 0), RegistrationOptions());
-  ASSERT_TRUE(result.valid);
-  EXPECT_NEAR(result.target_from_source.translation().x(), 1.1, 0.03);
-  EXPECT_NEAR(result.target_from_source.translation().y(), 0.15, 0.03);
-  const Eigen::Matrix3d r = result.target_from_source.linear();
-  EXPECT_NEAR(std::atan2(r(1, 0), r(0, 0)), 2 * kDeg, 0.2 * kDeg);
-}
-
-TEST(RegisterScan, IsInvalidWithoutOverlap) {
-  const PointGrid2D previous(Street(), 1.0, 60);
-  const std::vector<Eigen::Vector3f> far = {{500, 500, 0}, {501, 500, 0}};
-  EXPECT_FALSE(RegisterScan(far, previous, Eigen::Isometry3d::Identity(), {}).valid);
-}
-
-TEST(PointGrid2D, FindsTheNearestPointWithinOneCell) {
-  const PointGrid2D grid({{1.2f, 1.2f, 0}, {1.9f, 1.2f, 5}}, 1.0, 10);
-  EXPECT_EQ(grid.size(), 2u);
-  const auto nearest = grid.Nearest({1.7f, 1.3f});
-  ASSERT_TRUE(nearest);
-  EXPECT_FLOAT_EQ(nearest->point.x(), 1.9f);
-  EXPECT_TRUE(nearest->normal.isZero());  // two points are no line
-  EXPECT_FALSE(grid.Nearest({5, 5}));
-}
-
-TEST(PointGrid2D, GivesPointsOnAWallTheWallsNormal) {
-  std::vector<Eigen::Vector3f> wall;
-  for (float x = 0; x < 10; x += 0.1f) wall.emplace_back(x, 3, 0);
-  const PointGrid2D grid(wall, 1.0, 20);
-  const auto nearest = grid.Nearest({5.02f, 3.3f});
-  ASSERT_TRUE(nearest);
-  EXPECT_NEAR(std::abs(nearest->normal.y()), 1, 1e-3);
-}
 
 TEST(EgoMotionEstimator, UsesLogPosesForSpeedAndYawRate) {
   EgoMotionEstimator estimator{proto::EgoMotionOptions()};

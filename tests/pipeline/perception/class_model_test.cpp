@@ -2,50 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <random>
+#include <string>
+#include <vector>
 
-#include "pipeline/perception/class_training.h"
 #include "pipeline/perception/cluster_features.h"
-#include "tests/test_support.h"
+#include "tests/pipeline/perception/scenes.h"
 
 namespace longtail::pipeline {
 namespace {
 
-float Feature(const ClusterFeatures& f, std::string_view name) {
-  for (int k = 0; k < kNumClusterFeatures; ++k) {
-    if (kFeatureNames[k] == name) return f.values[k];
-  }
-  throw std::runtime_error("no feature " + std::string(name));
-}
-
-// A vertical pole 0.1 m across and 3 m tall, 20 m ahead, standing on the ground at z = -1.7.
-ClusterFeatures PoleFeatures() {
-  std::vector<Eigen::Vector3f> points;
-  for (int k = 0; k < 60; ++k) {
-    points.emplace_back(20.0f + 0.05f * (k % 2), 0.05f * (k % 3), -1.7f + 0.05f * k);
-  }
-  const std::vector<float> reflectance(points.size(), 1.0f);
-  sensors::Box3D box;
-  box.center = {20.025, 0.05, -0.2};
-  box.length = 0.1, box.width = 0.1, box.height = 3.0;
-  return ComputeClusterFeatures({&points, &reflectance, box, -1.7, Eigen::Vector2d::Zero()});
-}
-
-TEST(ComputeClusterFeatures, DescribesAPoleAsTallThinAndLinear) {
-  const ClusterFeatures f = PoleFeatures();
-  EXPECT_NEAR(Feature(f, "range_m"), 20.0, 0.1);
-  EXPECT_NEAR(Feature(f, "height_m"), 3.0, 1e-6);
-  EXPECT_NEAR(Feature(f, "bottom_m"), 0.0, 1e-5);
-  EXPECT_NEAR(Feature(f, "z_p50_m"), 1.45, 0.06);
-  EXPECT_GT(Feature(f, "linearity"), 0.95);  // one long axis
-  EXPECT_NEAR(Feature(f, "normal_z"), 0.0, 0.2);
-  EXPECT_NEAR(Feature(f, "reflect_mean"), 1.0, 1e-6);
-  EXPECT_NEAR(Feature(f, "band_0_05") + Feature(f, "band_05_10") + Feature(f, "band_10_15") +
-                  Feature(f, "band_15_20"),
-              40.0 / 60, 0.02);                // the top metre is above 2 m
-  EXPECT_EQ(Feature(f, "fit_vehicle"), 0.0f);  // far too thin for any vehicle
-}
+using testing::PoleFeatures;
 
 // Two clouds of samples in feature space, labelled vehicle and background, from one seed.
 std::vector<TrainingSample> TwoClasses(int per_class, std::uint32_t seed) {
@@ -141,17 +108,6 @@ TEST(FitCalibration, IsMonotoneAndMatchesObservedFrequencies) {
   EXPECT_NEAR(c.Apply(1.0), 0.75, 1e-9);
   for (double v = 0; v < 1; v += 0.05) EXPECT_LE(c.Apply(v), c.Apply(v + 0.05) + 1e-12);
   EXPECT_DOUBLE_EQ(ScoreCalibration().Apply(0.37), 0.37);  // empty = identity
-}
-
-TEST(ReadObjectFrameDrives, MapsKittiObjectFramesToTheirRawDrives) {
-  LONGTAIL_REQUIRE_DATA(mapping, "kitti-object-labels/mapping");
-  const auto drives = ReadObjectFrameDrives(mapping);
-  EXPECT_EQ(drives.at("001497"), "2011_09_26_drive_0052_sync");
-  EXPECT_EQ(drives.at("004587"), "2011_09_26_drive_0052_sync");
-  EXPECT_EQ(drives.at("000006"), "2011_09_29_drive_0026_sync");
-  EXPECT_EQ(DriveOfFrame("x/kitti-tracking/training", "0000", "000003", drives),
-            "kitti-tracking/0000");
-  EXPECT_EQ(DriveOfFrame("x/training", "", "001206", drives), "2011_09_26_drive_0052_sync");
 }
 
 }  // namespace

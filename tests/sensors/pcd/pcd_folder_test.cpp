@@ -64,6 +64,13 @@ TEST(PcdFolder, StampsFromFileNames) {
   EXPECT_EQ(ToNanos(*StampFromFileName("1970-01-01-00-00-01-500")), 1500000000);
   EXPECT_FALSE(StampFromFileName("000042"));
   EXPECT_FALSE(StampFromFileName("scan"));
+  // Names whose time would overflow a 64-bit nanosecond count are not stamps (found by the pcd
+  // fuzzer: the first threw std::out_of_range, the others overflowed).
+  EXPECT_FALSE(StampFromFileName("9999999999999999999"));
+  EXPECT_FALSE(StampFromFileName("9999999999"));
+  EXPECT_FALSE(StampFromFileName("9999999999999"));
+  EXPECT_FALSE(StampFromFileName("0000-01-01-00-00-00-000"));
+  EXPECT_FALSE(StampFromFileName("2021-10-26--1-21-29-468"));
 }
 
 void WriteText(const fs::path& path, const std::string& text) {
@@ -98,6 +105,27 @@ TEST(PcdFolder, DamagedFileIsReportedWithItsNameAndSkipped) {
   EXPECT_NE(log.issues[1].file.find("000001.pcd"), std::string::npos);
   EXPECT_TRUE(log.info.notes.end() != std::find(log.info.notes.begin(), log.info.notes.end(),
                                                 "file names hold no time: 10 Hz from 0 assumed"));
+}
+
+// PCL sizes the cloud from the header before reading: found by the pcd fuzzer, a 24-byte body
+// claiming 10^8 points cost 1.4 GB. Such a file is now refused from its header alone.
+TEST(PcdFolder, HeaderClaimingMorePointsThanTheFileHoldsIsRefusedUnread) {
+  const fs::path dir = testing::ScratchDir() / "clouds";
+  fs::create_directories(dir);
+  std::string header = kAsciiHeader;
+  header.replace(header.find("DATA ascii"), 10, "DATA binary");
+  for (const char* key : {"WIDTH ", "POINTS "}) {
+    const std::size_t at = header.find(key) + std::string(key).size();
+    header.replace(at, header.find('\n', at) - at, "100000000");
+  }
+  WriteText(dir / "000000.pcd", header + std::string(24, '\0'));
+  WriteText(dir / "000001.pcd", std::string(kAsciiHeader) + "7 8 9\n7 8 9\n7 8 9\n");
+  const ReadBack log = ReadAll(dir);
+  ASSERT_EQ(log.frames.size(), 1u);
+  ASSERT_EQ(log.issues.size(), 1u);
+  EXPECT_NE(log.issues[0].file.find("000000.pcd"), std::string::npos);
+  EXPECT_NE(log.issues[0].reason.find("claims 100000000 points"), std::string::npos)
+      << log.issues[0].reason;
 }
 
 }  // namespace

@@ -306,6 +306,26 @@ TEST(CameraInfo, Ros1CapitalPAndKFallback) {
   EXPECT_EQ(info->frame_id, "cam");
 }
 
+// Found by the ros_message fuzzer: a uint32 width above INT_MAX was cast to int (undefined).
+TEST(RawImage, WidthBeyondIntIsRefusedNotCast) {
+  const MsgSchema schema =
+      Parse("sensor_msgs/msg/Image",
+            std::string("std_msgs/Header header\nuint32 height\nuint32 width\nstring encoding\n"
+                        "uint8 is_bigendian\nuint32 step\nuint8[] data\n") +
+                kRos2Header,
+            Dialect::kRos2);
+  Writer w(true);
+  w.Put<std::int32_t>(3).Put<std::uint32_t>(7).String("cam");
+  w.Put<std::uint32_t>(1).Put<std::uint32_t>(0xFFFFFFFFu).String("rgb8").Put<std::uint8_t>(0);
+  w.Put<std::uint32_t>(3).Put<std::uint32_t>(3);
+  for (int i = 0; i < 3; ++i) w.Put<std::uint8_t>(9);
+  const Decoded<RosValue> decoded = DecodeMessage(schema, w.bytes, Encoding::kCdr);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  const auto image = RawImageOf(*decoded, "cam");
+  ASSERT_FALSE(image);
+  EXPECT_NE(image.error().message.find("no pixels"), std::string::npos) << image.error().message;
+}
+
 TEST(Roles, ByNormalizedTypeName) {
   EXPECT_EQ(RoleOf("sensor_msgs/msg/PointCloud2"), MessageRole::kLidar);
   EXPECT_EQ(RoleOf("sensor_msgs/PointCloud2"), MessageRole::kLidar);

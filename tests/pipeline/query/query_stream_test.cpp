@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pipeline/query/query.h"
-#include "tests/pipeline/query_test_log.h"
+#include "tests/pipeline/query/query_test_log.h"
 
 namespace longtail::query {
 namespace {

@@ -1,10 +1,8 @@
+#include "pipeline/tracking/tracker.h"
+
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <cmath>
-
-#include "pipeline/tracking/hungarian.h"
-#include "pipeline/tracking/tracker.h"
+#include <vector>
 
 namespace longtail::pipeline {
 namespace {
@@ -28,27 +26,6 @@ EgoMotion EgoAt(double x) {
   ego.known = true;
   ego.world_from_vehicle(0, 3) = x;
   return ego;
-}
-
-TEST(SolveAssignment, FindsTheMinimumCostMatching) {
-  Eigen::MatrixXd cost(3, 3);
-  cost << 4, 1, 3,  //
-      2, 0, 5,      //
-      3, 2, 2;
-  EXPECT_EQ(SolveAssignment(cost), (std::vector<int>{1, 0, 2}));  // 1 + 2 + 2 = 5
-}
-
-TEST(SolveAssignment, HandlesMoreRowsOrMoreColumns) {
-  Eigen::MatrixXd wide(2, 3);
-  wide << 5, 1, 9,  //
-      1, 5, 9;
-  EXPECT_EQ(SolveAssignment(wide), (std::vector<int>{1, 0}));
-  Eigen::MatrixXd tall(3, 2);
-  tall << 9, 9,  //
-      1, 5,      //
-      5, 1;
-  EXPECT_EQ(SolveAssignment(tall), (std::vector<int>{-1, 0, 1}));
-  EXPECT_TRUE(SolveAssignment(Eigen::MatrixXd(0, 0)).empty());
 }
 
 TEST(Tracker, ConfirmsATrackOnlyAfterEnoughHits) {

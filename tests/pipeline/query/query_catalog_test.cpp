@@ -8,7 +8,7 @@
 #include "pipeline/detectors/detector.h"
 #include "pipeline/query/query.h"
 #include "pipeline/query/query_stream.h"
-#include "tests/pipeline/query_test_log.h"
+#include "tests/pipeline/query/query_test_log.h"
 
 namespace longtail::query {
 namespace {

@@ -1,0 +1,73 @@
+#include "pipeline/ego_motion/scan_registration.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+#include "tests/pipeline/ego_motion/street.h"
+
+namespace longtail::pipeline {
+namespace {
+
+using testing::Planar;
+using testing::Seen;
+using testing::Street;
+
+constexpr double kDeg = std::numbers::pi / 180;
+
+TEST(RegisterScan, RecoversAKnownPlanarMotion) {
+  const std::vector<Eigen::Vector3f> world = Street();
+  const PointGrid2D previous(world, 1.0, 60);
+  const Eigen::Isometry3d truth = Planar(1.1, 0.15, 2 * kDeg);
+  const RegistrationResult result =
+      RegisterScan(Seen(world, truth), previous, Planar(1.0, 0, 0), RegistrationOptions());
+  ASSERT_TRUE(result.valid);
+  EXPECT_NEAR(result.target_from_source.translation().x(), 1.1, 0.03);
+  EXPECT_NEAR(result.target_from_source.translation().y(), 0.15, 0.03);
+  const Eigen::Matrix3d r = result.target_from_source.linear();
+  EXPECT_NEAR(std::atan2(r(1, 0), r(0, 0)), 2 * kDeg, 0.2 * kDeg);
+}
+
+TEST(RegisterScan, IsInvalidWithoutOverlap) {
+  const PointGrid2D previous(Street(), 1.0, 60);
+  const std::vector<Eigen::Vector3f> far = {{500, 500, 0}, {501, 500, 0}};
+  EXPECT_FALSE(RegisterScan(far, previous, Eigen::Isometry3d::Identity(), {}).valid);
+}
+
+TEST(PointGrid2D, FindsTheNearestPointWithinOneCell) {
+  const PointGrid2D grid({{1.2f, 1.2f, 0}, {1.9f, 1.2f, 5}}, 1.0, 10);
+  EXPECT_EQ(grid.size(), 2u);
+  const auto nearest = grid.Nearest({1.7f, 1.3f});
+  ASSERT_TRUE(nearest);
+  EXPECT_FLOAT_EQ(nearest->point.x(), 1.9f);
+  EXPECT_TRUE(nearest->normal.isZero());  // two points are no line
+  EXPECT_FALSE(grid.Nearest({5, 5}));
+}
+
+TEST(PointGrid2D, GivesPointsOnAWallTheWallsNormal) {
+  std::vector<Eigen::Vector3f> wall;
+  for (float x = 0; x < 10; x += 0.1f) wall.emplace_back(x, 3, 0);
+  const PointGrid2D grid(wall, 1.0, 20);
+  const auto nearest = grid.Nearest({5.02f, 3.3f});
+  ASSERT_TRUE(nearest);
+  EXPECT_NEAR(std::abs(nearest->normal.y()), 1, 1e-3);
+}
+
+TEST(RegisterScan, IsInvalidOnAnEmptyScanOrAnEmptyTarget) {
+  const PointGrid2D street(Street(), 1.0, 60), nothing({}, 1.0, 60);
+  EXPECT_FALSE(RegisterScan({}, street, Eigen::Isometry3d::Identity(), {}).valid);
+  EXPECT_FALSE(RegisterScan(Street(), nothing, Eigen::Isometry3d::Identity(), {}).valid);
+}
+
+TEST(PointGrid2D, LeavesOutPointsBeyondItsSquareAndFindsNothingThere) {
+  const PointGrid2D grid({{1, 1, 0}, {30, 0, 0}, {0, -30, 0}}, 1.0, 10);
+  EXPECT_EQ(grid.size(), 1u);
+  EXPECT_FALSE(grid.Nearest({30, 0}));
+  EXPECT_FALSE(grid.Nearest({-100, 1e6f}));
+  EXPECT_FALSE(PointGrid2D({}, 1.0, 10).Nearest({0, 0}));
+}
+
+}  // namespace
+}  // namespace longtail::pipeline

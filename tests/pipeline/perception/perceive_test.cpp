@@ -1,0 +1,149 @@
+#include "pipeline/perception/perceive.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "sensors/kitti/kitti_files.h"
+#include "tests/pipeline/perception/scenes.h"
+#include "tests/test_support.h"
+
+namespace longtail::pipeline {
+namespace {
+
+using sensors::ObjectClass;
+using testing::AddBoxSides;
+using testing::AddGround;
+using testing::kDeg;
+using testing::kGroundZ;
+using testing::YawErrorModPi;
+
+TEST(Perceive, FindsACarOnARoadAndCountsInvalidPoints) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -30, 30, -30, 30, 0.25f);
+  AddBoxSides(points, 12, -3, 4.0f, 1.7f, 1.5f, 0.08f, static_cast<float>(20 * kDeg));
+  sensors::Frame frame = testing::FrameOf(points);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  frame.lidar.points.push_back({nan, 0, 0, 0});
+  frame.lidar.points.push_back({1000, 0, 0, 0});  // beyond max range
+  frame.lidar.points.push_back({0.1f, 0, 0, 0});  // on the ego vehicle
+  const proto::PerceptionOptions options;
+  int road_within_min_range = 0;  // the road grid right under the sensor is dropped as well
+  for (const Eigen::Vector3f& p : points) road_within_min_range += p.norm() < options.min_range_m();
+  const Perception perception = Perceive(frame, options);
+  EXPECT_EQ(perception.num_invalid_points, 3 + road_within_min_range);
+  ASSERT_EQ(perception.objects.size(), 1u);
+  const DetectedObject& car = perception.objects[0];
+  EXPECT_EQ(car.object_class, ObjectClass::kCar);
+  EXPECT_NEAR(car.box.center.x(), 12, 0.2);
+  EXPECT_NEAR(car.box.center.y(), -3, 0.2);
+  EXPECT_LT(YawErrorModPi(car.box.yaw, 20 * kDeg), 2 * kDeg);
+  EXPECT_NEAR(car.ground_z, kGroundZ, 0.05);
+  EXPECT_FALSE(perception.registration_points.empty());
+}
+
+TEST(Perceive, FindsTwoCarsParkedSideBySideAsTwoBoxes) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -25, 25, -25, 25, 0.25f);
+  AddBoxSides(points, 10, 1.25f, 4.2f, 1.7f, 1.5f, 0.08f);  // 0.8 m apart, side by side
+  AddBoxSides(points, 10, -1.25f, 4.2f, 1.7f, 1.5f, 0.08f);
+  const Perception perception = Perceive(testing::FrameOf(points), proto::PerceptionOptions());
+  ASSERT_EQ(perception.objects.size(), 2u);
+  for (const DetectedObject& car : perception.objects) {
+    EXPECT_EQ(car.object_class, ObjectClass::kCar);
+    EXPECT_NEAR(std::abs(car.box.center.y()), 1.25, 0.15);
+    EXPECT_LT(YawErrorModPi(car.box.yaw, 0), 2 * kDeg);
+  }
+}
+
+// A low flat object (debris, a kerb) as a grid of points `height` above the road.
+void AddLowSlab(std::vector<Eigen::Vector3f>& points, float cx, float cy, float length, float width,
+                float height) {
+  for (float x = cx - length / 2; x <= cx + length / 2; x += 0.05f) {
+    for (float y = cy - width / 2; y <= cy + width / 2; y += 0.05f) {
+      points.emplace_back(x, y, kGroundZ + height);
+    }
+  }
+}
+
+TEST(Perceive, FindsDebrisAsLowAsTheGroundThresholdWhenItLiesApart) {
+  // 0.18 m up is ground to the 0.2 m threshold: only the low-obstacle pass sees the slab.
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -30, 30, -30, 30, 0.25f);
+  AddLowSlab(points, 20, 0, 0.6f, 0.4f, 0.18f);
+  proto::PerceptionOptions options;
+  Perception perception = Perceive(testing::FrameOf(points), options);
+  ASSERT_EQ(perception.objects.size(), 1u);
+  const DetectedObject& debris = perception.objects[0];
+  EXPECT_EQ(debris.object_class, ObjectClass::kUnknown);
+  EXPECT_NEAR(debris.box.center.x(), 20, 0.1);
+  EXPECT_NEAR(debris.box.center.y(), 0, 0.1);
+  EXPECT_NEAR(debris.box.height, 0.18, 0.03);
+  options.mutable_low_obstacles()->set_min_height_m(0);  // off
+  EXPECT_TRUE(Perceive(testing::FrameOf(points), options).objects.empty());
+}
+
+TEST(Perceive, LowPointsBesideAnObjectOrAlongAKerbAreNoDebris) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -30, 30, -30, 30, 0.25f);
+  AddBoxSides(points, 20, 2.0f, 4.0f, 1.7f, 1.5f, 0.08f);  // a car; the slab is 0.35 m from it
+  AddLowSlab(points, 20, 0.6f, 0.6f, 0.4f, 0.18f);
+  AddLowSlab(points, 15, -4, 1.5f, 0.1f, 0.15f);  // a piece of kerb: long and thin
+  const Perception perception = Perceive(testing::FrameOf(points), proto::PerceptionOptions());
+  ASSERT_EQ(perception.objects.size(), 1u);
+  EXPECT_EQ(perception.objects[0].object_class, ObjectClass::kCar);
+}
+
+TEST(Perceive, DoesNotCallATreeAVan) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -25, 25, -25, 25, 0.25f);
+  AddBoxSides(points, 12, 6, 0.3f, 0.3f, 1.7f, 0.05f);  // trunk
+  for (float x = 10; x <= 14; x += 0.1f) {              // crown: 4 m x 2 m, 1.7 .. 2.6 m up
+    for (float y = 5; y <= 7; y += 0.1f) {
+      for (float z = kGroundZ + 1.7f; z <= kGroundZ + 2.6f; z += 0.3f) points.emplace_back(x, y, z);
+    }
+  }
+  const Perception perception = Perceive(testing::FrameOf(points), proto::PerceptionOptions());
+  ASSERT_EQ(perception.objects.size(), 1u);
+  EXPECT_FALSE(sensors::IsVehicle(perception.objects[0].object_class));
+}
+
+TEST(Perceive, AppliesVehicleFromLidar) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -20, 20, -20, 20, 0.25f);
+  AddBoxSides(points, 10, 0, 4.0f, 1.7f, 1.5f, 0.08f);
+  sensors::Frame frame = testing::FrameOf(points);
+  auto calibration = std::make_shared<sensors::Calibration>();
+  calibration->vehicle_from_lidar =
+      Eigen::Translation3d(1.5, 0, 1.73) * Eigen::Isometry3d::Identity();
+  frame.calibration = calibration;
+  const Perception perception = Perceive(frame, proto::PerceptionOptions());
+  ASSERT_EQ(perception.objects.size(), 1u);
+  EXPECT_NEAR(perception.objects[0].box.center.x(), 11.5, 0.2);
+  EXPECT_NEAR(perception.objects[0].ground_z, 0, 0.05);
+}
+
+TEST(Perceive, IsDeterministicOnARealScan) {
+  LONGTAIL_REQUIRE_DATA(dir, "lidar-scans-hdl64");
+  sensors::Frame frame;
+  sensors::IssueLog issues;
+  frame.lidar.points = sensors::kitti::ReadVelodyneBin(dir / "000000.bin", issues)
+                           .value_or(std::vector<sensors::LidarPoint>{});
+  ASSERT_GT(frame.lidar.points.size(), 100000u);
+  const Perception a = Perceive(frame, proto::PerceptionOptions());
+  const Perception b = Perceive(frame, proto::PerceptionOptions());
+  const double ground_fraction = double(a.num_ground_points) / a.num_points;
+  EXPECT_GT(ground_fraction, 0.3);
+  EXPECT_LT(ground_fraction, 0.8);
+  EXPECT_GT(a.objects.size(), 5u);
+  EXPECT_LT(a.objects.size(), 400u);
+  ASSERT_EQ(a.objects.size(), b.objects.size());
+  for (std::size_t i = 0; i < a.objects.size(); ++i) {
+    EXPECT_EQ(a.objects[i].box.center, b.objects[i].box.center);
+  }
+}
+
+}  // namespace
+}  // namespace longtail::pipeline
