@@ -62,6 +62,8 @@ ScenarioFile ReadScenarioFile(const std::filesystem::path& file) {
     root = nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(file.string() + ": byte " + std::to_string(e.byte) + ": " + e.what());
+  } catch (const nlohmann::json::exception& e) {  // out_of_range for a number like 1e99999
+    throw std::runtime_error(file.string() + ": " + e.what());
   }
   ScenarioFile out;
   for (const auto& s : Field(root, "sequences", file)) {

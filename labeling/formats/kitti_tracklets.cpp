@@ -1,9 +1,11 @@
 #include "labeling/formats/kitti_tracklets.h"
 
 #include <Eigen/Geometry>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <optional>
 
@@ -276,8 +278,14 @@ std::vector<LabeledFrame> ParseKittiTracklets(std::string_view xml,
     const std::optional<double> first_frame = NumberChild(*item, "first_frame");
     const XmlElement* type = item->Child("objectType");
     const XmlElement* poses = item->Child("poses");
-    if (!h || !w || !l || !first_frame || type == nullptr || poses == nullptr || *h < 0 || *w < 0 ||
-        *l < 0 || *first_frame < 0) {
+    // Written so that NaN fails too; a first frame past a billion (115 days at 100 Hz) is damage
+    // and would not fit the frame counter.
+    constexpr double kMaxExtent = 1e3;  // m: no labelled object is a kilometre long
+    const auto in = [](const std::optional<double>& v, double high) {
+      return v && *v >= 0 && *v <= high;
+    };
+    if (!in(h, kMaxExtent) || !in(w, kMaxExtent) || !in(l, kMaxExtent) || !in(first_frame, 1e9) ||
+        type == nullptr || poses == nullptr) {
       issues.Report({source, item->offset, 0,
                      "tracklet without a valid objectType, h, w, l, first_frame or poses"});
       continue;
@@ -290,8 +298,9 @@ std::vector<LabeledFrame> ParseKittiTracklets(std::string_view xml,
       std::optional<double> values[6];
       const char* names[6] = {"tx", "ty", "tz", "rx", "ry", "rz"};
       for (int k = 0; k < 6; ++k) values[k] = NumberChild(*pose, names[k]);
-      if (!values[0] || !values[1] || !values[2] || !values[3] || !values[4] || !values[5]) {
-        issues.Report({source, pose->offset, 0, "tracklet pose without numeric tx..rz"});
+      if (!std::all_of(std::begin(values), std::end(values),
+                       [](const std::optional<double>& v) { return v && std::isfinite(*v); })) {
+        issues.Report({source, pose->offset, 0, "tracklet pose without finite numeric tx..rz"});
         ok = false;
         break;
       }

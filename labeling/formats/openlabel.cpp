@@ -689,7 +689,7 @@ LabelSet ParseOpenLabel(std::string_view json_text, const std::string& vehicle_f
   json root;
   try {
     root = ParseBoundedJson(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e99999
     throw FormatError(source + ": not JSON: " + e.what());
   } catch (const JsonTooDeep& e) {
     throw FormatError(source + ": " + e.what());

@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "sensors/file_limits.h"
 #include "sensors/ros/ros_messages.h"
 
 namespace longtail::sensors {
@@ -31,33 +32,49 @@ bool StartsWithPcdHeader(const fs::path& file) {
   return false;
 }
 
-// Why the body a PCD header promises cannot be in the file, or nullopt. PCL sizes the cloud from
-// the header (in readHeader already) before reading a byte of the body, so a 300-byte file
-// claiming 10^8 points would cost gigabytes: the header is read here first, as text. An ascii
-// point takes at least two bytes per field ("0 "); LZF expands at most about 100-fold, so a
-// compressed body may claim at most that. Headers this cannot read are left to PCL to refuse.
-std::optional<std::string> ClaimedBodyProblem(const fs::path& file) {
+// What is wrong with a PCD file's header, or nullopt. PCL trusts the header: it sizes the cloud
+// from it before reading a byte of the body (in readHeader already), so a 300-byte file claiming
+// 10^8 points costs gigabytes, and a header without FIELDS crashes its ascii reader. So the header
+// is checked here first, as text, against the PCD v0.7 rules: as many SIZE (1, 2, 4 or 8), TYPE
+// (I, U or F) and COUNT values as FIELDS, and no more points than the body can hold. An ascii
+// value takes at least two bytes ("0 "); LZF expands at most about 100-fold.
+std::optional<std::string> PcdHeaderProblem(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::uint64_t width = 0, height = 1, points = 0;
+  std::vector<std::string> fields, types;
   std::vector<std::uint64_t> sizes, counts;
   std::string line, data_type;
   for (int i = 0; i < 64 && data_type.empty() && std::getline(in, line); ++i) {
     std::istringstream words(line);
-    std::string key;
+    std::string key, word;
     words >> key;
     std::uint64_t value = 0;
     if (key == "WIDTH") words >> width;
     if (key == "HEIGHT") words >> height;
     if (key == "POINTS") words >> points;
     if (key == "DATA") words >> data_type;
-    if (key == "SIZE")
+    if (key == "FIELDS") {
+      while (words >> word) fields.push_back(word);
+    }
+    if (key == "TYPE") {
+      while (words >> word) types.push_back(word);
+    }
+    if (key == "SIZE") {
       while (words >> value) sizes.push_back(value);
-    if (key == "COUNT")
+    }
+    if (key == "COUNT") {
       while (words >> value) counts.push_back(value);
+    }
   }
-  if (data_type.empty()) return std::nullopt;
-  const std::streamoff data_offset = in.tellg();
-  // Bytes of one point in memory, and values of one point (ascii), saturating: a huge COUNT must
+  if (data_type != "ascii" && data_type != "binary" && data_type != "binary_compressed") {
+    return "no DATA ascii, binary or binary_compressed line in the header";
+  }
+  if (counts.empty()) counts.assign(fields.size(), 1);
+  if (fields.empty() || sizes.size() != fields.size() || types.size() != fields.size() ||
+      counts.size() != fields.size()) {
+    return "the header's FIELDS, SIZE, TYPE and COUNT do not list the same number of fields";
+  }
+  // Bytes of one point in memory and values of one point (ascii), saturating: a huge COUNT must
   // make the claim larger, never wrap it small.
   const auto saturated = [](std::uint64_t a, std::uint64_t b, std::uint64_t add) {
     std::uint64_t out = 0;
@@ -67,11 +84,15 @@ std::optional<std::string> ClaimedBodyProblem(const fs::path& file) {
     return out;
   };
   std::uint64_t point_step = 0, values = 0;
-  for (std::size_t i = 0; i < sizes.size(); ++i) {
-    const std::uint64_t count = i < counts.size() ? counts[i] : 1;
-    point_step = saturated(sizes[i], count, point_step);
-    values = saturated(1, count, values);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const bool size_ok = sizes[i] == 1 || sizes[i] == 2 || sizes[i] == 4 || sizes[i] == 8;
+    if (!size_ok || (types[i] != "I" && types[i] != "U" && types[i] != "F") || counts[i] == 0) {
+      return "field '" + Excerpt(fields[i], 20) + "' has an invalid SIZE, TYPE or COUNT";
+    }
+    point_step = saturated(sizes[i], counts[i], point_step);
+    values = saturated(1, counts[i], values);
   }
+  const std::streamoff data_offset = in.tellg();
   std::error_code ec;
   const std::uint64_t size = fs::file_size(file, ec);
   const std::uint64_t body = data_offset > 0 && size > static_cast<std::uint64_t>(data_offset)
@@ -80,7 +101,7 @@ std::optional<std::string> ClaimedBodyProblem(const fs::path& file) {
   const std::uint64_t claimed = std::max(saturated(width, height, 0), points);
   const std::uint64_t per_point = data_type == "ascii" ? saturated(2, values, 0) : point_step;
   const std::uint64_t room = data_type == "binary_compressed" ? 100 * body : body;
-  if (per_point != 0 && claimed > room / per_point) {
+  if (claimed > room / per_point) {
     return "the header claims " + std::to_string(claimed) + " points but the file holds " +
            std::to_string(body) + " bytes of data";
   }
@@ -91,8 +112,9 @@ std::optional<std::string> ClaimedBodyProblem(const fs::path& file) {
 Decoded<ros::CloudConversion> ReadPcd(const fs::path& file) {
   pcl::PCLPointCloud2 cloud;
   pcl::PCDReader reader;
-  if (auto problem = ClaimedBodyProblem(file)) {
-    return DecodeError{DecodeErrorKind::kTooLarge, *problem};
+  // A header that breaks the PCD rules or claims more points than the file holds.
+  if (auto problem = PcdHeaderProblem(file)) {
+    return DecodeError{DecodeErrorKind::kMalformed, *problem};
   }
   if (reader.read(file.string(), cloud) < 0) {
     return DecodeError{DecodeErrorKind::kMalformed,

@@ -110,7 +110,7 @@ GroundTruth ParseGroundTruth(std::string_view text) {
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e99999
     throw std::runtime_error(std::string("not JSON: ") + e.what());
   }
   if (!document.is_object()) throw std::runtime_error("the document is not a JSON object");

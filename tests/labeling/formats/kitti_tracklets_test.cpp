@@ -88,6 +88,27 @@ TEST(KittiTracklets, ReportsBrokenTrackletsAndKeepsTheRest) {
   EXPECT_NEAR(frames[0].objects[0].labeled.box.yaw, 0.1, 1e-15);
 }
 
+// Found by the tracklets fuzzer: a first_frame of 4e115 was cast to int64 (undefined). NaN or
+// absurd sizes and non-finite poses are damage too.
+TEST(KittiTracklets, ReportsFirstFramesSizesAndPosesOutOfRange) {
+  const std::string pose =
+      "<poses><item><tx>1</tx><ty>2</ty><tz>-1.7</tz><rx>0</rx><ry>0</ry><rz>0.1</rz></item>"
+      "</poses></item>\n";
+  const std::string head = "<item><objectType>Car</objectType><h>1.5</h><w>1.6</w>";
+  const std::string xml =
+      "<boost_serialization><tracklets>\n" + head + "<l>4</l><first_frame>4.4e115</first_frame>" +
+      pose + head + "<l>nan</l><first_frame>0</first_frame>" + pose + head +
+      "<l>4</l><first_frame>0</first_frame>" +
+      "<poses><item><tx>inf</tx><ty>2</ty><tz>-1.7</tz><rx>0</rx><ry>0</ry>"
+      "<rz>0.1</rz></item></poses></item>\n" +
+      head + "<l>4</l><first_frame>3</first_frame>" + pose + "</tracklets></boost_serialization>";
+  IssueLog issues;
+  const auto frames = ParseKittiTracklets(xml, testdata::KittiCalibration(), "t.xml", issues);
+  EXPECT_EQ(issues.count(), 3u);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].frame_index, 3);
+}
+
 TEST(KittiTracklets, RejectsFilesThatAreNotTrackletXml) {
   IssueLog issues;
   const auto calibration = testdata::KittiCalibration();

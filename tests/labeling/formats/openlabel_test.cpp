@@ -211,6 +211,11 @@ TEST(OpenLabel, RejectsTextThatIsNotOpenLabel) {
       {"cuboid":[{"name":"c","coordinate_system":7,"val":[1,2,3,0,0,0,1,1,1]}]}}}}}}})",
                               "vehicle", "a.json", issues),
                FormatError);
+  // Found by the OpenLABEL fuzzer: a number beyond double's range made nlohmann throw
+  // out_of_range, which escaped as a crash.
+  EXPECT_THROW(ParseOpenLabel(R"({"openlabel":{"frames":{"0":{"x":-0.3e1030960531}}}})", "vehicle",
+                              "a.json", issues),
+               FormatError);
 }
 
 TEST(OpenLabel, DeeplyNestedJsonIsAClearErrorNotACrash) {

@@ -128,5 +128,26 @@ TEST(PcdFolder, HeaderClaimingMorePointsThanTheFileHoldsIsRefusedUnread) {
       << log.issues[0].reason;
 }
 
+// Found by the pcd fuzzer: PCL's ascii reader crashed on a header without FIELDS. Headers that
+// break the PCD rules are refused before PCL sees them.
+TEST(PcdFolder, HeaderThatBreaksThePcdRulesIsRefusedUnread) {
+  const fs::path dir = testing::ScratchDir() / "clouds";
+  fs::create_directories(dir);
+  const std::string header = kAsciiHeader;
+  std::string no_fields = header, bad_size = header;
+  no_fields.replace(no_fields.find("FIELDS"), 6, "FIE~DS");
+  bad_size.replace(bad_size.find("SIZE 4 4 4"), 10, "SIZE 4 4 3");
+  WriteText(dir / "000000.pcd", no_fields + "1 2 3\n4 5 6\n7 8 9\n");
+  WriteText(dir / "000001.pcd", bad_size + "1 2 3\n4 5 6\n7 8 9\n");
+  WriteText(dir / "000002.pcd", header + "7 8 9\n7 8 9\n7 8 9\n");
+  const ReadBack log = ReadAll(dir);
+  ASSERT_EQ(log.frames.size(), 1u);
+  ASSERT_EQ(log.issues.size(), 2u);
+  EXPECT_NE(log.issues[0].reason.find("do not list the same number of fields"), std::string::npos)
+      << log.issues[0].reason;
+  EXPECT_NE(log.issues[1].reason.find("field 'z' has an invalid SIZE"), std::string::npos)
+      << log.issues[1].reason;
+}
+
 }  // namespace
 }  // namespace longtail::sensors
