@@ -10,8 +10,10 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
+#include <variant>
 
 #include "sensors/file_limits.h"
 #include "sensors/ros/ros_messages.h"
@@ -32,47 +34,80 @@ bool StartsWithPcdHeader(const fs::path& file) {
   return false;
 }
 
-// What is wrong with a PCD file's header, or nullopt. PCL trusts the header: it sizes the cloud
-// from it before reading a byte of the body (in readHeader already), so a 300-byte file claiming
-// 10^8 points costs gigabytes, and a header without FIELDS crashes its ascii reader. So the header
-// is checked here first, as text, against the PCD v0.7 rules: as many SIZE (1, 2, 4 or 8), TYPE
-// (I, U or F) and COUNT values as FIELDS, and no more points than the body can hold. An ascii
-// value takes at least two bytes ("0 "); LZF expands at most about 100-fold.
-std::optional<std::string> PcdHeaderProblem(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::uint64_t width = 0, height = 1, points = 0;
-  std::vector<std::string> fields, types;
-  std::vector<std::uint64_t> sizes, counts;
-  std::string line, data_type;
-  for (int i = 0; i < 64 && data_type.empty() && std::getline(in, line); ++i) {
+// A PCD header, as its lines' words by key.
+using PcdHeader = std::map<std::string, std::vector<std::string>>;
+
+// Reads the header lines up to DATA, holding them to the grammar PCD v0.7 files are written in:
+// known keys, each once, in the spec's order (VERSION, COUNT, VIEWPOINT and POINTS may be left
+// out). Leaves `in` at the body.
+std::variant<PcdHeader, std::string> ReadPcdHeader(std::istream& in) {
+  static const char* const kKeys[] = {"VERSION", "FIELDS", "SIZE",      "TYPE",   "COUNT",
+                                      "WIDTH",   "HEIGHT", "VIEWPOINT", "POINTS", "DATA"};
+  PcdHeader header;
+  std::size_t next_key = 0;
+  std::string line;
+  while (!header.count("DATA") && header.size() < std::size(kKeys) && std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
     std::istringstream words(line);
     std::string key, word;
     words >> key;
-    std::uint64_t value = 0;
-    if (key == "WIDTH") words >> width;
-    if (key == "HEIGHT") words >> height;
-    if (key == "POINTS") words >> points;
-    if (key == "DATA") words >> data_type;
-    if (key == "FIELDS") {
-      while (words >> word) fields.push_back(word);
+    std::size_t k = next_key;
+    while (k < std::size(kKeys) && key != kKeys[k]) ++k;
+    if (k == std::size(kKeys)) {
+      return "header line '" + Excerpt(line, 30) + "' is not the next PCD v0.7 key";
     }
-    if (key == "TYPE") {
-      while (words >> word) types.push_back(word);
-    }
-    if (key == "SIZE") {
-      while (words >> value) sizes.push_back(value);
-    }
-    if (key == "COUNT") {
-      while (words >> value) counts.push_back(value);
-    }
+    next_key = k + 1;
+    std::vector<std::string>& values = header[key];
+    while (words >> word) values.push_back(word);
   }
-  if (data_type != "ascii" && data_type != "binary" && data_type != "binary_compressed") {
+  return header;
+}
+
+// The words as whole unsigned numbers, or nullopt if any is not one.
+std::optional<std::vector<std::uint64_t>> Unsigneds(const std::vector<std::string>& words) {
+  std::vector<std::uint64_t> out(words.size());
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const char* end = words[i].data() + words[i].size();
+    const auto [stop, error] = std::from_chars(words[i].data(), end, out[i]);
+    if (error != std::errc() || stop != end) return std::nullopt;
+  }
+  return out;
+}
+
+// What is wrong with a PCD file's header, or nullopt. PCL trusts the header: it sizes the cloud
+// from it before reading a byte of the body (in readHeader already), so a 300-byte file claiming
+// 10^8 points costs gigabytes, and its ascii reader crashes on some malformed headers. So the
+// header is checked here first: the v0.7 grammar (ReadPcdHeader), one SIZE (1, 2, 4 or 8), TYPE
+// (I, U or F) and COUNT per field, whole numbers, and no more points than the body can hold. An
+// ascii value takes at least two bytes ("0 "); LZF expands at most about 100-fold.
+std::optional<std::string> PcdHeaderProblem(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::variant<PcdHeader, std::string> read = ReadPcdHeader(in);
+  if (const auto* why = std::get_if<std::string>(&read)) return *why;
+  PcdHeader& header = std::get<PcdHeader>(read);
+  const std::vector<std::string>& fields = header["FIELDS"];
+  const std::vector<std::string>& types = header["TYPE"];
+  const std::vector<std::string>& data = header["DATA"];
+  const std::vector<std::string>& version = header["VERSION"];
+  if (data.size() != 1 ||
+      (data[0] != "ascii" && data[0] != "binary" && data[0] != "binary_compressed")) {
     return "no DATA ascii, binary or binary_compressed line in the header";
   }
-  if (counts.empty()) counts.assign(fields.size(), 1);
-  if (fields.empty() || sizes.size() != fields.size() || types.size() != fields.size() ||
-      counts.size() != fields.size()) {
+  if (!version.empty() && (version.size() != 1 || (version[0] != "0.7" && version[0] != ".7"))) {
+    return "VERSION is not 0.7";
+  }
+  if (!header.count("COUNT")) header["COUNT"].assign(fields.size(), "1");
+  if (!header.count("HEIGHT")) header["HEIGHT"] = {"1"};
+  const auto sizes = Unsigneds(header["SIZE"]), counts = Unsigneds(header["COUNT"]);
+  const auto width = Unsigneds(header["WIDTH"]), height = Unsigneds(header["HEIGHT"]);
+  const auto points = Unsigneds(header["POINTS"]);
+  if (fields.empty() || !sizes || !counts || sizes->size() != fields.size() ||
+      types.size() != fields.size() || counts->size() != fields.size()) {
     return "the header's FIELDS, SIZE, TYPE and COUNT do not list the same number of fields";
+  }
+  if (!width || width->size() != 1 || !height || height->size() != 1 || !points ||
+      points->size() > 1) {
+    return "the header's WIDTH, HEIGHT or POINTS is not one whole number";
   }
   // Bytes of one point in memory and values of one point (ascii), saturating: a huge COUNT must
   // make the claim larger, never wrap it small.
@@ -85,12 +120,17 @@ std::optional<std::string> PcdHeaderProblem(const fs::path& file) {
   };
   std::uint64_t point_step = 0, values = 0;
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    const bool size_ok = sizes[i] == 1 || sizes[i] == 2 || sizes[i] == 4 || sizes[i] == 8;
-    if (!size_ok || (types[i] != "I" && types[i] != "U" && types[i] != "F") || counts[i] == 0) {
+    const std::uint64_t size = (*sizes)[i], count = (*counts)[i];
+    const bool size_ok = size == 1 || size == 2 || size == 4 || size == 8;
+    if (!size_ok || (types[i] != "I" && types[i] != "U" && types[i] != "F") || count == 0) {
       return "field '" + Excerpt(fields[i], 20) + "' has an invalid SIZE, TYPE or COUNT";
     }
-    point_step = saturated(sizes[i], counts[i], point_step);
-    values = saturated(1, counts[i], values);
+    point_step = saturated(size, count, point_step);
+    values = saturated(1, count, values);
+  }
+  const std::uint64_t claimed = saturated(width->front(), height->front(), 0);
+  if (!points->empty() && points->front() != claimed) {
+    return "the header's POINTS is not WIDTH x HEIGHT";
   }
   const std::streamoff data_offset = in.tellg();
   std::error_code ec;
@@ -98,9 +138,8 @@ std::optional<std::string> PcdHeaderProblem(const fs::path& file) {
   const std::uint64_t body = data_offset > 0 && size > static_cast<std::uint64_t>(data_offset)
                                  ? size - static_cast<std::uint64_t>(data_offset)
                                  : 0;
-  const std::uint64_t claimed = std::max(saturated(width, height, 0), points);
-  const std::uint64_t per_point = data_type == "ascii" ? saturated(2, values, 0) : point_step;
-  const std::uint64_t room = data_type == "binary_compressed" ? 100 * body : body;
+  const std::uint64_t per_point = data[0] == "ascii" ? saturated(2, values, 0) : point_step;
+  const std::uint64_t room = data[0] == "binary_compressed" ? 100 * body : body;
   if (claimed > room / per_point) {
     return "the header claims " + std::to_string(claimed) + " points but the file holds " +
            std::to_string(body) + " bytes of data";
