@@ -155,9 +155,16 @@ Decoded<ros::CloudConversion> ReadPcd(const fs::path& file) {
   if (auto problem = PcdHeaderProblem(file)) {
     return DecodeError{DecodeErrorKind::kMalformed, *problem};
   }
-  if (reader.read(file.string(), cloud) < 0) {
+  // PCL's header parser indexes words without checking they are there (std::out_of_range on a
+  // header line with a control byte in it, found by the pcd fuzzer).
+  try {
+    if (reader.read(file.string(), cloud) < 0) {
+      return DecodeError{DecodeErrorKind::kMalformed,
+                         "PCL cannot read this PCD (truncated or corrupt)"};
+    }
+  } catch (const std::exception& e) {
     return DecodeError{DecodeErrorKind::kMalformed,
-                       "PCL cannot read this PCD (truncated or corrupt)"};
+                       std::string("PCL cannot read this PCD: ") + e.what()};
   }
   ros::PackedCloud packed;
   for (const pcl::PCLPointField& f : cloud.fields) {
