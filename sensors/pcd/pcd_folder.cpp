@@ -47,6 +47,13 @@ std::variant<PcdHeader, std::string> ReadPcdHeader(std::istream& in) {
   std::size_t next_key = 0;
   std::string line;
   while (!header.count("DATA") && header.size() < std::size(kKeys) && std::getline(in, line)) {
+    // The header is ASCII text; PCL splits a line holding a NUL or other control byte differently
+    // from this reader (found by the pcd fuzzer), so such a header is refused.
+    if (std::any_of(line.begin(), line.end(), [](unsigned char c) {
+          return (c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f;
+        })) {
+      return "header line '" + Excerpt(line, 30) + "' holds a byte that is not text";
+    }
     if (line.empty() || line[0] == '#') continue;
     std::istringstream words(line);
     std::string key, word;
