@@ -129,8 +129,8 @@ TEST(PcdFolder, HeaderClaimingMorePointsThanTheFileHoldsIsRefusedUnread) {
 }
 
 // Found by the pcd fuzzer: PCL's ascii reader crashed on malformed headers (no FIELDS; keys out of
-// order with stray words). Headers that break the PCD v0.7 grammar are refused before PCL sees
-// them.
+// order with stray words; a NUL in a comment). Headers that break the PCD v0.7 grammar are refused
+// before PCL sees them.
 TEST(PcdFolder, HeaderThatBreaksThePcdRulesIsRefusedUnread) {
   const fs::path dir = testing::ScratchDir() / "clouds";
   fs::create_directories(dir);
@@ -141,9 +141,12 @@ TEST(PcdFolder, HeaderThatBreaksThePcdRulesIsRefusedUnread) {
   WriteText(dir / "000000.pcd", no_fields + "1 2 3\n4 5 6\n7 8 9\n");
   WriteText(dir / "000001.pcd", bad_size + "1 2 3\n4 5 6\n7 8 9\n");
   WriteText(dir / "000002.pcd", header + "7 8 9\n7 8 9\n7 8 9\n");
+  WriteText(dir / "000003.pcd", std::string("# .PCD \x01\0G\n", 11) + header + "1 2 3\n");
   const ReadBack log = ReadAll(dir);
   ASSERT_EQ(log.frames.size(), 1u);
-  ASSERT_EQ(log.issues.size(), 2u);
+  ASSERT_EQ(log.issues.size(), 3u);
+  EXPECT_NE(log.issues[2].reason.find("holds a byte that is not text"), std::string::npos)
+      << log.issues[2].reason;
   EXPECT_NE(log.issues[0].reason.find("'FIE~DS x y z' is not the next PCD v0.7 key"),
             std::string::npos)
       << log.issues[0].reason;
