@@ -81,6 +81,27 @@ std::optional<std::vector<std::uint64_t>> Unsigneds(const std::vector<std::strin
   return out;
 }
 
+// What is wrong with an ascii PCD body, or nullopt: every line must be `values` numbers. PCL's
+// ascii reader touched freed memory on a body of stray bytes (found by the pcd fuzzer), so it is
+// only given bodies of plain number lines.
+std::optional<std::string> AsciiBodyProblem(std::istream& in, std::uint64_t values) {
+  std::string line;
+  for (std::uint64_t number = 1; std::getline(in, line); ++number) {
+    const bool plain = std::all_of(line.begin(), line.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '.' || c == '-' || c == '+' || c == ' ' || c == '\t' ||
+             c == '\r';
+    });
+    std::istringstream words(line);
+    const auto count = static_cast<std::uint64_t>(std::distance(
+        std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()));
+    if (!plain || (count != 0 && count != values)) {
+      return "ascii data line " + std::to_string(number) + " is not " + std::to_string(values) +
+             " numbers";
+    }
+  }
+  return std::nullopt;
+}
+
 // What is wrong with a PCD file's header, or nullopt. PCL trusts the header: it sizes the cloud
 // from it before reading a byte of the body (in readHeader already), so a 300-byte file claiming
 // 10^8 points costs gigabytes, and its ascii reader crashes on some malformed headers. So the
@@ -151,7 +172,7 @@ std::optional<std::string> PcdHeaderProblem(const fs::path& file) {
     return "the header claims " + std::to_string(claimed) + " points but the file holds " +
            std::to_string(body) + " bytes of data";
   }
-  return std::nullopt;
+  return data[0] == "ascii" ? AsciiBodyProblem(in, values) : std::nullopt;
 }
 
 // One .pcd file through PCL, then the packed-cloud conversion ROS clouds use.

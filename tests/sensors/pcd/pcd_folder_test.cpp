@@ -129,7 +129,8 @@ TEST(PcdFolder, HeaderClaimingMorePointsThanTheFileHoldsIsRefusedUnread) {
 }
 
 // Found by the pcd fuzzer: PCL's ascii reader crashed on malformed headers (no FIELDS; keys out of
-// order with stray words; a NUL in a comment). Headers that break the PCD v0.7 grammar are refused
+// order with stray words; a NUL in a comment) and touched freed memory on stray bytes in an
+// ascii body. Headers that break the PCD v0.7 grammar are refused
 // before PCL sees them.
 TEST(PcdFolder, HeaderThatBreaksThePcdRulesIsRefusedUnread) {
   const fs::path dir = testing::ScratchDir() / "clouds";
@@ -142,9 +143,12 @@ TEST(PcdFolder, HeaderThatBreaksThePcdRulesIsRefusedUnread) {
   WriteText(dir / "000001.pcd", bad_size + "1 2 3\n4 5 6\n7 8 9\n");
   WriteText(dir / "000002.pcd", header + "7 8 9\n7 8 9\n7 8 9\n");
   WriteText(dir / "000003.pcd", std::string("# .PCD \x01\0G\n", 11) + header + "1 2 3\n");
+  WriteText(dir / "000004.pcd", header + "1 2 3\n4 5\n6 7 8\n");
   const ReadBack log = ReadAll(dir);
   ASSERT_EQ(log.frames.size(), 1u);
-  ASSERT_EQ(log.issues.size(), 3u);
+  ASSERT_EQ(log.issues.size(), 4u);
+  EXPECT_NE(log.issues[3].reason.find("ascii data line 2 is not 3 numbers"), std::string::npos)
+      << log.issues[3].reason;
   EXPECT_NE(log.issues[2].reason.find("holds a byte that is not text"), std::string::npos)
       << log.issues[2].reason;
   EXPECT_NE(log.issues[0].reason.find("'FIE~DS x y z' is not the next PCD v0.7 key"),
