@@ -143,7 +143,7 @@ TEST(PcdFolder, HeaderThatBreaksThePcdRulesIsRefusedUnread) {
   WriteText(dir / "000001.pcd", bad_size + "1 2 3\n4 5 6\n7 8 9\n");
   WriteText(dir / "000002.pcd", header + "7 8 9\n7 8 9\n7 8 9\n");
   WriteText(dir / "000003.pcd", std::string("# .PCD \x01\0G\n", 11) + header + "1 2 3\n");
-  WriteText(dir / "000004.pcd", header + "1 2 3\n4 5\n6 7 8\n");
+  WriteText(dir / "000004.pcd", header + "1 2 3\n4 5 6 7\n6 7 8\n");
   const ReadBack log = ReadAll(dir);
   ASSERT_EQ(log.frames.size(), 1u);
   ASSERT_EQ(log.issues.size(), 4u);
