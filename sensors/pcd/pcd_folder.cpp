@@ -81,6 +81,28 @@ std::optional<std::vector<std::uint64_t>> Unsigneds(const std::vector<std::strin
   return out;
 }
 
+// PCL does not stop reading the header at DATA: it goes on while lines are empty, comments or
+// start like a key, and would take a body beginning "FIELDS ..." as more header (the pcd fuzzer
+// found memory errors after that). Such a body is refused.
+std::optional<std::string> BodyReadsAsHeader(std::istream& in) {
+  static const char* const kPrefixes[] = {"#",      "VERSION",   "FIELDS", "COLUMNS",
+                                          "SIZE",   "TYPE",      "COUNT",  "WIDTH",
+                                          "HEIGHT", "VIEWPOINT", "POINTS", "DATA"};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string first;
+    if (!(words >> first)) continue;  // PCL skips empty lines too
+    for (const char* prefix : kPrefixes) {
+      if (first.rfind(prefix, 0) == 0) {
+        return "the data after DATA begins like a header line ('" + Excerpt(line, 20) + "')";
+      }
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 // What is wrong with an ascii PCD body, or nullopt: every line must be `values` numbers. PCL's
 // ascii reader touched freed memory on a body of stray bytes (found by the pcd fuzzer), so it is
 // only given bodies of plain number lines.
@@ -161,6 +183,9 @@ std::optional<std::string> PcdHeaderProblem(const fs::path& file) {
     return "the header's POINTS is not WIDTH x HEIGHT";
   }
   const std::streamoff data_offset = in.tellg();
+  if (auto why = BodyReadsAsHeader(in)) return why;
+  in.clear();
+  in.seekg(data_offset);
   std::error_code ec;
   const std::uint64_t size = fs::file_size(file, ec);
   const std::uint64_t body = data_offset > 0 && size > static_cast<std::uint64_t>(data_offset)
