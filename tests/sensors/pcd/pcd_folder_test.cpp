@@ -144,9 +144,14 @@ TEST(PcdFolder, HeaderThatBreaksThePcdRulesIsRefusedUnread) {
   WriteText(dir / "000002.pcd", header + "7 8 9\n7 8 9\n7 8 9\n");
   WriteText(dir / "000003.pcd", std::string("# .PCD \x01\0G\n", 11) + header + "1 2 3\n");
   WriteText(dir / "000004.pcd", header + "1 2 3\n4 5 6 7\n6 7 8\n");
+  std::string binary = header;
+  binary.replace(binary.find("DATA ascii"), 10, "DATA binary");
+  WriteText(dir / "000005.pcd", binary + "FIELDS x y z\n" + std::string(36, '\0'));
   const ReadBack log = ReadAll(dir);
   ASSERT_EQ(log.frames.size(), 1u);
-  ASSERT_EQ(log.issues.size(), 4u);
+  ASSERT_EQ(log.issues.size(), 5u);
+  EXPECT_NE(log.issues[4].reason.find("begins like a header line"), std::string::npos)
+      << log.issues[4].reason;
   EXPECT_NE(log.issues[3].reason.find("ascii data line 2 is not 3 numbers"), std::string::npos)
       << log.issues[3].reason;
   EXPECT_NE(log.issues[2].reason.find("holds a byte that is not text"), std::string::npos)
