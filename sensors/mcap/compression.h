@@ -1,7 +1,10 @@
 // Chunk compression for MCAP: "" (none), "lz4" (the LZ4 *frame* format) and "zstd".
 #pragma once
 
+#include <algorithm>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "sensors/mcap/mcap_records.h"
@@ -14,6 +17,46 @@ namespace longtail::sensors::mcap {
 // caller must have checked against its own memory limit.
 Decoded<Bytes> Decompress(const std::string& compression, ByteView compressed,
                           std::uint64_t uncompressed_size);
+
+// Bytes a reader writes into again and again: grows by at least half (old bytes dropped, new ones
+// not zero-filled) and never shrinks, so a pass over a file allocates and page-faults its largest
+// chunk about once instead of once per chunk.
+class ScratchBuffer {
+ public:
+  // `n` writable bytes, contents unspecified; valid until the next call.
+  std::span<std::uint8_t> Get(std::size_t n) {
+    if (n > capacity_) {
+      capacity_ = std::max(n, capacity_ + capacity_ / 2);
+      bytes_.reset();  // the old block goes before the new one comes
+      bytes_ = std::make_unique_for_overwrite<std::uint8_t[]>(capacity_);
+    }
+    return {bytes_.get(), n};
+  }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> bytes_;
+  std::size_t capacity_ = 0;
+};
+
+// Decompress for a reader that goes chunk after chunk: one output buffer, grown to the largest
+// chunk and reused (no allocation, zeroing or page faults per chunk), and the libraries' contexts
+// kept. Same checks and errors as Decompress.
+class ChunkDecompressor {
+ public:
+  ChunkDecompressor();
+  ~ChunkDecompressor();
+  ChunkDecompressor(ChunkDecompressor&&) noexcept;
+  ChunkDecompressor& operator=(ChunkDecompressor&&) noexcept;
+
+  // Exactly `uncompressed_size` bytes, valid until the next call or the decompressor's end.
+  Decoded<ByteView> Decompress(const std::string& compression, ByteView compressed,
+                               std::uint64_t uncompressed_size);
+
+ private:
+  struct Contexts;
+  std::unique_ptr<Contexts> contexts_;
+  ScratchBuffer buffer_;
+};
 
 // Decompresses as much as a cut-off compressed stream still yields (a chunk whose end is missing
 // from a truncated file), at most `max_size` bytes. Never fails: gives what it could decode.
