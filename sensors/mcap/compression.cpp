@@ -1,9 +1,12 @@
 #include "sensors/mcap/compression.h"
 
 #include <lz4frame.h>
+#include <sys/mman.h>
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <new>
 #include <span>
 #include <stdexcept>
 
@@ -102,6 +105,28 @@ DecodeError CheckDecompressible(const std::string& compression, ByteView compres
 }
 
 }  // namespace
+
+void ScratchBuffer::Free::operator()(std::uint8_t* bytes) const { std::free(bytes); }
+
+std::span<std::uint8_t> ScratchBuffer::Get(std::size_t n) {
+  if (n <= capacity_) return {bytes_.get(), n};
+  bytes_.reset();  // the old block goes before the new one comes
+  capacity_ = std::max(n, capacity_ + capacity_ / 2);
+  // A chunk-sized buffer is laid on whole 2 MiB pages and asks for transparent huge pages, so
+  // first touching it costs a few page faults rather than one per 4 KiB (the madvise is only a
+  // hint: where huge pages are off it changes nothing). Small buffers stay small.
+  constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  const bool huge = capacity_ >= kHugePage / 2;
+  if (huge) capacity_ = (capacity_ + kHugePage - 1) / kHugePage * kHugePage;
+  void* bytes = huge ? std::aligned_alloc(kHugePage, capacity_) : std::malloc(capacity_);
+  if (bytes == nullptr) {
+    capacity_ = 0;
+    throw std::bad_alloc();
+  }
+  if (huge) ::madvise(bytes, capacity_, MADV_HUGEPAGE);
+  bytes_.reset(static_cast<std::uint8_t*>(bytes));
+  return {bytes_.get(), n};
+}
 
 struct ChunkDecompressor::Contexts : DecompressionContexts {};
 

@@ -24,17 +24,13 @@ Decoded<Bytes> Decompress(const std::string& compression, ByteView compressed,
 class ScratchBuffer {
  public:
   // `n` writable bytes, contents unspecified; valid until the next call.
-  std::span<std::uint8_t> Get(std::size_t n) {
-    if (n > capacity_) {
-      capacity_ = std::max(n, capacity_ + capacity_ / 2);
-      bytes_.reset();  // the old block goes before the new one comes
-      bytes_ = std::make_unique_for_overwrite<std::uint8_t[]>(capacity_);
-    }
-    return {bytes_.get(), n};
-  }
+  std::span<std::uint8_t> Get(std::size_t n);
 
  private:
-  std::unique_ptr<std::uint8_t[]> bytes_;
+  struct Free {
+    void operator()(std::uint8_t* bytes) const;
+  };
+  std::unique_ptr<std::uint8_t, Free> bytes_;
   std::size_t capacity_ = 0;
 };
 
