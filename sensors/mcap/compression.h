@@ -20,7 +20,8 @@ Decoded<Bytes> Decompress(const std::string& compression, ByteView compressed,
 
 // Bytes a reader writes into again and again: grows by at least half (old bytes dropped, new ones
 // not zero-filled) and never shrinks, so a pass over a file allocates and page-faults its largest
-// chunk about once instead of once per chunk.
+// chunk about once instead of once per chunk. From 1 MiB on it holds whole 2 MiB transparent huge
+// pages (so at most half again the largest request, rounded up to 2 MiB).
 class ScratchBuffer {
  public:
   // `n` writable bytes, contents unspecified; valid until the next call.
