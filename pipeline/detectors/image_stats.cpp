@@ -4,6 +4,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "sensors/image.h"
+
 namespace longtail::pipeline {
 
 ImageStats ComputeGrayImageStats(std::span<const std::uint8_t> pixels, int width, int height) {
@@ -40,6 +42,10 @@ ImageStats ComputeGrayImageStats(std::span<const std::uint8_t> pixels, int width
 
 ImageStats ComputeImageStats(const sensors::CameraImage& image) {
   if (!image.data || image.data->empty()) return {};
+  // The fast path gives the same grey pixels; anything it does not take, OpenCV decodes.
+  if (const auto gray = sensors::DecodePngToGray(image)) {
+    return ComputeGrayImageStats(gray->pixels, gray->width, gray->height);
+  }
   const cv::Mat encoded(1, static_cast<int>(image.data->size()), CV_8UC1,
                         const_cast<std::uint8_t*>(image.data->data()));
   cv::Mat gray;
