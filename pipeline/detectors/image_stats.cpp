@@ -1,12 +1,60 @@
 #include "pipeline/detectors/image_stats.h"
 
+#include <algorithm>
+#include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "sensors/image.h"
 
 namespace longtail::pipeline {
+
+namespace {
+
+// OpenCV's BORDER_REFLECT_101 (the border cv::Laplacian uses): -1 -> 1, n -> n - 2; a single
+// row or column mirrors onto itself.
+int Reflect101(int i, int n) {
+  if (n == 1) return 0;
+  return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
+}
+
+// Variance of the 4-neighbour Laplacian (Pech-Pacheco et al. 2000): low when edges are smeared.
+// Every Laplacian value is an integer, so its sum and sum of squares are exact in 64-bit integers
+// and the variance is computed as cv::meanStdDev computes it from them (times 1/n, then
+// E[x^2] - E[x]^2): the same double as cv::Laplacian(CV_64F) + cv::meanStdDev, without their
+// 8-bytes-per-pixel buffer.
+double LaplacianVariance(const std::uint8_t* pixels, int width, int height) {
+  std::int64_t sum = 0, squares = 0;
+  const auto add = [&](int value) {
+    sum += value;
+    squares += static_cast<std::int64_t>(value) * value;
+  };
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* row = pixels + std::size_t(y) * width;
+    const std::uint8_t* up = pixels + std::size_t(Reflect101(y - 1, height)) * width;
+    const std::uint8_t* down = pixels + std::size_t(Reflect101(y + 1, height)) * width;
+    const auto at = [&](int x) {
+      return row[Reflect101(x - 1, width)] + row[Reflect101(x + 1, width)] + up[x] + down[x] -
+             4 * row[x];
+    };
+    add(at(0));
+    std::int64_t row_sum = 0, row_squares = 0;
+    for (int x = 1; x < width - 1; ++x) {
+      const int value = row[x - 1] + row[x + 1] + up[x] + down[x] - 4 * row[x];
+      row_sum += value;
+      row_squares += value * value;
+    }
+    sum += row_sum;
+    squares += row_squares;
+    if (width > 1) add(at(width - 1));
+  }
+  const double scale = 1. / (static_cast<double>(width) * height);
+  const double mean = static_cast<double>(sum) * scale;
+  const double stddev = std::sqrt(std::max(static_cast<double>(squares) * scale - mean * mean, 0.));
+  return stddev * stddev;
+}
+
+}  // namespace
 
 ImageStats ComputeGrayImageStats(std::span<const std::uint8_t> pixels, int width, int height) {
   ImageStats stats;
@@ -14,7 +62,6 @@ ImageStats ComputeGrayImageStats(std::span<const std::uint8_t> pixels, int width
       pixels.size() != static_cast<std::size_t>(width) * static_cast<std::size_t>(height)) {
     return stats;
   }
-  const cv::Mat gray(height, width, CV_8UC1, const_cast<std::uint8_t*>(pixels.data()));
   stats.valid = true;
   std::uint64_t sum = 0, over = 0, under = 0;
   // FNV-1a over every pixel: a frozen camera repeats its image bit for bit, a live one never does
@@ -31,12 +78,7 @@ ImageStats ComputeGrayImageStats(std::span<const std::uint8_t> pixels, int width
   stats.overexposed_fraction = static_cast<double>(over) / n;
   stats.underexposed_fraction = static_cast<double>(under) / n;
   stats.hash = hash;
-  // Variance of the Laplacian (Pech-Pacheco et al. 2000): low when edges are smeared.
-  cv::Mat laplacian;
-  cv::Laplacian(gray, laplacian, CV_64F);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(laplacian, mean, stddev);
-  stats.sharpness = stddev[0] * stddev[0];
+  stats.sharpness = LaplacianVariance(pixels.data(), width, height);
   return stats;
 }
 
