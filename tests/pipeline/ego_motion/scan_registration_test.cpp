@@ -46,6 +46,24 @@ TEST(PointGrid2D, FindsTheNearestPointWithinOneCell) {
   EXPECT_FALSE(grid.Nearest({5, 5}));
 }
 
+TEST(PointGrid2D, FindsPointsInTheEdgeCellsFromJustOutsideTheGrid) {
+  // Four cells per side, x and y in [-2, 2).
+  const PointGrid2D grid({{-1.9f, 0.5f, 0}, {1.9f, -1.9f, 0}, {0.1f, 1.95f, 0}}, 1.0, 2);
+  ASSERT_EQ(grid.size(), 3u);
+  const auto left = grid.Nearest({-2.3f, 0.4f});
+  ASSERT_TRUE(left);
+  EXPECT_FLOAT_EQ(left->point.x(), -1.9f);
+  const auto corner = grid.Nearest({2.4f, -2.2f});
+  ASSERT_TRUE(corner);
+  EXPECT_FLOAT_EQ(corner->point.x(), 1.9f);
+  const auto top = grid.Nearest({-0.3f, 2.6f});  // one column and one row off the point's cell
+  ASSERT_TRUE(top);
+  EXPECT_FLOAT_EQ(top->point.y(), 1.95f);
+  EXPECT_FALSE(grid.Nearest({-3.5f, 0.5f}));  // more than a cell beyond the left edge
+  EXPECT_FALSE(grid.Nearest({5.0f, -1.9f}));
+  EXPECT_FALSE(grid.Nearest({0.1f, 4.5f}));
+}
+
 TEST(PointGrid2D, GivesPointsOnAWallTheWallsNormal) {
   std::vector<Eigen::Vector3f> wall;
   for (float x = 0; x < 10; x += 0.1f) wall.emplace_back(x, 3, 0);
