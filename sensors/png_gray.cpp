@@ -38,6 +38,12 @@ constexpr std::uint32_t kRedWeight = 29900u * 32768u / 100000u;
 constexpr std::uint32_t kGreenWeight = 58700u * 32768u / 100000u;
 constexpr std::uint32_t kBlueWeight = 32768u - kRedWeight - kGreenWeight;
 
+// libpng's rgb_to_gray for 8-bit samples without gamma: the weighted sum, truncated.
+std::uint8_t Gray(std::uint32_t red, std::uint32_t green, std::uint32_t blue) {
+  return static_cast<std::uint8_t>((kRedWeight * red + kGreenWeight * green + kBlueWeight * blue) >>
+                                   15);
+}
+
 std::uint8_t Paeth(int left, int up, int up_left) {
   const int estimate = left + up - up_left;
   const int to_left = std::abs(estimate - left), to_up = std::abs(estimate - up),
@@ -165,15 +171,28 @@ std::optional<DecodedImage> DecodePngToGray(const CameraImage& image) {
   const std::uint8_t* previous = scratch.previous_row.data();
   for (std::size_t y = 0; y < height; ++y) {
     std::uint8_t* row = scratch.inflated.data() + y * (row_bytes + 1);
-    if (!Unfilter(row[0], row + 1, previous, row_bytes, pixel_bytes)) return std::nullopt;
     std::uint8_t* out = gray.pixels.data() + y * width;
+    if (row[0] == 1 && pixel_bytes == 3) {
+      // "Sub" on RGB, the filter of every row of KITTI's images: undone and made grey in one pass
+      // (the unfiltered bytes are still written back for the next row's filter).
+      std::uint8_t red = 0, green = 0, blue = 0;
+      std::uint8_t* rgb = row + 1;
+      for (std::size_t x = 0; x < width; ++x, rgb += 3) {
+        rgb[0] = red = static_cast<std::uint8_t>(red + rgb[0]);
+        rgb[1] = green = static_cast<std::uint8_t>(green + rgb[1]);
+        rgb[2] = blue = static_cast<std::uint8_t>(blue + rgb[2]);
+        out[x] = Gray(red, green, blue);
+      }
+      previous = row + 1;
+      continue;
+    }
+    if (!Unfilter(row[0], row + 1, previous, row_bytes, pixel_bytes)) return std::nullopt;
     if (pixel_bytes == 1) {
       std::memcpy(out, row + 1, width);
     } else {
       const std::uint8_t* rgb = row + 1;
       for (std::size_t x = 0; x < width; ++x, rgb += 3) {
-        out[x] = static_cast<std::uint8_t>(
-            (kRedWeight * rgb[0] + kGreenWeight * rgb[1] + kBlueWeight * rgb[2]) >> 15);
+        out[x] = Gray(rgb[0], rgb[1], rgb[2]);
       }
     }
     previous = row + 1;
