@@ -45,6 +45,18 @@ TEST(ImageStatsTest, HashChangesWithAnyPixel) {
   EXPECT_NE(ComputeGrayImageStats(pixels, 4, 4).hash, a);
 }
 
+TEST(ImageStatsTest, HashSeesEveryPixelOfAnOddSizedImage) {
+  // 5 x 3 = 15 pixels: one full 8-pixel word and 7 left over.
+  std::vector<std::uint8_t> pixels(15, 40);
+  const std::uint64_t original = ComputeGrayImageStats(pixels, 5, 3).hash;
+  for (std::size_t i = 0; i < pixels.size(); ++i) {
+    pixels[i] ^= 1;
+    EXPECT_NE(ComputeGrayImageStats(pixels, 5, 3).hash, original) << "pixel " << i;
+    pixels[i] ^= 1;
+  }
+  EXPECT_EQ(ComputeGrayImageStats(pixels, 5, 3).hash, original);
+}
+
 // What the sharpness was first defined as: the variance of OpenCV's Laplacian.
 double OpenCvLaplacianVariance(const std::vector<std::uint8_t>& pixels, int width, int height) {
   const cv::Mat gray(height, width, CV_8UC1, const_cast<std::uint8_t*>(pixels.data()));
