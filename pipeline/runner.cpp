@@ -23,6 +23,7 @@ struct InFlight {
   sensors::Frame frame;
   Perception perception;
   std::vector<ImageStats> camera_stats;  // one per frame.cameras entry
+  std::optional<PointGrid2D> scan_grid;  // for lidar ego motion, built in the parallel stage
 };
 
 // The serial end of the pipeline: everything that needs frames in time order.
@@ -50,7 +51,7 @@ class SerialStage {
     FrameResult result;
     result.index = item.frame.index;
     result.stamp = item.frame.lidar.stamp;
-    result.ego = ego_motion_.Update(item.frame, item.perception);
+    result.ego = ego_motion_.Update(item.frame, item.perception, std::move(item.scan_grid));
     result.tracks = tracker_.Update(result.stamp, item.perception.objects, result.ego);
     for (const auto& camera : item.frame.cameras) result.camera_skews.push_back(camera.skew);
     result.camera_stats = std::move(item.camera_stats);
@@ -139,10 +140,13 @@ MineStats MineLog(sensors::LogReader& reader, const proto::RunOptions& options,
         control.stop();
         return nullptr;
       }
-      return new InFlight{std::move(*frame), {}, {}};
+      return new InFlight{std::move(*frame), {}, {}, {}};
     };
     const auto perceive = [&](InFlight* item) {
       item->perception = Perceive(item->frame, options.perception());
+      // The grid the next scan registers against needs only this scan: built here, in parallel,
+      // it leaves the in-order stage (the one stage that cannot use both cores) the ICP alone.
+      item->scan_grid = ScanGrid(item->frame, item->perception, options.ego_motion());
       // Decoding images is the other per-frame cost: it runs here, in parallel, and only when a
       // detector looks at the pixels.
       if (serial.needs_camera_stats()) {

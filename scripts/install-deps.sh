@@ -8,8 +8,7 @@ packages=(
   libeigen3-dev libopencv-dev libpcl-dev libprotobuf-dev protobuf-compiler libtbb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
-  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev zlib1g-dev libbz2-dev
-  libisal-dev
+  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev libdeflate-dev zlib1g-dev libbz2-dev
   libsodium-dev
 )
 if [ "${1:-}" = "--test" ]; then

@@ -18,6 +18,12 @@ struct DecodedImage {
 
 // Decodes PNG/JPEG bytes; nullopt when they are not a decodable image.
 std::optional<DecodedImage> DecodeImage(const CameraImage& image);
+// Decodes a PNG straight to grey (channels = 1), pixel for pixel what DecodeImage's OpenCV gives
+// for IMREAD_GRAYSCALE, at about a third of its CPU. Only 8-bit grey or RGB, non-interlaced PNGs
+// without colour-space chunks take this path; nullopt for any other image and for any damage (a
+// CRC, the zlib stream, a filter), so callers fall back to the general decoder and keep its
+// verdict.
+std::optional<DecodedImage> DecodePngToGray(const CameraImage& image);
 // Width and height from a PNG's header (IHDR) without decoding it; nullopt for other formats or
 // a header too short to hold them.
 std::optional<std::pair<int, int>> PngSize(const CameraImage& image);

@@ -11,10 +11,24 @@ double YawOf(const Eigen::Matrix4d& transform) {
 
 }  // namespace
 
+std::optional<PointGrid2D> ScanGrid(const sensors::Frame& frame, const Perception& perception,
+                                    const proto::EgoMotionOptions& options) {
+  if (frame.ego || !options.estimate_from_lidar() || perception.registration_points.empty()) {
+    return std::nullopt;
+  }
+  return PointGrid2D(perception.registration_points, options.correspondence_cell_m(),
+                     options.registration_half_size_m());
+}
+
 EgoMotionEstimator::EgoMotionEstimator(const proto::EgoMotionOptions& options)
     : options_(options) {}
 
 EgoMotion EgoMotionEstimator::Update(const sensors::Frame& frame, const Perception& perception) {
+  return Update(frame, perception, std::nullopt);
+}
+
+EgoMotion EgoMotionEstimator::Update(const sensors::Frame& frame, const Perception& perception,
+                                     std::optional<PointGrid2D> scan_grid) {
   const sensors::Timestamp stamp = frame.lidar.stamp;
   const double dt = last_stamp_ ? sensors::ToSeconds(stamp - *last_stamp_) : 0.0;
   EgoMotion ego;
@@ -43,8 +57,7 @@ EgoMotion EgoMotionEstimator::Update(const sensors::Frame& frame, const Percepti
                                   : last_motion_;
     }
     ego.world_from_vehicle = last_world_from_vehicle_ * previous_from_current;
-    last_grid_.emplace(perception.registration_points, options_.correspondence_cell_m(),
-                       options_.registration_half_size_m());
+    last_grid_ = scan_grid ? std::move(scan_grid) : ScanGrid(frame, perception, options_);
   } else {
     last_stamp_ = stamp;
     have_last_ = have_speed_ = false;

@@ -12,6 +12,13 @@
 
 namespace longtail::pipeline {
 
+// The grid the next frame's scan will be registered against: what Update builds from a frame
+// whose motion comes from the lidar. nullopt when it will not (the log has a pose for the frame,
+// lidar odometry is off, or perception kept no registration points). Pure, so any thread may call
+// it.
+std::optional<PointGrid2D> ScanGrid(const sensors::Frame& frame, const Perception& perception,
+                                    const proto::EgoMotionOptions& options);
+
 class EgoMotionEstimator {
  public:
   explicit EgoMotionEstimator(const proto::EgoMotionOptions& options);
@@ -20,6 +27,10 @@ class EgoMotionEstimator {
   // registers `perception.registration_points` against the previous frame's (the first frame of a
   // lidar-only log is the world origin). Returns known = false when neither is possible.
   EgoMotion Update(const sensors::Frame& frame, const Perception& perception);
+  // The same, with the frame's scan grid built beforehand by ScanGrid (e.g. in parallel, while
+  // earlier frames are still being updated in order); nullopt builds it here when needed.
+  EgoMotion Update(const sensors::Frame& frame, const Perception& perception,
+                   std::optional<PointGrid2D> scan_grid);
 
  private:
   proto::EgoMotionOptions options_;

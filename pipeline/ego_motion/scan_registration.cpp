@@ -52,15 +52,15 @@ PointGrid2D::PointGrid2D(const std::vector<Eigen::Vector3f>& points, double cell
     Eigen::Vector2f sum = Eigen::Vector2f::Zero();
     Eigen::Matrix2f outer = Eigen::Matrix2f::Zero();
     int n = 0;
+    // Cells of one grid row are consecutive in points_: one run of points per row.
+    const int x0 = std::max(0, ix - 1), x1 = std::min(side_ - 1, ix + 1);
     for (int y = std::max(0, iy - 1); y <= std::min(side_ - 1, iy + 1); ++y) {
-      for (int x = std::max(0, ix - 1); x <= std::min(side_ - 1, ix + 1); ++x) {
-        const int cell = y * side_ + x;
-        for (int k = cell_begin_[cell]; k < cell_begin_[cell + 1]; ++k) {
-          if ((points_[k] - p).squaredNorm() > radius2) continue;
-          sum += points_[k];
-          outer += points_[k] * points_[k].transpose();
-          ++n;
-        }
+      const int end = cell_begin_[y * side_ + x1 + 1];
+      for (int k = cell_begin_[y * side_ + x0]; k < end; ++k) {
+        if ((points_[k] - p).squaredNorm() > radius2) continue;
+        sum += points_[k];
+        outer += points_[k] * points_[k].transpose();
+        ++n;
       }
     }
     if (n < 4) continue;
@@ -77,13 +77,15 @@ std::optional<PointGrid2D::Match> PointGrid2D::Nearest(const Eigen::Vector2f& qu
   const int iy = static_cast<int>(std::floor((query.y() + half_size_m_) / cell_m_));
   float best = static_cast<float>(cell_m_ * cell_m_);
   int nearest = -1;
+  // Cells of one grid row are consecutive in points_: one run of points per row, in the same order
+  // as cell by cell.
+  const int x0 = std::max(0, ix - 1), x1 = std::min(side_ - 1, ix + 1);
+  if (x0 > x1) return std::nullopt;  // the query is more than a cell outside the grid
   for (int y = std::max(0, iy - 1); y <= std::min(side_ - 1, iy + 1); ++y) {
-    for (int x = std::max(0, ix - 1); x <= std::min(side_ - 1, ix + 1); ++x) {
-      const int cell = y * side_ + x;
-      for (int k = cell_begin_[cell]; k < cell_begin_[cell + 1]; ++k) {
-        const float d = (points_[k] - query).squaredNorm();
-        if (d < best) best = d, nearest = k;
-      }
+    const int end = cell_begin_[y * side_ + x1 + 1];
+    for (int k = cell_begin_[y * side_ + x0]; k < end; ++k) {
+      const float d = (points_[k] - query).squaredNorm();
+      if (d < best) best = d, nearest = k;
     }
   }
   if (nearest < 0) return std::nullopt;

@@ -48,8 +48,12 @@ std::optional<CameraImage> ReadEncodedImage(const std::filesystem::path& file, I
     issues.Report({file.string(), 0, 0, "cannot open image"});
     return std::nullopt;
   }
-  auto data = std::make_shared<std::vector<std::uint8_t>>(std::istreambuf_iterator<char>(in),
-                                                          std::istreambuf_iterator<char>());
+  // One read of the whole file: a byte-at-a-time stream iterator cost a few percent of `mine`.
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(file, size_error);
+  auto data = std::make_shared<std::vector<std::uint8_t>>(size_error ? 0 : size);
+  in.read(reinterpret_cast<char*>(data->data()), static_cast<std::streamsize>(data->size()));
+  data->resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
   static constexpr std::uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   static constexpr std::uint8_t kJpeg[] = {0xff, 0xd8, 0xff};
   CameraImage image;

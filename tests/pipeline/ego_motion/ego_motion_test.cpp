@@ -63,6 +63,40 @@ TEST(EgoMotionEstimator, EstimatesSpeedFromTheLidarAlone) {
   EXPECT_NEAR(ego.world_from_vehicle(0, 3), 3.2, 0.15);
 }
 
+// A runner may build each scan's grid ahead (in parallel): the motion must be the same to the bit.
+TEST(EgoMotionEstimator, PrebuiltScanGridsGiveTheSameMotion) {
+  const proto::EgoMotionOptions options;
+  EgoMotionEstimator building{options}, given{options};
+  const std::vector<Eigen::Vector3f> world = Street();
+  for (int i = 0; i < 5; ++i) {
+    sensors::Frame frame;
+    frame.lidar.stamp = At(0.1 * i);
+    Perception perception;
+    perception.registration_points = Seen(world, Planar(0.7 * i, 0.05 * i, 0.01 * i));
+    std::optional<PointGrid2D> grid = ScanGrid(frame, perception, options);
+    ASSERT_TRUE(grid);
+    const EgoMotion a = building.Update(frame, perception);
+    const EgoMotion b = given.Update(frame, perception, std::move(grid));
+    EXPECT_EQ(a.world_from_vehicle, b.world_from_vehicle) << "frame " << i;
+    EXPECT_EQ(a.speed, b.speed);
+    EXPECT_EQ(a.yaw_rate, b.yaw_rate);
+  }
+}
+
+TEST(EgoMotionEstimator, NoScanGridWhenTheMotionWillNotComeFromTheLidar) {
+  proto::EgoMotionOptions options;
+  Perception perception;
+  sensors::Frame frame;
+  EXPECT_FALSE(ScanGrid(frame, perception, options));  // no registration points
+  perception.registration_points = Street();
+  EXPECT_TRUE(ScanGrid(frame, perception, options));
+  frame.ego = sensors::EgoPose{};
+  EXPECT_FALSE(ScanGrid(frame, perception, options));  // the log has a pose
+  frame.ego.reset();
+  options.set_estimate_from_lidar(false);
+  EXPECT_FALSE(ScanGrid(frame, perception, options));
+}
+
 // Drive 0005 has no oxts: the lidar path must be smooth and the speed plausible for a city street.
 TEST(EgoMotionEstimator, GivesASmoothPlausiblePathOnLidarOnlyDrive0005) {
   LONGTAIL_REQUIRE_DATA(drive, "kitti-raw/2011_09_26/2011_09_26_drive_0005_sync");
