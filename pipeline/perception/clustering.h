@@ -22,11 +22,11 @@ struct Clusters {
 
 // Groups the points that are neither ground nor too high above it. `points` are in the vehicle
 // frame, centred on `ground.sensor_xy`. Clusters with fewer than `min_points` points are dropped.
-// Cluster order is deterministic (by the first grid cell each cluster occupies). `left_out`, one
-// flag per point, replaces `ground.is_ground` as the points not to cluster (the low-obstacle pass
-// clusters only points just above the ground).
+// Cluster order is deterministic (by the first grid cell each cluster occupies). `only`, point
+// indices in increasing order, replaces "every point not in `ground.is_ground`" as the points to
+// cluster (the low-obstacle pass clusters only points just above the ground).
 Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundSegmentation& ground,
                        const proto::ClusterOptions& options,
-                       const std::vector<std::uint8_t>* left_out = nullptr);
+                       const std::vector<int>* only = nullptr);
 
 }  // namespace longtail::pipeline

@@ -240,16 +240,14 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
                      std::vector<DetectedObject>* objects) {
   const proto::LowObstacleOptions& low = options.low_obstacles();
   if (low.min_height_m() <= 0) return;
-  std::vector<std::uint8_t> not_low(points.size());
-  bool any = false;
+  std::vector<int> low_points;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const bool low_point =
-        ground.is_ground[i] && points[i].z() - ground.HeightUnderPoint(i) > low.min_height_m();
-    not_low[i] = !low_point;
-    any |= low_point;
+    if (ground.is_ground[i] && points[i].z() - ground.HeightUnderPoint(i) > low.min_height_m()) {
+      low_points.push_back(static_cast<int>(i));
+    }
   }
-  if (!any) return;
-  const Clusters clusters = ClusterPoints(points, ground, options.cluster(), &not_low);
+  if (low_points.empty()) return;
+  const Clusters clusters = ClusterPoints(points, ground, options.cluster(), &low_points);
   std::vector<NearBox> near_boxes;
   for (const DetectedObject& object : *objects)
     near_boxes.emplace_back(object.box, low.clearance_m());
