@@ -66,11 +66,21 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundS
   candidate_cell.reserve(expected);
   const float inv_cell = static_cast<float>(1 / cell);
   const double max_height = options.max_height_above_ground_m();
-  const auto add = [&](std::size_t i) {
+  const auto cell_of = [&](const Eigen::Vector3f& p, int* ix, int* iy) {
+    *ix = static_cast<int>((p.x() - origin_x) * inv_cell);
+    *iy = static_cast<int>((p.y() - origin_y) * inv_cell);
+    return *ix >= 0 && *iy >= 0 && *ix < side && *iy < side;
+  };
+  // The grid is larger than the cache: its line for a point a few candidates ahead is fetched
+  // while this one is handled.
+  const auto prefetch = [&](std::size_t i) {
+    int ix, iy;
+    if (cell_of(points[i], &ix, &iy)) __builtin_prefetch(&grid[layout.Index(ix, iy)], 1);
+  };
+  const auto add = [&](std::size_t i) __attribute__((always_inline)) {
     const Eigen::Vector3f& p = points[i];
-    const int ix = static_cast<int>((p.x() - origin_x) * inv_cell);
-    const int iy = static_cast<int>((p.y() - origin_y) * inv_cell);
-    if (ix < 0 || iy < 0 || ix >= side || iy >= side) return;
+    int ix, iy;
+    if (!cell_of(p, &ix, &iy)) return;
     if (p.z() - ground.HeightUnderPoint(i) > max_height) return;
     int& slot = grid[layout.Index(ix, iy)];
     if (slot < 0) {
@@ -82,11 +92,16 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundS
     candidate.push_back(static_cast<int>(i));
     candidate_cell.push_back(slot);
   };
+  constexpr std::size_t kAhead = 16;
   if (only != nullptr) {
-    for (const int i : *only) add(i);
+    for (std::size_t k = 0; k < only->size(); ++k) {
+      if (k + kAhead < only->size()) prefetch((*only)[k + kAhead]);
+      add((*only)[k]);
+    }
   } else {
     const std::vector<std::uint8_t>& is_ground = ground.is_ground;
     for (std::size_t i = 0; i < points.size(); ++i) {
+      if (i + kAhead < points.size() && !is_ground[i + kAhead]) prefetch(i + kAhead);
       if (!is_ground[i]) add(i);
     }
   }
