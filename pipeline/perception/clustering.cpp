@@ -41,8 +41,8 @@ class TiledGrid {
 
 }  // namespace
 
-Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundSegmentation& ground,
-                       const proto::ClusterOptions& options, const std::vector<int>* only) {
+Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const std::vector<int>& indices,
+                       const GroundSegmentation& ground, const proto::ClusterOptions& options) {
   const double cell = options.cell_m();
   const int side = std::max(1, static_cast<int>(std::ceil(2 * options.grid_half_size_m() / cell)));
   const double origin_x = ground.sensor_xy.x() - options.grid_half_size_m();
@@ -61,9 +61,8 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundS
   std::vector<int> cell_points;     // candidate points in each occupied cell
   std::vector<int> candidate;       // point index
   std::vector<int> candidate_cell;  // occupied-cell number of each candidate
-  const std::size_t expected = only != nullptr ? only->size() : points.size() / 2;
-  candidate.reserve(expected);
-  candidate_cell.reserve(expected);
+  candidate.reserve(indices.size());
+  candidate_cell.reserve(indices.size());
   const float inv_cell = static_cast<float>(1 / cell);
   const double max_height = options.max_height_above_ground_m();
   const auto cell_of = [&](const Eigen::Vector3f& p, int* ix, int* iy) {
@@ -93,17 +92,9 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundS
     candidate_cell.push_back(slot);
   };
   constexpr std::size_t kAhead = 16;
-  if (only != nullptr) {
-    for (std::size_t k = 0; k < only->size(); ++k) {
-      if (k + kAhead < only->size()) prefetch((*only)[k + kAhead]);
-      add((*only)[k]);
-    }
-  } else {
-    const std::vector<std::uint8_t>& is_ground = ground.is_ground;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      if (i + kAhead < points.size() && !is_ground[i + kAhead]) prefetch(i + kAhead);
-      if (!is_ground[i]) add(i);
-    }
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (k + kAhead < indices.size()) prefetch(indices[k + kAhead]);
+    add(indices[k]);
   }
 
   // 2. Connected components of occupied cells within `neighbour_cells` of each other.

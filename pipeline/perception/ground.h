@@ -17,6 +17,7 @@ namespace longtail::pipeline {
 struct GroundSegmentation {
   std::vector<std::uint8_t> is_ground;  // one per input point: 1 = ground (or below-ground noise)
   std::int64_t num_ground = 0;          // points with is_ground = 1
+  std::vector<int> non_ground;          // indices of the points with is_ground = 0, increasing
 
   // The local ground height, m, vehicle frame, under the vehicle-frame point (x, y), m.
   double HeightAt(double x, double y) const;

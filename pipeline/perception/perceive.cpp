@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -77,27 +78,77 @@ inline std::int64_t FloorToInt(float v) {
   return t - (v < static_cast<float>(t));
 }
 
+// A set of non-zero 64-bit keys: open addressing, linear probing, kept at most half full. It
+// grows with what it holds (a scan's non-ground points fill a few thousand voxels), so the table
+// stays in cache; each thread keeps its table and clears only the slots it filled.
+class KeySet {
+ public:
+  KeySet() : table_(thread_table_) {
+    if (table_.empty()) table_.assign(std::size_t(1) << kFirstBits, 0);
+    bits_ = std::countr_zero(table_.size());
+  }
+  ~KeySet() {
+    for (const std::size_t slot : filled_) table_[slot] = 0;
+  }
+  KeySet(const KeySet&) = delete;
+  KeySet& operator=(const KeySet&) = delete;
+
+  // Adds `key`; false when it was there already.
+  bool Insert(std::uint64_t key) {
+    std::size_t slot = SlotOf(key);
+    if (table_[slot] == key) return false;
+    if (2 * (filled_.size() + 1) > table_.size()) {
+      Grow();
+      slot = SlotOf(key);
+    }
+    table_[slot] = key;
+    filled_.push_back(slot);
+    return true;
+  }
+
+ private:
+  static constexpr int kFirstBits = 12;
+
+  // The slot holding `key`, or the empty slot where it would go.
+  std::size_t SlotOf(std::uint64_t key) const {
+    // Fibonacci hashing: the product's top bits depend on every bit of the key (its middle bits
+    // would ignore x, and whole rows of voxels would collide).
+    const std::size_t mask = table_.size() - 1;
+    std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> (64 - bits_);
+    while (table_[slot] != 0 && table_[slot] != key) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  void Grow() {
+    std::vector<std::uint64_t> keys;
+    keys.reserve(filled_.size());
+    for (const std::size_t slot : filled_) keys.push_back(table_[slot]);
+    table_.assign(table_.size() * 2, 0);
+    ++bits_;
+    filled_.clear();
+    for (const std::uint64_t key : keys) {
+      const std::size_t slot = SlotOf(key);
+      table_[slot] = key;
+      filled_.push_back(slot);
+    }
+  }
+
+  static thread_local std::vector<std::uint64_t> thread_table_;  // 0 = empty
+  std::vector<std::uint64_t>& table_;
+  int bits_ = kFirstBits;
+  std::vector<std::size_t> filled_;
+};
+thread_local std::vector<std::uint64_t> KeySet::thread_table_;
+
 // One point per occupied voxel (the first seen): a light cloud for scan registration.
-// Open-addressing hash set of voxel keys, so no per-voxel allocation; sized by the points it may
-// hold (the non-ground ones), so the table stays in cache.
 std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>& points,
                                              const GroundSegmentation& ground, double voxel_m) {
   std::vector<Eigen::Vector3f> out;
   if (voxel_m <= 0) return out;
-  const auto candidates = static_cast<std::size_t>(points.size() - ground.num_ground);
-  std::size_t capacity = 1024;
-  int capacity_bits = 10;
-  while (capacity < 2 * candidates) capacity *= 2, ++capacity_bits;
-  // Each thread keeps its table and clears only the slots it filled (a fresh table would be
-  // zeroed, about 1 MB a scan).
-  thread_local std::vector<std::uint64_t> thread_table;
-  std::vector<std::uint64_t>& table = thread_table;  // 0 = empty; keys are made non-zero
-  if (table.size() != capacity) table.assign(capacity, 0);
-  std::vector<std::size_t> filled;
+  KeySet seen;
   const float inv = static_cast<float>(1 / voxel_m);
   std::uint64_t previous_key = 0;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    if (ground.is_ground[i]) continue;
+  for (const int i : ground.non_ground) {
     const std::int64_t vx = FloorToInt(points[i].x() * inv) + (1 << 20);
     const std::int64_t vy = FloorToInt(points[i].y() * inv) + (1 << 20);
     const std::int64_t vz = FloorToInt(points[i].z() * inv) + (1 << 20);
@@ -106,16 +157,8 @@ std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>&
     // Consecutive points of a scan often share a voxel: the last one is in the set already.
     if (key == previous_key) continue;
     previous_key = key;
-    // Fibonacci hashing: the product's top bits depend on every bit of the key (its middle bits
-    // would ignore x, and whole rows of voxels would collide).
-    std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> (64 - capacity_bits);
-    while (table[slot] != 0 && table[slot] != key) slot = (slot + 1) & (capacity - 1);
-    if (table[slot] == key) continue;
-    table[slot] = key;
-    filled.push_back(slot);
-    out.push_back(points[i]);
+    if (seen.Insert(key)) out.push_back(points[i]);
   }
-  for (const std::size_t slot : filled) table[slot] = 0;
   return out;
 }
 
@@ -251,14 +294,17 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
                      std::vector<DetectedObject>* objects) {
   const proto::LowObstacleOptions& low = options.low_obstacles();
   if (low.min_height_m() <= 0) return;
-  std::vector<int> low_points;
+  // Written without a branch, as SegmentGround writes the non-ground points.
+  std::vector<int> low_points(points.size());
+  std::size_t num_low = 0;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    if (ground.is_ground[i] && points[i].z() - ground.HeightUnderPoint(i) > low.min_height_m()) {
-      low_points.push_back(static_cast<int>(i));
-    }
+    low_points[num_low] = static_cast<int>(i);
+    num_low +=
+        ground.is_ground[i] & (points[i].z() - ground.HeightUnderPoint(i) > low.min_height_m());
   }
-  if (low_points.empty()) return;
-  const Clusters clusters = ClusterPoints(points, ground, options.cluster(), &low_points);
+  if (num_low == 0) return;
+  low_points.resize(num_low);
+  const Clusters clusters = ClusterPoints(points, low_points, ground, options.cluster());
   std::vector<NearBox> near_boxes;
   for (const DetectedObject& object : *objects)
     near_boxes.emplace_back(object.box, low.clearance_m());
@@ -439,7 +485,7 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
   times->ground_ms = clock.Lap();
 
   // 3. Objects: clusters of what stands on the ground.
-  const Clusters clusters = ClusterPoints(points, ground, options.cluster());
+  const Clusters clusters = ClusterPoints(points, ground.non_ground, ground, options.cluster());
   times->clustering_ms = clock.Lap();
 
   // 4. One tight box and feature vector per cluster.

@@ -39,6 +39,21 @@ TEST(SegmentGround, FlatRoadIsGroundAndABoxOnItIsNot) {
   EXPECT_NEAR(ground.HeightAt(10, 0), kGroundZ, 0.05);
 }
 
+TEST(SegmentGround, ListsExactlyTheNonGroundPointsInOrder) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -20, 20, -20, 20, 0.5f);
+  AddBoxSides(points, 10, 0, 4, 1.8f, 1.5f, 0.1f);
+  AddGround(points, 5, 8, -3, 3, 0.5f);  // ground after the box: the list must skip it
+  const GroundSegmentation ground = Segment(points);
+  std::vector<int> expected;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!ground.is_ground[i]) expected.push_back(static_cast<int>(i));
+  }
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(ground.non_ground, expected);
+  EXPECT_EQ(ground.num_ground, static_cast<std::int64_t>(points.size() - expected.size()));
+}
+
 TEST(SegmentGround, FollowsARisingSlopeThatOneGlobalPlaneWouldMiss) {
   std::vector<Eigen::Vector3f> points;
   AddGround(points, 3, 40, -10, 10, 0.5f, /*slope=*/0.08f);  // 8 % grade: +3.2 m at 40 m
@@ -73,6 +88,7 @@ TEST(SegmentGround, AWallIsNotGround) {
 TEST(SegmentGround, AnEmptyScanHasNoGround) {
   const GroundSegmentation ground = Segment({});
   EXPECT_TRUE(ground.is_ground.empty());
+  EXPECT_TRUE(ground.non_ground.empty());
   EXPECT_EQ(ground.num_ground, 0);
 }
 
