@@ -64,7 +64,7 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const std::ve
   candidate.reserve(indices.size());
   candidate_cell.reserve(indices.size());
   const float inv_cell = static_cast<float>(1 / cell);
-  const double max_height = options.max_height_above_ground_m();
+  const float max_height = FloatAtMost(options.max_height_above_ground_m());
   const auto cell_of = [&](const Eigen::Vector3f& p, int* ix, int* iy) {
     *ix = static_cast<int>((p.x() - origin_x) * inv_cell);
     *iy = static_cast<int>((p.y() - origin_y) * inv_cell);

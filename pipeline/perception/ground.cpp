@@ -216,20 +216,15 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points, Pol
   }
 
   // 4. Label points: near or below the local ground is ground.
-  // The non-ground indices are written without a branch (ground and object points interleave
-  // along a scan line, so a branch would mispredict often).
   out.is_ground.resize(points.size());
-  out.non_ground.resize(points.size());
+  out.non_ground.reserve(points.size());
   const float threshold = static_cast<float>(options.ground_threshold_m());
-  std::size_t num_non_ground = 0;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const bool ground_point = points[i].z() < out.cell_ground_z[out.cell_of_point[i]] + threshold;
     out.is_ground[i] = ground_point;
-    out.non_ground[num_non_ground] = static_cast<int>(i);
-    num_non_ground += !ground_point;
+    if (!ground_point) out.non_ground.push_back(static_cast<int>(i));
   }
-  out.non_ground.resize(num_non_ground);
-  out.num_ground = static_cast<std::int64_t>(points.size() - num_non_ground);
+  out.num_ground = static_cast<std::int64_t>(points.size() - out.non_ground.size());
   return out;
 }
 

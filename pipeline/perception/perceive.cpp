@@ -147,16 +147,12 @@ std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>&
   if (voxel_m <= 0) return out;
   KeySet seen;
   const float inv = static_cast<float>(1 / voxel_m);
-  std::uint64_t previous_key = 0;
   for (const int i : ground.non_ground) {
     const std::int64_t vx = FloorToInt(points[i].x() * inv) + (1 << 20);
     const std::int64_t vy = FloorToInt(points[i].y() * inv) + (1 << 20);
     const std::int64_t vz = FloorToInt(points[i].z() * inv) + (1 << 20);
     const std::uint64_t key =
         (std::uint64_t(vx) << 42) | (std::uint64_t(vy) << 21) | std::uint64_t(vz);
-    // Consecutive points of a scan often share a voxel: the last one is in the set already.
-    if (key == previous_key) continue;
-    previous_key = key;
     if (seen.Insert(key)) out.push_back(points[i]);
   }
   return out;
@@ -294,16 +290,18 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
                      std::vector<DetectedObject>* objects) {
   const proto::LowObstacleOptions& low = options.low_obstacles();
   if (low.min_height_m() <= 0) return;
-  // Written without a branch, as SegmentGround writes the non-ground points.
-  std::vector<int> low_points(points.size());
-  std::size_t num_low = 0;
+  // Few points are low: one well-predicted branch per point, the test itself in float.
+  std::vector<int> low_points;
+  const float min_height = FloatAtMost(low.min_height_m());
+  const std::uint8_t* is_ground = ground.is_ground.data();
+  const int* cell_of_point = ground.cell_of_point.data();
+  const float* cell_ground_z = ground.cell_ground_z.data();
   for (std::size_t i = 0; i < points.size(); ++i) {
-    low_points[num_low] = static_cast<int>(i);
-    num_low +=
-        ground.is_ground[i] & (points[i].z() - ground.HeightUnderPoint(i) > low.min_height_m());
+    const bool low_point =
+        is_ground[i] & (points[i].z() - cell_ground_z[cell_of_point[i]] > min_height);
+    if (low_point) low_points.push_back(static_cast<int>(i));
   }
-  if (num_low == 0) return;
-  low_points.resize(num_low);
+  if (low_points.empty()) return;
   const Clusters clusters = ClusterPoints(points, low_points, ground, options.cluster());
   std::vector<NearBox> near_boxes;
   for (const DetectedObject& object : *objects)

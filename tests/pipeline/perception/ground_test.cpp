@@ -24,6 +24,20 @@ TEST(FastAtan2, MatchesStdAtan2InEveryQuadrant) {
   EXPECT_EQ(FastAtan2(0, 0), 0);
 }
 
+TEST(FloatAtMost, AFloatComparisonDecidesAsTheDoubleOneWould) {
+  for (const double threshold : {0.12, 3.8, 0.5, -0.2, 0.0, 1e-9, 100.1}) {
+    const auto near = static_cast<float>(threshold);
+    float d = near;
+    for (int step = 0; step < 4; ++step) d = std::nextafter(d, -1e30f);
+    for (int step = 0; step < 8; ++step, d = std::nextafter(d, 1e30f)) {
+      EXPECT_EQ(d > FloatAtMost(threshold), static_cast<double>(d) > threshold)
+          << threshold << " " << d;
+    }
+  }
+  EXPECT_EQ(FloatAtMost(0.5), 0.5f);  // a float threshold is kept
+  EXPECT_LT(static_cast<double>(FloatAtMost(0.12)), 0.12);
+}
+
 TEST(SegmentGround, FlatRoadIsGroundAndABoxOnItIsNot) {
   std::vector<Eigen::Vector3f> points;
   AddGround(points, -20, 20, -20, 20, 0.5f);
