@@ -9,6 +9,11 @@
 #include <limits>
 #include <numbers>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
+
 #include "pipeline/perception/box_fitting.h"
 #include "pipeline/perception/class_model.h"
 #include "pipeline/perception/classify.h"
@@ -26,7 +31,7 @@ struct VehicleFramePoints {
   std::vector<float> reflectance;
   PolarBins bins;
 };
-constexpr std::size_t kBinBlock = 256;  // points binned at a time, a few kB
+constexpr std::size_t kBinBlock = 256;  // input points filtered and binned at a time, a few kB
 VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
                                   const Eigen::Isometry3d& vehicle_from_lidar,
                                   const proto::PerceptionOptions& options,
@@ -43,24 +48,47 @@ VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
   out.reflectance.resize(n);
   out.bins = MakePolarBins(vehicle_from_lidar.translation().head<2>(), options.max_range_m(),
                            options.ground(), n);
-  std::size_t kept = 0, binned = 0;
+  std::size_t kept = 0;
   double reflectance_sum = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const sensors::LidarPoint& p = scan.points[i];
-    const float range_sq = p.x * p.x + p.y * p.y + p.z * p.z;
-    // NaN compares false with everything, so it fails this test too.
-    if (range_sq >= min_sq && range_sq <= max_sq && std::isfinite(p.intensity)) {
-      const Eigen::Vector3f lidar(p.x, p.y, p.z);
-      out.points[kept] = identity ? lidar : Eigen::Vector3f(rotation * lidar + translation);
-      out.reflectance[kept] = p.intensity;
-      reflectance_sum += p.intensity;
-      ++kept;
+  const auto keep = [&](const sensors::LidarPoint& p) {
+    const Eigen::Vector3f lidar(p.x, p.y, p.z);
+    out.points[kept] = identity ? lidar : Eigen::Vector3f(rotation * lidar + translation);
+    out.reflectance[kept] = p.intensity;
+    reflectance_sum += p.intensity;
+    ++kept;
+  };
+  // Blocks of input points: filter and move them, then bin the kept ones while in cache.
+  for (std::size_t start = 0; start < n; start += kBinBlock) {
+    const std::size_t end = std::min(n, start + kBinBlock), block_first = kept;
+    std::size_t i = start;
+#if defined(__SSE2__)
+    // The range and finiteness tests four points at once, as the loop below computes them.
+    const __m128 vmin_sq = _mm_set1_ps(min_sq), vmax_sq = _mm_set1_ps(max_sq);
+    const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+    const __m128 inf = _mm_set1_ps(std::numeric_limits<float>::infinity());
+    for (; i + 4 <= end; i += 4) {
+      const sensors::LidarPoint* p = scan.points.data() + i;
+      __m128 x = _mm_loadu_ps(&p[0].x), y = _mm_loadu_ps(&p[1].x);
+      __m128 z = _mm_loadu_ps(&p[2].x), intensity = _mm_loadu_ps(&p[3].x);
+      _MM_TRANSPOSE4_PS(x, y, z, intensity);
+      const __m128 range_sq =
+          _mm_add_ps(_mm_add_ps(_mm_mul_ps(x, x), _mm_mul_ps(y, y)), _mm_mul_ps(z, z));
+      const __m128 valid =
+          _mm_and_ps(_mm_and_ps(_mm_cmpge_ps(range_sq, vmin_sq), _mm_cmple_ps(range_sq, vmax_sq)),
+                     _mm_cmplt_ps(_mm_and_ps(intensity, abs_mask), inf));
+      const int mask = _mm_movemask_ps(valid);
+      for (int k = 0; k < 4; ++k) {
+        if (mask & (1 << k)) keep(p[k]);
+      }
     }
-    // Bin each block of points while it is still in cache.
-    if (kept - binned == kBinBlock || (i + 1 == n && kept > binned)) {
-      out.bins.AddRange(out.points.data() + binned, kept - binned);
-      binned = kept;
+#endif
+    for (; i < end; ++i) {
+      const sensors::LidarPoint& p = scan.points[i];
+      const float range_sq = p.x * p.x + p.y * p.y + p.z * p.z;
+      // NaN compares false with everything, so it fails this test too.
+      if (range_sq >= min_sq && range_sq <= max_sq && std::isfinite(p.intensity)) keep(p);
     }
+    out.bins.AddRange(out.points.data() + block_first, kept - block_first);
   }
   *num_invalid += static_cast<std::int64_t>(n - kept);
   out.points.resize(kept);
