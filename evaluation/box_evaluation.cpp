@@ -68,14 +68,24 @@ bool Selected(const sensors::LabeledFrame& labeled, const BoxEvaluationOptions& 
          std::find(options.only().begin(), options.only().end(), key) != options.only().end();
 }
 
+// Unsure candidates (objects the pipeline reports as unknown) are ranked down to this class
+// probability. Below it nearly every cluster of the scan is a candidate (on the labelled KITTI
+// drives none of those scored below 0.1 was right), and the result files would mostly hold them.
+constexpr double kMinCandidateScore = 0.05;
+
 std::vector<ScoredPrediction> DetectionsOf(const pipeline::Perception& perception,
                                            const sensors::CameraModel& camera,
                                            const FrameTruth& truth,
                                            const BoxEvaluationOptions& options) {
   std::vector<ScoredPrediction> out;
   for (const pipeline::DetectedObject& object : perception.objects) {
-    const sensors::LabeledBox box{object.box, object.object_class, -1, object.class_confidence};
+    const bool unsure = object.object_class == sensors::ObjectClass::kUnknown &&
+                        object.unsure_class != sensors::ObjectClass::kUnknown;
+    if (unsure && object.class_confidence < kMinCandidateScore) continue;
+    const sensors::LabeledBox box{object.box, unsure ? object.unsure_class : object.object_class,
+                                  -1, object.class_confidence};
     if (auto p = PredictionOf(box, object.num_points, camera, truth.dont_care, options)) {
+      p->unsure = unsure;
       out.push_back(*p);
     }
   }

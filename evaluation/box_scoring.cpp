@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <numbers>
 #include <tuple>
 
@@ -255,7 +256,11 @@ FrameBoxScore ScoreFrame(const std::vector<ScoredTruth>& truths,
                          const BoxEvaluationOptions& options) {
   FrameBoxScore out;
   AddCurves(truths, predictions, options, out);
-  AddRows(truths, predictions, options, out);
+  // The rows score what the pipeline reports; unsure candidates only extend the curves.
+  std::vector<ScoredPrediction> reported;
+  std::copy_if(predictions.begin(), predictions.end(), std::back_inserter(reported),
+               [](const ScoredPrediction& p) { return !p.unsure; });
+  AddRows(truths, reported, options, out);
   return out;
 }
 

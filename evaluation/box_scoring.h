@@ -54,6 +54,9 @@ struct ScoredPrediction {
   int track_id = -1;     // -1 for detections
   bool neutral = false;  // unmatched, it is still not a false positive (DontCare, far, few points)
   double speed_mps = 0;  // tracks: speed over ground, m/s
+  // The pipeline reports it as unknown (its class is below min_confidence): ranked in the curves
+  // and written as a result, left out of the rows.
+  bool unsure = false;
 };
 
 // The scene of one frame as the scorer sees it.

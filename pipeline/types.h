@@ -24,8 +24,12 @@ struct DetectedObject {
   Box3D box;  // vehicle frame
   ObjectClass object_class = ObjectClass::kUnknown;
   double class_confidence = 0;  // [0,1]: calibrated probability that it is of object_class
-  int num_points = 0;           // lidar points in the cluster
-  double ground_z = 0;          // m, vehicle frame: local ground height under the object
+  // The most likely class when the model is not sure enough to report it (object_class is then
+  // kUnknown and class_confidence this class's probability); kUnknown otherwise. Scorers rank
+  // these too, as a detection benchmark ranks every candidate.
+  ObjectClass unsure_class = ObjectClass::kUnknown;
+  int num_points = 0;   // lidar points in the cluster
+  double ground_z = 0;  // m, vehicle frame: local ground height under the object
 };
 
 struct Perception {

@@ -261,16 +261,14 @@ std::vector<char> NotFragmentsOfVehicles(const std::vector<DetectedObject>& obje
   return keep;
 }
 
-// The largest-vote non-background class, as the object's class, when the model is sure enough;
-// vehicles get their kind (car, van, truck) from their size.
-ClassGuess DecideClass(const ClassProbabilities& probabilities, const sensors::Box3D& box,
-                       const proto::ClassOptions& options) {
+// The largest-vote non-background class and its probability; vehicles get their kind (car, van,
+// truck) from their size.
+ClassGuess MostLikelyClass(const ClassProbabilities& probabilities, const sensors::Box3D& box) {
   int best = static_cast<int>(ModelClass::kVehicle);
   for (int c = best + 1; c < kNumModelClasses; ++c) {
     if (probabilities.p[c] > probabilities.p[best]) best = c;
   }
   const double confidence = probabilities.p[best];
-  if (confidence < options.min_confidence()) return {ObjectClass::kUnknown, confidence};
   switch (static_cast<ModelClass>(best)) {
     case ModelClass::kPedestrian:
       return {ObjectClass::kPedestrian, confidence};
@@ -467,7 +465,11 @@ ClassifiedObjects DecideClasses(const BoxedClusters& boxed, const ClassModel& mo
     out.tight_boxes.push_back(object.box);
     ClassGuess guess;
     if (!model.empty()) {
-      guess = DecideClass(probabilities[o], object.box, options.classes());
+      guess = MostLikelyClass(probabilities[o], object.box);
+      if (guess.confidence < options.classes().min_confidence()) {
+        object.unsure_class = guess.object_class;
+        guess.object_class = sensors::ObjectClass::kUnknown;
+      }
     } else {
       guess = GuessClass(object.box, object.num_points, options.classes());
       if (sensors::IsVehicle(guess.object_class) && !boxed.has_lower_body[o]) {

@@ -190,7 +190,8 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
   const std::filesystem::path out = testing::ScratchDir() / "labels";
   sensors::IssueLog issues;
   EvaluateBoxes(dataset, {}, {}, {}, {}, out, issues);
-  int files = 0, lines = 0;
+  int files = 0, lines = 0, unsure = 0;
+  const double min_confidence = pipeline::proto::ClassOptions().min_confidence();
   for (const auto& entry : std::filesystem::directory_iterator(out)) {
     ++files;
     EXPECT_EQ(entry.path().extension(), ".txt");
@@ -198,12 +199,17 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
     for (std::string line; std::getline(in, line);) {
       const auto label = sensors::ParseKittiLabel(line, false);
       ASSERT_TRUE(label) << label.error().message << ": " << line;
-      EXPECT_TRUE(label->score.has_value());
+      ASSERT_TRUE(label->score.has_value());
+      EXPECT_GE(*label->score, 0.05) << line;
+      unsure += *label->score < min_confidence;
       ++lines;
     }
   }
   EXPECT_EQ(files, 6);
   EXPECT_GT(lines, 0);
+  // Objects the pipeline reports as unknown are written with their most likely class, so a scorer
+  // that sweeps the score column sees the whole ranking.
+  EXPECT_GT(unsure, 0);
 }
 
 TEST(EvaluateBoxes, ReportsATruncatedScanAndGoesOn) {

@@ -61,6 +61,25 @@ TEST(ScoreFrame, CountsMatchesMissesAndFalsePositivesPerRow) {
   EXPECT_FALSE(frame.loose[0][1].true_positive);
 }
 
+TEST(ScoreFrame, RanksUnsureCandidatesInTheCurvesButLeavesThemOutOfTheRows) {
+  const std::vector<ScoredTruth> truths = {Truth(10, 0), Truth(30, 0)};
+  std::vector<ScoredPrediction> predictions = {Detection(10.2, 0, 0.9), Detection(30.1, 0, 0.2),
+                                               Detection(0, 10, 0.1)};
+  predictions[1].unsure = predictions[2].unsure = true;
+  const FrameBoxScore frame = ScoreFrame(truths, predictions, {});
+  // The rows are what the pipeline reports: one match, one miss, no false positive.
+  const FrameBoxScore::Row& car = frame.rows[0];
+  EXPECT_EQ(car.num_truth, 2);
+  EXPECT_EQ(car.matched.size(), 1u);
+  EXPECT_EQ(car.num_predicted, 1);
+  EXPECT_EQ(car.num_false_positives, 0);
+  // The curves rank all three: the unsure match is found at its low score.
+  ASSERT_EQ(frame.loose[0].size(), 3u);
+  int true_positives = 0;
+  for (const ScoredDetection& d : frame.loose[0]) true_positives += d.true_positive;
+  EXPECT_EQ(true_positives, 2);
+}
+
 TEST(BoxScoreSums, AddsFramesIntoRecallPrecisionAndMeanErrors) {
   BoxScoreSums sums{pipeline::proto::BoxEvaluationOptions()};
   sums.Add(ScoreFrame({Truth(10, 0)}, {Detection(10.2, 0, 0.9)}, {}));

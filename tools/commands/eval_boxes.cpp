@@ -144,7 +144,10 @@ void AddEvalBoxesCommand(CLI::App& app, int* exit_code) {
       ->required();
   command->add_option("--config", options->config, "run options, protobuf text format");
   command->add_option("--write-labels", options->write_labels,
-                      "also write the predictions as KITTI result files into this folder");
+                      "also write the predictions as KITTI result files into this folder,\n"
+                      "with their scores; on object layouts objects reported unknown are\n"
+                      "written too, with their most likely class and its probability (down to\n"
+                      "0.05), for scorers that rank every candidate");
   command->add_option("--max-range", options->max_range_m, "score objects within this range, m")
       ->capture_default_str();
   command

@@ -108,6 +108,20 @@ TEST(Perceive, DoesNotCallATreeAVan) {
   const Perception perception = Perceive(testing::FrameOf(points), proto::PerceptionOptions());
   ASSERT_EQ(perception.objects.size(), 1u);
   EXPECT_FALSE(sensors::IsVehicle(perception.objects[0].object_class));
+
+  // The model's best guess is still kept, unreported, for scorers that rank every candidate; with
+  // a lower min_confidence it is the reported class, with the same probability.
+  const DetectedObject& tree = perception.objects[0];
+  ASSERT_EQ(tree.object_class, sensors::ObjectClass::kUnknown);
+  ASSERT_NE(tree.unsure_class, sensors::ObjectClass::kUnknown);
+  EXPECT_LT(tree.class_confidence, proto::ClassOptions().min_confidence());
+  proto::PerceptionOptions unsure_reported;
+  unsure_reported.mutable_classes()->set_min_confidence(tree.class_confidence / 2);
+  const Perception reported = Perceive(testing::FrameOf(points), unsure_reported);
+  ASSERT_EQ(reported.objects.size(), 1u);
+  EXPECT_EQ(reported.objects[0].object_class, tree.unsure_class);
+  EXPECT_EQ(reported.objects[0].unsure_class, sensors::ObjectClass::kUnknown);
+  EXPECT_DOUBLE_EQ(reported.objects[0].class_confidence, tree.class_confidence);
 }
 
 TEST(Perceive, AppliesVehicleFromLidar) {
