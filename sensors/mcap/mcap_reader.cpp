@@ -33,22 +33,22 @@ class FileSource final : public ByteSource {
   ByteView Read(std::uint64_t offset, std::size_t n) override {
     if (offset >= size_) return {};
     n = static_cast<std::size_t>(std::min<std::uint64_t>(n, size_ - offset));
-    if (buffer_.size() < n) buffer_.resize(n);
+    const std::span<std::uint8_t> buffer = buffer_.Get(n);
     std::size_t done = 0;
     while (done < n) {
       const ssize_t got =
-          ::pread(fd_, buffer_.data() + done, n - done, static_cast<off_t>(offset + done));
+          ::pread(fd_, buffer.data() + done, n - done, static_cast<off_t>(offset + done));
       if (got <= 0) break;  // an I/O error reads as the end of the file: reported as truncation
       done += static_cast<std::size_t>(got);
     }
-    return ByteView(buffer_.data(), done);
+    return ByteView(buffer.data(), done);
   }
 
  private:
   int fd_;
   std::uint64_t size_;
   std::string name_;
-  Bytes buffer_;
+  ScratchBuffer buffer_;  // reused: chunk after chunk, no allocation or zero-filling
 };
 
 class MemoryByteSource final : public ByteSource {
@@ -167,9 +167,9 @@ std::uint64_t McapStreamReader::RecoverPartialChunk(std::uint64_t offset, std::u
       !PlausibleChunkSize(compression, compressed_size, uncompressed_size)) {
     return 0;
   }
-  Bytes records = DecompressPrefix(compression, partial, uncompressed_size);
-  if (records.empty()) return 0;
-  chunk_ = std::move(records);
+  recovered_ = DecompressPrefix(compression, partial, uncompressed_size);
+  if (recovered_.empty()) return 0;
+  chunk_ = recovered_;
   chunk_pos_ = 0;
   chunk_offset_ = offset;
   partial_chunk_ = true;
@@ -205,8 +205,7 @@ std::optional<RecordAt> McapStreamReader::NextInChunk() {
   }
   const std::uint64_t inner = chunk_pos_;
   chunk_pos_ += kRecordPrefixBytes + length;
-  Decoded<Record> parsed =
-      ParseRecord(opcode, ByteView(chunk_).subspan(inner + kRecordPrefixBytes, length));
+  Decoded<Record> parsed = ParseRecord(opcode, chunk_.subspan(inner + kRecordPrefixBytes, length));
   if (!parsed) {
     if (parsed.error().kind != DecodeErrorKind::kUnsupported) {
       Fail(chunk_offset_, 0, 1, where + ": " + parsed.error().message);
@@ -289,6 +288,7 @@ std::optional<RecordAt> McapStreamReader::Next() {
     }
 
     if (opcode == static_cast<std::uint8_t>(Opcode::kChunk)) {
+      chunk_ = {};  // the previous chunk's records are read and their buffer is reused below
       Decoded<ChunkView> view = ParseChunkView(content);
       const std::string where = "Chunk" + At(offset);
       if (!view) {
@@ -306,8 +306,8 @@ std::optional<RecordAt> McapStreamReader::Next() {
                  ", over the reader's limit or any compression ratio; its records are lost");
         continue;
       }
-      Decoded<Bytes> records =
-          Decompress(view->header.compression, view->records, view->header.uncompressed_size);
+      Decoded<ByteView> records = decompressor_.Decompress(view->header.compression, view->records,
+                                                           view->header.uncompressed_size);
       if (!records) {
         Fail(offset, kRecordPrefixBytes + length, 1,
              where + " (" +
@@ -326,7 +326,7 @@ std::optional<RecordAt> McapStreamReader::Next() {
           continue;
         }
       }
-      chunk_ = std::move(*records);
+      chunk_ = *records;
       chunk_pos_ = 0;
       chunk_offset_ = offset;
       partial_chunk_ = false;
@@ -495,6 +495,12 @@ std::vector<const ChunkIndex*> McapIndexedReader::ChunksInTimeOrder(
 }
 
 std::optional<Bytes> McapIndexedReader::ReadChunk(const ChunkIndex& index) {
+  const std::optional<ByteView> records = DecompressChunk(index);
+  if (!records) return std::nullopt;
+  return Bytes(records->begin(), records->end());
+}
+
+std::optional<ByteView> McapIndexedReader::DecompressChunk(const ChunkIndex& index) {
   const std::uint64_t offset = index.chunk_start_offset;
   const std::string where = "Chunk" + At(offset);
   if (index.chunk_length < kRecordPrefixBytes || offset > source_->size() ||
@@ -519,8 +525,8 @@ std::optional<Bytes> McapIndexedReader::ReadChunk(const ChunkIndex& index) {
     Report(offset, index.chunk_length, where + ": implausible uncompressed size");
     return std::nullopt;
   }
-  Decoded<Bytes> records =
-      Decompress(view->header.compression, view->records, view->header.uncompressed_size);
+  Decoded<ByteView> records = decompressor_.Decompress(view->header.compression, view->records,
+                                                       view->header.uncompressed_size);
   if (!records) {
     Report(offset, index.chunk_length, where + ": " + records.error().message);
     return std::nullopt;
@@ -529,14 +535,14 @@ std::optional<Bytes> McapIndexedReader::ReadChunk(const ChunkIndex& index) {
     Report(offset, index.chunk_length, where + ": CRC mismatch; its records are dropped");
     return std::nullopt;
   }
-  return std::move(*records);
+  return *records;
 }
 
 std::vector<Message> McapIndexedReader::ChunkMessages(const ChunkIndex& index,
                                                       const std::set<std::uint16_t>& wanted,
                                                       const MessageFilter& filter) {
   std::vector<Message> messages;
-  const std::optional<Bytes> records = ReadChunk(index);
+  const std::optional<ByteView> records = DecompressChunk(index);
   if (!records) return messages;
   std::uint64_t pos = 0;
   while (pos + kRecordPrefixBytes <= records->size()) {
@@ -548,7 +554,7 @@ std::vector<Message> McapIndexedReader::ChunkMessages(const ChunkIndex& index,
                  std::to_string(pos) + " runs past the chunk's end");
       break;
     }
-    const ByteView content = ByteView(*records).subspan(pos + kRecordPrefixBytes, length);
+    const ByteView content = records->subspan(pos + kRecordPrefixBytes, length);
     pos += kRecordPrefixBytes + length;
     if (opcode == static_cast<std::uint8_t>(Opcode::kChannel) ||
         opcode == static_cast<std::uint8_t>(Opcode::kSchema)) {

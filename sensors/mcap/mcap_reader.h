@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sensors/issues.h"
+#include "sensors/mcap/compression.h"
 #include "sensors/mcap/mcap_records.h"
 
 namespace longtail::sensors::mcap {
@@ -93,7 +94,9 @@ class McapStreamReader {
   std::uint64_t pos_ = 0;
   bool done_ = false;
   std::uint32_t data_crc_ = 0;  // running CRC of the data section
-  Bytes chunk_;                 // the current chunk's decompressed records
+  ChunkDecompressor decompressor_;
+  ByteView chunk_;   // the current chunk's decompressed records (in decompressor_)
+  Bytes recovered_;  // or the records recovered from a chunk cut off by truncation
   std::size_t chunk_pos_ = 0;
   std::uint64_t chunk_offset_ = 0;
   bool partial_chunk_ = false;  // the chunk was cut off by truncation: its end is expected to break
@@ -153,11 +156,14 @@ class McapIndexedReader {
   McapIndexedReader(std::unique_ptr<ByteSource> source, IssueLog& issues)
       : source_(std::move(source)), issues_(&issues) {}
   void Report(std::uint64_t offset, std::uint64_t bytes, std::string reason);
+  // ReadChunk's work: a view into decompressor_, valid until the next chunk is read.
+  std::optional<ByteView> DecompressChunk(const ChunkIndex& index);
 
   std::unique_ptr<ByteSource> source_;
   IssueLog* issues_;
   std::uint64_t max_chunk_bytes_ = 0;
   Summary summary_;
+  ChunkDecompressor decompressor_;
 };
 
 // ReadMessages one message at a time, holding only the chunks that overlap the current time.
