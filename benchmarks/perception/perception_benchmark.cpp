@@ -68,7 +68,8 @@ void BM_Clustering(benchmark::State& state) {
   const auto ground =
       SegmentGround(points, Eigen::Vector3d::Zero(), -1.73, 80, proto::GroundOptions());
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ClusterPoints(points, ground, proto::ClusterOptions()));
+    benchmark::DoNotOptimize(
+        ClusterPoints(points, ground.non_ground, ground, proto::ClusterOptions()));
   }
 }
 BENCHMARK(BM_Clustering)->Unit(benchmark::kMillisecond);
@@ -77,7 +78,8 @@ void BM_BoxFitting(benchmark::State& state) {
   const auto points = Points();
   const auto ground =
       SegmentGround(points, Eigen::Vector3d::Zero(), -1.73, 80, proto::GroundOptions());
-  const Clusters clusters = ClusterPoints(points, ground, proto::ClusterOptions());
+  const Clusters clusters =
+      ClusterPoints(points, ground.non_ground, ground, proto::ClusterOptions());
   std::vector<std::vector<Eigen::Vector3f>> gathered(clusters.size());
   for (int c = 0; c < clusters.size(); ++c) {
     for (int k = clusters.begin[c]; k < clusters.begin[c + 1]; ++k) {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -15,6 +17,7 @@ namespace {
 
 constexpr double kDeg = std::numbers::pi / 180;
 constexpr int kMaxFitPoints = 256;  // cap of max_fit_points: the search works on a stack buffer
+constexpr int kLanes = 8;           // headings scored together
 
 // The footprint the heading search works on: at most kMaxFitPoints evenly strided points.
 struct Footprint {
@@ -22,73 +25,152 @@ struct Footprint {
   int size = 0;
 };
 
-// The closeness criterion for heading `theta`: each point scores 1 / its distance to the nearer of
-// the two box edges the cluster hugs (chosen per axis as the edge closer overall), so the heading
-// whose rectangle edges run along the visible sides scores highest. The element-wise steps are
-// separate loops the compiler vectorises; the two running sums stay in point order, so the score
-// is the same to the bit as a plain loop's.
-float Closeness(const Footprint& f, double theta, float floor_m) {
-  const float c = static_cast<float>(std::cos(theta)), s = static_cast<float>(std::sin(theta));
+// Headings to try, rad, with the cosine and sine the score uses; c and s are padded with copies
+// of the last heading to a whole number of lanes.
+struct Headings {
+  std::vector<double> theta;
+  std::vector<float> c, s;
+};
+
+// theta = first, first + step, ... while theta < end, accumulated as the search always did.
+Headings MakeHeadings(double first, double end, double step) {
+  Headings h;
+  for (double theta = first; theta < end; theta += step) {
+    h.theta.push_back(theta);
+    h.c.push_back(static_cast<float>(std::cos(theta)));
+    h.s.push_back(static_cast<float>(std::sin(theta)));
+  }
+  while (!h.c.empty() && h.c.size() % kLanes != 0)
+    h.c.push_back(h.c.back()), h.s.push_back(h.s.back());
+  return h;
+}
+
+// Every cluster searches the same coarse headings, and around the best one the same fine ones:
+// their sines and cosines are computed once per thread (and per step sizes).
+struct HeadingTable {
+  double coarse = -1, fine = -1;
+  Headings coarse_headings;
+  std::vector<std::optional<Headings>> fine_around;  // by coarse index, filled when first used
+
+  const Headings& Fine(std::size_t coarse_index) {
+    std::optional<Headings>& h = fine_around[coarse_index];
+    if (!h) {
+      const double center = coarse_headings.theta[coarse_index];
+      h = MakeHeadings(center - coarse + fine, center + coarse, fine);
+    }
+    return *h;
+  }
+};
+
+HeadingTable& HeadingsFor(double coarse, double fine) {
+  thread_local HeadingTable table;
+  if (table.coarse != coarse || table.fine != fine) {
+    table.coarse = coarse, table.fine = fine;
+    table.coarse_headings = MakeHeadings(0, std::numbers::pi / 2, coarse);
+    table.fine_around.assign(table.coarse_headings.theta.size(), std::nullopt);
+  }
+  return table;
+}
+
+// The closeness criterion for headings (c[l], s[l]), l < kLanes, written to score[l]: each point
+// scores 1 / its distance to the nearer of the two box edges the cluster hugs (chosen per axis as
+// the edge closer overall), so the heading whose rectangle edges run along the visible sides
+// scores highest. Each heading is one SIMD lane that runs the plain loop's operations in the same
+// order (its sums stay in point order), so each score is the same to the bit as one heading at a
+// time; the lanes hide the latency of those serial sums.
+void Closeness(const Footprint& f, const float* c, const float* s, float floor_m, float* score) {
   const int n = f.size;
-  alignas(16) std::array<float, kMaxFitPoints> a, b;
-  for (int i = 0; i < n; ++i) {
-    a[i] = c * f.x[i] + s * f.y[i];
-    b[i] = -s * f.x[i] + c * f.y[i];
-  }
-  // Minima and maxima in four lanes (order does not change a minimum).
+  const auto nf = static_cast<float>(n);
   constexpr float kInf = std::numeric_limits<float>::infinity();
-  alignas(16) std::array<float, 4> lo1, hi1, lo2, hi2;
-  int i = 0;
 #if defined(__SSE2__)
-  // _mm_min_ps(x, y) is (x < y ? x : y): with the arguments swapped it is std::min to the bit.
-  __m128 vlo1 = _mm_set1_ps(kInf), vhi1 = _mm_set1_ps(-kInf), vlo2 = vlo1, vhi2 = vhi1;
-  for (; i + 4 <= n; i += 4) {
-    const __m128 va = _mm_load_ps(&a[i]), vb = _mm_load_ps(&b[i]);
-    vlo1 = _mm_min_ps(va, vlo1), vhi1 = _mm_max_ps(va, vhi1);
-    vlo2 = _mm_min_ps(vb, vlo2), vhi2 = _mm_max_ps(vb, vhi2);
+  constexpr int kGroups = kLanes / 4;
+  const __m128 sign = _mm_set1_ps(-0.f);
+  __m128 vc[kGroups], vs[kGroups], vns[kGroups];
+  __m128 lo1[kGroups], hi1[kGroups], lo2[kGroups], hi2[kGroups], sum1[kGroups], sum2[kGroups];
+  for (int g = 0; g < kGroups; ++g) {
+    vc[g] = _mm_loadu_ps(c + 4 * g), vs[g] = _mm_loadu_ps(s + 4 * g);
+    vns[g] = _mm_xor_ps(sign, vs[g]);
+    lo1[g] = lo2[g] = _mm_set1_ps(kInf), hi1[g] = hi2[g] = _mm_set1_ps(-kInf);
+    sum1[g] = sum2[g] = _mm_setzero_ps();
   }
-  _mm_store_ps(lo1.data(), vlo1), _mm_store_ps(hi1.data(), vhi1);
-  _mm_store_ps(lo2.data(), vlo2), _mm_store_ps(hi2.data(), vhi2);
-#else
-  lo1.fill(kInf), hi1.fill(-kInf), lo2.fill(kInf), hi2.fill(-kInf);
-#endif
-  for (; i < n; ++i) {
-    lo1[0] = std::min(lo1[0], a[i]), hi1[0] = std::max(hi1[0], a[i]);
-    lo2[0] = std::min(lo2[0], b[i]), hi2[0] = std::max(hi2[0], b[i]);
+  for (int k = 0; k < n; ++k) {
+    const __m128 x = _mm_set1_ps(f.x[k]), y = _mm_set1_ps(f.y[k]);
+    for (int g = 0; g < kGroups; ++g) {
+      const __m128 a = _mm_add_ps(_mm_mul_ps(vc[g], x), _mm_mul_ps(vs[g], y));
+      const __m128 b = _mm_add_ps(_mm_mul_ps(vns[g], x), _mm_mul_ps(vc[g], y));
+      // _mm_min_ps(x, y) is (x < y ? x : y): with the arguments swapped it is std::min.
+      lo1[g] = _mm_min_ps(a, lo1[g]), hi1[g] = _mm_max_ps(a, hi1[g]);
+      lo2[g] = _mm_min_ps(b, lo2[g]), hi2[g] = _mm_max_ps(b, hi2[g]);
+      sum1[g] = _mm_add_ps(sum1[g], a), sum2[g] = _mm_add_ps(sum2[g], b);
+    }
   }
-  float min1 = kInf, max1 = -kInf, min2 = kInf, max2 = -kInf;
-  for (int l = 0; l < 4; ++l) {
-    min1 = std::min(min1, lo1[l]), max1 = std::max(max1, hi1[l]);
-    min2 = std::min(min2, lo2[l]), max2 = std::max(max2, hi2[l]);
-  }
-  float sum1 = 0, sum2 = 0;
-  for (int k = 0; k < n; ++k) sum1 += a[k], sum2 += b[k];
   // Which edge of each axis the points hug: the one with the smaller summed distance. The
   // distance to it is sign * coordinate + offset (exactly a - min or max - a).
-  const bool use_min1 = sum1 - n * min1 < n * max1 - sum1;
-  const bool use_min2 = sum2 - n * min2 < n * max2 - sum2;
-  const float sign1 = use_min1 ? 1.f : -1.f, offset1 = use_min1 ? -min1 : max1;
-  const float sign2 = use_min2 ? 1.f : -1.f, offset2 = use_min2 ? -min2 : max2;
-  alignas(16) std::array<float, kMaxFitPoints> inverse;
-  int k = 0;
-#if defined(__SSE2__)
-  const __m128 vsign1 = _mm_set1_ps(sign1), voffset1 = _mm_set1_ps(offset1);
-  const __m128 vsign2 = _mm_set1_ps(sign2), voffset2 = _mm_set1_ps(offset2);
-  const __m128 vfloor = _mm_set1_ps(floor_m), one = _mm_set1_ps(1.f);
-  for (; k + 4 <= n; k += 4) {
-    const __m128 d1 = _mm_add_ps(_mm_mul_ps(vsign1, _mm_load_ps(&a[k])), voffset1);
-    const __m128 d2 = _mm_add_ps(_mm_mul_ps(vsign2, _mm_load_ps(&b[k])), voffset2);
-    // std::max(std::min(d1, d2), floor), argument order as above.
-    _mm_store_ps(&inverse[k], _mm_div_ps(one, _mm_max_ps(vfloor, _mm_min_ps(d2, d1))));
+  const __m128 vn = _mm_set1_ps(nf), one = _mm_set1_ps(1.f), vfloor = _mm_set1_ps(floor_m);
+  const auto select = [](__m128 mask, __m128 if_set, __m128 otherwise) {
+    return _mm_or_ps(_mm_and_ps(mask, if_set), _mm_andnot_ps(mask, otherwise));
+  };
+  __m128 sign1[kGroups], offset1[kGroups], sign2[kGroups], offset2[kGroups], total[kGroups];
+  for (int g = 0; g < kGroups; ++g) {
+    const __m128 use_min1 = _mm_cmplt_ps(_mm_sub_ps(sum1[g], _mm_mul_ps(vn, lo1[g])),
+                                         _mm_sub_ps(_mm_mul_ps(vn, hi1[g]), sum1[g]));
+    const __m128 use_min2 = _mm_cmplt_ps(_mm_sub_ps(sum2[g], _mm_mul_ps(vn, lo2[g])),
+                                         _mm_sub_ps(_mm_mul_ps(vn, hi2[g]), sum2[g]));
+    sign1[g] = select(use_min1, one, _mm_xor_ps(sign, one));
+    offset1[g] = select(use_min1, _mm_xor_ps(sign, lo1[g]), hi1[g]);
+    sign2[g] = select(use_min2, one, _mm_xor_ps(sign, one));
+    offset2[g] = select(use_min2, _mm_xor_ps(sign, lo2[g]), hi2[g]);
+    total[g] = _mm_setzero_ps();
+  }
+  for (int k = 0; k < n; ++k) {
+    const __m128 x = _mm_set1_ps(f.x[k]), y = _mm_set1_ps(f.y[k]);
+    for (int g = 0; g < kGroups; ++g) {
+      const __m128 a = _mm_add_ps(_mm_mul_ps(vc[g], x), _mm_mul_ps(vs[g], y));
+      const __m128 b = _mm_add_ps(_mm_mul_ps(vns[g], x), _mm_mul_ps(vc[g], y));
+      const __m128 d1 = _mm_add_ps(_mm_mul_ps(sign1[g], a), offset1[g]);
+      const __m128 d2 = _mm_add_ps(_mm_mul_ps(sign2[g], b), offset2[g]);
+      // std::max(std::min(d1, d2), floor), argument order as above.
+      total[g] = _mm_add_ps(total[g], _mm_div_ps(one, _mm_max_ps(vfloor, _mm_min_ps(d2, d1))));
+    }
+  }
+  for (int g = 0; g < kGroups; ++g) _mm_storeu_ps(score + 4 * g, total[g]);
+#else
+  for (int l = 0; l < kLanes; ++l) {
+    float min1 = kInf, max1 = -kInf, min2 = kInf, max2 = -kInf, sum1 = 0, sum2 = 0;
+    for (int k = 0; k < n; ++k) {
+      const float a = c[l] * f.x[k] + s[l] * f.y[k], b = -s[l] * f.x[k] + c[l] * f.y[k];
+      min1 = std::min(min1, a), max1 = std::max(max1, a), sum1 += a;
+      min2 = std::min(min2, b), max2 = std::max(max2, b), sum2 += b;
+    }
+    const bool use_min1 = sum1 - nf * min1 < nf * max1 - sum1;
+    const bool use_min2 = sum2 - nf * min2 < nf * max2 - sum2;
+    const float sign1 = use_min1 ? 1.f : -1.f, offset1 = use_min1 ? -min1 : max1;
+    const float sign2 = use_min2 ? 1.f : -1.f, offset2 = use_min2 ? -min2 : max2;
+    float total = 0;
+    for (int k = 0; k < n; ++k) {
+      const float a = c[l] * f.x[k] + s[l] * f.y[k], b = -s[l] * f.x[k] + c[l] * f.y[k];
+      total += 1 / std::max(std::min(sign1 * a + offset1, sign2 * b + offset2), floor_m);
+    }
+    score[l] = total;
   }
 #endif
-  for (; k < n; ++k) {
-    const float d1 = sign1 * a[k] + offset1, d2 = sign2 * b[k] + offset2;
-    inverse[k] = 1 / std::max(std::min(d1, d2), floor_m);
+}
+
+// The first heading of `headings` that scores above `best_score` and every earlier one, as a
+// loop over the headings in order would find it; best_* are kept when none does.
+void SearchHeadings(const Footprint& f, const Headings& headings, float floor_m, double* best_theta,
+                    float* best_score, std::size_t* best_index) {
+  std::array<float, kLanes> score;
+  for (std::size_t first = 0; first < headings.theta.size(); first += kLanes) {
+    Closeness(f, &headings.c[first], &headings.s[first], floor_m, score.data());
+    const std::size_t count = std::min<std::size_t>(kLanes, headings.theta.size() - first);
+    for (std::size_t l = 0; l < count; ++l) {
+      if (score[l] > *best_score) {
+        *best_score = score[l], *best_theta = headings.theta[first + l];
+        *best_index = first + l;
+      }
+    }
   }
-  float score = 0;
-  for (int j = 0; j < n; ++j) score += inverse[j];
-  return score;
 }
 
 }  // namespace
@@ -106,18 +188,14 @@ sensors::Box3D FitBox(const std::vector<Eigen::Vector3f>& points, double ground_
   const auto floor_m = static_cast<float>(options.closeness_floor_m());
   // Coarse search over [0, 90) deg, then a fine search around the best heading.
   const double coarse = std::max(0.1, options.angle_step_deg()) * kDeg;
+  const double fine = std::max(0.01, options.fine_angle_step_deg()) * kDeg;
+  HeadingTable& table = HeadingsFor(coarse, fine);
   double best_theta = 0;
   float best_score = -1;
-  for (double theta = 0; theta < std::numbers::pi / 2; theta += coarse) {
-    const float score = Closeness(footprint, theta, floor_m);
-    if (score > best_score) best_score = score, best_theta = theta;
-  }
-  const double fine = std::max(0.01, options.fine_angle_step_deg()) * kDeg;
-  const double center_theta = best_theta;
-  for (double theta = center_theta - coarse + fine; theta < center_theta + coarse; theta += fine) {
-    const float score = Closeness(footprint, theta, floor_m);
-    if (score > best_score) best_score = score, best_theta = theta;
-  }
+  std::size_t best_coarse = 0;
+  SearchHeadings(footprint, table.coarse_headings, floor_m, &best_theta, &best_score, &best_coarse);
+  std::size_t best_fine = 0;
+  SearchHeadings(footprint, table.Fine(best_coarse), floor_m, &best_theta, &best_score, &best_fine);
 
   // The tight rectangle at the best heading, over all points (not only the strided ones).
   const double c = std::cos(best_theta), s = std::sin(best_theta);

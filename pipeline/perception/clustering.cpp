@@ -24,45 +24,77 @@ void Union(std::vector<int>& parent, int a, int b) {
   if (b < a) parent[a] = b;
 }
 
+// The dense grid stored as 4 x 4 tiles of cells, one 64-byte cache line each: the cells a point
+// and its neighbours touch are then a line or two, where a row-major grid of 800 x 800 cells
+// (2.6 MB, more than the cache) needs one line per row.
+class TiledGrid {
+ public:
+  explicit TiledGrid(int side) : tiles_per_row_((side + 3) / 4) {}
+  std::size_t Size() const { return std::size_t(tiles_per_row_) * tiles_per_row_ * 16; }
+  std::size_t Index(int ix, int iy) const {
+    return (std::size_t(iy >> 2) * tiles_per_row_ + (ix >> 2)) * 16 + (iy & 3) * 4 + (ix & 3);
+  }
+
+ private:
+  int tiles_per_row_;
+};
+
 }  // namespace
 
-Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundSegmentation& ground,
-                       const proto::ClusterOptions& options,
-                       const std::vector<std::uint8_t>* left_out) {
-  const std::vector<std::uint8_t>& skip = left_out != nullptr ? *left_out : ground.is_ground;
+Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const std::vector<int>& indices,
+                       const GroundSegmentation& ground, const proto::ClusterOptions& options) {
   const double cell = options.cell_m();
   const int side = std::max(1, static_cast<int>(std::ceil(2 * options.grid_half_size_m() / cell)));
   const double origin_x = ground.sensor_xy.x() - options.grid_half_size_m();
   const double origin_y = ground.sensor_xy.y() - options.grid_half_size_m();
+  const TiledGrid layout(side);
 
   // The dense grid maps a cell to its occupied-cell number. It is large (side^2 ints), so each
   // thread keeps one and clears only the cells it touched: perception stays allocation-light and
   // thread-safe when frames run in parallel.
-  thread_local std::vector<int> grid;
-  if (grid.size() != static_cast<std::size_t>(side) * side)
-    grid.assign(std::size_t(side) * side, -1);
+  thread_local std::vector<int> thread_grid;
+  std::vector<int>& grid = thread_grid;
+  if (grid.size() != layout.Size()) grid.assign(layout.Size(), -1);
 
   // 1. Occupied cells, and each candidate point's cell number.
-  std::vector<int> occupied;        // grid index of each occupied cell
+  std::vector<int> occupied;        // iy * side + ix of each occupied cell
+  std::vector<int> cell_points;     // candidate points in each occupied cell
   std::vector<int> candidate;       // point index
   std::vector<int> candidate_cell;  // occupied-cell number of each candidate
-  candidate.reserve(points.size() / 2);
-  candidate_cell.reserve(points.size() / 2);
+  candidate.reserve(indices.size());
+  candidate_cell.reserve(indices.size());
   const float inv_cell = static_cast<float>(1 / cell);
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    if (skip[i]) continue;
+  const float max_height = FloatAtMost(options.max_height_above_ground_m());
+  const auto cell_of = [&](const Eigen::Vector3f& p, int* ix, int* iy) {
+    *ix = static_cast<int>((p.x() - origin_x) * inv_cell);
+    *iy = static_cast<int>((p.y() - origin_y) * inv_cell);
+    return *ix >= 0 && *iy >= 0 && *ix < side && *iy < side;
+  };
+  // The grid is larger than the cache: its line for a point a few candidates ahead is fetched
+  // while this one is handled.
+  const auto prefetch = [&](std::size_t i) {
+    int ix, iy;
+    if (cell_of(points[i], &ix, &iy)) __builtin_prefetch(&grid[layout.Index(ix, iy)], 1);
+  };
+  const auto add = [&](std::size_t i) __attribute__((always_inline)) {
     const Eigen::Vector3f& p = points[i];
-    const int ix = static_cast<int>((p.x() - origin_x) * inv_cell);
-    const int iy = static_cast<int>((p.y() - origin_y) * inv_cell);
-    if (ix < 0 || iy < 0 || ix >= side || iy >= side) continue;
-    if (p.z() - ground.HeightUnderPoint(i) > options.max_height_above_ground_m()) continue;
-    int& slot = grid[std::size_t(iy) * side + ix];
+    int ix, iy;
+    if (!cell_of(p, &ix, &iy)) return;
+    if (p.z() - ground.HeightUnderPoint(i) > max_height) return;
+    int& slot = grid[layout.Index(ix, iy)];
     if (slot < 0) {
       slot = static_cast<int>(occupied.size());
       occupied.push_back(iy * side + ix);
+      cell_points.push_back(0);
     }
+    ++cell_points[slot];
     candidate.push_back(static_cast<int>(i));
     candidate_cell.push_back(slot);
+  };
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (k + kAhead < indices.size()) prefetch(indices[k + kAhead]);
+    add(indices[k]);
   }
 
   // 2. Connected components of occupied cells within `neighbour_cells` of each other.
@@ -76,29 +108,38 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundS
         if (dy == 0 && dx <= 0) continue;  // each pair once: the forward half of the neighbourhood
         const int nx = ix + dx, ny = iy + dy;
         if (nx < 0 || ny >= side || nx >= side) continue;
-        const int other = grid[std::size_t(ny) * side + nx];
+        const int other = grid[layout.Index(nx, ny)];
         if (other >= 0) Union(parent, static_cast<int>(c), other);
       }
     }
   }
-  for (int g : occupied) grid[g] = -1;  // leave the grid clean for the next scan on this thread
+  for (int g : occupied) grid[layout.Index(g % side, g / side)] = -1;  // clean for the next scan
 
-  // 3. Number the components in order of their root, count points, drop the small ones.
+  // 3. Each cell's root: a parent is always a smaller number than its child (unions and path
+  // halving only ever point to smaller roots and ancestors), so one pass in increasing order
+  // resolves every cell. Number the components in order of their root, drop the small ones.
   std::vector<int> count(occupied.size(), 0);
-  for (int c : candidate_cell) ++count[Find(parent, c)];
-  std::vector<int> cluster_of_root(occupied.size(), -1);
+  for (std::size_t c = 0; c < occupied.size(); ++c) {
+    if (parent[c] != static_cast<int>(c)) parent[c] = parent[parent[c]];
+    count[parent[c]] += cell_points[c];
+  }
+  std::vector<int> cluster_of_cell(occupied.size(), -1);
   Clusters out;
   out.begin.push_back(0);
-  for (std::size_t root = 0; root < occupied.size(); ++root) {
-    if (parent[root] != static_cast<int>(root) || count[root] < options.min_points()) continue;
-    cluster_of_root[root] = out.size();
-    out.begin.push_back(out.begin.back() + count[root]);
+  for (std::size_t c = 0; c < occupied.size(); ++c) {
+    const int root = parent[c];
+    if (root == static_cast<int>(c) && count[root] >= options.min_points()) {
+      cluster_of_cell[c] = out.size();
+      out.begin.push_back(out.begin.back() + count[root]);
+    } else if (root != static_cast<int>(c)) {
+      cluster_of_cell[c] = cluster_of_cell[root];
+    }
   }
   // 4. Counting sort of the points into their clusters (stable: point order within a cluster).
   out.point_indices.resize(out.begin.back());
   std::vector<int> cursor(out.begin.begin(), out.begin.end() - 1);
   for (std::size_t k = 0; k < candidate.size(); ++k) {
-    const int cluster = cluster_of_root[Find(parent, candidate_cell[k])];
+    const int cluster = cluster_of_cell[candidate_cell[k]];
     if (cluster >= 0) out.point_indices[cursor[cluster]++] = candidate[k];
   }
   return out;

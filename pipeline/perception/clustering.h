@@ -20,13 +20,12 @@ struct Clusters {
   int count(int i) const { return begin[i + 1] - begin[i]; }
 };
 
-// Groups the points that are neither ground nor too high above it. `points` are in the vehicle
-// frame, centred on `ground.sensor_xy`. Clusters with fewer than `min_points` points are dropped.
-// Cluster order is deterministic (by the first grid cell each cluster occupies). `left_out`, one
-// flag per point, replaces `ground.is_ground` as the points not to cluster (the low-obstacle pass
-// clusters only points just above the ground).
-Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const GroundSegmentation& ground,
-                       const proto::ClusterOptions& options,
-                       const std::vector<std::uint8_t>* left_out = nullptr);
+// Groups the points `indices` (increasing) of `points` that are not too high above the ground:
+// Perceive passes `ground.non_ground`, its low-obstacle pass the points just above the ground.
+// `points` are in the vehicle frame, centred on `ground.sensor_xy`. Clusters with fewer than
+// `min_points` points are dropped. Cluster order is deterministic (by the first grid cell each
+// cluster occupies).
+Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const std::vector<int>& indices,
+                       const GroundSegmentation& ground, const proto::ClusterOptions& options);
 
 }  // namespace longtail::pipeline

@@ -75,39 +75,47 @@ __m128 FastAtan2x4(__m128 y, __m128 x) {
 
 void PolarBins::AddRange(const Eigen::Vector3f* points, std::size_t count) {
   std::size_t i = 0;
+  const std::size_t first = cell_of_point.size();
+  cell_of_point.resize(first + count);
+  int* cells = cell_of_point.data() + first;
 #if defined(__SSE2__)
-  // The angle and ring of four points at once; the cell updates stay in point order.
-  alignas(16) float angle[4], r2[4];
-  alignas(16) std::int32_t sector[4], ring[4];
+  // The angle, ring and near sector of four points at once (the near sector's division too); the
+  // cell updates stay in point order.
+  alignas(16) float r2[4];
+  alignas(16) std::int32_t sector[4], ring[4], near[4];
   const __m128 sx = _mm_set1_ps(sx_), sy = _mm_set1_ps(sy_);
   const __m128 inv_sector = _mm_set1_ps(inv_sector_), inv_ring = _mm_set1_ps(inv_ring_);
+  const __m128 full_turn = _mm_set1_ps(2 * std::numbers::pi_v<float>);
+  const __m128 near_sectors = _mm_set1_ps(static_cast<float>(kNearSectors));
   for (; i + 4 <= count; i += 4) {
     const Eigen::Vector3f* p = points + i;
     const __m128 dx = _mm_sub_ps(_mm_setr_ps(p[0].x(), p[1].x(), p[2].x(), p[3].x()), sx);
     const __m128 dy = _mm_sub_ps(_mm_setr_ps(p[0].y(), p[1].y(), p[2].y(), p[3].y()), sy);
     const __m128 r2v = _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy));
     const __m128 anglev = _mm_add_ps(FastAtan2x4(dy, dx), _mm_set1_ps(std::numbers::pi_v<float>));
-    _mm_store_ps(angle, anglev);
     _mm_store_ps(r2, r2v);
     _mm_store_si128(reinterpret_cast<__m128i*>(sector),
                     _mm_cvttps_epi32(_mm_mul_ps(anglev, inv_sector)));
     _mm_store_si128(reinterpret_cast<__m128i*>(ring),
                     _mm_cvttps_epi32(_mm_mul_ps(_mm_sqrt_ps(r2v), inv_ring)));
+    // turn = angle / (2 pi), divided as Add does.
+    _mm_store_si128(reinterpret_cast<__m128i*>(near),
+                    _mm_cvttps_epi32(_mm_mul_ps(_mm_div_ps(anglev, full_turn), near_sectors)));
     for (int k = 0; k < 4; ++k) {
       const int cell =
           std::min(num_sectors - 1, sector[k]) * num_rings + std::min(num_rings - 1, ring[k]);
       const float z = p[k].z();
-      cell_of_point.push_back(cell);
+      cells[i + k] = cell;
       lowest[cell] = std::min(lowest[cell], z);
       highest[cell] = std::max(highest[cell], z);
       if (r2[k] >= 4.f * 4.f && r2[k] <= 20.f * 20.f) {
-        const float turn = angle[k] / (2 * std::numbers::pi_v<float>);
-        const int near = std::min(kNearSectors - 1, static_cast<int>(turn * kNearSectors));
-        near_lowest[near] = std::min(near_lowest[near], z);
+        const int sector_near = std::min(kNearSectors - 1, near[k]);
+        near_lowest[sector_near] = std::min(near_lowest[sector_near], z);
       }
     }
   }
 #endif
+  cell_of_point.resize(first + i);
   for (; i < count; ++i) Add(points[i]);
 }
 
@@ -209,12 +217,14 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points, Pol
 
   // 4. Label points: near or below the local ground is ground.
   out.is_ground.resize(points.size());
+  out.non_ground.reserve(points.size());
   const float threshold = static_cast<float>(options.ground_threshold_m());
   for (std::size_t i = 0; i < points.size(); ++i) {
     const bool ground_point = points[i].z() < out.cell_ground_z[out.cell_of_point[i]] + threshold;
     out.is_ground[i] = ground_point;
-    out.num_ground += ground_point;
+    if (!ground_point) out.non_ground.push_back(static_cast<int>(i));
   }
+  out.num_ground = static_cast<std::int64_t>(points.size() - out.non_ground.size());
   return out;
 }
 

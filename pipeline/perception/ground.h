@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numbers>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace longtail::pipeline {
 struct GroundSegmentation {
   std::vector<std::uint8_t> is_ground;  // one per input point: 1 = ground (or below-ground noise)
   std::int64_t num_ground = 0;          // points with is_ground = 1
+  std::vector<int> non_ground;          // indices of the points with is_ground = 0, increasing
 
   // The local ground height, m, vehicle frame, under the vehicle-frame point (x, y), m.
   double HeightAt(double x, double y) const;
@@ -30,6 +32,15 @@ struct GroundSegmentation {
   std::vector<float> cell_ground_z;  // m, vehicle frame, num_sectors x num_rings (sector-major)
   std::vector<int> cell_of_point;    // one per input point: its cell in cell_ground_z
 };
+
+// The largest float not above `threshold`: for every float d, `d > FloatAtMost(t)` is exactly
+// `static_cast<double>(d) > t` (NaN fails both), so per-point height tests can stay in float.
+inline float FloatAtMost(double threshold) {
+  const auto f = static_cast<float>(threshold);
+  return static_cast<double>(f) > threshold
+             ? std::nextafter(f, -std::numeric_limits<float>::infinity())
+             : f;
+}
 
 // atan2 to about 2e-4 rad, several times faster than std::atan2 (the per-point hot path).
 inline float FastAtan2(float y, float x) {

@@ -3,10 +3,16 @@
 #include <time.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <numbers>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
 
 #include "pipeline/perception/box_fitting.h"
 #include "pipeline/perception/class_model.h"
@@ -25,7 +31,7 @@ struct VehicleFramePoints {
   std::vector<float> reflectance;
   PolarBins bins;
 };
-constexpr std::size_t kBinBlock = 256;  // points binned at a time, a few kB
+constexpr std::size_t kBinBlock = 256;  // input points filtered and binned at a time, a few kB
 VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
                                   const Eigen::Isometry3d& vehicle_from_lidar,
                                   const proto::PerceptionOptions& options,
@@ -42,24 +48,47 @@ VehicleFramePoints ToVehicleFrame(const sensors::LidarScan& scan,
   out.reflectance.resize(n);
   out.bins = MakePolarBins(vehicle_from_lidar.translation().head<2>(), options.max_range_m(),
                            options.ground(), n);
-  std::size_t kept = 0, binned = 0;
+  std::size_t kept = 0;
   double reflectance_sum = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const sensors::LidarPoint& p = scan.points[i];
-    const float range_sq = p.x * p.x + p.y * p.y + p.z * p.z;
-    // NaN compares false with everything, so it fails this test too.
-    if (range_sq >= min_sq && range_sq <= max_sq && std::isfinite(p.intensity)) {
-      const Eigen::Vector3f lidar(p.x, p.y, p.z);
-      out.points[kept] = identity ? lidar : Eigen::Vector3f(rotation * lidar + translation);
-      out.reflectance[kept] = p.intensity;
-      reflectance_sum += p.intensity;
-      ++kept;
+  const auto keep = [&](const sensors::LidarPoint& p) {
+    const Eigen::Vector3f lidar(p.x, p.y, p.z);
+    out.points[kept] = identity ? lidar : Eigen::Vector3f(rotation * lidar + translation);
+    out.reflectance[kept] = p.intensity;
+    reflectance_sum += p.intensity;
+    ++kept;
+  };
+  // Blocks of input points: filter and move them, then bin the kept ones while in cache.
+  for (std::size_t start = 0; start < n; start += kBinBlock) {
+    const std::size_t end = std::min(n, start + kBinBlock), block_first = kept;
+    std::size_t i = start;
+#if defined(__SSE2__)
+    // The range and finiteness tests four points at once, as the loop below computes them.
+    const __m128 vmin_sq = _mm_set1_ps(min_sq), vmax_sq = _mm_set1_ps(max_sq);
+    const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+    const __m128 inf = _mm_set1_ps(std::numeric_limits<float>::infinity());
+    for (; i + 4 <= end; i += 4) {
+      const sensors::LidarPoint* p = scan.points.data() + i;
+      __m128 x = _mm_loadu_ps(&p[0].x), y = _mm_loadu_ps(&p[1].x);
+      __m128 z = _mm_loadu_ps(&p[2].x), intensity = _mm_loadu_ps(&p[3].x);
+      _MM_TRANSPOSE4_PS(x, y, z, intensity);
+      const __m128 range_sq =
+          _mm_add_ps(_mm_add_ps(_mm_mul_ps(x, x), _mm_mul_ps(y, y)), _mm_mul_ps(z, z));
+      const __m128 valid =
+          _mm_and_ps(_mm_and_ps(_mm_cmpge_ps(range_sq, vmin_sq), _mm_cmple_ps(range_sq, vmax_sq)),
+                     _mm_cmplt_ps(_mm_and_ps(intensity, abs_mask), inf));
+      const int mask = _mm_movemask_ps(valid);
+      for (int k = 0; k < 4; ++k) {
+        if (mask & (1 << k)) keep(p[k]);
+      }
     }
-    // Bin each block of points while it is still in cache.
-    if (kept - binned == kBinBlock || (i + 1 == n && kept > binned)) {
-      out.bins.AddRange(out.points.data() + binned, kept - binned);
-      binned = kept;
+#endif
+    for (; i < end; ++i) {
+      const sensors::LidarPoint& p = scan.points[i];
+      const float range_sq = p.x * p.x + p.y * p.y + p.z * p.z;
+      // NaN compares false with everything, so it fails this test too.
+      if (range_sq >= min_sq && range_sq <= max_sq && std::isfinite(p.intensity)) keep(p);
     }
+    out.bins.AddRange(out.points.data() + block_first, kept - block_first);
   }
   *num_invalid += static_cast<std::int64_t>(n - kept);
   out.points.resize(kept);
@@ -77,33 +106,82 @@ inline std::int64_t FloorToInt(float v) {
   return t - (v < static_cast<float>(t));
 }
 
+// A set of non-zero 64-bit keys: open addressing, linear probing, kept at most half full. It
+// grows with what it holds (a scan's non-ground points fill a few thousand voxels), so the table
+// stays in cache; each thread keeps its table and clears only the slots it filled.
+class KeySet {
+ public:
+  KeySet() : table_(thread_table_) {
+    if (table_.empty()) table_.assign(std::size_t(1) << kFirstBits, 0);
+    bits_ = std::countr_zero(table_.size());
+  }
+  ~KeySet() {
+    for (const std::size_t slot : filled_) table_[slot] = 0;
+  }
+  KeySet(const KeySet&) = delete;
+  KeySet& operator=(const KeySet&) = delete;
+
+  // Adds `key`; false when it was there already.
+  bool Insert(std::uint64_t key) {
+    std::size_t slot = SlotOf(key);
+    if (table_[slot] == key) return false;
+    if (2 * (filled_.size() + 1) > table_.size()) {
+      Grow();
+      slot = SlotOf(key);
+    }
+    table_[slot] = key;
+    filled_.push_back(slot);
+    return true;
+  }
+
+ private:
+  static constexpr int kFirstBits = 12;
+
+  // The slot holding `key`, or the empty slot where it would go.
+  std::size_t SlotOf(std::uint64_t key) const {
+    // Fibonacci hashing: the product's top bits depend on every bit of the key (its middle bits
+    // would ignore x, and whole rows of voxels would collide).
+    const std::size_t mask = table_.size() - 1;
+    std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> (64 - bits_);
+    while (table_[slot] != 0 && table_[slot] != key) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  void Grow() {
+    std::vector<std::uint64_t> keys;
+    keys.reserve(filled_.size());
+    for (const std::size_t slot : filled_) keys.push_back(table_[slot]);
+    table_.assign(table_.size() * 2, 0);
+    ++bits_;
+    filled_.clear();
+    for (const std::uint64_t key : keys) {
+      const std::size_t slot = SlotOf(key);
+      table_[slot] = key;
+      filled_.push_back(slot);
+    }
+  }
+
+  static thread_local std::vector<std::uint64_t> thread_table_;  // 0 = empty
+  std::vector<std::uint64_t>& table_;
+  int bits_ = kFirstBits;
+  std::vector<std::size_t> filled_;
+};
+thread_local std::vector<std::uint64_t> KeySet::thread_table_;
+
 // One point per occupied voxel (the first seen): a light cloud for scan registration.
-// Open-addressing hash set of voxel keys, so no per-voxel allocation; sized by the points it may
-// hold (the non-ground ones), so the table stays in cache.
 std::vector<Eigen::Vector3f> VoxelDownsample(const std::vector<Eigen::Vector3f>& points,
                                              const GroundSegmentation& ground, double voxel_m) {
   std::vector<Eigen::Vector3f> out;
   if (voxel_m <= 0) return out;
-  const auto candidates = static_cast<std::size_t>(points.size() - ground.num_ground);
-  std::size_t capacity = 1024;
-  int capacity_bits = 10;
-  while (capacity < 2 * candidates) capacity *= 2, ++capacity_bits;
-  std::vector<std::uint64_t> table(capacity, 0);  // 0 = empty; keys are made non-zero
+  KeySet seen;
   const float inv = static_cast<float>(1 / voxel_m);
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    if (ground.is_ground[i]) continue;
+  for (const int i : ground.non_ground) {
     const std::int64_t vx = FloorToInt(points[i].x() * inv) + (1 << 20);
     const std::int64_t vy = FloorToInt(points[i].y() * inv) + (1 << 20);
     const std::int64_t vz = FloorToInt(points[i].z() * inv) + (1 << 20);
     const std::uint64_t key =
         (std::uint64_t(vx) << 42) | (std::uint64_t(vy) << 21) | std::uint64_t(vz);
-    // Fibonacci hashing: the product's top bits depend on every bit of the key (its middle bits
-    // would ignore x, and whole rows of voxels would collide).
-    std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> (64 - capacity_bits);
-    while (table[slot] != 0 && table[slot] != key) slot = (slot + 1) & (capacity - 1);
-    if (table[slot] == key) continue;
-    table[slot] = key;
-    out.push_back(points[i]);
+    if (seen.Insert(key)) out.push_back(points[i]);
   }
   return out;
 }
@@ -238,16 +316,39 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
                      std::vector<DetectedObject>* objects) {
   const proto::LowObstacleOptions& low = options.low_obstacles();
   if (low.min_height_m() <= 0) return;
-  std::vector<std::uint8_t> not_low(points.size());
-  bool any = false;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const bool low_point =
-        ground.is_ground[i] && points[i].z() - ground.HeightUnderPoint(i) > low.min_height_m();
-    not_low[i] = !low_point;
-    any |= low_point;
+  // Few points are low: one well-predicted branch per point, the test itself in float.
+  std::vector<int> low_points;
+  const float min_height = FloatAtMost(low.min_height_m());
+  const std::uint8_t* is_ground = ground.is_ground.data();
+  const int* cell_of_point = ground.cell_of_point.data();
+  const float* cell_ground_z = ground.cell_ground_z.data();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Four points a test; a block without a low point (nearly all) costs one branch.
+  const __m128 vmin_height = _mm_set1_ps(min_height);
+  for (; i + 4 <= points.size(); i += 4) {
+    const Eigen::Vector3f* p = points.data() + i;
+    const int* cell = cell_of_point + i;
+    const __m128 above = _mm_sub_ps(_mm_setr_ps(p[0].z(), p[1].z(), p[2].z(), p[3].z()),
+                                    _mm_setr_ps(cell_ground_z[cell[0]], cell_ground_z[cell[1]],
+                                                cell_ground_z[cell[2]], cell_ground_z[cell[3]]));
+    const int high = _mm_movemask_ps(_mm_cmpgt_ps(above, vmin_height));
+    const int ground_bits =
+        is_ground[i] | is_ground[i + 1] << 1 | is_ground[i + 2] << 2 | is_ground[i + 3] << 3;
+    const int low_bits = high & ground_bits;
+    if (low_bits == 0) continue;
+    for (int k = 0; k < 4; ++k) {
+      if (low_bits & (1 << k)) low_points.push_back(static_cast<int>(i + k));
+    }
   }
-  if (!any) return;
-  const Clusters clusters = ClusterPoints(points, ground, options.cluster(), &not_low);
+#endif
+  for (; i < points.size(); ++i) {
+    const bool low_point =
+        is_ground[i] & (points[i].z() - cell_ground_z[cell_of_point[i]] > min_height);
+    if (low_point) low_points.push_back(static_cast<int>(i));
+  }
+  if (low_points.empty()) return;
+  const Clusters clusters = ClusterPoints(points, low_points, ground, options.cluster());
   std::vector<NearBox> near_boxes;
   for (const DetectedObject& object : *objects)
     near_boxes.emplace_back(object.box, low.clearance_m());
@@ -315,15 +416,19 @@ BoxedClusters BoxClusters(const VehicleFramePoints& valid, const Clusters& clust
   // Reused across clusters: one allocation for the scan.
   std::vector<Eigen::Vector3f> cluster_points;
   std::vector<float> cluster_reflectance;
-  for (int c = 0; c < clusters.size(); ++c) {
-    cluster_points.clear();
-    cluster_reflectance.clear();
-    Eigen::Vector3f centroid = Eigen::Vector3f::Zero();
-    for (int k = clusters.begin[c]; k < clusters.begin[c + 1]; ++k) {
-      cluster_points.push_back(points[clusters.point_indices[k]]);
-      cluster_reflectance.push_back(valid.reflectance[clusters.point_indices[k]]);
-      centroid += cluster_points.back();
+  const auto gather = [&](int c) {
+    cluster_points.resize(clusters.count(c));
+    for (int k = clusters.begin[c], j = 0; k < clusters.begin[c + 1]; ++k, ++j) {
+      cluster_points[j] = points[clusters.point_indices[k]];
     }
+  };
+  // Boxes first, then the features of the clusters kept, so each is timed with two clock reads
+  // per scan (a thread CPU clock read is a system call, too costly per cluster).
+  std::vector<int> kept;  // cluster of each object
+  for (int c = 0; c < clusters.size(); ++c) {
+    gather(c);
+    Eigen::Vector3f centroid = Eigen::Vector3f::Zero();
+    for (const Eigen::Vector3f& p : cluster_points) centroid += p;
     centroid /= static_cast<float>(cluster_points.size());
     if ((centroid.head<2>().cast<double>() - sensor_xy).norm() > options.max_object_range_m()) {
       continue;
@@ -333,7 +438,19 @@ BoxedClusters BoxClusters(const VehicleFramePoints& valid, const Clusters& clust
     object.num_points = static_cast<int>(cluster_points.size());
     object.box = FitBox(cluster_points, object.ground_z, options.box());
     if (object.box.length > options.cluster().max_extent_m()) continue;
-    out.boxes_ms += clock.Lap();
+    out.objects.push_back(object);
+    kept.push_back(c);
+  }
+  out.boxes_ms = clock.Lap();
+  if (!need_features && !use_size_rule) return out;
+  for (std::size_t o = 0; o < out.objects.size(); ++o) {
+    const int c = kept[o];
+    gather(c);
+    cluster_reflectance.resize(cluster_points.size());
+    for (int k = clusters.begin[c], j = 0; k < clusters.begin[c + 1]; ++k, ++j) {
+      cluster_reflectance[j] = valid.reflectance[clusters.point_indices[k]];
+    }
+    const DetectedObject& object = out.objects[o];
     if (need_features) {
       out.features.push_back(ComputeClusterFeatures(
           {&cluster_points, &cluster_reflectance, object.box, object.ground_z, sensor_xy}));
@@ -343,9 +460,8 @@ BoxedClusters BoxClusters(const VehicleFramePoints& valid, const Clusters& clust
           HasLowerBody(cluster_points, object.box, object.ground_z,
                        options.classes().min_vehicle_lower_body_fraction()));
     }
-    out.features_ms += clock.Lap();
-    out.objects.push_back(object);
   }
+  out.features_ms = clock.Lap();
   return out;
 }
 
@@ -417,7 +533,7 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
   times->ground_ms = clock.Lap();
 
   // 3. Objects: clusters of what stands on the ground.
-  const Clusters clusters = ClusterPoints(points, ground, options.cluster());
+  const Clusters clusters = ClusterPoints(points, ground.non_ground, ground, options.cluster());
   times->clustering_ms = clock.Lap();
 
   // 4. One tight box and feature vector per cluster.

@@ -24,6 +24,20 @@ TEST(FastAtan2, MatchesStdAtan2InEveryQuadrant) {
   EXPECT_EQ(FastAtan2(0, 0), 0);
 }
 
+TEST(FloatAtMost, AFloatComparisonDecidesAsTheDoubleOneWould) {
+  for (const double threshold : {0.12, 3.8, 0.5, -0.2, 0.0, 1e-9, 100.1}) {
+    const auto near = static_cast<float>(threshold);
+    float d = near;
+    for (int step = 0; step < 4; ++step) d = std::nextafter(d, -1e30f);
+    for (int step = 0; step < 8; ++step, d = std::nextafter(d, 1e30f)) {
+      EXPECT_EQ(d > FloatAtMost(threshold), static_cast<double>(d) > threshold)
+          << threshold << " " << d;
+    }
+  }
+  EXPECT_EQ(FloatAtMost(0.5), 0.5f);  // a float threshold is kept
+  EXPECT_LT(static_cast<double>(FloatAtMost(0.12)), 0.12);
+}
+
 TEST(SegmentGround, FlatRoadIsGroundAndABoxOnItIsNot) {
   std::vector<Eigen::Vector3f> points;
   AddGround(points, -20, 20, -20, 20, 0.5f);
@@ -37,6 +51,21 @@ TEST(SegmentGround, FlatRoadIsGroundAndABoxOnItIsNot) {
   EXPECT_GT(road_as_ground, num_road * 0.98);
   EXPECT_EQ(box_as_ground, 0u);
   EXPECT_NEAR(ground.HeightAt(10, 0), kGroundZ, 0.05);
+}
+
+TEST(SegmentGround, ListsExactlyTheNonGroundPointsInOrder) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -20, 20, -20, 20, 0.5f);
+  AddBoxSides(points, 10, 0, 4, 1.8f, 1.5f, 0.1f);
+  AddGround(points, 5, 8, -3, 3, 0.5f);  // ground after the box: the list must skip it
+  const GroundSegmentation ground = Segment(points);
+  std::vector<int> expected;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!ground.is_ground[i]) expected.push_back(static_cast<int>(i));
+  }
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(ground.non_ground, expected);
+  EXPECT_EQ(ground.num_ground, static_cast<std::int64_t>(points.size() - expected.size()));
 }
 
 TEST(SegmentGround, FollowsARisingSlopeThatOneGlobalPlaneWouldMiss) {
@@ -73,6 +102,7 @@ TEST(SegmentGround, AWallIsNotGround) {
 TEST(SegmentGround, AnEmptyScanHasNoGround) {
   const GroundSegmentation ground = Segment({});
   EXPECT_TRUE(ground.is_ground.empty());
+  EXPECT_TRUE(ground.non_ground.empty());
   EXPECT_EQ(ground.num_ground, 0);
 }
 
