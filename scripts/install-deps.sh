@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev libdeflate-dev zlib1g-dev libbz2-dev
+  libisal-dev
   libsodium-dev
 )
 if [ "${1:-}" = "--test" ]; then

@@ -1,6 +1,6 @@
 #include "sensors/mcap/mcap_records.h"
 
-#include <libdeflate.h>
+#include <isa-l/crc.h>
 
 #include <cstring>
 
@@ -437,10 +437,10 @@ void RecordEncoder::AppendMessage(std::uint16_t channel_id, std::uint32_t sequen
 }
 
 std::uint32_t Crc32(ByteView bytes, std::uint32_t crc) {
-  // libdeflate's CRC-32 is zlib's (same polynomial, same pre- and post-inversion, so it continues
-  // from a previous result the same way), with PCLMUL picked for this CPU at run time.
+  // ISA-L's reflected IEEE CRC-32 is zlib's crc32 (same polynomial, same pre- and post-inversion,
+  // so it continues from a previous result the same way), picked for this CPU at run time.
   if (bytes.empty()) return crc;  // as zlib: nothing to add, and no pointer to hand on
-  return libdeflate_crc32(crc, bytes.data(), bytes.size());
+  return crc32_gzip_refl(crc, bytes.data(), bytes.size());
 }
 
 }  // namespace longtail::sensors::mcap
