@@ -86,13 +86,12 @@ void BM_CatFloor(benchmark::State& state, const std::string& compression) {
   Count(state, sample);
 }
 
-// Decompression alone: every chunk's records, nothing parsed.
-void BM_DecompressOnly(benchmark::State& state, const std::string& compression) {
-  const Sample& sample = DriveMcap(compression);
-  if (!Ready(state, sample)) return;
+// Every chunk's compressed records and their uncompressed size, read once before timing.
+using CompressedChunk = std::pair<mcap::Bytes, std::uint64_t>;
+std::vector<CompressedChunk> CompressedChunks(const Sample& sample) {
   longtail::sensors::IssueLog ignored;
   auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), ignored);
-  std::vector<std::pair<mcap::Bytes, std::uint64_t>> chunks;  // compressed records, size
+  std::vector<CompressedChunk> chunks;
   for (const mcap::ChunkIndex& index : indexed->summary().chunk_indexes) {
     const mcap::ByteView record =
         indexed->source().Read(index.chunk_start_offset, index.chunk_length);
@@ -101,6 +100,14 @@ void BM_DecompressOnly(benchmark::State& state, const std::string& compression) 
                     record.end()),
         index.uncompressed_size);
   }
+  return chunks;
+}
+
+// Decompression alone: every chunk's records, nothing parsed.
+void BM_DecompressOnly(benchmark::State& state, const std::string& compression) {
+  const Sample& sample = DriveMcap(compression);
+  if (!Ready(state, sample)) return;
+  const std::vector<CompressedChunk> chunks = CompressedChunks(sample);
   for (auto _ : state) {
     for (const auto& [compressed, size] : chunks) {
       benchmark::DoNotOptimize(mcap::Decompress(compression, compressed, size)->data());
@@ -114,17 +121,7 @@ void BM_DecompressOnly(benchmark::State& state, const std::string& compression) 
 void BM_DecompressReused(benchmark::State& state, const std::string& compression) {
   const Sample& sample = DriveMcap(compression);
   if (!Ready(state, sample)) return;
-  longtail::sensors::IssueLog ignored;
-  auto indexed = mcap::McapIndexedReader::Open(mcap::OpenFileSource(sample.path), ignored);
-  std::vector<std::pair<mcap::Bytes, std::uint64_t>> chunks;  // compressed records, size
-  for (const mcap::ChunkIndex& index : indexed->summary().chunk_indexes) {
-    const mcap::ByteView record =
-        indexed->source().Read(index.chunk_start_offset, index.chunk_length);
-    chunks.emplace_back(
-        mcap::Bytes(record.end() - static_cast<std::ptrdiff_t>(index.compressed_size),
-                    record.end()),
-        index.uncompressed_size);
-  }
+  const std::vector<CompressedChunk> chunks = CompressedChunks(sample);
   for (auto _ : state) {
     mcap::ChunkDecompressor decompressor;  // per pass, as each reader has its own
     for (const auto& [compressed, size] : chunks) {
