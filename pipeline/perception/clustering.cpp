@@ -34,6 +34,12 @@ class TiledGrid {
   std::size_t Index(int ix, int iy) const {
     return (std::size_t(iy >> 2) * tiles_per_row_ + (ix >> 2)) * 16 + (iy & 3) * 4 + (ix & 3);
   }
+  // The inverse of Index.
+  void Cell(std::size_t index, int* ix, int* iy) const {
+    const int tile = static_cast<int>(index >> 4), within = static_cast<int>(index & 15);
+    *ix = (tile % tiles_per_row_) * 4 + (within & 3);
+    *iy = (tile / tiles_per_row_) * 4 + (within >> 2);
+  }
 
  private:
   int tiles_per_row_;
@@ -56,45 +62,39 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const std::ve
   std::vector<int>& grid = thread_grid;
   if (grid.size() != layout.Size()) grid.assign(layout.Size(), -1);
 
-  // 1. Occupied cells, and each candidate point's cell number.
-  std::vector<int> occupied;        // iy * side + ix of each occupied cell
-  std::vector<int> cell_points;     // candidate points in each occupied cell
-  std::vector<int> candidate;       // point index
-  std::vector<int> candidate_cell;  // occupied-cell number of each candidate
+  // 1. The candidate points (in the grid, not too high) and their grid slots, then the occupied
+  // cells in order of first use. Two passes: the second's reads of the grid, which is larger than
+  // the cache, are then prefetched a few candidates ahead from a plain array.
+  std::vector<int> candidate;               // point index
+  std::vector<std::uint32_t> candidate_at;  // its slot in `grid`
   candidate.reserve(indices.size());
-  candidate_cell.reserve(indices.size());
+  candidate_at.reserve(indices.size());
   const float inv_cell = static_cast<float>(1 / cell);
   const float max_height = FloatAtMost(options.max_height_above_ground_m());
-  const auto cell_of = [&](const Eigen::Vector3f& p, int* ix, int* iy) {
-    *ix = static_cast<int>((p.x() - origin_x) * inv_cell);
-    *iy = static_cast<int>((p.y() - origin_y) * inv_cell);
-    return *ix >= 0 && *iy >= 0 && *ix < side && *iy < side;
-  };
-  // The grid is larger than the cache: its line for a point a few candidates ahead is fetched
-  // while this one is handled.
-  const auto prefetch = [&](std::size_t i) {
-    int ix, iy;
-    if (cell_of(points[i], &ix, &iy)) __builtin_prefetch(&grid[layout.Index(ix, iy)], 1);
-  };
-  const auto add = [&](std::size_t i) __attribute__((always_inline)) {
+  for (const int i : indices) {
     const Eigen::Vector3f& p = points[i];
-    int ix, iy;
-    if (!cell_of(p, &ix, &iy)) return;
-    if (p.z() - ground.HeightUnderPoint(i) > max_height) return;
-    int& slot = grid[layout.Index(ix, iy)];
+    const int ix = static_cast<int>((p.x() - origin_x) * inv_cell);
+    const int iy = static_cast<int>((p.y() - origin_y) * inv_cell);
+    if (ix < 0 || iy < 0 || ix >= side || iy >= side) continue;
+    if (p.z() - ground.HeightUnderPoint(i) > max_height) continue;
+    candidate.push_back(i);
+    candidate_at.push_back(static_cast<std::uint32_t>(layout.Index(ix, iy)));
+  }
+  std::vector<std::uint32_t> occupied;  // grid slot of each occupied cell
+  std::vector<int> cell_points;         // candidate points in each occupied cell
+  std::vector<int> candidate_cell;      // occupied-cell number of each candidate
+  candidate_cell.resize(candidate.size());
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t k = 0; k < candidate.size(); ++k) {
+    if (k + kAhead < candidate.size()) __builtin_prefetch(&grid[candidate_at[k + kAhead]], 1);
+    int& slot = grid[candidate_at[k]];
     if (slot < 0) {
       slot = static_cast<int>(occupied.size());
-      occupied.push_back(iy * side + ix);
+      occupied.push_back(candidate_at[k]);
       cell_points.push_back(0);
     }
     ++cell_points[slot];
-    candidate.push_back(static_cast<int>(i));
-    candidate_cell.push_back(slot);
-  };
-  constexpr std::size_t kAhead = 16;
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    if (k + kAhead < indices.size()) prefetch(indices[k + kAhead]);
-    add(indices[k]);
+    candidate_cell[k] = slot;
   }
 
   // 2. Connected components of occupied cells within `neighbour_cells` of each other.
@@ -102,7 +102,8 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const std::ve
   std::iota(parent.begin(), parent.end(), 0);
   const int reach = std::max(1, options.neighbour_cells());
   for (std::size_t c = 0; c < occupied.size(); ++c) {
-    const int ix = occupied[c] % side, iy = occupied[c] / side;
+    int ix, iy;
+    layout.Cell(occupied[c], &ix, &iy);
     for (int dy = 0; dy <= reach; ++dy) {
       for (int dx = -reach; dx <= reach; ++dx) {
         if (dy == 0 && dx <= 0) continue;  // each pair once: the forward half of the neighbourhood
@@ -113,7 +114,7 @@ Clusters ClusterPoints(const std::vector<Eigen::Vector3f>& points, const std::ve
       }
     }
   }
-  for (int g : occupied) grid[layout.Index(g % side, g / side)] = -1;  // clean for the next scan
+  for (const std::uint32_t at : occupied) grid[at] = -1;  // clean for the next scan
 
   // 3. Each cell's root: a parent is always a smaller number than its child (unions and path
   // halving only ever point to smaller roots and ancestors), so one pass in increasing order

@@ -151,7 +151,8 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
 }
 
 GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points, PolarBins bins,
-                                 double expected_ground_z, const proto::GroundOptions& options) {
+                                 double expected_ground_z, const proto::GroundOptions& options,
+                                 double low_point_height_m) {
   GroundSegmentation out;
   out.sensor_xy = bins.sensor_xy;
   out.sector_rad = bins.sector_rad;
@@ -219,10 +220,17 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points, Pol
   out.is_ground.resize(points.size());
   out.non_ground.reserve(points.size());
   const float threshold = static_cast<float>(options.ground_threshold_m());
+  // No point is higher than +inf above the ground: no low points when they are not asked for.
+  const float low_height = low_point_height_m > 0 ? FloatAtMost(low_point_height_m) : kEmpty;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const bool ground_point = points[i].z() < out.cell_ground_z[out.cell_of_point[i]] + threshold;
+    const float z = points[i].z(), ground_z = out.cell_ground_z[out.cell_of_point[i]];
+    const bool ground_point = z < ground_z + threshold;
     out.is_ground[i] = ground_point;
-    if (!ground_point) out.non_ground.push_back(static_cast<int>(i));
+    if (!ground_point) {
+      out.non_ground.push_back(static_cast<int>(i));
+    } else if (z - ground_z > low_height) {
+      out.low_ground.push_back(static_cast<int>(i));
+    }
   }
   out.num_ground = static_cast<std::int64_t>(points.size() - out.non_ground.size());
   return out;

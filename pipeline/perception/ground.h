@@ -19,6 +19,9 @@ struct GroundSegmentation {
   std::vector<std::uint8_t> is_ground;  // one per input point: 1 = ground (or below-ground noise)
   std::int64_t num_ground = 0;          // points with is_ground = 1
   std::vector<int> non_ground;          // indices of the points with is_ground = 0, increasing
+  // Indices of the ground points that stand more than SegmentGround's `low_point_height_m` above
+  // their local ground (low obstacles' candidates), increasing; empty when that height is 0.
+  std::vector<int> low_ground;
 
   // The local ground height, m, vehicle frame, under the vehicle-frame point (x, y), m.
   double HeightAt(double x, double y) const;
@@ -103,9 +106,12 @@ PolarBins MakePolarBins(const Eigen::Vector2d& sensor_xy, double max_range_m,
 GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points,
                                  const Eigen::Vector3d& sensor_origin, double expected_ground_z,
                                  double max_range_m, const proto::GroundOptions& options);
-// The same from `bins`, filled by PolarBins::Add with `points` in order (and the same options).
+// The same from `bins`, filled by PolarBins::Add with `points` in order (and the same options),
+// listing the ground points higher than `low_point_height_m` above their local ground when it is
+// positive (they are labelled in the same pass).
 GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points, PolarBins bins,
-                                 double expected_ground_z, const proto::GroundOptions& options);
+                                 double expected_ground_z, const proto::GroundOptions& options,
+                                 double low_point_height_m = 0);
 
 // The road height near the sensor read from the scan itself, m, vehicle frame: the median over
 // 10-degree sectors of each sector's lowest point between 4 and 20 m (horizontally) from

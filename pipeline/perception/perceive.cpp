@@ -316,39 +316,8 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
                      std::vector<DetectedObject>* objects) {
   const proto::LowObstacleOptions& low = options.low_obstacles();
   if (low.min_height_m() <= 0) return;
-  // Few points are low: one well-predicted branch per point, the test itself in float.
-  std::vector<int> low_points;
-  const float min_height = FloatAtMost(low.min_height_m());
-  const std::uint8_t* is_ground = ground.is_ground.data();
-  const int* cell_of_point = ground.cell_of_point.data();
-  const float* cell_ground_z = ground.cell_ground_z.data();
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  // Four points a test; a block without a low point (nearly all) costs one branch.
-  const __m128 vmin_height = _mm_set1_ps(min_height);
-  for (; i + 4 <= points.size(); i += 4) {
-    const Eigen::Vector3f* p = points.data() + i;
-    const int* cell = cell_of_point + i;
-    const __m128 above = _mm_sub_ps(_mm_setr_ps(p[0].z(), p[1].z(), p[2].z(), p[3].z()),
-                                    _mm_setr_ps(cell_ground_z[cell[0]], cell_ground_z[cell[1]],
-                                                cell_ground_z[cell[2]], cell_ground_z[cell[3]]));
-    const int high = _mm_movemask_ps(_mm_cmpgt_ps(above, vmin_height));
-    const int ground_bits =
-        is_ground[i] | is_ground[i + 1] << 1 | is_ground[i + 2] << 2 | is_ground[i + 3] << 3;
-    const int low_bits = high & ground_bits;
-    if (low_bits == 0) continue;
-    for (int k = 0; k < 4; ++k) {
-      if (low_bits & (1 << k)) low_points.push_back(static_cast<int>(i + k));
-    }
-  }
-#endif
-  for (; i < points.size(); ++i) {
-    const bool low_point =
-        is_ground[i] & (points[i].z() - cell_ground_z[cell_of_point[i]] > min_height);
-    if (low_point) low_points.push_back(static_cast<int>(i));
-  }
-  if (low_points.empty()) return;
-  const Clusters clusters = ClusterPoints(points, low_points, ground, options.cluster());
+  if (ground.low_ground.empty()) return;
+  const Clusters clusters = ClusterPoints(points, ground.low_ground, ground, options.cluster());
   std::vector<NearBox> near_boxes;
   for (const DetectedObject& object : *objects)
     near_boxes.emplace_back(object.box, low.clearance_m());
@@ -528,7 +497,8 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
   const Eigen::Vector3d sensor = vehicle_from_lidar.translation();
   const double expected_ground_z = ExpectedGroundZ(frame, sensor, valid.bins);
   const GroundSegmentation ground =
-      SegmentGround(points, std::move(valid.bins), expected_ground_z, options.ground());
+      SegmentGround(points, std::move(valid.bins), expected_ground_z, options.ground(),
+                    options.low_obstacles().min_height_m());
   out.num_ground_points = ground.num_ground;
   times->ground_ms = clock.Lap();
 

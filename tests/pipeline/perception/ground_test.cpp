@@ -68,6 +68,27 @@ TEST(SegmentGround, ListsExactlyTheNonGroundPointsInOrder) {
   EXPECT_EQ(ground.num_ground, static_cast<std::int64_t>(points.size() - expected.size()));
 }
 
+TEST(SegmentGround, ListsTheGroundPointsStandingAboveTheLowPointHeight) {
+  std::vector<Eigen::Vector3f> points;
+  AddGround(points, -20, 20, -20, 20, 0.5f);
+  AddBoxSides(points, 10, 0, 4, 1.8f, 1.5f, 0.1f);
+  // A brick on the road: its top is below the ground threshold, so it is ground, but high.
+  for (int k = 0; k < 7; ++k) points.emplace_back(6 + 0.05f * k, 2, kGroundZ + 0.15f);
+  const pipeline::proto::GroundOptions options;
+  PolarBins bins = MakePolarBins(Eigen::Vector2d::Zero(), 80, options, points.size());
+  bins.AddRange(points.data(), points.size());
+  const GroundSegmentation ground = SegmentGround(points, bins, kGroundZ, options, 0.12);
+  std::vector<int> expected;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const float above = points[i].z() - ground.HeightUnderPoint(i);
+    if (ground.is_ground[i] && static_cast<double>(above) > 0.12)
+      expected.push_back(static_cast<int>(i));
+  }
+  ASSERT_GE(expected.size(), 7u);  // the brick at least
+  EXPECT_EQ(ground.low_ground, expected);
+  EXPECT_TRUE(SegmentGround(points, bins, kGroundZ, options).low_ground.empty());  // not asked
+}
+
 TEST(SegmentGround, FollowsARisingSlopeThatOneGlobalPlaneWouldMiss) {
   std::vector<Eigen::Vector3f> points;
   AddGround(points, 3, 40, -10, 10, 0.5f, /*slope=*/0.08f);  // 8 % grade: +3.2 m at 40 m
