@@ -243,6 +243,38 @@ class Stopwatch {
   double start_ = ThreadCpuMs();
 };
 
+// sensors::Contains(box, point, margin) with the box's sine and cosine computed once, and a circle
+// around the box that rejects far points with one distance (the test runs for every low point
+// against every object).
+class NearBox {
+ public:
+  NearBox(const sensors::Box3D& box, double margin)
+      : center_(box.center),
+        c_(std::cos(box.yaw)),
+        s_(std::sin(box.yaw)),
+        half_length_(box.length / 2 + margin),
+        half_width_(box.width / 2 + margin),
+        half_height_(box.height / 2 + margin),
+        // Slightly larger than the half diagonal, so rounding never rejects a point inside.
+        reach_sq_((half_length_ * half_length_ + half_width_ * half_width_) * (1 + 1e-9) + 1e-9) {}
+
+  bool Contains(const Eigen::Vector3f& point) const {
+    return Contains(Eigen::Vector3d(point.cast<double>()));
+  }
+  bool Contains(const Eigen::Vector3d& point) const {
+    const Eigen::Vector3d d = point - center_;
+    if (d.x() * d.x() + d.y() * d.y() > reach_sq_) return false;
+    const double local_x = c_ * d.x() + s_ * d.y();
+    const double local_y = -s_ * d.x() + c_ * d.y();
+    return std::abs(local_x) <= half_length_ && std::abs(local_y) <= half_width_ &&
+           std::abs(d.z()) <= half_height_;
+  }
+
+ private:
+  Eigen::Vector3d center_;
+  double c_, s_, half_length_, half_width_, half_height_, reach_sq_;
+};
+
 // A vehicle is sometimes cut into a big cluster and a few small ones (a mirror, a roof rack, a
 // wheel arch behind a gap in the returns). A small object whose centre lies inside a vehicle's
 // (size-prior extended) box is a part of it, not an object of its own.
@@ -253,9 +285,10 @@ std::vector<char> NotFragmentsOfVehicles(const std::vector<DetectedObject>& obje
   std::vector<char> keep(objects.size(), true);
   for (std::size_t v = 0; v < objects.size(); ++v) {
     if (!sensors::IsVehicle(objects[v].object_class)) continue;
+    const NearBox vehicle(objects[v].box, 0.3);
     for (std::size_t o = 0; o < objects.size(); ++o) {
       if (o == v || objects[o].num_points >= objects[v].num_points) continue;
-      if (sensors::Contains(objects[v].box, tight_boxes[o].center, 0.3)) keep[o] = false;
+      if (vehicle.Contains(tight_boxes[o].center)) keep[o] = false;
     }
   }
   return keep;
@@ -278,35 +311,6 @@ ClassGuess MostLikelyClass(const ClassProbabilities& probabilities, const sensor
       return {VehicleKind(box), confidence};
   }
 }
-
-// sensors::Contains(box, point, margin) with the box's sine and cosine computed once, and a circle
-// around the box that rejects far points with one distance (the test runs for every low point
-// against every object).
-class NearBox {
- public:
-  NearBox(const sensors::Box3D& box, double margin)
-      : center_(box.center),
-        c_(std::cos(box.yaw)),
-        s_(std::sin(box.yaw)),
-        half_length_(box.length / 2 + margin),
-        half_width_(box.width / 2 + margin),
-        half_height_(box.height / 2 + margin),
-        // Slightly larger than the half diagonal, so rounding never rejects a point inside.
-        reach_sq_((half_length_ * half_length_ + half_width_ * half_width_) * (1 + 1e-9) + 1e-9) {}
-
-  bool Contains(const Eigen::Vector3f& point) const {
-    const Eigen::Vector3d d = point.cast<double>() - center_;
-    if (d.x() * d.x() + d.y() * d.y() > reach_sq_) return false;
-    const double local_x = c_ * d.x() + s_ * d.y();
-    const double local_y = -s_ * d.x() + c_ * d.y();
-    return std::abs(local_x) <= half_length_ && std::abs(local_y) <= half_width_ &&
-           std::abs(d.z()) <= half_height_;
-  }
-
- private:
-  Eigen::Vector3d center_;
-  double c_, s_, half_length_, half_width_, half_height_, reach_sq_;
-};
 
 // Debris about as tall as the ground threshold is ground to the main pass. Its points above
 // `min_height_m` are clustered on their own; a short cluster clear of every object is an unknown
