@@ -73,17 +73,24 @@ bool Selected(const sensors::LabeledFrame& labeled, const BoxEvaluationOptions& 
 // drives none of those scored below 0.1 was right), and the result files would mostly hold them.
 constexpr double kMinCandidateScore = 0.05;
 
-std::vector<ScoredPrediction> DetectionsOf(const pipeline::Perception& perception,
-                                           const sensors::CameraModel& camera,
-                                           const FrameTruth& truth,
-                                           const BoxEvaluationOptions& options) {
+// The detections to score and write. An unsure candidate is written with its most likely class
+// and, when `size_prior_sensor_xy` is set (the lidar, vehicle frame), the box Perceive would give
+// that class (the pipeline keeps its fitted box, as it does for every unknown object).
+std::vector<ScoredPrediction> DetectionsOf(
+    const pipeline::Perception& perception,
+    const std::optional<Eigen::Vector2d>& size_prior_sensor_xy, const sensors::CameraModel& camera,
+    const FrameTruth& truth, const BoxEvaluationOptions& options) {
   std::vector<ScoredPrediction> out;
   for (const pipeline::DetectedObject& object : perception.objects) {
-    const bool unsure = object.object_class == sensors::ObjectClass::kUnknown &&
-                        object.unsure_class != sensors::ObjectClass::kUnknown;
+    const bool unsure = object.unsure_class != sensors::ObjectClass::kUnknown;
     if (unsure && object.class_confidence < kMinCandidateScore) continue;
-    const sensors::LabeledBox box{object.box, unsure ? object.unsure_class : object.object_class,
-                                  -1, object.class_confidence};
+    sensors::LabeledBox box{object.box, object.object_class, -1, object.class_confidence};
+    if (unsure) {
+      box.object_class = object.unsure_class;
+      if (size_prior_sensor_xy) {
+        box.box = pipeline::SizePriorBox(object.box, object.unsure_class, *size_prior_sensor_xy);
+      }
+    }
     if (auto p = PredictionOf(box, object.num_points, camera, truth.dont_care, options)) {
       p->unsure = unsure;
       out.push_back(*p);
@@ -144,8 +151,12 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
     // Score detections, then (tracking layouts) the tracks built from them.
     const FrameTruth truth = TruthOf(labeled.labels, camera, frame.lidar.points, options);
     const pipeline::Perception perception = pipeline::Perceive(frame, perception_options);
+    std::optional<Eigen::Vector2d> size_prior_sensor_xy;
+    if (perception_options.box().extend_to_size_prior()) {
+      size_prior_sensor_xy = frame.calibration->vehicle_from_lidar.translation().head<2>();
+    }
     const std::vector<ScoredPrediction> detections =
-        DetectionsOf(perception, camera, truth, options);
+        DetectionsOf(perception, size_prior_sensor_xy, camera, truth, options);
     boxes.Add(ScoreFrame(truth.truths, detections, options));
     if (!result.tracking_layout) {
       writer.Add(labeled, detections, camera);

@@ -471,10 +471,8 @@ ClassifiedObjects DecideClasses(const BoxedClusters& boxed, const ClassModel& mo
     }
     object.object_class = guess.object_class;
     object.class_confidence = guess.confidence;
-    if (options.box().extend_to_size_prior() && sensors::IsVehicle(guess.object_class)) {
-      const TypicalSize size = TypicalSizeOf(guess.object_class);
-      object.box = TurnIfSeenEndOn(object.box, size, sensor_xy);
-      object.box = ExtendAwayFromSensor(object.box, size.length, size.width, sensor_xy);
+    if (options.box().extend_to_size_prior()) {
+      object.box = SizePriorBox(object.box, guess.object_class, sensor_xy);
     }
   }
   return out;
@@ -545,6 +543,14 @@ Perception PerceiveAll(const sensors::Frame& frame, const proto::PerceptionOptio
 }
 
 }  // namespace
+
+sensors::Box3D SizePriorBox(const sensors::Box3D& tight_box, sensors::ObjectClass object_class,
+                            const Eigen::Vector2d& sensor_xy) {
+  if (!sensors::IsVehicle(object_class)) return tight_box;
+  const TypicalSize size = TypicalSizeOf(object_class);
+  return ExtendAwayFromSensor(TurnIfSeenEndOn(tight_box, size, sensor_xy), size.length, size.width,
+                              sensor_xy);
+}
 
 Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions& options) {
   return PerceiveWithTimes(frame, options).perception;

@@ -18,6 +18,13 @@ namespace longtail::pipeline {
 // `num_invalid_points` and dropped.
 Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions& options);
 
+// The box Perceive gives a vehicle of `object_class` (car, van or truck) fitted as `tight_box` with
+// the lidar at `sensor_xy` (vehicle frame): a vehicle seen end-on is turned so its hidden length
+// runs away from the sensor, and a partly seen one grows to its class's typical size away from the
+// sensor. Other classes keep the tight box.
+sensors::Box3D SizePriorBox(const sensors::Box3D& tight_box, sensors::ObjectClass object_class,
+                            const Eigen::Vector2d& sensor_xy);
+
 // CPU time of the calling thread spent in each step of Perceive, ms, for benchmarks.
 struct PerceptionTimes {
   double transform_ms = 0;     // validity filter and lidar -> vehicle frame

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "pipeline/perception/classify.h"
 #include "sensors/kitti/kitti_label.h"
 #include "sensors/log_reader.h"
 #include "tests/test_support.h"
@@ -190,7 +191,7 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
   const std::filesystem::path out = testing::ScratchDir() / "labels";
   sensors::IssueLog issues;
   EvaluateBoxes(dataset, {}, {}, {}, {}, out, issues);
-  int files = 0, lines = 0, unsure = 0;
+  int files = 0, lines = 0, unsure = 0, unsure_vehicles = 0;
   const double min_confidence = pipeline::proto::ClassOptions().min_confidence();
   for (const auto& entry : std::filesystem::directory_iterator(out)) {
     ++files;
@@ -203,6 +204,15 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
       EXPECT_GE(*label->score, 0.05) << line;
       unsure += *label->score < min_confidence;
       ++lines;
+      // Every vehicle, reported or only a candidate, has at least its class's typical footprint:
+      // a partly seen car is scored with the box it would get as a car.
+      const sensors::ObjectClass object_class =
+          sensors::ParseObjectClass(label->type).value_or(sensors::ObjectClass::kUnknown);
+      if (!sensors::IsVehicle(object_class)) continue;
+      unsure_vehicles += *label->score < min_confidence;
+      const pipeline::TypicalSize size = pipeline::TypicalSizeOf(object_class);
+      EXPECT_GE(label->length, size.length - 0.01) << line;
+      EXPECT_GE(label->width, size.width - 0.01) << line;
     }
   }
   EXPECT_EQ(files, 6);
@@ -210,6 +220,7 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
   // Objects the pipeline reports as unknown are written with their most likely class, so a scorer
   // that sweeps the score column sees the whole ranking.
   EXPECT_GT(unsure, 0);
+  EXPECT_GT(unsure_vehicles, 0);
 }
 
 TEST(EvaluateBoxes, ReportsATruncatedScanAndGoesOn) {
