@@ -244,8 +244,8 @@ class Stopwatch {
 };
 
 // sensors::Contains(box, point, margin) with the box's sine and cosine computed once, and a circle
-// around the box that rejects far points with one distance (the test runs for every low point
-// against every object).
+// around the box that rejects far points with one distance (the test runs for every object
+// against every vehicle, and for every low point against every object).
 class NearBox {
  public:
   NearBox(const sensors::Box3D& box, double margin)
