@@ -147,7 +147,8 @@ void AddEvalBoxesCommand(CLI::App& app, int* exit_code) {
                       "also write the predictions as KITTI result files into this folder,\n"
                       "with their scores; on object layouts objects reported unknown are\n"
                       "written too, with their most likely class and its probability (down to\n"
-                      "0.05), for scorers that rank every candidate");
+                      "0.05) and, for a vehicle, the box that class gets, for scorers that rank\n"
+                      "every candidate");
   command->add_option("--max-range", options->max_range_m, "score objects within this range, m")
       ->capture_default_str();
   command
