@@ -319,7 +319,7 @@ void AddLowObstacles(const std::vector<Eigen::Vector3f>& points, const GroundSeg
                      const proto::PerceptionOptions& options,
                      std::vector<DetectedObject>* objects) {
   const proto::LowObstacleOptions& low = options.low_obstacles();
-  if (low.min_height_m() <= 0) return;
+  // Ground segmentation lists no low points when min_height_m is 0 (the pass is off).
   if (ground.low_ground.empty()) return;
   const Clusters clusters = ClusterPoints(points, ground.low_ground, ground, options.cluster());
   std::vector<NearBox> near_boxes;
