@@ -73,44 +73,73 @@ bool Selected(const sensors::LabeledFrame& labeled, const BoxEvaluationOptions& 
 // drives none of those scored below 0.1 was right), and the result files would mostly hold them.
 constexpr double kMinCandidateScore = 0.05;
 
-// The detections to score and write. An unsure candidate is written with its most likely class
-// and, when `size_prior_sensor_xy` is set (the lidar, vehicle frame), the box Perceive would give
-// that class (the pipeline keeps its fitted box, as it does for every unknown object).
-std::vector<ScoredPrediction> DetectionsOf(
-    const pipeline::Perception& perception,
-    const std::optional<Eigen::Vector2d>& size_prior_sensor_xy, const sensors::CameraModel& camera,
-    const FrameTruth& truth, const BoxEvaluationOptions& options) {
+// Where a scene's boxes are scored from: the camera, its DontCare regions and, when vehicles get
+// class size priors (`size_prior_sensor_xy`, the lidar in the vehicle frame), the lidar.
+struct Scene {
+  const sensors::CameraModel& camera;
+  const FrameTruth& truth;
+  std::optional<Eigen::Vector2d> size_prior_sensor_xy;
+};
+
+// An object or track as a prediction. An unsure candidate (`unsure_class` set) is scored with its
+// most likely class and, for a vehicle, the box Perceive would give that class (the pipeline keeps
+// the fitted box, as it does for every unknown object); below kMinCandidateScore it is left out.
+std::optional<ScoredPrediction> CandidateOf(sensors::LabeledBox box,
+                                            sensors::ObjectClass unsure_class, int num_points,
+                                            const Scene& scene,
+                                            const BoxEvaluationOptions& options) {
+  const bool unsure = unsure_class != sensors::ObjectClass::kUnknown;
+  if (unsure && box.score < kMinCandidateScore) return std::nullopt;
+  if (unsure) {
+    box.object_class = unsure_class;
+    if (scene.size_prior_sensor_xy) {
+      box.box = pipeline::SizePriorBox(box.box, unsure_class, *scene.size_prior_sensor_xy);
+    }
+  }
+  auto p = PredictionOf(box, num_points, scene.camera, scene.truth.dont_care, options);
+  if (p) p->unsure = unsure;
+  return p;
+}
+
+// The detections to score and write (object layouts), unsure candidates included.
+std::vector<ScoredPrediction> DetectionsOf(const pipeline::Perception& perception,
+                                           const Scene& scene,
+                                           const BoxEvaluationOptions& options) {
   std::vector<ScoredPrediction> out;
   for (const pipeline::DetectedObject& object : perception.objects) {
-    const bool unsure = object.unsure_class != sensors::ObjectClass::kUnknown;
-    if (unsure && object.class_confidence < kMinCandidateScore) continue;
-    sensors::LabeledBox box{object.box, object.object_class, -1, object.class_confidence};
-    if (unsure) {
-      box.object_class = object.unsure_class;
-      if (size_prior_sensor_xy) {
-        box.box = pipeline::SizePriorBox(object.box, object.unsure_class, *size_prior_sensor_xy);
-      }
-    }
-    if (auto p = PredictionOf(box, object.num_points, camera, truth.dont_care, options)) {
-      p->unsure = unsure;
+    const sensors::LabeledBox box{object.box, object.object_class, -1, object.class_confidence};
+    if (auto p = CandidateOf(box, object.unsure_class, object.num_points, scene, options)) {
       out.push_back(*p);
     }
   }
   return out;
 }
 
+// Tracks as predictions; unsure candidates only `with_candidates`.
 std::vector<ScoredPrediction> TracksOf(const std::vector<pipeline::Track>& tracks,
-                                       const sensors::CameraModel& camera, const FrameTruth& truth,
-                                       const BoxEvaluationOptions& options) {
+                                       const Scene& scene, const BoxEvaluationOptions& options,
+                                       bool with_candidates) {
   std::vector<ScoredPrediction> out;
   for (const pipeline::Track& track : tracks) {
+    if (!with_candidates && track.object_class == sensors::ObjectClass::kUnknown) continue;
     const sensors::LabeledBox box{track.box, track.object_class, track.id, track.class_confidence};
-    if (auto p = PredictionOf(box, track.num_points, camera, truth.dont_care, options)) {
+    if (auto p = CandidateOf(box, track.unsure_class, track.num_points, scene, options)) {
       p->speed_mps = track.velocity_world.norm();
       out.push_back(*p);
     }
   }
   return out;
+}
+
+// The tracker whose tracks a tracking layout's result file holds. A scorer of result files
+// matches boxes frame by frame and ranks them by score, so every object is there from its first
+// observation, with the box it was observed with in that frame; the track contributes its id and
+// its class probability averaged over the frames, which ranks clutter that looks like a vehicle
+// now and then below real vehicles.
+pipeline::proto::TrackerOptions ResultFileTracker(pipeline::proto::TrackerOptions options) {
+  options.set_min_hits_to_confirm(1);
+  options.set_report_observed_box(true);
+  return options;
 }
 
 }  // namespace
@@ -127,9 +156,11 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
   result.tracking_layout = benchmark.is_tracking();
   KittiResultWriter writer(write_labels_dir, result.tracking_layout);
   BoxScoreSums boxes(options);
+  BoxScoreSums written(options);  // tracking layouts: the result file's tracks
   ClearMot clear_mot(options);
   std::optional<std::string> sequence;
-  std::optional<pipeline::Tracker> tracker;  // both live across the frames of one sequence
+  // Per sequence: the pipeline's tracker (scored by CLEAR-MOT), the result file's, ego motion.
+  std::optional<pipeline::Tracker> tracker, result_tracker;
   std::optional<pipeline::EgoMotionEstimator> ego_motion;
   for (std::size_t i = 0; i < benchmark.size(); ++i) {
     sensors::LabeledFrame labeled = benchmark.Load(i);
@@ -138,11 +169,11 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
     if (!frame.calibration || frame.calibration->cameras.empty()) continue;
     const sensors::CameraModel& camera = frame.calibration->cameras.front();
     ++result.frames;
-    // Each tracking sequence starts with a fresh tracker and ego motion.
     if (result.tracking_layout && labeled.sequence != sequence) {
       sequence = labeled.sequence;
       writer.StartSequence(labeled.sequence);
       tracker.emplace(tracker_options);
+      result_tracker.emplace(ResultFileTracker(tracker_options));
       ego_motion.emplace(ego_options);
       clear_mot.StartSequence();
     }
@@ -151,26 +182,28 @@ BoxEvaluation EvaluateBoxes(const fs::path& dataset,
     // Score detections, then (tracking layouts) the tracks built from them.
     const FrameTruth truth = TruthOf(labeled.labels, camera, frame.lidar.points, options);
     const pipeline::Perception perception = pipeline::Perceive(frame, perception_options);
-    std::optional<Eigen::Vector2d> size_prior_sensor_xy;
+    Scene scene{camera, truth, std::nullopt};
     if (perception_options.box().extend_to_size_prior()) {
-      size_prior_sensor_xy = frame.calibration->vehicle_from_lidar.translation().head<2>();
+      scene.size_prior_sensor_xy = frame.calibration->vehicle_from_lidar.translation().head<2>();
     }
-    const std::vector<ScoredPrediction> detections =
-        DetectionsOf(perception, size_prior_sensor_xy, camera, truth, options);
+    const std::vector<ScoredPrediction> detections = DetectionsOf(perception, scene, options);
     boxes.Add(ScoreFrame(truth.truths, detections, options));
     if (!result.tracking_layout) {
       writer.Add(labeled, detections, camera);
       continue;
     }
     const pipeline::EgoMotion ego = ego_motion->Update(frame, perception);
-    const std::vector<ScoredPrediction> tracks = TracksOf(
-        tracker->Update(frame.lidar.stamp, perception.objects, ego), camera, truth, options);
-    clear_mot.AddFrame(truth.truths, tracks);
-    writer.Add(labeled, tracks, camera);
+    clear_mot.AddFrame(truth.truths,
+                       TracksOf(tracker->Update(frame.lidar.stamp, perception.objects, ego), scene,
+                                options, false));
+    const std::vector<ScoredPrediction> result_tracks = TracksOf(
+        result_tracker->Update(frame.lidar.stamp, perception.objects, ego), scene, options, true);
+    written.Add(ScoreFrame(truth.truths, result_tracks, options));
+    writer.Add(labeled, result_tracks, camera);
   }
   writer.Finish();
   result.classes = boxes.Classes();
-  result.detections = boxes.Detections();
+  result.detections = result.tracking_layout ? written.Detections() : boxes.Detections();
   if (result.tracking_layout) result.tracking = clear_mot.Scores();
   result.data_issues = issues.count();
   return result;

@@ -46,8 +46,12 @@ struct Perception {
 struct Track {
   int id = 0;
   ObjectClass object_class = ObjectClass::kUnknown;
-  double class_confidence = 0;  // [0,1]: decayed mean of its detections' class probability
-  Box3D box;                    // vehicle frame, at this frame's time
+  // [0,1]: decayed mean of its detections' probability of object_class, or of unsure_class.
+  double class_confidence = 0;
+  // As a detection's: when object_class is kUnknown, the known class its detections gave the most
+  // probability (as reported or unsure classes); kUnknown otherwise.
+  ObjectClass unsure_class = ObjectClass::kUnknown;
+  Box3D box;  // vehicle frame, at this frame's time
   Eigen::Vector2d velocity_world =
       Eigen::Vector2d::Zero();  // m/s in the world frame (ego motion removed)
   Eigen::Vector2d velocity_vehicle = Eigen::Vector2d::Zero();  // m/s over ground, in vehicle axes

@@ -60,6 +60,15 @@ ObjectClass MostVotedClass(const std::array<double, 8>& votes) {
   return static_cast<ObjectClass>(std::max_element(votes.begin(), votes.end()) - votes.begin());
 }
 
+// A detection's vote for its class, and for its candidate class (its unsure class when unknown).
+void AddClassVotes(const DetectedObject& object, std::array<double, 8>& class_votes,
+                   std::array<double, 8>& candidate_votes) {
+  class_votes[static_cast<int>(object.object_class)] += object.class_confidence;
+  const ObjectClass candidate =
+      object.object_class == ObjectClass::kUnknown ? object.unsure_class : object.object_class;
+  candidate_votes[static_cast<int>(candidate)] += object.class_confidence;
+}
+
 // A vehicle track does not take a pedestrian or cyclist detection, and the other way round: the
 // classes are told apart reliably, and a swap would give a track a wrong size and dynamics.
 bool IncompatibleClasses(ObjectClass track_class, ObjectClass detection_class) {
@@ -174,6 +183,7 @@ void Tracker::CorrectAssociatedTracks(const std::vector<int>& detection_of_track
     State& track = tracks_[t];
     const int d = detection_of_track[t];
     for (double& vote : track.class_votes) vote *= options_.class_vote_decay();
+    for (double& vote : track.candidate_votes) vote *= options_.class_vote_decay();
     track.observations *= options_.class_vote_decay();
     if (d < 0) {
       ++track.misses;
@@ -186,7 +196,8 @@ void Tracker::CorrectAssociatedTracks(const std::vector<int>& detection_of_track
     track.covariance = corrected.covariance;
     track.box_world =
         FollowObservedBox(track.box_world, detected_world[d], options_.size_smoothing());
-    track.class_votes[static_cast<int>(objects[d].object_class)] += objects[d].class_confidence;
+    track.observed_world = detected_world[d];
+    AddClassVotes(objects[d], track.class_votes, track.candidate_votes);
     track.observations += 1;
     track.num_points = objects[d].num_points;
     track.ground_z = objects[d].ground_z;
@@ -216,7 +227,8 @@ void Tracker::StartTracks(const std::vector<char>& detection_used,
     track.x << detected_world[d].center.x(), detected_world[d].center.y(), 0, 0;
     track.covariance = Eigen::Vector4d(r, r, sv * sv, sv * sv).asDiagonal();
     track.box_world = detected_world[d];
-    track.class_votes[static_cast<int>(objects[d].object_class)] += objects[d].class_confidence;
+    track.observed_world = detected_world[d];
+    AddClassVotes(objects[d], track.class_votes, track.candidate_votes);
     track.observations = 1;
     track.num_points = objects[d].num_points;
     track.ground_z = objects[d].ground_z;
@@ -246,6 +258,15 @@ std::vector<Track> Tracker::ReportConfirmedTracks(const Eigen::Matrix4d& world_f
     // as on detections.
     report.class_confidence =
         track.observations > 0 ? std::min(1.0, votes[best] / track.observations) : 0;
+    if (report.object_class == ObjectClass::kUnknown) {
+      // As for a detection: the most likely known class (index 0 is kUnknown) and its probability.
+      const auto& candidates = track.candidate_votes;
+      const auto most = std::max_element(candidates.begin() + 1, candidates.end());
+      if (*most > 0) {
+        report.unsure_class = static_cast<ObjectClass>(most - candidates.begin());
+        report.class_confidence = std::min(1.0, *most / track.observations);
+      }
+    }
     Eigen::Vector2d velocity = track.x.tail<2>();
     if (velocity.norm() < options_.min_reported_speed_mps()) velocity.setZero();
     // A moving vehicle heads where it goes: resolve the pi ambiguity of the box's heading.
@@ -255,6 +276,10 @@ std::vector<Track> Tracker::ReportConfirmedTracks(const Eigen::Matrix4d& world_f
     }
     Box3D world_box = track.box_world;
     world_box.center.head<2>() = track.x.head<2>();
+    if (options_.report_observed_box() && track.misses == 0) {
+      world_box = track.observed_world;
+      world_box.yaw = track.box_world.yaw;  // the observed heading, resolved as above
+    }
     report.box = world_box;
     report.box.center = (vehicle_from_world * world_box.center.homogeneous()).head<3>();
     report.box.yaw = sensors::WrapAngle(world_box.yaw - ego_yaw);

@@ -29,9 +29,12 @@ class Tracker {
     int id = 0;
     Eigen::Vector4d x = Eigen::Vector4d::Zero();
     Eigen::Matrix4d covariance = Eigen::Matrix4d::Identity();
-    Box3D box_world;  // last observed box moved to the world frame; size smoothed
+    Box3D box_world;       // last observed box moved to the world frame; size smoothed
+    Box3D observed_world;  // last observed box moved to the world frame, as observed
     std::array<double, 8> class_votes{};  // decayed confidence per sensors::ObjectClass
-    double observations = 0;              // decayed count of observations (same decay)
+    // The same with an unknown detection's vote given to its unsure class (Track::unsure_class).
+    std::array<double, 8> candidate_votes{};
+    double observations = 0;  // decayed count of observations (same decay)
     int age = 0, hits = 0, misses = 0, num_points = 0;
     double ground_z = 0;  // m, vehicle frame, of the last observation
   };

@@ -4,6 +4,8 @@
 
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "pipeline/perception/classify.h"
 #include "sensors/kitti/kitti_label.h"
@@ -221,6 +223,38 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
   // that sweeps the score column sees the whole ranking.
   EXPECT_GT(unsure, 0);
   EXPECT_GT(unsure_vehicles, 0);
+}
+
+TEST(EvaluateBoxes, WritesEveryObjectOfATrackingSequenceFromItsFirstFrame) {
+  LONGTAIL_REQUIRE_DATA(dataset, "kitti-tracking/training");
+  const std::filesystem::path out = testing::ScratchDir() / "labels";
+  sensors::IssueLog issues;
+  const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, out, issues);
+  std::ifstream in(out / "0000.txt");
+  ASSERT_TRUE(in) << "no result file for sequence 0000";
+  std::set<int> frames;
+  std::map<int, std::set<std::string>> types_of_track;
+  int unsure = 0;
+  const double min_confidence = pipeline::proto::ClassOptions().min_confidence();
+  for (std::string line; std::getline(in, line);) {
+    const auto label = sensors::ParseKittiLabel(line, true);
+    ASSERT_TRUE(label) << label.error().message << ": " << line;
+    ASSERT_TRUE(label->score.has_value());
+    EXPECT_GE(label->track_id, 0) << line;
+    frames.insert(label->frame);
+    types_of_track[label->track_id].insert(label->type);
+    unsure += *label->score < min_confidence;
+  }
+  // Objects are there from their first observation (a confirmed-only tracker writes nothing for
+  // frame 0), and candidates the pipeline reports as unknown are ranked too.
+  EXPECT_EQ(frames.size(), 40u);
+  EXPECT_EQ(*frames.begin(), 0);
+  EXPECT_GT(unsure, 0);
+  EXPECT_GT(types_of_track.size(), 10u);
+  // The curves score what the file holds: its vehicles reach the recall the detections reach.
+  const GroupDetections& vehicles = evaluation.detections.at(0);
+  EXPECT_EQ(vehicles.name, "Vehicle");
+  EXPECT_GE(BestPrecisionAtRecall(vehicles.loose, vehicles.num_truth, 0.85).precision, 0.95);
 }
 
 TEST(EvaluateBoxes, ReportsATruncatedScanAndGoesOn) {

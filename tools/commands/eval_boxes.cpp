@@ -145,10 +145,12 @@ void AddEvalBoxesCommand(CLI::App& app, int* exit_code) {
   command->add_option("--config", options->config, "run options, protobuf text format");
   command->add_option("--write-labels", options->write_labels,
                       "also write the predictions as KITTI result files into this folder,\n"
-                      "with their scores; on object layouts objects reported unknown are\n"
-                      "written too, with their most likely class and its probability (down to\n"
-                      "0.05) and, for a vehicle, the box that class gets, for scorers that rank\n"
-                      "every candidate");
+                      "with their scores, for scorers that rank every candidate: objects\n"
+                      "reported unknown are written too, with their most likely class and its\n"
+                      "probability (down to 0.05) and, for a vehicle, the box that class gets.\n"
+                      "Tracking layouts get every object from its first frame, with its track's\n"
+                      "id and class probability (a mean over the frames) and the box observed\n"
+                      "in that frame; the precision-recall tables score what is written");
   command->add_option("--max-range", options->max_range_m, "score objects within this range, m")
       ->capture_default_str();
   command

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 namespace longtail::pipeline {
@@ -95,6 +96,46 @@ TEST(Tracker, NeverAssociatesBeyondTheGateOrAcrossVehicleAndPedestrian) {
   EXPECT_TRUE(tracks.empty());
   tracks = tracker.Update(At(0.3), {person}, EgoAt(0));
   for (const Track& track : tracks) EXPECT_NE(track.id, id);
+}
+
+TEST(Tracker, AnUnknownTrackNamesTheClassItsUnsureDetectionsMostLikelyAre) {
+  Tracker tracker{proto::TrackerOptions()};
+  DetectedObject candidate = Car(15, 2);
+  candidate.object_class = ObjectClass::kUnknown;  // the model was not sure enough
+  candidate.unsure_class = ObjectClass::kVan;
+  candidate.class_confidence = 0.3;
+  tracker.Update(At(0), {candidate}, EgoAt(0));
+  const std::vector<Track> tracks = tracker.Update(At(0.1), {candidate}, EgoAt(0));
+  ASSERT_EQ(tracks.size(), 1u);
+  EXPECT_EQ(tracks[0].object_class, ObjectClass::kUnknown);
+  EXPECT_EQ(tracks[0].unsure_class, ObjectClass::kVan);
+  EXPECT_NEAR(tracks[0].class_confidence, 0.3, 1e-9);  // the van's probability, as detected
+  // A track of a reported class has no unsure class.
+  Tracker cars{proto::TrackerOptions()};
+  cars.Update(At(0), {Car(15, 2)}, EgoAt(0));
+  EXPECT_EQ(cars.Update(At(0.1), {Car(15, 2)}, EgoAt(0)).at(0).unsure_class, ObjectClass::kUnknown);
+}
+
+TEST(Tracker, ReportsTheBoxAsObservedWhenAsked) {
+  // A parked car whose fitted box jitters by 0.4 m and 0.6 m in length from frame to frame.
+  proto::TrackerOptions observed_options;
+  observed_options.set_report_observed_box(true);
+  Tracker filtered{proto::TrackerOptions()}, observed{observed_options};
+  std::vector<Track> from_filtered, from_observed;
+  DetectedObject car;
+  for (int i = 0; i < 6; ++i) {
+    car = Car(i % 2 == 0 ? 10 : 10.4, 0);
+    car.box.length = i % 2 == 0 ? 4 : 4.6;
+    from_filtered = filtered.Update(At(0.1 * i), {car}, EgoAt(0));
+    from_observed = observed.Update(At(0.1 * i), {car}, EgoAt(0));
+  }
+  ASSERT_EQ(from_filtered.size(), 1u);
+  ASSERT_EQ(from_observed.size(), 1u);
+  EXPECT_NEAR(from_observed[0].box.center.x(), 10.4, 1e-9);
+  EXPECT_NEAR(from_observed[0].box.length, 4.6, 1e-9);
+  EXPECT_GT(std::abs(from_filtered[0].box.center.x() - 10.4), 0.05);  // filtered and smoothed
+  EXPECT_LT(from_filtered[0].box.length, 4.5);
+  EXPECT_EQ(from_observed[0].id, from_filtered[0].id);
 }
 
 }  // namespace
