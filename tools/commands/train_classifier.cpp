@@ -300,7 +300,8 @@ void PrintLeaveOneDriveOut(const TrainingSet& set, const std::set<std::string>& 
     Pool(fold_groups, &pooled);
   }
   fs::remove_all(scratch);
-  out << "leave-one-drive-out (" << fold << " folds, real drives), pooled held-out detections:\n";
+  out << "leave-one-drive-out (" << fold
+      << " folds, real drives), pooled held-out result files (tracks on tracking layouts):\n";
   PrintDetectionReport(pooled, out);
 }
 
