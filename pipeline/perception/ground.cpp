@@ -221,7 +221,8 @@ GroundSegmentation SegmentGround(const std::vector<Eigen::Vector3f>& points, Pol
   out.non_ground.reserve(points.size());
   const float threshold = static_cast<float>(options.ground_threshold_m());
   // No point is higher than +inf above the ground: no low points when they are not asked for.
-  const float low_height = low_point_height_m > 0 ? FloatAtMost(low_point_height_m) : kEmpty;
+  const float low_height = low_point_height_m > 0 ? FloatAtMost(low_point_height_m)
+                                                  : std::numeric_limits<float>::infinity();
   for (std::size_t i = 0; i < points.size(); ++i) {
     const float z = points[i].z(), ground_z = out.cell_ground_z[out.cell_of_point[i]];
     const bool ground_point = z < ground_z + threshold;

@@ -4,7 +4,6 @@
 
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <set>
 
 #include "pipeline/perception/classify.h"
@@ -232,8 +231,7 @@ TEST(EvaluateBoxes, WritesEveryObjectOfATrackingSequenceFromItsFirstFrame) {
   const BoxEvaluation evaluation = EvaluateBoxes(dataset, {}, {}, {}, {}, out, issues);
   std::ifstream in(out / "0000.txt");
   ASSERT_TRUE(in) << "no result file for sequence 0000";
-  std::set<int> frames;
-  std::map<int, std::set<std::string>> types_of_track;
+  std::set<int> frames, track_ids;
   int unsure = 0;
   const double min_confidence = pipeline::proto::ClassOptions().min_confidence();
   for (std::string line; std::getline(in, line);) {
@@ -242,7 +240,7 @@ TEST(EvaluateBoxes, WritesEveryObjectOfATrackingSequenceFromItsFirstFrame) {
     ASSERT_TRUE(label->score.has_value());
     EXPECT_GE(label->track_id, 0) << line;
     frames.insert(label->frame);
-    types_of_track[label->track_id].insert(label->type);
+    track_ids.insert(label->track_id);
     unsure += *label->score < min_confidence;
   }
   // Objects are there from their first observation (a confirmed-only tracker writes nothing for
@@ -250,8 +248,8 @@ TEST(EvaluateBoxes, WritesEveryObjectOfATrackingSequenceFromItsFirstFrame) {
   EXPECT_EQ(frames.size(), 40u);
   EXPECT_EQ(*frames.begin(), 0);
   EXPECT_GT(unsure, 0);
-  EXPECT_GT(types_of_track.size(), 10u);
-  // The curves score what the file holds: its vehicles reach the recall the detections reach.
+  EXPECT_GT(track_ids.size(), 10u);
+  // The curves score what the file holds. In-sample: the built-in model saw this sequence.
   const GroupDetections& vehicles = evaluation.detections.at(0);
   EXPECT_EQ(vehicles.name, "Vehicle");
   EXPECT_GE(BestPrecisionAtRecall(vehicles.loose, vehicles.num_truth, 0.85).precision, 0.95);
