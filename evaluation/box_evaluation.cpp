@@ -82,10 +82,11 @@ struct Scene {
 };
 
 // An object or track as a prediction. An unsure candidate (`unsure_class` set) is scored with its
-// most likely class; below kMinCandidateScore it is left out. Every vehicle is scored with the box
-// Perceive gives its class: the pipeline keeps the fitted box of an unknown object, and a track's
-// observed box is its detection's, fitted when that detection was not a vehicle (a far car seen as
-// a 1.3 m piece in one frame).
+// most likely class; below kMinCandidateScore it is left out. Every box is scored as a label of
+// its class (`LabelBox`): the pipeline keeps the fitted box of an unknown object and of a
+// pedestrian, and a track's observed box is its detection's, fitted when that detection was not a
+// vehicle (a far car seen as a 1.3 m piece in one frame). Whether it is in view is judged on the
+// box as perceived: a label box grown past the image's edge stays in.
 std::optional<ScoredPrediction> CandidateOf(sensors::LabeledBox box,
                                             sensors::ObjectClass unsure_class, int num_points,
                                             const Scene& scene,
@@ -93,11 +94,12 @@ std::optional<ScoredPrediction> CandidateOf(sensors::LabeledBox box,
   const bool unsure = unsure_class != sensors::ObjectClass::kUnknown;
   if (unsure && box.score < kMinCandidateScore) return std::nullopt;
   if (unsure) box.object_class = unsure_class;
-  if (scene.size_prior_sensor_xy) {
-    box.box = pipeline::SizePriorBox(box.box, box.object_class, *scene.size_prior_sensor_xy);
-  }
   auto p = PredictionOf(box, num_points, scene.camera, scene.truth.dont_care, options);
-  if (p) p->unsure = unsure;
+  if (!p) return p;
+  p->unsure = unsure;
+  if (scene.size_prior_sensor_xy) {
+    p->box = pipeline::LabelBox(box.box, box.object_class, *scene.size_prior_sensor_xy);
+  }
   return p;
 }
 

@@ -25,6 +25,13 @@ Perception Perceive(const sensors::Frame& frame, const proto::PerceptionOptions&
 sensors::Box3D SizePriorBox(const sensors::Box3D& tight_box, sensors::ObjectClass object_class,
                             const Eigen::Vector2d& sensor_xy);
 
+// The box a label of `object_class` gets, in the convention of labelled datasets such as KITTI
+// (the whole body's footprint): a vehicle's SizePriorBox, and a pedestrian grown to the class's
+// typical footprint away from the lidar. Perceive keeps a pedestrian's fitted box: the detectors
+// judge whether a person is on the road by the centre of what the lidar saw of them.
+sensors::Box3D LabelBox(const sensors::Box3D& box, sensors::ObjectClass object_class,
+                        const Eigen::Vector2d& sensor_xy);
+
 // CPU time of the calling thread spent in each step of Perceive, ms, for benchmarks.
 struct PerceptionTimes {
   double transform_ms = 0;     // validity filter and lidar -> vehicle frame

@@ -193,16 +193,19 @@ TEST(EvaluateBoxes, ScoresArgoverse2AllAroundWhenAsked) {
   EXPECT_EQ(Row(evaluation, "Pedestrian").num_truth, 9);
 }
 
-// Whether `label` is a vehicle; a vehicle, reported or only a candidate, must have at least its
-// class's typical footprint: a partly seen car is scored with the box it would get as a car.
-bool HasItsVehicleFootprint(const sensors::KittiLabel& label, const std::string& line) {
+// Whether `label` is a vehicle. A vehicle or pedestrian, reported or only a candidate, must have
+// at least its class's typical footprint: a partly seen car or person is written as a label of
+// its class would have it.
+bool IsVehicleWithItsFootprint(const sensors::KittiLabel& label, const std::string& line) {
   const sensors::ObjectClass object_class =
       sensors::ParseObjectClass(label.type).value_or(sensors::ObjectClass::kUnknown);
-  if (!sensors::IsVehicle(object_class)) return false;
+  if (!sensors::IsVehicle(object_class) && object_class != sensors::ObjectClass::kPedestrian) {
+    return false;
+  }
   const pipeline::TypicalSize size = pipeline::TypicalSizeOf(object_class);
   EXPECT_GE(label.length, size.length - 0.01) << line;
   EXPECT_GE(label.width, size.width - 0.01) << line;
-  return true;
+  return sensors::IsVehicle(object_class);
 }
 
 TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
@@ -223,7 +226,7 @@ TEST(EvaluateBoxes, WritesKittiResultFilesThatParseBack) {
       EXPECT_GE(*label->score, 0.05) << line;
       unsure += *label->score < min_confidence;
       ++lines;
-      if (!HasItsVehicleFootprint(*label, line)) continue;
+      if (!IsVehicleWithItsFootprint(*label, line)) continue;
       unsure_vehicles += *label->score < min_confidence;
     }
   }
@@ -253,8 +256,8 @@ TEST(EvaluateBoxes, WritesEveryObjectOfATrackingSequenceFromItsFirstFrame) {
     frames.insert(label->frame);
     track_ids.insert(label->track_id);
     unsure += *label->score < min_confidence;
-    // Also a vehicle track observed in a frame where its detection was no vehicle.
-    HasItsVehicleFootprint(*label, line);
+    // Also a vehicle track observed in a frame where its detection was no vehicle, and a person.
+    IsVehicleWithItsFootprint(*label, line);
   }
   // Objects are there from their first observation (a confirmed-only tracker writes nothing for
   // frame 0), and candidates the pipeline reports as unknown are ranked too.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <numbers>
 
+#include "pipeline/perception/classify.h"
 #include "sensors/kitti/kitti_files.h"
 #include "tests/pipeline/perception/scenes.h"
 #include "tests/test_support.h"
@@ -163,6 +164,24 @@ TEST(SizePriorBox, TurnsACarSeenEndOnButNotAPieceOfItsSide) {
   EXPECT_DOUBLE_EQ(grown.length, 3.9);
   const Eigen::Vector2d moved = grown.center.head<2>() - side.center.head<2>();
   EXPECT_NEAR(moved.dot(Eigen::Vector2d(std::cos(-0.3), std::sin(-0.3))), (3.9 - 2.2) / 2, 1e-9);
+}
+
+TEST(LabelBox, GrowsAPedestrianAwayFromTheSensorAndKeepsACyclist) {
+  sensors::Box3D seen;  // the front of a person 10 m ahead
+  seen.center = {10, 0, -1};
+  seen.length = 0.5, seen.width = 0.3, seen.height = 1.7;
+  const Eigen::Vector2d sensor = Eigen::Vector2d::Zero();
+  const TypicalSize size = TypicalSizeOf(ObjectClass::kPedestrian);
+  const sensors::Box3D person = LabelBox(seen, ObjectClass::kPedestrian, sensor);
+  EXPECT_DOUBLE_EQ(person.length, size.length);
+  EXPECT_DOUBLE_EQ(person.width, size.width);
+  EXPECT_NEAR(person.center.x(), 10 + (size.length - 0.5) / 2, 1e-9);
+  EXPECT_EQ(SizePriorBox(seen, ObjectClass::kPedestrian, sensor).center, seen.center);  // Perceive's
+  const sensors::Box3D cyclist = LabelBox(seen, ObjectClass::kCyclist, sensor);
+  EXPECT_EQ(cyclist.center, seen.center);
+  EXPECT_DOUBLE_EQ(cyclist.length, seen.length);
+  seen.width = 1.7;  // a car seen end-on: its SizePriorBox
+  EXPECT_DOUBLE_EQ(LabelBox(seen, ObjectClass::kCar, sensor).length, 3.9);
 }
 
 TEST(Perceive, IsDeterministicOnARealScan) {
