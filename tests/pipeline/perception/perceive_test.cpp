@@ -176,7 +176,8 @@ TEST(LabelBox, GrowsAPedestrianAwayFromTheSensorAndKeepsACyclist) {
   EXPECT_DOUBLE_EQ(person.length, size.length);
   EXPECT_DOUBLE_EQ(person.width, size.width);
   EXPECT_NEAR(person.center.x(), 10 + (size.length - 0.5) / 2, 1e-9);
-  EXPECT_EQ(SizePriorBox(seen, ObjectClass::kPedestrian, sensor).center, seen.center);  // Perceive's
+  // Perceive's own box for a person stays the fitted one.
+  EXPECT_EQ(SizePriorBox(seen, ObjectClass::kPedestrian, sensor).center, seen.center);
   const sensors::Box3D cyclist = LabelBox(seen, ObjectClass::kCyclist, sensor);
   EXPECT_EQ(cyclist.center, seen.center);
   EXPECT_DOUBLE_EQ(cyclist.length, seen.length);
