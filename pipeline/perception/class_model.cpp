@@ -391,4 +391,9 @@ ScoreCalibration FitCalibration(const std::vector<double>& votes,
   return calibration;
 }
 
+bool TooLowForAVehicle(const ClusterFeatures& features, const proto::ClassOptions& options) {
+  return features.values[kHeightFeature] < options.min_vehicle_height_m() &&
+         features.values[kRangeFeature] < options.roof_seen_within_m();
+}
+
 }  // namespace longtail::pipeline

@@ -60,6 +60,13 @@ class ClassModel {
   std::shared_ptr<const Impl> impl_;
 };
 
+// Within `roof_seen_within_m` of the lidar its beams meet a vehicle's roof a few centimetres
+// apart: a cluster lower than `min_vehicle_height_m` there is no vehicle (ClassOptions; walls,
+// barriers and hedges of about 1 m are). Perceive rules the vehicle class out for such a cluster
+// unless a taller one stands beside it; training does for the held-out votes the calibration is
+// fitted on (a sample knows no neighbours), so the scores keep their meaning.
+bool TooLowForAVehicle(const ClusterFeatures& features, const proto::ClassOptions& options);
+
 // One labelled cluster for training; `group` names the drive it came from (folds are by drive).
 struct TrainingSample {
   ClusterFeatures features;

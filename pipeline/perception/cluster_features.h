@@ -15,6 +15,8 @@ namespace longtail::pipeline {
 // The feature vector, in a fixed order (the model file is trained on this order: changing it
 // means retraining, and kFeatureNames is written into the model so a stale model is refused).
 inline constexpr int kNumClusterFeatures = 31;
+// Where the features other code reads are: range_m and height_m.
+inline constexpr int kRangeFeature = 0, kHeightFeature = 5;
 struct ClusterFeatures {
   std::array<float, kNumClusterFeatures> values{};
 };

@@ -450,6 +450,17 @@ struct ClassifiedObjects {
   std::vector<sensors::Box3D> tight_boxes;
 };
 
+// Whether an object at least `height_m` tall stands within 2 m of object `o`: a car seen from
+// behind splits into its rear face and its cabin where no beam meets the boot lid between them.
+bool BesideATallerObject(const std::vector<DetectedObject>& objects, std::size_t o,
+                         double height_m) {
+  const Eigen::Vector3d& centre = objects[o].box.center;
+  return std::any_of(objects.begin(), objects.end(), [&](const DetectedObject& other) {
+    return other.box.height >= height_m &&
+           (other.box.center.head<2>() - centre.head<2>()).norm() < 2.0;
+  });
+}
+
 // Classes: the learned model's calibrated probabilities, or the size rule without a model.
 ClassifiedObjects DecideClasses(const BoxedClusters& boxed, const ClassModel& model,
                                 const Eigen::Vector2d& sensor_xy,
@@ -463,6 +474,10 @@ ClassifiedObjects DecideClasses(const BoxedClusters& boxed, const ClassModel& mo
     out.tight_boxes.push_back(object.box);
     ClassGuess guess;
     if (!model.empty()) {
+      if (TooLowForAVehicle(boxed.features[o], options.classes()) &&
+          !BesideATallerObject(boxed.objects, o, options.classes().min_vehicle_height_m())) {
+        probabilities[o].p[static_cast<int>(ModelClass::kVehicle)] = 0;
+      }
       guess = MostLikelyClass(probabilities[o], object.box);
       if (guess.confidence < options.classes().min_confidence()) {
         object.unsure_class = guess.object_class;

@@ -173,9 +173,10 @@ TEST(EvaluateBoxes, FindsVehiclesInArgoverse2SweepsWithNoChange) {
 
 // Argoverse 2 labels cover every direction: with all_around the objects behind and beside the car
 // are scored too (KITTI-style scoring keeps to the camera image, a third of them). The size rule
-// alone reaches AP40 0.28 and precision 0.42 here. Forests trained on the same KITTI data with
-// other seeds or 80 trees reach AP40 0.56-0.58 and report 30-37 boxes at precision 0.70-0.83:
-// at the reporting threshold one box more or less moves precision by 0.03.
+// alone reaches AP40 0.28 and precision 0.42 here. The learned models of stop 27 (other seeds, 80
+// trees, calibrations fitted with and without the low-vehicle rule) reach AP40 0.55-0.58 and report
+// 30-37 boxes at precision 0.69-0.83: the scores are calibrated on the HDL-64, and which boxes
+// pass the reporting threshold on this sensor moves with the calibration.
 TEST(EvaluateBoxes, ScoresArgoverse2AllAroundWhenAsked) {
   LONGTAIL_REQUIRE_DATA(dataset, "av2-sweeps/training");
   pipeline::proto::BoxEvaluationOptions options;
@@ -186,7 +187,7 @@ TEST(EvaluateBoxes, ScoresArgoverse2AllAroundWhenAsked) {
   const ClassScore& vehicles = Row(evaluation, "Vehicle");
   EXPECT_EQ(vehicles.num_truth, 44);
   EXPECT_GE(vehicles.num_matched_truth, 20);
-  EXPECT_GE(vehicles.precision, 0.75);
+  EXPECT_GE(vehicles.precision, 0.65);
   const GroupDetections& ranked = evaluation.detections.at(0);
   ASSERT_EQ(ranked.name, "Vehicle");
   EXPECT_GE(AveragePrecision40(ranked.loose, ranked.num_truth), 0.55);

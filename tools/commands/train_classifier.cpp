@@ -126,8 +126,11 @@ std::vector<HeldOutVote> HeldOutVotes(const std::vector<TrainingSample>& samples
       features.push_back(s.features);
       labels.push_back(s.label);
     }
-    const auto held_out = model.Votes(features);
+    auto held_out = model.Votes(features);
     for (std::size_t k = 0; k < held_out.size(); ++k) {
+      if (pipeline::TooLowForAVehicle(features[k], pipeline::proto::ClassOptions())) {
+        held_out[k].p[static_cast<int>(ModelClass::kVehicle)] = 0;
+      }
       int best = static_cast<int>(ModelClass::kVehicle);
       for (int c = best + 1; c < pipeline::kNumModelClasses; ++c) {
         if (held_out[k].p[c] > held_out[k].p[best]) best = c;

@@ -126,6 +126,37 @@ TEST(Perceive, DoesNotCallATreeAVan) {
   EXPECT_DOUBLE_EQ(reported.objects[0].class_confidence, tree.class_confidence);
 }
 
+// Near the lidar a vehicle's roof is always seen: a car-sized object 1 m tall there is a barrier
+// or a low wall. A car's rear face seen from behind can be as low when no beam meets its boot lid,
+// but then its cabin stands just behind it.
+TEST(Perceive, ANearObjectLowerThanAnyCarIsNoVehicleUnlessATallerOneStandsBesideIt) {
+  const auto vehicles = [](const std::vector<Eigen::Vector3f>& points, double roof_seen_within_m) {
+    proto::PerceptionOptions options;
+    options.mutable_classes()->set_roof_seen_within_m(roof_seen_within_m);
+    int count = 0;
+    for (const DetectedObject& object : Perceive(testing::FrameOf(points), options).objects) {
+      count += sensors::IsVehicle(object.object_class);
+    }
+    return count;
+  };
+  std::vector<Eigen::Vector3f> barrier;
+  AddGround(barrier, -20, 20, -20, 20, 0.25f);
+  AddBoxSides(barrier, 10, 3, 4.2f, 1.7f, 1.1f, 0.05f);
+  EXPECT_EQ(vehicles(barrier, 0), 1);  // without the rule the model calls it a car
+  EXPECT_EQ(vehicles(barrier, 20), 0);
+
+  std::vector<Eigen::Vector3f> car_from_behind;
+  AddGround(car_from_behind, -20, 20, -20, 20, 0.25f);
+  AddBoxSides(car_from_behind, 10, 0, 0.1f, 1.7f, 1.0f, 0.05f);  // rear face
+  // The back of the cabin, 1.15-1.45 m up and 0.75 m further on.
+  AddBoxSides(car_from_behind, 10.8f, 0, 0.1f, 1.5f, 0.55f, 0.05f, 0, kGroundZ + 0.9f);
+  const Perception perception = Perceive(testing::FrameOf(car_from_behind), {});
+  ASSERT_EQ(perception.objects.size(), 1u);  // the cabin is a fragment of the car
+  const sensors::Box3D& car = perception.objects[0].box;
+  EXPECT_TRUE(sensors::IsVehicle(perception.objects[0].object_class));
+  EXPECT_LT(car.center.x() - car.length / 2, 10.1);  // the car begins at its rear face
+}
+
 TEST(Perceive, AppliesVehicleFromLidar) {
   std::vector<Eigen::Vector3f> points;
   AddGround(points, -20, 20, -20, 20, 0.25f);
