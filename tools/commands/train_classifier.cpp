@@ -115,6 +115,7 @@ std::vector<HeldOutVote> HeldOutVotes(const std::vector<TrainingSample>& samples
                                       const std::set<std::string>& drives,
                                       const pipeline::ForestOptions& forest) {
   std::vector<HeldOutVote> votes;
+  const pipeline::proto::ClassOptions defaults;  // --config changes the held-out scoring only
   for (const std::string& drive : drives) {
     if (IsSynthetic(drive)) continue;  // never calibrated on, never held out
     const pipeline::ClassModel model = pipeline::ClassModel::FromText(
@@ -128,7 +129,7 @@ std::vector<HeldOutVote> HeldOutVotes(const std::vector<TrainingSample>& samples
     }
     auto held_out = model.Votes(features);
     for (std::size_t k = 0; k < held_out.size(); ++k) {
-      if (pipeline::TooLowForAVehicle(features[k], pipeline::proto::ClassOptions())) {
+      if (pipeline::TooLowForAVehicle(features[k], defaults)) {
         held_out[k].p[static_cast<int>(ModelClass::kVehicle)] = 0;
       }
       int best = static_cast<int>(ModelClass::kVehicle);

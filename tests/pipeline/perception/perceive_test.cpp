@@ -126,9 +126,9 @@ TEST(Perceive, DoesNotCallATreeAVan) {
   EXPECT_DOUBLE_EQ(reported.objects[0].class_confidence, tree.class_confidence);
 }
 
-// Near the lidar a vehicle's roof is always seen: a car-sized object 1 m tall there is a barrier
-// or a low wall. A car's rear face seen from behind can be as low when no beam meets its boot lid,
-// but then its cabin stands just behind it.
+// Near the lidar a vehicle's roof is always seen: a car-sized object 1.1 m tall there is a
+// barrier or a low wall. A car's rear face seen from behind can be as low when no beam meets its
+// boot lid, but then its cabin stands just behind it.
 TEST(Perceive, ANearObjectLowerThanAnyCarIsNoVehicleUnlessATallerOneStandsBesideIt) {
   const auto vehicles = [](const std::vector<Eigen::Vector3f>& points, double roof_seen_within_m) {
     proto::PerceptionOptions options;
